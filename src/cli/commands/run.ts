@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { runFilter } from '../../eligibility/filter-stage.js';
+import { funnelTable } from '../../pipeline/stats.js';
+import type { CommandResult, GlobalOptions } from '../io.js';
+import { buildContext, type BuildOptions } from './filter.js';
+
+/** `vernacular run`: the whole flow, stage after stage, into one output folder. */
+export async function run(opts: BuildOptions, g: GlobalOptions): Promise<CommandResult> {
+  const ctx = buildContext(opts, g, 'run');
+  const sections: string[] = [];
+  const summary: { [k: string]: unknown } = { out: ctx.out };
+
+  ctx.log('[1/1] filter');
+  const f = await runFilter({ ...ctx, stage: 'filter' });
+  summary.filter = { funnel: f.funnel };
+  sections.push(funnelTable(f.funnel));
+
+  sections.push(`Output: ${path.relative(process.cwd(), ctx.out) || ctx.out}`);
+  return { summary, text: sections.join('\n\n') };
+}

@@ -1,0 +1,118 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, VernacularError } from '../errors.js';
+import { toolVersion } from '../paths.js';
+import type { CommandResult, GlobalOptions } from './io.js';
+
+/**
+ * The CLI is a table of commands; each action lazily imports its module and calls one plain
+ * async function. This is the only place that catches errors and maps them to exit codes:
+ * 0 ok, 1 a gate failed, 2 usage or config error, 3 input error, 70 internal error.
+ */
+type Action = (opts: never, g: GlobalOptions) => Promise<CommandResult>;
+
+const intArg = (name: string) => (v: string) => {
+  if (!/^\d+$/.test(v)) throw new CommanderError(ExitCode.usage, 'vernacular.invalidArgument', `${name} expects a whole number, got '${v}'`);
+  return Number(v);
+};
+
+function buildOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('-c, --config <file>', 'vernacular.yaml to use')
+    .requiredOption('-o, --out <dir>', 'output folder of the build')
+    .option('--max-errors <n>', 'fail the run when more than n rows are malformed', intArg('--max-errors'))
+    .option('--insecure-dev-secret', 'use the public development key when VERNACULAR_SECRET is unset (demos only)');
+}
+
+export function program(runAction: (load: () => Promise<Action>) => (...args: unknown[]) => Promise<void>): Command {
+  const p = new Command('vernacular')
+    .description('Build eligible, regionally balanced dialect corpora and evaluate how well models reflect local usage.')
+    .version(toolVersion(), '-V, --version')
+    .option('-q, --quiet', 'print nothing but errors')
+    .option('--json', 'print a machine-readable summary on stdout')
+    .option('--debug', 'print stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)');
+
+  buildOptions(p.command('filter'))
+    .description('read the export, apply the eligibility policy, write eligible docs, ledgers and the funnel')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ VERNACULAR_SECRET=... vernacular filter --config corpora/sample/vernacular.yaml --out out/sample
+  writes out/sample/filter/{docs,excluded,errors}/part-*.jsonl[.gz] and stats.json,
+  and prints the funnel: read = kept + excluded (by rule) + malformed.`,
+    )
+    .action(runAction(async () => (await import('./commands/filter.js')).filter as Action));
+
+  buildOptions(p.command('run'))
+    .description('run the whole flow (filter → …) into one output folder')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ vernacular run --config corpora/sample/vernacular.yaml --out out/sample --insecure-dev-secret
+  (this is what \`npm start\` runs on the bundled sample corpus)`,
+    )
+    .action(runAction(async () => (await import('./commands/run.js')).run as Action));
+
+  const config = p.command('config').description('check or show a configuration');
+  config
+    .command('check')
+    .description('validate a config and list the input files it resolves to; every problem is reported with its path')
+    .requiredOption('-c, --config <file>', 'vernacular.yaml to check')
+    .addHelpText('after', `\nExample:\n  $ vernacular config check --config corpora/sample/vernacular.yaml`)
+    .action(runAction(async () => (await import('./commands/config.js')).check as Action));
+  config
+    .command('show')
+    .description('print the effective config (presets merged, defaults filled in)')
+    .requiredOption('-c, --config <file>', 'vernacular.yaml to show')
+    .addHelpText('after', `\nExample:\n  $ vernacular config show --config corpora/sample/vernacular.yaml --json`)
+    .action(runAction(async () => (await import('./commands/config.js')).show as Action));
+
+  return p;
+}
+
+/** Entry point: parse argv, run the command, print its result, set the exit code. */
+export async function main(argv: string[]): Promise<void> {
+  let globals: GlobalOptions = { quiet: false, json: false, debug: argv.includes('--debug') };
+  const runAction =
+    (load: () => Promise<Action>) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const opts = cmd.opts();
+      const all = cmd.optsWithGlobals();
+      globals = { quiet: !!all.quiet, json: !!all.json, debug: !!all.debug };
+      const action = await load();
+      const result = await action(opts as never, globals);
+      if (globals.json) process.stdout.write(JSON.stringify(result.summary, null, 2) + '\n');
+      else if (!globals.quiet && result.text) process.stdout.write(result.text + '\n');
+      if (result.exitCode) process.exitCode = result.exitCode;
+    };
+  const p = program(runAction);
+  p.exitOverride();
+  p.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    await p.parseAsync(argv);
+  } catch (e) {
+    process.exitCode = reportError(e, globals);
+  }
+}
+
+/** Print an error the way a user should see it and return the exit code. */
+function reportError(e: unknown, g: GlobalOptions): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+    if (e.code === 'vernacular.invalidArgument') process.stderr.write(`vernacular: error: ${e.message}\n`);
+    return ExitCode.usage;
+  }
+  if (e instanceof VernacularError) {
+    process.stderr.write(`vernacular: error: ${e.message}\n`);
+    if (g.debug && e.stack) process.stderr.write(e.stack + '\n');
+    return e.exitCode;
+  }
+  const err = e as Error;
+  process.stderr.write(`vernacular: internal error: ${err?.message ?? String(e)}\n`);
+  if (g.debug && err?.stack) process.stderr.write(err.stack + '\n');
+  else process.stderr.write('(run again with --debug for a stack trace)\n');
+  return ExitCode.internal;
+}

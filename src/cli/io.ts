@@ -1,0 +1,21 @@
+/** Global flags every command receives. */
+export interface GlobalOptions {
+  quiet: boolean;
+  json: boolean;
+  debug: boolean;
+}
+
+/** What a command hands back to the entry point: a machine summary and the human text. */
+export interface CommandResult {
+  summary: unknown;
+  text?: string;
+  /** Exit code other than 0 without an error (a gate that failed): the entry point uses it. */
+  exitCode?: number;
+}
+
+/** Log a human line on stderr unless --quiet. Never pass record text here. */
+export function makeLog(g: GlobalOptions): (line: string) => void {
+  return (line) => {
+    if (!g.quiet) process.stderr.write(line + '\n');
+  };
+}

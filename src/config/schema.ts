@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/** ISO date (YYYY-MM-DD) or full ISO 8601 timestamp. */
+const isoDate = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: 'expected an ISO date such as 2025-01-31',
+  });
+
+const country = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as AT');
+
+const input = z.strictObject({
+  path: z.string().min(1),
+  format: z.enum(['jsonl', 'csv', 'parquet']).optional(),
+});
+
+/** Platform column names for each Doc field. `null` means "this export has no such column". */
+const fields = z.strictObject({
+  id: z.string().default('id'),
+  author_id: z.string().default('author_id'),
+  text: z.string().default('text'),
+  created_at: z.string().default('created_at'),
+  country: z.string().default('country'),
+  visibility: z.string().default('visibility'),
+  kind: z.string().default('kind'),
+  author_birth_date: z.string().nullable().default('author_birth_date'),
+  author_age: z.string().nullable().default(null),
+  lang_hint: z.string().nullable().default(null),
+  deleted: z.string().nullable().default(null),
+  flagged: z.string().nullable().default(null),
+});
+
+const policy = z.strictObject({
+  visibility: z.array(z.string()).min(1).default(['public']),
+  kinds: z.array(z.string()).min(1).default(['post', 'comment', 'ai_chat']),
+  min_age: z.number().int().min(0).max(120).default(18),
+  /** How to read `author_age`: the age when posting, or the age on `export_date`. */
+  age_field: z.enum(['at_post', 'at_export']).default('at_export'),
+  export_date: isoDate.optional(),
+  countries: z.array(country).min(1),
+  window: z
+    .strictObject({ from: isoDate.optional(), to: isoDate.optional() })
+    .default({}),
+  exclude_deleted: z.boolean().default(true),
+  exclude_flagged: z.boolean().default(true),
+  /** `all`: an objection removes all of that author's content; `after_objection`: only content posted from the objection on. */
+  objection_scope: z.enum(['all', 'after_objection']).default('all'),
+});
+
+const objections = z.strictObject({
+  paths: z.array(z.string()).default([]),
+  /** Registry ids are trimmed and NFC-normalised; with `case_insensitive` they and the export's ids are also lower-cased. */
+  case_insensitive: z.boolean().default(false),
+  id_field: z.string().default('author_id'),
+  date_field: z.string().default('objected_at'),
+  /** The registry's as-of date, recorded in manifests. Defaults to the newest objection date. */
+  as_of: isoDate.optional(),
+});
+
+const limits = z.strictObject({
+  max_text_bytes: z.number().int().positive().default(20_000),
+  max_line_bytes: z.number().int().positive().default(1_000_000),
+});
+
+export const configSchema = z.strictObject({
+  extends: z.union([z.string(), z.array(z.string())]).optional(),
+  name: z.string().optional(),
+  seed: z.number().int().default(1),
+  inputs: z.array(input).min(1),
+  fields: fields.default(fields.parse({})),
+  csv: z.strictObject({ delimiter: z.string().length(1).default(',') }).default({ delimiter: ',' }),
+  limits: limits.default(limits.parse({})),
+  policy,
+  objections: objections.default(objections.parse({})),
+  output: z
+    .strictObject({ compression: z.enum(['gz', 'none']).default('gz') })
+    .default({ compression: 'gz' }),
+}).superRefine((c, ctx) => {
+  // Rules that span sections: reported with the other problems, each with its path.
+  if (c.fields.author_age && c.policy.age_field === 'at_export' && !c.policy.export_date)
+    ctx.addIssue({ code: 'custom', path: ['policy', 'export_date'], message: 'required when fields.author_age is set and policy.age_field is at_export' });
+  if (!c.fields.author_age && !c.fields.author_birth_date)
+    ctx.addIssue({ code: 'custom', path: ['fields'], message: 'map author_birth_date or author_age: adulthood cannot be checked otherwise' });
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type PolicyConfig = Config['policy'];
+export type FieldMap = Config['fields'];
+
+/** A loaded config plus where it came from, for resolving relative paths and hashing. */
+export interface LoadedConfig {
+  config: Config;
+  /** Absolute path of the user's config file. */
+  file: string;
+  /** Directory that relative input paths resolve against. */
+  baseDir: string;
+  /** Presets merged under the user's file, in order. */
+  presets: string[];
+}

@@ -1,0 +1,154 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import type { StageContext } from '../pipeline/stage.js';
+import { Markers, myPartitions, partName, stableHash } from '../pipeline/stage.js';
+import { expandInputs, type InputFile } from '../io/inputs.js';
+import { openRows } from '../io/open-rows.js';
+import { mapRow } from '../io/mapping.js';
+import { JsonlWriter } from '../io/writers/jsonl.js';
+import { InputError } from '../errors.js';
+import { addFunnel, emptyFunnel, normaliseFunnel, type Funnel } from '../pipeline/stats.js';
+import { Progress } from '../pipeline/progress.js';
+import { writeJsonAtomic } from '../io/atomic.js';
+import { keyedHash } from './keyed-hash.js';
+import { loadObjections, type ObjectionRegistry } from './objections.js';
+import { exclusionReason, gateContext, type GateContext } from './policy.js';
+
+/** What `filter` leaves behind, beyond its files. */
+export interface FilterResult {
+  funnel: Funnel;
+  partitions: number;
+  skipped: number;
+  inputs: Array<{ path: string; bytes: number }>;
+  registry: { hashes: string[]; asOf: string | null; authors: number };
+  dir: string;
+}
+
+/** Relative path used in provenance and error ledgers: relative to the config file's folder. */
+const relTo = (base: string, f: string) => path.relative(base, f).split(path.sep).join('/');
+
+/**
+ * The `filter` stage: read every input, map rows onto Docs, apply the eligibility gate and write
+ * the eligible docs (gz JSONL, one part per input file), the exclusion ledger (keyed hash of the
+ * id + rule, nothing else), the error ledger (file, line, reason) and the funnel.
+ */
+export async function runFilter(ctx: StageContext): Promise<FilterResult> {
+  const { config, baseDir } = ctx.loaded;
+  const dir = path.join(ctx.out, 'filter');
+  const files = expandInputs(config, baseDir);
+  const registry = await loadObjections(config, baseDir);
+  const gate = gateContext(config, registry);
+  const markers = new Markers<Funnel>(dir);
+  const common = stableHash({ config, registry: registry.hashes, key: keyedHash(ctx.secret, 'fingerprint', ''), v: 1 });
+  const total = files.reduce((s, f) => s + f.bytes, 0);
+  const progress = new Progress('filter', total, { quiet: ctx.quiet });
+  const funnel = emptyFunnel();
+  let skipped = 0;
+  const mine = myPartitions(files.length, ctx.rank, ctx.world);
+  try {
+    for (const i of mine) {
+      const f = files[i];
+      const st = fs.statSync(f.path);
+      const fingerprint = stableHash({ common, path: relTo(baseDir, f.path), size: st.size, mtime: st.mtimeMs });
+      const done = markers.read(i, fingerprint);
+      if (done) {
+        addFunnel(funnel, done);
+        progress.tick(f.bytes);
+        skipped++;
+        continue;
+      }
+      const part = await filterPartition(ctx, dir, i, f, gate, progress, funnel.malformed);
+      markers.write(i, fingerprint, part);
+      addFunnel(funnel, part);
+    }
+  } finally {
+    progress.end();
+  }
+  const result: FilterResult = {
+    funnel: normaliseFunnel(funnel),
+    partitions: mine.length,
+    skipped,
+    inputs: files.map((f) => ({ path: relTo(baseDir, f.path), bytes: f.bytes })),
+    registry: summary(registry),
+    dir,
+  };
+  if (ctx.world === 1) writeJsonAtomic(path.join(dir, 'stats.json'), { stage: 'filter', ...result, dir: undefined });
+  return result;
+}
+
+const summary = (r: ObjectionRegistry) => ({ hashes: r.hashes, asOf: r.asOf, authors: r.byAuthor.size });
+
+async function filterPartition(
+  ctx: StageContext,
+  dir: string,
+  i: number,
+  f: InputFile,
+  gate: GateContext,
+  progress: Progress,
+  malformedBefore: number,
+): Promise<Funnel> {
+  const { config, baseDir } = ctx.loaded;
+  const name = partName(i);
+  const gz = config.output.compression === 'gz' ? '.gz' : '';
+  const docs = new JsonlWriter(path.join(dir, 'docs', `${name}.jsonl${gz}`), { gzipLevel: 1 });
+  const excluded = new JsonlWriter(path.join(dir, 'excluded', `${name}.jsonl`));
+  const errors = new JsonlWriter(path.join(dir, 'errors', `${name}.jsonl`));
+  const writers = [docs, excluded, errors];
+  const funnel = emptyFunnel();
+  const rel = relTo(baseDir, f.path);
+  const country = (c: string) => (funnel.byCountry[/^[A-Z]{2}$/.test(c) ? c : '??'] ??= { read: 0, kept: 0, excluded: 0 });
+  let lastBytes = 0;
+  try {
+    try {
+      for await (const rows of openRows(f, config, (n) => {
+        lastBytes += n;
+        progress.tick(n);
+      })) {
+        for (const row of rows) {
+          funnel.read++;
+          if (row.fields === undefined) {
+            funnel.malformed++;
+            await errors.write({ file: rel, line: row.line, reason: row.bad });
+            continue;
+          }
+          const m = mapRow(row.fields, config, { file: rel, line: row.line });
+          if (m.bad !== undefined) {
+            funnel.malformed++;
+            await errors.write({ file: rel, line: row.line, reason: m.bad });
+            continue;
+          }
+          const c = country(m.doc.country);
+          c.read++;
+          const why = exclusionReason(m.doc, m.elig, gate);
+          if (why) {
+            funnel.excluded[why] = (funnel.excluded[why] ?? 0) + 1;
+            c.excluded++;
+            await excluded.write({ h: keyedHash(ctx.secret, 'doc', m.doc.id), rule: why });
+            continue;
+          }
+          funnel.kept++;
+          c.kept++;
+          const p = docs.write(m.doc);
+          if (p) await p;
+        }
+        if (ctx.maxErrors !== undefined && malformedBefore + funnel.malformed > ctx.maxErrors)
+          throw new InputError(`${malformedBefore + funnel.malformed} malformed rows exceed --max-errors ${ctx.maxErrors} (see ${path.join(dir, 'errors')})`);
+      }
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      const msg = (e as Error).message;
+      if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(msg))
+        throw new InputError(`${rel}: truncated or corrupt compressed file (unexpected end of data after line ${funnel.read}); nothing from it was kept`, { cause: e });
+      if (code === 'Z_DATA_ERROR') throw new InputError(`${rel}: corrupt compressed data (${msg}); nothing from it was kept`, { cause: e });
+      if (code === 'ENOENT' || code === 'EACCES') throw new InputError(`${rel}: cannot read (${code})`, { cause: e });
+      throw e;
+    }
+    for (const w of writers) await w.close();
+  } catch (e) {
+    for (const w of writers) w.abort();
+    throw e;
+  }
+  progress.tick(f.bytes - lastBytes);
+  return funnel;
+}

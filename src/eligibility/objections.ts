@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import { InputError } from '../errors.js';
+import { formatOf, type InputFile } from '../io/inputs.js';
+import { openRows } from '../io/open-rows.js';
+import { parseTime } from '../io/mapping.js';
+
+/**
+ * Normalise an author id the same way for the registry and the export: trim, Unicode NFC, and
+ * lower-case when `objections.case_insensitive` is set. Ids are otherwise compared exactly.
+ */
+export function normaliseAuthorId(id: string, caseInsensitive: boolean): string {
+  const s = id.trim().normalize('NFC');
+  return caseInsensitive ? s.toLowerCase() : s;
+}
+
+/** The objection registry: author → earliest objection time (ms), plus provenance for manifests. */
+export interface ObjectionRegistry {
+  byAuthor: Map<string, number>;
+  caseInsensitive: boolean;
+  /** sha256 of each registry file's bytes, in order. */
+  hashes: string[];
+  /** The newest objection date in the registry, or the configured as-of date. */
+  asOf: string | null;
+}
+
+/** Load every registry file (CSV or JSONL). A row without a parseable id or date is an input error naming its line: a registry must be exact. */
+export async function loadObjections(config: Config, baseDir: string, extraPaths: string[] = []): Promise<ObjectionRegistry> {
+  const o = config.objections;
+  const byAuthor = new Map<string, number>();
+  const hashes: string[] = [];
+  let newest = -Infinity;
+  for (const p of [...o.paths, ...extraPaths]) {
+    const file = path.resolve(baseDir, p);
+    if (!fs.existsSync(file)) throw new InputError(`objections: registry file not found: ${file}`);
+    const format = formatOf(file);
+    if (format !== 'csv' && format !== 'jsonl') throw new InputError(`objections: ${file} must be CSV or JSONL`);
+    hashes.push(createHash('sha256').update(fs.readFileSync(file)).digest('hex'));
+    const input: InputFile = { path: file, format, bytes: fs.statSync(file).size };
+    for await (const rows of openRows(input, config)) {
+      for (const r of rows) {
+        if (r.fields === undefined) throw new InputError(`${file}:${r.line}: ${r.bad}`);
+        const id = r.fields[o.id_field];
+        if ((typeof id !== 'string' && typeof id !== 'number') || String(id).trim() === '') throw new InputError(`${file}:${r.line}: missing '${o.id_field}'`);
+        const t = parseTime(r.fields[o.date_field]);
+        if (Number.isNaN(t)) throw new InputError(`${file}:${r.line}: '${o.date_field}' is missing or not a date`);
+        const key = normaliseAuthorId(String(id), o.case_insensitive);
+        const prev = byAuthor.get(key);
+        if (prev === undefined || t < prev) byAuthor.set(key, t);
+        if (t > newest) newest = t;
+      }
+    }
+  }
+  const asOf = o.as_of ?? (Number.isFinite(newest) ? new Date(newest).toISOString().slice(0, 10) : null);
+  return { byAuthor, caseInsensitive: o.case_insensitive, hashes, asOf };
+}

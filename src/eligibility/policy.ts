@@ -1,0 +1,124 @@
+import type { Doc } from '../doc.js';
+import type { Config } from '../config/schema.js';
+import type { EligibilityInput } from '../io/mapping.js';
+import { parseTime } from '../io/mapping.js';
+import { normaliseAuthorId, type ObjectionRegistry } from './objections.js';
+
+/** Whole years between a birth date (YYYY-MM-DD) and an instant, by the calendar (UTC). */
+export function ageOn(birthDate: string, atIso: string): number {
+  const [by, bm, bd] = birthDate.split('-').map(Number);
+  const at = new Date(atIso);
+  const y = at.getUTCFullYear();
+  const m = at.getUTCMonth() + 1;
+  const d = at.getUTCDate();
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}
+
+/** Shift a YYYY-MM-DD date by whole years (29 Feb → 28 Feb in common years). */
+function minusYears(date: string, years: number): string {
+  const [y, m, d] = date.slice(0, 10).split('-').map(Number);
+  const ny = y - years;
+  const leap = (ny % 4 === 0 && ny % 100 !== 0) || ny % 400 === 0;
+  const dd = m === 2 && d === 29 && !leap ? 28 : d;
+  return `${String(ny).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(dd).padStart(2, '0')}`;
+}
+
+/**
+ * The author's age when posting, or why it cannot be known. A birth date gives it exactly; an
+ * age on the export date gives a lower bound (the latest birth date consistent with it), so
+ * the check errs towards exclusion.
+ */
+export function ageAtPost(doc: Doc, elig: EligibilityInput, config: Config): number | string {
+  if (elig.birthDate) return ageOn(elig.birthDate, doc.createdAt);
+  if (elig.age !== undefined) {
+    if (config.policy.age_field === 'at_post') return elig.age;
+    const exportDate = config.policy.export_date!;
+    return ageOn(minusYears(exportDate, elig.age), doc.createdAt);
+  }
+  if (elig.problems.has('invalid:author_birth_date')) return 'invalid:author_birth_date';
+  if (elig.problems.has('invalid:author_age')) return 'invalid:author_age';
+  return config.fields.author_birth_date ? 'missing:author_birth_date' : 'missing:author_age';
+}
+
+/** The gate's context: the config and the objection registry, built once per run. */
+export interface GateContext {
+  config: Config;
+  registry: ObjectionRegistry;
+  windowFrom: number;
+  windowTo: number;
+  countries: Set<string>;
+  visibility: Set<string>;
+  kinds: Set<string>;
+}
+
+export function gateContext(config: Config, registry: ObjectionRegistry): GateContext {
+  const w = config.policy.window;
+  // A bare `to` date includes that whole day.
+  const to = w.to ? parseTime(w.to) + (/^\d{4}-\d{2}-\d{2}$/.test(w.to) ? 86_400_000 - 1 : 0) : Infinity;
+  return {
+    config,
+    registry,
+    windowFrom: w.from ? parseTime(w.from) : -Infinity,
+    windowTo: to,
+    countries: new Set(config.policy.countries),
+    visibility: new Set(config.policy.visibility.map((v) => v.toLowerCase())),
+    kinds: new Set(config.policy.kinds.map((v) => v.toLowerCase())),
+  };
+}
+
+/** A rule returns the exclusion reason, or undefined when the record passes it. */
+type Rule = (doc: Doc, elig: EligibilityInput, g: GateContext) => string | undefined;
+
+const problem = (elig: EligibilityInput, field: string) =>
+  elig.problems.has(`missing:${field}`) ? `missing:${field}` : elig.problems.has(`invalid:${field}`) ? `invalid:${field}` : undefined;
+
+/**
+ * The eligibility rules in the order they are checked; the first that fails names the
+ * exclusion, so every excluded record is counted exactly once. Fields a rule needs that are
+ * missing or unparseable exclude the record (fail closed).
+ */
+export const RULES: ReadonlyArray<readonly [name: string, rule: Rule]> = [
+  ['author', (_d, e) => problem(e, 'author_id')],
+  [
+    'objection',
+    (d, e, g) => {
+      const at = g.registry.byAuthor.get(normaliseAuthorId(d.authorId, g.registry.caseInsensitive));
+      if (at === undefined) return undefined;
+      if (g.config.policy.objection_scope === 'all') return 'objection';
+      // after_objection: content posted before the objection stays, if its date is known
+      return problem(e, 'created_at') ?? (Date.parse(d.createdAt) >= at ? 'objection' : undefined);
+    },
+  ],
+  ['visibility', (d, e, g) => problem(e, 'visibility') ?? (g.visibility.has(d.visibility) ? undefined : 'visibility')],
+  ['kind', (d, e, g) => problem(e, 'kind') ?? (g.kinds.has(d.kind) ? undefined : 'kind')],
+  ['deleted', (_d, e, g) => (g.config.fields.deleted && g.config.policy.exclude_deleted ? problem(e, 'deleted') ?? (e.deleted ? 'deleted' : undefined) : undefined)],
+  ['flagged', (_d, e, g) => (g.config.fields.flagged && g.config.policy.exclude_flagged ? problem(e, 'flagged') ?? (e.flagged ? 'flagged' : undefined) : undefined)],
+  ['country', (d, e, g) => problem(e, 'country') ?? (g.countries.has(d.country) ? undefined : 'country')],
+  [
+    'window',
+    (d, e, g) => {
+      const p = problem(e, 'created_at');
+      if (p) return p;
+      const t = Date.parse(d.createdAt);
+      return t < g.windowFrom || t > g.windowTo ? 'window' : undefined;
+    },
+  ],
+  [
+    'age',
+    (d, e, g) => {
+      const age = ageAtPost(d, e, g.config);
+      if (typeof age === 'string') return age;
+      d.ageAtPost = age;
+      return age < g.config.policy.min_age ? 'minor' : undefined;
+    },
+  ],
+];
+
+/** Judge one mapped record: `undefined` when eligible, else the reason it is excluded. */
+export function exclusionReason(doc: Doc, elig: EligibilityInput, g: GateContext): string | undefined {
+  for (const [, rule] of RULES) {
+    const why = rule(doc, elig, g);
+    if (why) return why;
+  }
+  return undefined;
+}

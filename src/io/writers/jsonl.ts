@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { Writable } from 'node:stream';
+import { tempPath } from '../atomic.js';
+
+/**
+ * Streaming JSONL writer, gzip-compressed when the name ends in `.gz`. Lines are gathered into
+ * ~1 MB blocks before they reach the stream. The file appears under its name only when `close`
+ * succeeds (temp + rename); `abort` removes the temp file.
+ */
+export class JsonlWriter {
+  readonly file: string;
+  private readonly tmp: string;
+  private readonly sink: fs.WriteStream;
+  private readonly head: Writable;
+  private parts: string[] = [];
+  private pending = 0;
+  private error: Error | undefined;
+  count = 0;
+
+  constructor(file: string, opts: { gzipLevel?: number } = {}) {
+    this.file = file;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.tmp = tempPath(file);
+    this.sink = fs.createWriteStream(this.tmp);
+    this.sink.on('error', (e) => (this.error ??= e));
+    if (file.endsWith('.gz')) {
+      // mtime 0 in the header is zlib's default, so output bytes depend only on content.
+      const gz = zlib.createGzip({ level: opts.gzipLevel ?? 6 });
+      gz.on('error', (e) => (this.error ??= e));
+      gz.pipe(this.sink);
+      this.head = gz;
+    } else {
+      this.head = this.sink;
+    }
+  }
+
+  /** Append one value as a JSON line. Await the result only when it is a Promise (backpressure). */
+  write(value: unknown): void | Promise<void> {
+    return this.writeLine(JSON.stringify(value));
+  }
+
+  /** Append one pre-serialised JSON line (without the newline). */
+  writeLine(line: string): void | Promise<void> {
+    this.parts.push(line);
+    this.pending += line.length;
+    this.count++;
+    if (this.pending >= 1 << 20) return this.flushBlock();
+  }
+
+  private flushBlock(): void | Promise<void> {
+    if (this.error) throw this.error;
+    if (!this.parts.length) return;
+    const block = this.parts.join('\n') + '\n';
+    this.parts = [];
+    this.pending = 0;
+    if (!this.head.write(block)) return new Promise((r) => this.head.once('drain', () => r()));
+  }
+
+  /** Flush, close and rename into place. */
+  async close(): Promise<void> {
+    await this.flushBlock();
+    await new Promise<void>((resolve, reject) => {
+      this.sink.once('close', () => (this.error ? reject(this.error) : resolve()));
+      this.sink.once('error', reject);
+      this.head.end();
+    });
+    if (this.error) throw this.error;
+    fs.renameSync(this.tmp, this.file);
+  }
+
+  /** Drop the temp file (on failure). */
+  abort(): void {
+    this.head.destroy();
+    this.sink.destroy();
+    fs.rmSync(this.tmp, { force: true });
+  }
+}

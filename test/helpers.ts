@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import YAML from 'yaml';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const CLI = path.join(ROOT, 'bin', 'vernacular.js');
+
+/** A fresh temp folder, removed by the OS eventually; tests stay independent. */
+export function tmpDir(prefix = 'vern-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** An eligible record in the export shape used by test configs; override what a test varies. */
+export function record(over: { [k: string]: unknown } = {}): { [k: string]: unknown } {
+  return {
+    post_id: 'p1',
+    user_id: 'u1',
+    body: 'Servus, gemma heute no auf an Kaffee?',
+    created: '2025-03-01T10:00:00Z',
+    country_code: 'AT',
+    audience: 'public',
+    type: 'post',
+    user_birth_date: '1990-01-01',
+    is_deleted: false,
+    ...over,
+  };
+}
+
+export const FIELDS = {
+  id: 'post_id',
+  author_id: 'user_id',
+  text: 'body',
+  created_at: 'created',
+  country: 'country_code',
+  visibility: 'audience',
+  kind: 'type',
+  author_birth_date: 'user_birth_date',
+  deleted: 'is_deleted',
+};
+
+/** Write a config (YAML) into `dir` and return its path. */
+export function writeConfig(dir: string, cfg: { [k: string]: unknown }): string {
+  const file = path.join(dir, 'vernacular.yaml');
+  fs.writeFileSync(file, YAML.stringify({ extends: 'eu-public-adult', fields: FIELDS, ...cfg }));
+  return file;
+}
+
+export function writeJsonl(file: string, rows: unknown[]): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
+  return file;
+}
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the real CLI (built dist) as a user would. */
+export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, VERNACULAR_SECRET: 'test-secret-0123456789abcdef', CI: '1', ...opts.env },
+    timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every file under a folder, recursively. */
+export function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p));
+    else out.push(p);
+  }
+  return out;
+}
