@@ -30,7 +30,10 @@ export function program(runAction: (load: () => Promise<Action>) => (...args: un
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print a machine-readable summary on stdout')
     .option('--debug', 'print stack traces on errors')
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Set before the subcommands are added: commander copies these settings onto each of them.
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   buildOptions(p.command('filter'))
     .description('read the export, apply the eligibility policy, write eligible docs, ledgers and the funnel')
@@ -89,8 +92,6 @@ export async function main(argv: string[]): Promise<void> {
       if (result.exitCode) process.exitCode = result.exitCode;
     };
   const p = program(runAction);
-  p.exitOverride();
-  p.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
     await p.parseAsync(argv);
   } catch (e) {

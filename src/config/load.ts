@@ -25,11 +25,15 @@ export function mergeConfig(base: Plain, over: Plain): Plain {
 
 /** Parse YAML, reporting every syntax error with its line and column. */
 function parseYaml(text: string, file: string): unknown {
-  const doc = YAML.parseDocument(text, { prettyErrors: false });
+  const lineCounter = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { prettyErrors: false, lineCounter });
   if (doc.errors.length) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${e.message.split('\n')[0]}`),
+      doc.errors.map((e) => {
+        const { line, col } = lineCounter.linePos(e.pos[0]);
+        return `line ${line}, column ${col}: ${e.message.split('\n')[0]}`;
+      }),
     );
   }
   return doc.toJS() ?? {};

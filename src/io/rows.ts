@@ -11,8 +11,12 @@ export type RowSource = AsyncIterable<RawRow[]>;
  * its messages, and excluded text must never reach a log or a ledger.
  */
 export function safeJsonError(e: unknown): string {
-  const m = /position (\d+)/.exec(String((e as Error)?.message ?? ''));
-  if (m) return `invalid JSON at column ${Number(m[1]) + 1}`;
-  if (/Unexpected end of JSON input/.test(String((e as Error)?.message))) return 'invalid JSON: unexpected end of line';
-  return 'invalid JSON';
+  const msg = String((e as Error)?.message ?? '');
+  const pos = /position (\d+)/.exec(msg);
+  const at = pos ? ` at column ${Number(pos[1]) + 1}` : '';
+  if (/Unterminated string/.test(msg)) return `invalid JSON: unterminated string${at}`;
+  if (/after JSON/.test(msg)) return `invalid JSON: trailing characters${at}`;
+  if (/Unexpected end of JSON input/.test(msg)) return 'invalid JSON: unexpected end of line';
+  if (/Unexpected token|Unexpected character|Expected/.test(msg)) return `invalid JSON: unexpected character${at}`;
+  return `invalid JSON${at}`;
 }

@@ -43,6 +43,7 @@ export async function* readCsv(file: string, delimiter: string, onRead?: (bytes:
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
   let parser: Papa.Parser | undefined;
+  let paused = false;
   let rowStart = -1; // -1: the first data row, which starts after the header line
   const lineAt = (charOffset: number) => {
     while (nlHead < newlines.length && newlines[nlHead] < charOffset) {
@@ -89,7 +90,10 @@ export async function* readCsv(file: string, delimiter: string, onRead?: (bytes:
       } else {
         queue.push({ line, fields: results.data as { [k: string]: unknown } });
       }
-      if (queue.length >= 2048) p.pause();
+      if (queue.length >= 2048 && !paused) {
+        paused = true;
+        p.pause();
+      }
       wake?.();
     },
     complete() {
@@ -105,7 +109,10 @@ export async function* readCsv(file: string, delimiter: string, onRead?: (bytes:
     if (failure) throw failure;
     if (queue.length) {
       const rows = queue.splice(0, queue.length);
-      parser?.resume();
+      if (paused) {
+        paused = false;
+        parser?.resume();
+      }
       yield rows;
       continue;
     }
