@@ -42,7 +42,6 @@ export async function* readCsv(file: string, delimiter: string, onRead?: (bytes:
   let done = false;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
-  let parser: Papa.Parser | undefined;
   let paused = false;
   let rowStart = -1; // -1: the first data row, which starts after the header line
   const lineAt = (charOffset: number) => {
@@ -64,8 +63,7 @@ export async function* readCsv(file: string, delimiter: string, onRead?: (bytes:
     header: true,
     delimiter,
     skipEmptyLines: 'greedy',
-    step(results, p) {
-      parser = p;
+    step(results) {
       const line = rowStart < 0 ? 2 : lineAt(rowStart);
       // the cursor stands just past this row's line break, where the next row starts
       const cursor = results.meta.cursor;
@@ -90,9 +88,10 @@ export async function* readCsv(file: string, delimiter: string, onRead?: (bytes:
       } else {
         queue.push({ line, fields: results.data as { [k: string]: unknown } });
       }
+      // Backpressure on the text stream, not the parser: papaparse's pause/resume shifts its cursor.
       if (queue.length >= 2048 && !paused) {
         paused = true;
-        p.pause();
+        toText.pause();
       }
       wake?.();
     },
@@ -111,7 +110,7 @@ export async function* readCsv(file: string, delimiter: string, onRead?: (bytes:
       const rows = queue.splice(0, queue.length);
       if (paused) {
         paused = false;
-        parser?.resume();
+        toText.resume();
       }
       yield rows;
       continue;
