@@ -266,7 +266,7 @@ function build() {
     else fs.writeFileSync(file, rs.map((r) => JSON.stringify(r)).join('\n') + '\n');
   }
   objections.sort((a, b) => (a.objected_at < b.objected_at ? -1 : 1));
-  fs.writeFileSync(path.join(SAMPLE, 'objections.csv'), 'user_id,objected_at\n' + objections.map((o) => `${o.user_id},${o.objected_at}`).join('\n') + '\n');
+  fs.writeFileSync(path.join(SAMPLE, 'objections.csv'), 'author_id,objected_at\n' + objections.map((o) => `${o.user_id},${o.objected_at}`).join('\n') + '\n');
 
   // Composition: per locale, what the pipeline must count.
   const comp: { [loc: string]: { records: number; eligible: number; authors: number; eligible_authors: number; excluded: { [r: string]: number } } } = {};

@@ -96,7 +96,7 @@ async function filterPartition(
   const writers = [docs, excluded, errors];
   const funnel = emptyFunnel();
   const rel = relTo(baseDir, f.path);
-  const country = (c: string) => (funnel.byCountry[/^[A-Z]{2}$/.test(c) ? c : '??'] ??= { read: 0, kept: 0, excluded: 0 });
+  const country = (c: string) => funnel.byCountry[c] ?? (funnel.byCountry[/^[A-Z]{2}$/.test(c) ? c : '??'] ??= { read: 0, kept: 0, excluded: 0 });
   let lastBytes = 0;
   try {
     try {
@@ -108,13 +108,15 @@ async function filterPartition(
           funnel.read++;
           if (row.fields === undefined) {
             funnel.malformed++;
-            await errors.write({ file: rel, line: row.line, reason: row.bad });
+            const p = errors.write({ file: rel, line: row.line, reason: row.bad });
+            if (p) await p;
             continue;
           }
           const m = mapRow(row.fields, config, { file: rel, line: row.line });
           if (m.bad !== undefined) {
             funnel.malformed++;
-            await errors.write({ file: rel, line: row.line, reason: m.bad });
+            const p = errors.write({ file: rel, line: row.line, reason: m.bad });
+            if (p) await p;
             continue;
           }
           const c = country(m.doc.country);
@@ -123,7 +125,8 @@ async function filterPartition(
           if (why) {
             funnel.excluded[why] = (funnel.excluded[why] ?? 0) + 1;
             c.excluded++;
-            await excluded.write({ h: keyedHash(ctx.secret, 'doc', m.doc.id), rule: why });
+            const p = excluded.write({ h: keyedHash(ctx.secret, 'doc', m.doc.id), rule: why });
+            if (p) await p;
             continue;
           }
           funnel.kept++;

@@ -5,9 +5,11 @@ import { parseTime } from '../io/mapping.js';
 import { normaliseAuthorId, type ObjectionRegistry } from './objections.js';
 
 /** Whole years between a birth date (YYYY-MM-DD) and an instant, by the calendar (UTC). */
-export function ageOn(birthDate: string, atIso: string): number {
-  const [by, bm, bd] = birthDate.split('-').map(Number);
-  const at = new Date(atIso);
+export function ageOn(birthDate: string, at: string | number | Date): number {
+  const by = +birthDate.slice(0, 4);
+  const bm = +birthDate.slice(5, 7);
+  const bd = +birthDate.slice(8, 10);
+  if (!(at instanceof Date)) at = new Date(at);
   const y = at.getUTCFullYear();
   const m = at.getUTCMonth() + 1;
   const d = at.getUTCDate();
@@ -28,12 +30,12 @@ function minusYears(date: string, years: number): string {
  * age on the export date gives a lower bound (the latest birth date consistent with it), so
  * the check errs towards exclusion.
  */
-export function ageAtPost(doc: Doc, elig: EligibilityInput, config: Config): number | string {
-  if (elig.birthDate) return ageOn(elig.birthDate, doc.createdAt);
+export function ageAtPost(_doc: Doc, elig: EligibilityInput, config: Config): number | string {
+  if (elig.birthDate) return ageOn(elig.birthDate, elig.createdMs);
   if (elig.age !== undefined) {
     if (config.policy.age_field === 'at_post') return elig.age;
     const exportDate = config.policy.export_date!;
-    return ageOn(minusYears(exportDate, elig.age), doc.createdAt);
+    return ageOn(minusYears(exportDate, elig.age), elig.createdMs);
   }
   if (elig.problems.has('invalid:author_birth_date')) return 'invalid:author_birth_date';
   if (elig.problems.has('invalid:author_age')) return 'invalid:author_age';
@@ -70,7 +72,9 @@ export function gateContext(config: Config, registry: ObjectionRegistry): GateCo
 type Rule = (doc: Doc, elig: EligibilityInput, g: GateContext) => string | undefined;
 
 const problem = (elig: EligibilityInput, field: string) =>
-  elig.problems.has(`missing:${field}`) ? `missing:${field}` : elig.problems.has(`invalid:${field}`) ? `invalid:${field}` : undefined;
+  elig.problems.size === 0
+    ? undefined
+    : elig.problems.has(`missing:${field}`) ? `missing:${field}` : elig.problems.has(`invalid:${field}`) ? `invalid:${field}` : undefined;
 
 /**
  * The eligibility rules in the order they are checked; the first that fails names the
@@ -86,7 +90,7 @@ export const RULES: ReadonlyArray<readonly [name: string, rule: Rule]> = [
       if (at === undefined) return undefined;
       if (g.config.policy.objection_scope === 'all') return 'objection';
       // after_objection: content posted before the objection stays, if its date is known
-      return problem(e, 'created_at') ?? (Date.parse(d.createdAt) >= at ? 'objection' : undefined);
+      return problem(e, 'created_at') ?? (e.createdMs >= at ? 'objection' : undefined);
     },
   ],
   ['visibility', (d, e, g) => problem(e, 'visibility') ?? (g.visibility.has(d.visibility) ? undefined : 'visibility')],
@@ -99,7 +103,7 @@ export const RULES: ReadonlyArray<readonly [name: string, rule: Rule]> = [
     (d, e, g) => {
       const p = problem(e, 'created_at');
       if (p) return p;
-      const t = Date.parse(d.createdAt);
+      const t = e.createdMs;
       return t < g.windowFrom || t > g.windowTo ? 'window' : undefined;
     },
   ],

@@ -6,14 +6,44 @@ import type { Config } from '../config/schema.js';
  * judged, and dropped. `problems` lists `missing:<field>` / `invalid:<field>` found while mapping.
  */
 export interface EligibilityInput {
+  /** `createdAt` as epoch ms (NaN when missing or invalid). */
+  createdMs: number;
   birthDate?: string;
   age?: number;
   deleted?: boolean;
   flagged?: boolean;
-  problems: Set<string>;
+  problems: Problems;
+}
+
+/** `missing:<field>` / `invalid:<field>` notes; most rows have none, so the Set is made lazily. */
+export class Problems {
+  private set: Set<string> | undefined;
+  add(p: string): void {
+    (this.set ??= new Set()).add(p);
+  }
+  has(p: string): boolean {
+    return this.set !== undefined && this.set.has(p);
+  }
+  get size(): number {
+    return this.set?.size ?? 0;
+  }
 }
 
 export type Mapped = { doc: Doc; elig: EligibilityInput; bad?: undefined } | { bad: string };
+
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
+
+const mappedCache = new WeakMap<object, Set<string>>();
+/** The export's column names that map onto Doc fields (everything else goes to `meta`). */
+function mappedColumns(config: Config): Set<string> {
+  let s = mappedCache.get(config.fields);
+  if (!s) {
+    const f = config.fields;
+    s = new Set([f.id, f.text, f.author_id, f.country, f.visibility, f.kind, f.created_at, f.author_birth_date, f.author_age, f.deleted, f.flagged, f.lang_hint].filter((x): x is string => !!x));
+    mappedCache.set(config.fields, s);
+  }
+  return s;
+}
 
 const isMissing = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
@@ -21,6 +51,8 @@ const isMissing = (v: unknown) => v === undefined || v === null || (typeof v ===
 export function parseTime(v: unknown): number {
   if (typeof v === 'number') return v > 1e11 ? v : v * 1000;
   if (typeof v !== 'string') return NaN;
+  // Fast path for the common canonical form 2025-03-01T10:00:00(.000)Z.
+  if ((v.length === 20 || v.length === 24) && v.charCodeAt(10) === 84 && v.charCodeAt(v.length - 1) === 90) return Date.parse(v);
   const s = v.trim();
   if (/^\d{9,13}$/.test(s)) return parseTime(Number(s));
   if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return NaN;
@@ -47,6 +79,7 @@ function parseBool(v: unknown): boolean | undefined {
  */
 export function mapRow(fields: { [k: string]: unknown }, config: Config, source: SourceRef): Mapped {
   const f = config.fields;
+  const mapped = mappedColumns(config);
   const rawId = fields[f.id];
   if (isMissing(rawId)) return { bad: `missing field '${f.id}' (id)` };
   if (typeof rawId !== 'string' && typeof rawId !== 'number') return { bad: `field '${f.id}' (id): expected a string, got ${typeof rawId}` };
@@ -55,7 +88,7 @@ export function mapRow(fields: { [k: string]: unknown }, config: Config, source:
   if (typeof rawText !== 'string') return { bad: `field '${f.text}' (text): expected a string, got ${Array.isArray(rawText) ? 'array' : typeof rawText}` };
   if (Buffer.byteLength(rawText) > config.limits.max_text_bytes) return { bad: `text over limits.max_text_bytes (${config.limits.max_text_bytes} bytes)` };
 
-  const problems = new Set<string>();
+  const problems = new Problems();
   const str = (col: string, name: string): string => {
     const v = fields[col];
     if (isMissing(v)) {
@@ -74,19 +107,22 @@ export function mapRow(fields: { [k: string]: unknown }, config: Config, source:
   const visibility = str(f.visibility, 'visibility').toLowerCase();
   const kind = str(f.kind, 'kind').toLowerCase();
   let createdAt = '';
+  let createdMs = NaN;
   const rawTime = fields[f.created_at];
   if (isMissing(rawTime)) problems.add('missing:created_at');
   else {
-    const t = parseTime(rawTime);
-    if (Number.isNaN(t)) problems.add('invalid:created_at');
-    else createdAt = new Date(t).toISOString();
+    createdMs = parseTime(rawTime);
+    if (Number.isNaN(createdMs)) problems.add('invalid:created_at');
+    // keep an already canonical UTC timestamp as given; normalise anything else
+    else createdAt = typeof rawTime === 'string' && CANONICAL.test(rawTime) ? rawTime : new Date(createdMs).toISOString();
   }
 
-  const elig: EligibilityInput = { problems };
+  const elig: EligibilityInput = { problems, createdMs };
   if (f.author_birth_date) {
     const v = fields[f.author_birth_date];
     if (!isMissing(v)) {
-      if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v.trim()) && !Number.isNaN(Date.parse(v.trim().slice(0, 10)))) elig.birthDate = v.trim().slice(0, 10);
+      const d = typeof v === 'string' ? v.trim().slice(0, 10) : '';
+      if (/^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d))) elig.birthDate = d;
       else problems.add('invalid:author_birth_date');
     }
   }
@@ -111,13 +147,8 @@ export function mapRow(fields: { [k: string]: unknown }, config: Config, source:
     else elig[flag] = b;
   }
 
-  const mapped = new Set<string>(
-    [f.id, f.text, f.author_id, f.country, f.visibility, f.kind, f.created_at, f.author_birth_date, f.author_age, f.deleted, f.flagged, f.lang_hint].filter(
-      (x): x is string => !!x,
-    ),
-  );
   const meta: { [k: string]: unknown } = {};
-  for (const k of Object.keys(fields)) if (!mapped.has(k)) meta[k] = fields[k];
+  for (const k in fields) if (!mapped.has(k)) meta[k] = fields[k];
   if (f.lang_hint) {
     const h = fields[f.lang_hint];
     if (typeof h === 'string' && h.trim()) meta.lang_hint = h.trim();

@@ -20,14 +20,14 @@ describe('splitLines', () => {
   it('splits across chunk boundaries, trims CR, keeps a last line without newline', async () => {
     const chunks = ['ab', 'c\r\nde', 'f\n\ng', 'hi'].map((s) => Buffer.from(s));
     const lines: string[] = [];
-    for await (const b of splitLines(Readable.from(chunks))) lines.push(...b.lines.map((l) => l.toString()));
+    for await (const b of splitLines(Readable.from(chunks))) lines.push(...b.bufs.map((l, i) => l.toString('utf8', b.starts[i], b.ends[i])));
     expect(lines).toEqual(['abc', 'def', '', 'ghi']);
   });
   it('flags lines over the limit without holding them', async () => {
     const over = new Set<number>();
     const lines: string[] = [];
     const src = Readable.from([Buffer.from('ok\n' + 'x'.repeat(50)), Buffer.from('x'.repeat(50) + '\nfine\n')]);
-    for await (const b of splitLines(src, 40, over)) lines.push(...b.lines.map((l) => l.toString()));
+    for await (const b of splitLines(src, 40, over)) lines.push(...b.bufs.map((l, i) => l.toString('utf8', b.starts[i], b.ends[i])));
     expect(lines).toEqual(['ok', '', 'fine']);
     expect([...over]).toEqual([2]);
   });

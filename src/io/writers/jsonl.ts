@@ -14,8 +14,9 @@ export class JsonlWriter {
   private readonly tmp: string;
   private readonly sink: fs.WriteStream;
   private readonly head: Writable;
-  private parts: string[] = [];
-  private pending = 0;
+  // Lines are encoded straight into a 1 MB block (no join, no intermediate Buffer per line).
+  private block = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
   private error: Error | undefined;
   count = 0;
 
@@ -43,19 +44,27 @@ export class JsonlWriter {
 
   /** Append one pre-serialised JSON line (without the newline). */
   writeLine(line: string): void | Promise<void> {
-    this.parts.push(line);
-    this.pending += line.length;
     this.count++;
-    if (this.pending >= 1 << 20) return this.flushBlock();
+    // UTF-8 needs at most 3 bytes per UTF-16 unit; +1 for the newline.
+    const need = line.length * 3 + 1;
+    let wait: void | Promise<void> = undefined;
+    if (this.used + need > this.block.length) {
+      wait = this.flushBlock();
+      if (need > this.block.length) this.block = Buffer.allocUnsafe(need);
+    }
+    this.used += this.block.write(line, this.used, 'utf8');
+    this.block[this.used++] = 10;
+    return wait;
   }
 
   private flushBlock(): void | Promise<void> {
     if (this.error) throw this.error;
-    if (!this.parts.length) return;
-    const block = this.parts.join('\n') + '\n';
-    this.parts = [];
-    this.pending = 0;
-    if (!this.head.write(block)) return new Promise((r) => this.head.once('drain', () => r()));
+    if (!this.used) return;
+    // The stream keeps the Buffer it is given: hand over this block, start a fresh one.
+    const out = this.block.subarray(0, this.used);
+    this.block = Buffer.allocUnsafe(Math.max(1 << 20, this.block.length));
+    this.used = 0;
+    if (!this.head.write(out)) return new Promise((r) => this.head.once('drain', () => r()));
   }
 
   /** Flush, close and rename into place. */
