@@ -47,8 +47,20 @@ Example:
     )
     .action(runAction(async () => (await import('./commands/filter.js')).filter as Action));
 
+  buildOptions(p.command('segment'))
+    .description('language ID (country-aware cascade) and locale of every filtered doc; docs partitioned by locale + report')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ vernacular segment --config corpora/sample/vernacular.yaml --out out/sample --insecure-dev-secret
+  reads out/sample/filter/docs, writes out/sample/segment/docs/<locale>/part-*.jsonl.gz and
+  segment/report.json (counts per locale, und rate, mixed-language rate, most confused pairs).`,
+    )
+    .action(runAction(async () => (await import('./commands/segment.js')).segment as Action));
+
   buildOptions(p.command('run'))
-    .description('run the whole flow (filter → …) into one output folder')
+    .description('run the whole flow (filter → segment → …) into one output folder')
     .addHelpText(
       'after',
       `

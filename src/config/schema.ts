@@ -62,6 +62,23 @@ const limits = z.strictObject({
   max_line_bytes: z.number().int().positive().default(1_000_000),
 });
 
+const locale = z.string().regex(/^[a-z]{2,3}-[A-Z]{2}$/, 'expected a BCP 47 locale such as de-AT');
+
+const segment = z.strictObject({
+  /** The locale set posts are segmented into; anything else goes to other:<lang>-<country>. */
+  locales: z.array(locale).default([]),
+  /** Extra plausible languages per country, on top of CLDR territory data (any code form). */
+  extra_languages: z.record(country, z.array(z.string())).default({}),
+  /** Mixed-language posts: keep whole under the majority language, split per language, or set aside. */
+  code_switching: z.enum(['majority', 'split', 'set_aside']).default('majority'),
+  /** Posts shorter than this are not checked for code-switching. */
+  switch_min_chars: z.number().int().positive().default(60),
+  /** Minimum final score per language (ISO 639-3, or `*`) below which the answer is `und`. */
+  thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
+  /** Use cld (when its native build is present) as the fast first detector. */
+  use_cld: z.boolean().default(true),
+});
+
 export const configSchema = z.strictObject({
   extends: z.union([z.string(), z.array(z.string())]).optional(),
   name: z.string().optional(),
@@ -72,6 +89,7 @@ export const configSchema = z.strictObject({
   limits: limits.default(limits.parse({})),
   policy,
   objections: objections.default(objections.parse({})),
+  segment: segment.default(segment.parse({})),
   output: z
     .strictObject({ compression: z.enum(['gz', 'none']).default('gz') })
     .default({ compression: 'gz' }),

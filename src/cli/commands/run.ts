@@ -3,6 +3,7 @@ import { runFilter } from '../../eligibility/filter-stage.js';
 import { funnelTable } from '../../pipeline/stats.js';
 import type { CommandResult, GlobalOptions } from '../io.js';
 import { buildContext, type BuildOptions } from './filter.js';
+import { runSegment, segmentTable } from '../../segment/stage.js';
 
 /** `vernacular run`: the whole flow, stage after stage, into one output folder. */
 export async function run(opts: BuildOptions, g: GlobalOptions): Promise<CommandResult> {
@@ -10,10 +11,16 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
   const sections: string[] = [];
   const summary: { [k: string]: unknown } = { out: ctx.out };
 
-  ctx.log('[1/1] filter');
+  const steps = 2;
+  ctx.log(`[1/${steps}] filter`);
   const f = await runFilter({ ...ctx, stage: 'filter' });
   summary.filter = { funnel: f.funnel };
   sections.push(funnelTable(f.funnel));
+
+  ctx.log(`[2/${steps}] segment`);
+  const seg = await runSegment({ ...ctx, stage: 'segment' });
+  summary.segment = seg;
+  sections.push(segmentTable(seg, ctx.loaded.config.segment.locales));
 
   sections.push(`Output: ${path.relative(process.cwd(), ctx.out) || ctx.out}`);
   return { summary, text: sections.join('\n\n') };

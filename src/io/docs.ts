@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Doc } from '../doc.js';
+import { readJsonl } from './readers/jsonl.js';
+import { InputError } from '../errors.js';
+
+/** Files of a stage's output folder matching `part-*.jsonl[.gz]`, sorted (recursively under `dir`). */
+export function stageFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...stageFiles(p));
+    else if (/^part-\d+\.jsonl(\.gz)?$/.test(e.name)) out.push(p);
+  }
+  return out.sort();
+}
+
+/** Stream the Docs of one stage output file. Stage outputs are written by this tool, so a bad line is an input error. */
+export async function* readDocs(file: string): AsyncGenerator<Doc[]> {
+  for await (const rows of readJsonl(file, 64 << 20)) {
+    const docs: Doc[] = [];
+    for (const r of rows) {
+      if (r.fields === undefined) throw new InputError(`${file}:${r.line}: ${r.bad} (stage output is damaged; re-run the stage that wrote it)`);
+      docs.push(r.fields as unknown as Doc);
+    }
+    yield docs;
+  }
+}

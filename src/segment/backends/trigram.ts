@@ -1,0 +1,125 @@
+import { data } from 'franc-all/data.js';
+import { lidText } from '../clean.js';
+import type { LangGuess, LidBackend } from './types.js';
+
+/**
+ * A fast character-trigram classifier over franc's per-language trigram ranks (the data ships in
+ * `franc-all`), scored as naive Bayes with a Zipf prior on rank: P(t | lang) ∝ 1 / (rank + K).
+ * All languages are scored at once: one Map lookup per text trigram yields a weight vector,
+ * so restricting to candidates costs nothing extra.
+ */
+const K = 10;
+const UNSEEN = -Math.log(300 + K) - 1.5;
+
+type Script = 'Latin' | 'Cyrillic' | 'Greek' | 'Other';
+
+interface ScriptModel {
+  langs: string[];
+  index: Map<string, number>;
+  weights: Map<string, Float32Array>;
+}
+
+function scriptOf(text: string): Script {
+  let latin = 0;
+  let cyr = 0;
+  let greek = 0;
+  let other = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32) continue;
+    if (c < 0x250) latin++;
+    else if (c >= 0x370 && c < 0x400) greek++;
+    else if (c >= 0x400 && c < 0x530) cyr++;
+    else if (c >= 0x1e00 && c < 0x1f00) latin++;
+    else if (c >= 0x1f00 && c < 0x2000) greek++;
+    else other++;
+  }
+  const max = Math.max(latin, cyr, greek, other);
+  if (max === 0) return 'Other';
+  return max === latin ? 'Latin' : max === greek ? 'Greek' : max === cyr ? 'Cyrillic' : 'Other';
+}
+
+export class TrigramBackend implements LidBackend {
+  readonly name = 'trigram';
+  private readonly models = new Map<Script, ScriptModel>();
+
+  /** @param languages ISO 639-3 codes to model (default: every language franc-all has a Latin or Cyrillic model for). */
+  constructor(languages?: readonly string[]) {
+    const want = languages ? new Set(languages) : undefined;
+    for (const script of ['Latin', 'Cyrillic'] as const) {
+      const table = (data as { [s: string]: { [l: string]: string } })[script];
+      const langs = Object.keys(table).filter((l) => !want || want.has(l)).sort();
+      const weights = new Map<string, Float32Array>();
+      langs.forEach((l, li) => {
+        table[l].split('|').forEach((tri, rank) => {
+          let w = weights.get(tri);
+          if (!w) {
+            w = new Float32Array(langs.length).fill(UNSEEN);
+            weights.set(tri, w);
+          }
+          w[li] = -Math.log(rank + K);
+        });
+      });
+      this.models.set(script, { langs, index: new Map(langs.map((l, i) => [l, i])), weights });
+    }
+  }
+
+  private readonly candidateCache = new Map<string, Map<Script, Int32Array>>();
+
+  /** Indices of `candidates` in a script model, cached per candidate list. */
+  private indices(m: ScriptModel, script: Script, candidates?: readonly string[]): Int32Array {
+    const key = candidates ? candidates.join(',') : '*';
+    let byScript = this.candidateCache.get(key);
+    if (!byScript) {
+      byScript = new Map();
+      if (this.candidateCache.size > 1000) this.candidateCache.clear();
+      this.candidateCache.set(key, byScript);
+    }
+    let idx = byScript.get(script);
+    if (!idx) {
+      const list = candidates ? candidates.map((c) => m.index.get(c)).filter((i): i is number => i !== undefined) : m.langs.map((_, i) => i);
+      idx = Int32Array.from(list);
+      byScript.set(script, idx);
+    }
+    return idx;
+  }
+
+  detect(text: string, candidates?: readonly string[]): LangGuess[] {
+    return this.detectClean(lidText(text), candidates);
+  }
+
+  /** Like `detect`, for text already passed through `lidText`. */
+  detectClean(clean: string, candidates?: readonly string[], logPrior?: readonly number[]): LangGuess[] {
+    if (clean.length < 3) return [];
+    const script = scriptOf(clean);
+    if (script === 'Greek') return !candidates || candidates.includes('ell') ? [{ lang: 'ell', score: 1 }] : [];
+    const m = this.models.get(script);
+    if (!m) return [];
+    const idx = this.indices(m, script, candidates);
+    const k = idx.length;
+    if (!k) return [];
+    // Only the candidates' scores are accumulated.
+    const score = new Float64Array(k);
+    const padded = ' ' + clean + ' ';
+    let count = 0;
+    for (let i = 0; i + 3 <= padded.length; i++) {
+      const w = m.weights.get(padded.slice(i, i + 3));
+      count++;
+      if (w) for (let j = 0; j < k; j++) score[j] += w[idx[j]];
+      else for (let j = 0; j < k; j++) score[j] += UNSEEN;
+    }
+    // A country prior, log P(lang | country), added once to the summed log-likelihoods.
+    if (logPrior && logPrior.length === k) for (let j = 0; j < k; j++) score[j] += logPrior[j];
+    const order = Array.from({ length: k }, (_, j) => j).sort((a, b) => score[b] - score[a]);
+    // Score: a softmax over per-trigram average log-likelihoods, so it reads as a probability.
+    const best = score[order[0]] / count;
+    let z = 0;
+    for (let j = 0; j < k; j++) z += Math.exp((score[j] / count - best) * 6);
+    const out: LangGuess[] = [];
+    for (let r = 0; r < Math.min(5, k); r++) {
+      const j = order[r];
+      out.push({ lang: m.langs[idx[j]], score: Math.exp((score[j] / count - best) * 6) / z });
+    }
+    return out;
+  }
+}

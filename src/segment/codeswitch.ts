@@ -1,0 +1,58 @@
+import type { Cascade } from './cascade.js';
+import { letterCount, lidText } from './clean.js';
+
+export interface LangSpan {
+  start: number;
+  end: number;
+  lang: string;
+}
+
+const segmenter = new Intl.Segmenter('und', { granularity: 'sentence' });
+
+/**
+ * Sentence-level language spans of a post, for code-switching. Only sentences with enough
+ * letters are judged; shorter ones join their neighbour's language. Returns the spans merged by
+ * language run, or `undefined` when the post is in one language (or too short to tell).
+ */
+export function languageSpans(text: string, country: string | undefined, cascade: Cascade, opts: { minChars: number; minSentenceLetters: number; minShare: number }): LangSpan[] | undefined {
+  if (text.length < opts.minChars) return undefined;
+  const sentences: Array<{ start: number; end: number; lang: string; letters: number }> = [];
+  for (const s of segmenter.segment(text)) {
+    const letters = letterCount(lidText(s.segment));
+    let lang = 'und';
+    if (letters >= opts.minSentenceLetters) {
+      const l = cascade.detect(s.segment, country);
+      if (l.score >= 0.7) lang = l.code;
+    }
+    sentences.push({ start: s.index, end: s.index + s.segment.length, lang, letters });
+  }
+  if (sentences.length < 2) return undefined;
+  // unjudged sentences take the language of the previous judged one (or the next)
+  let last = sentences.find((s) => s.lang !== 'und')?.lang;
+  if (!last) return undefined;
+  for (const s of sentences) {
+    if (s.lang === 'und') s.lang = last;
+    else last = s.lang;
+  }
+  const share = new Map<string, number>();
+  const total = sentences.reduce((n, s) => n + s.letters, 0);
+  for (const s of sentences) share.set(s.lang, (share.get(s.lang) ?? 0) + s.letters);
+  const langs = [...share.entries()].filter(([, n]) => n / total >= opts.minShare);
+  if (langs.length < 2) return undefined;
+  const spans: LangSpan[] = [];
+  for (const s of sentences) {
+    const prev = spans[spans.length - 1];
+    if (prev && prev.lang === s.lang) prev.end = s.end;
+    else spans.push({ start: s.start, end: s.end, lang: s.lang });
+  }
+  // trim trailing whitespace from span ends
+  for (const sp of spans) while (sp.end > sp.start && /\s/.test(text[sp.end - 1])) sp.end--;
+  return spans;
+}
+
+/** The language holding most letters across the spans. */
+export function majorityLanguage(text: string, spans: LangSpan[]): string {
+  const n = new Map<string, number>();
+  for (const s of spans) n.set(s.lang, (n.get(s.lang) ?? 0) + letterCount(lidText(text.slice(s.start, s.end))));
+  return [...n.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
+}

@@ -1,0 +1,153 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import type { Doc } from '../doc.js';
+import type { StageContext } from '../pipeline/stage.js';
+import { Markers, myPartitions, partName, stableHash } from '../pipeline/stage.js';
+import { readDocs, stageFiles } from '../io/docs.js';
+import { JsonlWriter } from '../io/writers/jsonl.js';
+import { writeJsonAtomic } from '../io/atomic.js';
+import { sortKeys } from '../pipeline/stats.js';
+import { InputError } from '../errors.js';
+import { Cascade } from './cascade.js';
+import { assignLocale } from './locale.js';
+import { languageSpans, majorityLanguage } from './codeswitch.js';
+import { toBcp47 } from './codes.js';
+
+/** Counts of one segment partition (and, merged, of the stage). */
+export interface SegmentStats {
+  docs: number;
+  byLocale: { [locale: string]: number };
+  byLanguage: { [lang: string]: number };
+  und: number;
+  mixed: number;
+  /** `lang>runner-up` → how often the runner-up came within 0.2 of the winner's score */
+  confusions: { [pair: string]: number };
+}
+
+const empty = (): SegmentStats => ({ docs: 0, byLocale: {}, byLanguage: {}, und: 0, mixed: 0, confusions: {} });
+const inc = (o: { [k: string]: number }, k: string, n = 1) => (o[k] = (o[k] ?? 0) + n);
+
+function add(a: SegmentStats, b: SegmentStats): SegmentStats {
+  a.docs += b.docs;
+  a.und += b.und;
+  a.mixed += b.mixed;
+  for (const k of ['byLocale', 'byLanguage', 'confusions'] as const) for (const [x, n] of Object.entries(b[k])) inc(a[k], x, n);
+  return a;
+}
+
+/** Where the segment stage writes docs of a locale (the folder name is filesystem-safe). */
+export const localeDir = (out: string, locale: string) => path.join(out, 'segment', 'docs', locale.replace(':', '='));
+
+export function makeCascade(ctx: StageContext): Cascade {
+  const s = ctx.loaded.config.segment;
+  return new Cascade({ extraByCountry: s.extra_languages, thresholds: s.thresholds, useCld: s.use_cld });
+}
+
+/**
+ * The `segment` stage: language ID (country-aware cascade), code-switching spans, and the
+ * locale of every eligible doc; writes docs partitioned by locale plus a report.
+ */
+export async function runSegment(ctx: StageContext): Promise<SegmentStats> {
+  const { config } = ctx.loaded;
+  const s = config.segment;
+  const inputs = stageFiles(path.join(ctx.out, 'filter', 'docs'));
+  if (!inputs.length) throw new InputError(`segment: no filter output under ${path.join(ctx.out, 'filter', 'docs')} (run \`vernacular filter\` first)`);
+  const dir = path.join(ctx.out, 'segment');
+  const cascade = makeCascade(ctx);
+  const configured = new Set(s.locales);
+  const markers = new Markers<SegmentStats>(dir);
+  const common = stableHash({ segment: s, v: 1 });
+  const total = empty();
+  for (const i of myPartitions(inputs.length, ctx.rank, ctx.world)) {
+    const st = fs.statSync(inputs[i]);
+    const fp = stableHash({ common, input: path.basename(inputs[i]), size: st.size, mtime: st.mtimeMs });
+    const done = markers.read(i, fp);
+    if (done) {
+      add(total, done);
+      continue;
+    }
+    const stats = empty();
+    const writers = new Map<string, JsonlWriter>();
+    const writer = (locale: string) => {
+      let w = writers.get(locale);
+      if (!w) {
+        w = new JsonlWriter(path.join(localeDir(ctx.out, locale), `${partName(i)}.jsonl.gz`), { gzipLevel: 1 });
+        writers.set(locale, w);
+      }
+      return w;
+    };
+    try {
+      for await (const docs of readDocs(inputs[i])) {
+        for (const doc of docs) {
+          for (const out of segmentDoc(doc, cascade, configured, s, stats)) {
+            const p = writer(out.locale!).write(out);
+            if (p) await p;
+          }
+        }
+      }
+      for (const w of writers.values()) await w.close();
+    } catch (e) {
+      for (const w of writers.values()) w.abort();
+      throw e;
+    }
+    markers.write(i, fp, stats);
+    add(total, stats);
+  }
+  const merged: SegmentStats = { ...total, byLocale: sortKeys(total.byLocale), byLanguage: sortKeys(total.byLanguage), confusions: sortKeys(total.confusions) };
+  if (ctx.world === 1) writeJsonAtomic(path.join(dir, 'report.json'), { stage: 'segment', fastBackend: cascade.fastBackend, locales: s.locales, ...merged });
+  return merged;
+}
+
+/** Label one doc; yields one doc, or one per language when code-switching is `split`. */
+export function* segmentDoc(doc: Doc, cascade: Cascade, configured: ReadonlySet<string>, s: { code_switching: string; switch_min_chars: number }, stats: SegmentStats): Generator<Doc> {
+  stats.docs++;
+  const hint = typeof doc.meta.lang_hint === 'string' ? doc.meta.lang_hint : undefined;
+  const r = cascade.detect(doc.text, doc.country, hint);
+  const { alt, ...label } = r;
+  if (alt && label.code !== 'und' && label.score - alt.score < 0.2) inc(stats.confusions, `${label.code}>${alt.lang}`);
+  doc.lang = label;
+  const spans = label.code === 'und' ? undefined : languageSpans(doc.text, doc.country, cascade, { minChars: s.switch_min_chars, minSentenceLetters: 15, minShare: 0.2 });
+  if (spans) {
+    stats.mixed++;
+    doc.spans = spans;
+    if (s.code_switching === 'split') {
+      const langs = [...new Set(spans.map((x) => x.lang))].sort();
+      for (const lang of langs) {
+        const text = spans.filter((x) => x.lang === lang).map((x) => doc.text.slice(x.start, x.end)).join(' ');
+        const part: Doc = { ...doc, id: `${doc.id}#${toBcp47(lang)}`, text, lang: { code: lang, score: label.score, evidence: 'split' }, spans: undefined, meta: { ...doc.meta, split_from: doc.id } };
+        part.locale = assignLocale(lang, doc.country, configured);
+        inc(stats.byLocale, part.locale);
+        inc(stats.byLanguage, lang);
+        yield part;
+      }
+      return;
+    }
+    if (s.code_switching === 'set_aside') {
+      doc.locale = 'mixed';
+      inc(stats.byLocale, 'mixed');
+      inc(stats.byLanguage, label.code);
+      yield doc;
+      return;
+    }
+    const major = majorityLanguage(doc.text, spans);
+    if (major !== label.code) doc.lang = { code: major, score: label.score, evidence: `${label.evidence};majority-of-spans` };
+  }
+  if (doc.lang.code === 'und') stats.und++;
+  doc.locale = assignLocale(doc.lang.code, doc.country, configured);
+  inc(stats.byLocale, doc.locale);
+  inc(stats.byLanguage, doc.lang.code);
+  yield doc;
+}
+
+/** The segment report as a terminal table. */
+export function segmentTable(st: SegmentStats, locales: readonly string[]): string {
+  const pct = (n: number) => (st.docs ? ((100 * n) / st.docs).toFixed(1) + '%' : '-');
+  const lines = ['Segmentation', `  docs ${st.docs.toLocaleString('en-US')}   und ${st.und} (${pct(st.und)})   mixed-language ${st.mixed} (${pct(st.mixed)})`, '', '  locale            docs'];
+  const entries = Object.entries(st.byLocale).sort((a, b) => b[1] - a[1]);
+  for (const [l, n] of entries) lines.push(`  ${l.padEnd(16)}${String(n).padStart(6)}${locales.length && !locales.includes(l) ? '' : ''}`);
+  const missing = locales.filter((l) => !st.byLocale[l]);
+  if (missing.length) lines.push(`  (no docs: ${missing.join(', ')})`);
+  const conf = Object.entries(st.confusions).sort((a, b) => b[1] - a[1]).slice(0, 5);
+  if (conf.length) lines.push('', '  most confused pairs: ' + conf.map(([k, n]) => `${k.replace('>', '/')} ${n}`).join(', '));
+  return lines.join('\n');
+}

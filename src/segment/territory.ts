@@ -1,0 +1,44 @@
+import { createRequire } from 'node:module';
+import { toIso3 } from './codes.js';
+
+const require = createRequire(import.meta.url);
+
+interface TerritoryInfo {
+  [cc: string]: { languagePopulation?: { [bcp47: string]: { _populationPercent?: string; _officialStatus?: string } } };
+}
+
+let info: TerritoryInfo | undefined;
+function territoryInfo(): TerritoryInfo {
+  info ??= require('cldr-core/supplemental/territoryInfo.json').supplemental.territoryInfo as TerritoryInfo;
+  return info;
+}
+
+/**
+ * Languages plausible for posts from a country (ISO 639-3), from CLDR territory data: every
+ * official or regionally official language, and every language spoken by at least
+ * `minPercent`% of the population, plus English (the web's lingua franca) and `extra`.
+ */
+export function plausibleLanguages(country: string, extra: string[] = [], minPercent = 10): string[] {
+  return Object.keys(languageShares(country, extra, minPercent)).sort();
+}
+
+/**
+ * Plausible languages of a country with the share of the population using them (0–1, CLDR;
+ * shares overlap, people speak several). English and `extra` languages not in CLDR get 0.05.
+ */
+export function languageShares(country: string, extra: string[] = [], minPercent = 10): { [iso3: string]: number } {
+  const pop = territoryInfo()[country.toUpperCase()]?.languagePopulation ?? {};
+  const out: { [iso3: string]: number } = { eng: 0.05 };
+  for (const [code, v] of Object.entries(pop)) {
+    const pct = Number(v._populationPercent ?? 0);
+    if (v._officialStatus?.startsWith('official') || pct >= minPercent) {
+      const iso = toIso3(code);
+      if (iso !== 'und') out[iso] = Math.max(out[iso] ?? 0, pct / 100);
+    }
+  }
+  for (const e of extra) {
+    const iso = toIso3(e);
+    out[iso] ??= 0.05;
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { Cascade } from '../../src/segment/cascade.js';
+import { assignLocale } from '../../src/segment/locale.js';
+import { segmentDoc, type SegmentStats } from '../../src/segment/stage.js';
+import type { Doc } from '../../src/doc.js';
+
+const cascade = new Cascade();
+const configured = new Set(['de-AT', 'de-DE', 'en-IE', 'en-MT', 'mt-MT', 'fr-BE', 'sv-FI', 'ca-ES', 'lb-LU', 'es-ES']);
+const stats = (): SegmentStats => ({ docs: 0, byLocale: {}, byLanguage: {}, und: 0, mixed: 0, confusions: {} });
+const doc = (text: string, country: string, meta: { [k: string]: unknown } = {}): Doc => ({
+  id: 'd1', text, authorId: 'a', createdAt: '2025-01-01T00:00:00Z', country, kind: 'post', visibility: 'public', meta, source: { file: 'f', line: 1 },
+});
+const seg = (d: Doc, mode = 'majority') => [...segmentDoc(d, cascade, configured, { code_switching: mode, switch_min_chars: 60 }, stats())];
+
+describe('cascade: abstains instead of guessing', () => {
+  it.each([
+    ['emoji only', '😂😂😂🔥🔥 👍'],
+    ['URL only', 'https://www.example.com/some/long/path?with=query&and=more'],
+    ['3 characters', 'lol'],
+    ['handles and hashtags only', '@maria_k @jonas #tbt #summer2025'],
+    ['digits and punctuation', '12:45 !!! 3-1 ??? 100%'],
+  ])('%s → und', (_n, text) => {
+    expect(cascade.detect(text, 'AT').code).toBe('und');
+  });
+});
+
+describe('cascade: short informal posts with the country prior', () => {
+  it.each([
+    ['Servus! Gemma heute no auf an Kaffee in der Stadt?', 'AT', 'deu'],
+    ['Grand so, see you at the match later lads', 'IE', 'eng'],
+    ['Moien, wéi geet et dir? Mir gi mueres an d\'Stad.', 'LU', 'ltz'],
+    ['Bon dia a tothom, avui fa molt de sol a Barcelona', 'ES', 'cat'],
+    ['Ma fatt xejn illum, qgħadt id-dar nistrieħ', 'MT', 'mlt'],
+    ['Det var riktigt kiva att träffas igen i Helsingfors', 'FI', 'swe'],
+    ['Η Λευκωσία σήμερα είχε πολλή ζέστη', 'CY', 'ell'],
+  ])('%s (%s) → %s', (text, country, lang) => {
+    expect(cascade.detect(text, country).code).toBe(lang);
+  });
+
+  it('the language hint is evidence, not truth', () => {
+    // a wrong hint does not overturn clear evidence
+    expect(cascade.detect('Servus! Gemma heute no auf an Kaffee in der Stadt?', 'AT', 'en').code).toBe('deu');
+  });
+});
+
+describe('locales', () => {
+  it('German posted from AT lands in de-AT', () => {
+    const [d] = seg(doc('Heute war die Bim wieder einmal total überfüllt, echt ein Wahnsinn.', 'AT'));
+    expect(d.locale).toBe('de-AT');
+    expect(d.lang?.code).toBe('deu');
+  });
+  it('maps language × country onto the configured set, other:… otherwise, und for none', () => {
+    expect(assignLocale('eng', 'IE', configured)).toBe('en-IE');
+    expect(assignLocale('fra', 'BE', configured)).toBe('fr-BE');
+    expect(assignLocale('swe', 'FI', configured)).toBe('sv-FI');
+    expect(assignLocale('cat', 'ES', configured)).toBe('ca-ES');
+    expect(assignLocale('ltz', 'LU', configured)).toBe('lb-LU');
+    expect(assignLocale('eng', 'AT', configured)).toBe('other:en-AT');
+    expect(assignLocale('und', 'AT', configured)).toBe('und');
+  });
+});
+
+describe('code-switching', () => {
+  const mixed = 'Mela, illum mort il-festa ta\' Santa Marija u kien hemm ħafna nies. The fireworks were absolutely amazing this year, honestly the best I have seen!';
+  it('a Maltese/English post gets two spans', () => {
+    const [d] = seg(doc(mixed, 'MT'));
+    expect(d.spans?.map((s) => s.lang)).toEqual(['mlt', 'eng']);
+    expect(d.spans![0].start).toBe(0);
+    expect(d.spans![1].end).toBe(mixed.length);
+  });
+  it('split emits one doc per language; set_aside routes to mixed', () => {
+    const parts = seg(doc(mixed, 'MT'), 'split');
+    expect(parts.map((p) => p.locale).sort()).toEqual(['en-MT', 'mt-MT']);
+    expect(parts.map((p) => p.id).sort()).toEqual(['d1#en', 'd1#mt']);
+    expect(seg(doc(mixed, 'MT'), 'set_aside')[0].locale).toBe('mixed');
+  });
+  it('a one-language post has no spans', () => {
+    const [d] = seg(doc('The bus was late again this morning. I waited forty minutes in the rain. Absolutely fuming.', 'IE'));
+    expect(d.spans).toBeUndefined();
+  });
+});
