@@ -59,8 +59,20 @@ Example:
     )
     .action(runAction(async () => (await import('./commands/segment.js')).segment as Action));
 
+  buildOptions(p.command('features'))
+    .description('dialect & colloquial features (lexicons, markers, English grammar) of the segmented docs; per-locale rates')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ vernacular features --config corpora/sample/vernacular.yaml --out out/sample --insecure-dev-secret
+  writes out/sample/features/docs/<locale>/part-*.jsonl.gz (each doc with {feature, locales, span,
+  rule, confidence}) and features/rates.json (hits per 1k tokens by category, per locale).`,
+    )
+    .action(runAction(async () => (await import('./commands/features.js')).features as Action));
+
   buildOptions(p.command('run'))
-    .description('run the whole flow (filter → segment → …) into one output folder')
+    .description('run the whole flow (filter → segment → features → …) into one output folder')
     .addHelpText(
       'after',
       `

@@ -4,6 +4,7 @@ import { funnelTable } from '../../pipeline/stats.js';
 import type { CommandResult, GlobalOptions } from '../io.js';
 import { buildContext, type BuildOptions } from './filter.js';
 import { runSegment, segmentTable } from '../../segment/stage.js';
+import { runFeatures, featuresTable, featureRates } from '../../features/stage.js';
 
 /** `vernacular run`: the whole flow, stage after stage, into one output folder. */
 export async function run(opts: BuildOptions, g: GlobalOptions): Promise<CommandResult> {
@@ -11,7 +12,7 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
   const sections: string[] = [];
   const summary: { [k: string]: unknown } = { out: ctx.out };
 
-  const steps = 2;
+  const steps = 3;
   ctx.log(`[1/${steps}] filter`);
   const f = await runFilter({ ...ctx, stage: 'filter' });
   summary.filter = { funnel: f.funnel };
@@ -21,6 +22,11 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
   const seg = await runSegment({ ...ctx, stage: 'segment' });
   summary.segment = seg;
   sections.push(segmentTable(seg, ctx.loaded.config.segment.locales));
+
+  ctx.log(`[3/${steps}] features`);
+  const fs = await runFeatures({ ...ctx, stage: 'features' });
+  summary.features = featureRates(fs);
+  sections.push(featuresTable(fs));
 
   sections.push(`Output: ${path.relative(process.cwd(), ctx.out) || ctx.out}`);
   return { summary, text: sections.join('\n\n') };

@@ -1,0 +1,59 @@
+import type { FeatureHit } from '../doc.js';
+import type { FeatureInput } from './registry.js';
+
+type Nlp = typeof import('compromise').default;
+
+/**
+ * English grammar patterns of Irish and Maltese English, matched with compromise, run only on
+ * posts a cheap regex prefilter flags (compromise parses a sentence in ~0.1 ms; most posts skip it).
+ */
+const PREFILTER = /\b(?:after|youse?|yous|ye|amn['’]?t|do(?:es)? be|so (?:it|i|he|she|they|we|you) (?:is|am|was|are|do|did|does|will)|(?:close|open) the lights?)\b/i;
+
+interface GrammarRule {
+  id: string;
+  locales: string[];
+  /** compromise match expression, or a RegExp over the text */
+  match: string | RegExp;
+  confidence: number;
+}
+
+const RULES: GrammarRule[] = [
+  { id: 'grammar:after-perfect', locales: ['en-IE'], match: '#Copula just? after #Gerund', confidence: 0.9 },
+  { id: 'grammar:habitual-do-be', locales: ['en-IE'], match: '(do|does) be (#Gerund|#Adjective)', confidence: 0.85 },
+  { id: 'grammar:youse-plural', locales: ['en-IE'], match: /\b(?:youse|yous)\b/gi, confidence: 0.9 },
+  { id: 'grammar:ye-plural', locales: ['en-IE'], match: /\b(?:are|were|did|do|have|will|can|would|could|should) ye\b|\bye (?:are|were|have|will|can|all|lads|eejits)\b/gi, confidence: 0.8 },
+  { id: 'grammar:amnt', locales: ['en-IE'], match: /\bamn['’]?t\b/gi, confidence: 0.95 },
+  { id: 'grammar:so-tag', locales: ['en-IE'], match: /,? so (?:it|i|he|she|they|we|you) (?:is|am|was|are|do|did|does|will)\b(?=\s*[.!]*\s*$|\s*[.!])/gi, confidence: 0.8 },
+  { id: 'grammar:light-calque', locales: ['en-MT'], match: /\b(?:close|open) the lights?\b/gi, confidence: 0.8 },
+];
+
+export class EnglishGrammar {
+  private constructor(private readonly nlp: Nlp) {}
+
+  static async create(): Promise<EnglishGrammar> {
+    const m = await import('compromise');
+    return new EnglishGrammar(m.default);
+  }
+
+  /** Whether a text is worth parsing at all. */
+  static flags(text: string): boolean {
+    return PREFILTER.test(text);
+  }
+
+  extract({ text, lang }: FeatureInput): FeatureHit[] {
+    if (lang !== 'eng' || !PREFILTER.test(text)) return [];
+    const hits: FeatureHit[] = [];
+    let doc: ReturnType<Nlp> | undefined;
+    for (const r of RULES) {
+      if (r.match instanceof RegExp) {
+        r.match.lastIndex = 0;
+        for (const m of text.matchAll(r.match)) hits.push({ feature: r.id, locales: r.locales, span: [m.index!, m.index! + m[0].length], rule: 'grammar:regex', confidence: r.confidence, category: 'grammar' });
+      } else {
+        doc ??= this.nlp(text);
+        const found = doc.match(r.match).json({ offset: true }) as Array<{ offset: { start: number; length: number } }>;
+        for (const f of found) hits.push({ feature: r.id, locales: r.locales, span: [f.offset.start, f.offset.start + f.offset.length], rule: 'grammar:compromise', confidence: r.confidence, category: 'grammar' });
+      }
+    }
+    return hits;
+  }
+}

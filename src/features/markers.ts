@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import type { FeatureHit } from '../doc.js';
+import { packageRoot } from '../paths.js';
+import type { FeatureInput } from './registry.js';
+
+interface MarkerData {
+  laughter: { [lang: string]: string[] };
+  abbreviations: { [lang: string]: string[] };
+  particles: { [lang: string]: string[] };
+  emoticons: string[];
+}
+
+/** Colloquial-marker tables (corpora/markers/markers.yaml), compiled once. */
+export class Markers {
+  private readonly laughter = new Map<string, RegExp>();
+  private readonly abbreviations = new Map<string, Set<string>>();
+  private readonly particles = new Map<string, Map<string, string[][]>>();
+  private readonly emoticons: RegExp;
+
+  constructor(data: MarkerData = loadMarkerData()) {
+    const all = data.laughter['*'] ?? [];
+    for (const [lang, res] of Object.entries(data.laughter)) {
+      if (lang === '*') continue;
+      this.laughter.set(lang, new RegExp(`^(?:${[...res, ...all].join('|')})$`, 'u'));
+    }
+    this.laughter.set('*', new RegExp(`^(?:${all.join('|')})$`, 'u'));
+    for (const [lang, xs] of Object.entries(data.abbreviations)) this.abbreviations.set(lang, new Set(xs.map((x) => String(x).toLowerCase())));
+    for (const [lang, xs] of Object.entries(data.particles)) {
+      const m = new Map<string, string[][]>();
+      for (const x of xs) {
+        const parts = String(x).toLowerCase().split(/\s+/);
+        (m.get(parts[0]) ?? m.set(parts[0], []).get(parts[0])!).push(parts.slice(1));
+      }
+      this.particles.set(lang, m);
+    }
+    const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    this.emoticons = new RegExp(`(?<![\\p{L}\\p{N}])(?:${[...data.emoticons].sort((a, b) => b.length - a.length).map(esc).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
+  }
+
+  /** Marker hits: laughter, elongation, emoji, emoticons, repeated punctuation, shouting caps, abbreviations, discourse particles. */
+  extract({ text, tokens, lang }: FeatureInput): FeatureHit[] {
+    const hits: FeatureHit[] = [];
+    const hit = (feature: string, category: string, s: number, e: number, confidence: number) =>
+      hits.push({ feature, locales: [], span: [s, e], rule: `marker:${category}`, confidence, category });
+    const laugh = this.laughter.get(lang) ?? this.laughter.get('*')!;
+    const abbr = this.abbreviations.get(lang);
+    const part = this.particles.get(lang);
+    const caps: Array<[number, number, number]> = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (t.emoji) {
+        hit('marker:emoji', 'emoji', t.start, t.end, 1);
+        continue;
+      }
+      if (laugh.test(t.lower)) {
+        hit('marker:laughter', 'laughter', t.start, t.end, 0.95);
+        continue;
+      }
+      if (/(\p{L})\1\1/u.test(t.lower) && !/^(.)\1+$/u.test(t.lower) && !/^[ivxlcdm]+$/.test(t.lower)) hit('marker:elongation', 'elongation', t.start, t.end, 0.9);
+      if (abbr?.has(t.lower)) hit(`marker:abbr:${t.lower}`, 'abbreviation', t.start, t.end, 0.8);
+      const ps = part?.get(t.lower);
+      if (ps) {
+        for (const rest of ps) {
+          if (rest.every((r, k) => tokens[i + 1 + k]?.lower === r)) {
+            const end = rest.length ? tokens[i + rest.length].end : t.end;
+            hit(`marker:particle:${[t.lower, ...rest].join('_')}`, 'discourse-marker', t.start, end, 0.6);
+            break;
+          }
+        }
+      }
+      const letters = t.text.replace(/[^\p{L}]/gu, '');
+      if (letters.length >= 3 && letters === letters.toUpperCase() && letters !== letters.toLowerCase()) caps.push([t.start, t.end, letters.length]);
+    }
+    // shouting: two or more words in capitals, or one long one (a lone acronym is not shouting)
+    if (caps.length >= 2 || caps.some((c) => c[2] >= 6)) for (const [s, e, n] of caps) if (n >= 4) hit('marker:caps', 'caps', s, e, 0.8);
+    for (const m of text.matchAll(/[!?]{2,}|\.{3,}|…/g)) hit('marker:punctuation', 'punctuation', m.index!, m.index! + m[0].length, 0.9);
+    this.emoticons.lastIndex = 0;
+    for (const m of text.matchAll(this.emoticons)) hit('marker:emoticon', 'emoticon', m.index!, m.index! + m[0].length, 0.9);
+    return hits;
+  }
+}
+
+export function loadMarkerData(file = path.join(packageRoot(), 'corpora', 'markers', 'markers.yaml')): MarkerData {
+  return YAML.parse(fs.readFileSync(file, 'utf8')) as MarkerData;
+}

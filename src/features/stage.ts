@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { StageContext } from '../pipeline/stage.js';
+import { Markers as Done, myPartitions, partName, stableHash } from '../pipeline/stage.js';
+import { readDocs, stageFiles } from '../io/docs.js';
+import { JsonlWriter } from '../io/writers/jsonl.js';
+import { writeJsonAtomic } from '../io/atomic.js';
+import { sortKeys } from '../pipeline/stats.js';
+import { InputError } from '../errors.js';
+import { FeatureExtractor } from './extract.js';
+
+/** Per-locale counts for feature rates. */
+export interface LocaleFeatureCounts {
+  docs: number;
+  docsWithHits: number;
+  tokens: number;
+  byCategory: { [category: string]: number };
+  byFeature: { [feature: string]: number };
+}
+
+export interface FeatureStats {
+  byLocale: { [locale: string]: LocaleFeatureCounts };
+}
+
+function addCounts(a: FeatureStats, b: FeatureStats): FeatureStats {
+  for (const [l, c] of Object.entries(b.byLocale)) {
+    const t = (a.byLocale[l] ??= { docs: 0, docsWithHits: 0, tokens: 0, byCategory: {}, byFeature: {} });
+    t.docs += c.docs;
+    t.docsWithHits += c.docsWithHits;
+    t.tokens += c.tokens;
+    for (const [k, n] of Object.entries(c.byCategory)) t.byCategory[k] = (t.byCategory[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(c.byFeature)) t.byFeature[k] = (t.byFeature[k] ?? 0) + n;
+  }
+  return a;
+}
+
+/** Hits per 1,000 tokens, by category, per locale. */
+export function featureRates(st: FeatureStats): { [locale: string]: { docs: number; tokens: number; docsWithHitsShare: number; per1k: { [category: string]: number } } } {
+  const out: ReturnType<typeof featureRates> = {};
+  for (const [l, c] of Object.entries(st.byLocale).sort()) {
+    out[l] = {
+      docs: c.docs,
+      tokens: c.tokens,
+      docsWithHitsShare: c.docs ? c.docsWithHits / c.docs : 0,
+      per1k: sortKeys(Object.fromEntries(Object.entries(c.byCategory).map(([k, n]) => [k, Math.round((1e4 * n) / Math.max(1, c.tokens)) / 10]))),
+    };
+  }
+  return out;
+}
+
+/** The `features` stage: dialect and colloquial features of every segmented doc; per-locale rates. */
+export async function runFeatures(ctx: StageContext): Promise<FeatureStats> {
+  const root = path.join(ctx.out, 'segment', 'docs');
+  const inputs = stageFiles(root);
+  if (!inputs.length) throw new InputError(`features: no segment output under ${root} (run \`vernacular segment\` first)`);
+  const dir = path.join(ctx.out, 'features');
+  const fx = await FeatureExtractor.create();
+  const markers = new Done<FeatureStats>(dir);
+  const total: FeatureStats = { byLocale: {} };
+  const common = stableHash({ lexicon: fx.lexicon.entries.length, v: 1 });
+  for (const i of myPartitions(inputs.length, ctx.rank, ctx.world)) {
+    const rel = path.relative(root, inputs[i]);
+    const st = fs.statSync(inputs[i]);
+    const fp = stableHash({ common, rel, size: st.size, mtime: st.mtimeMs });
+    const done = markers.read(i, fp);
+    if (done) {
+      addCounts(total, done);
+      continue;
+    }
+    const stats: FeatureStats = { byLocale: {} };
+    const w = new JsonlWriter(path.join(dir, 'docs', path.dirname(rel), `${partName(i)}.jsonl.gz`), { gzipLevel: 1 });
+    try {
+      for await (const docs of readDocs(inputs[i])) {
+        for (const doc of docs) {
+          fx.label(doc);
+          const loc = doc.locale ?? 'und';
+          const c = (stats.byLocale[loc] ??= { docs: 0, docsWithHits: 0, tokens: 0, byCategory: {}, byFeature: {} });
+          c.docs++;
+          const sum = doc.meta.feature_summary as { tokens: number; byCategory: { [k: string]: number } };
+          c.tokens += sum.tokens;
+          if (doc.features!.length) c.docsWithHits++;
+          for (const [k, n] of Object.entries(sum.byCategory)) c.byCategory[k] = (c.byCategory[k] ?? 0) + n;
+          for (const h of doc.features!) if (!h.feature.startsWith('marker:')) c.byFeature[h.feature] = (c.byFeature[h.feature] ?? 0) + 1;
+          const p = w.write(doc);
+          if (p) await p;
+        }
+      }
+      await w.close();
+    } catch (e) {
+      w.abort();
+      throw e;
+    }
+    markers.write(i, fp, stats);
+    addCounts(total, stats);
+  }
+  total.byLocale = sortKeys(total.byLocale);
+  if (ctx.world === 1) writeJsonAtomic(path.join(dir, 'rates.json'), { stage: 'features', extractors: fx.registry.names, rates: featureRates(total), counts: total });
+  return total;
+}
+
+/** Feature rates as a terminal table. */
+export function featuresTable(st: FeatureStats): string {
+  const rates = featureRates(st);
+  const cats = ['lexical', 'spelling', 'slang', 'grammar', 'discourse-marker', 'laughter', 'emoji', 'abbreviation', 'elongation'];
+  const lines = ['Feature rates (hits per 1k tokens)', `  ${'locale'.padEnd(14)}${'docs'.padStart(6)} ${'w/ hits'.padStart(8)} ` + cats.map((c) => c.slice(0, 8).padStart(9)).join('')];
+  for (const [l, r] of Object.entries(rates)) {
+    if (l.startsWith('other:') || l === 'und') continue;
+    lines.push(`  ${l.padEnd(14)}${String(r.docs).padStart(6)} ${(Math.round(100 * r.docsWithHitsShare) + '%').padStart(8)} ` + cats.map((c) => String(r.per1k[c] ?? 0).padStart(9)).join(''));
+  }
+  return lines.join('\n');
+}
