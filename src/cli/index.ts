@@ -71,6 +71,17 @@ Example:
     )
     .action(runAction(async () => (await import('./commands/features.js')).features as Action));
 
+  p.command('discover')
+    .description('rank distinctive words and bigrams of a locale against a sibling (log-odds with an informative Dirichlet prior)')
+    .requiredOption('-b, --build <dir>', 'output folder of a build (after segment)')
+    .requiredOption('-l, --locale <locale>', 'locale to describe, e.g. de-AT')
+    .requiredOption('-a, --against <locale>', 'reference locale, e.g. de-DE')
+    .option('--min-authors <n>', 'a term used by fewer authors is not dialect', intArg('--min-authors'), 3)
+    .option('--top <n>', 'how many terms to keep', intArg('--top'), 100)
+    .option('-o, --out <file.csv>', 'write the ranked terms as CSV for linguists (term, z, count, authors, examples, in_lexicon)')
+    .addHelpText('after', `\nExample:\n  $ vernacular discover --build out/sample --locale nl-BE --against nl-NL --out nl-BE.csv`)
+    .action(runAction(async () => (await import('./commands/discover.js')).discover as Action));
+
   buildOptions(p.command('run'))
     .description('run the whole flow (filter → segment → features → …) into one output folder')
     .addHelpText(
