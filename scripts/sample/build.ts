@@ -160,8 +160,8 @@ function build() {
       const r = (k: string) => u(k, locale, t.n);
       const isDm = t.kind === 'private_message';
       let audience = isDm ? 'private' : 'public';
-      if (!isDm && r('friends') < 0.04) audience = 'friends';
-      const deleted = r('deleted') < 0.02;
+      if (!isDm && r('friends') < 0.03) audience = 'friends';
+      const deleted = r('deleted') < 0.015;
       const row: Row = {
         post_id: id,
         user_id: userId(t.persona),
@@ -214,8 +214,8 @@ function build() {
       let k = 0;
       for (const t of sources) {
         const roll = u('dup', locale, t.n);
-        if (roll >= 0.07) continue;
-        const exact = roll < 0.03;
+        if (roll >= 0.12) continue;
+        const exact = roll < 0.05;
         const other = adults.filter((p) => p !== t.persona);
         const persona = pick(other, 'dupp', locale, t.n);
         let body = t.text;

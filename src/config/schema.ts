@@ -79,6 +79,44 @@ const segment = z.strictObject({
   use_cld: z.boolean().default(true),
 });
 
+const balance = z.strictObject({
+  /** uniform: equal per locale; proportional: as available; temperature: ∝ available^alpha; targets: explicit per locale. */
+  strategy: z.enum(['uniform', 'proportional', 'temperature', 'targets']).default('uniform'),
+  alpha: z.number().min(0).max(1).default(0.5),
+  total_docs: z.number().int().positive().optional(),
+  total_chars: z.number().int().positive().optional(),
+  targets: z.record(locale, z.number().int().nonnegative()).default({}),
+  min: z.number().int().nonnegative().default(0),
+  max: z.number().int().positive().optional(),
+  /** Upsampling: a doc may appear at most this many times. */
+  max_repeat: z.number().int().min(1).max(100).default(1),
+  /** No author above this share of a locale's docs. */
+  author_cap: z.number().min(0).max(1).default(0.2),
+});
+
+const shards = z.strictObject({
+  dedup: z
+    .strictObject({
+      shingle: z.number().int().min(2).max(12).default(5),
+      num_perm: z.number().int().min(8).max(512).default(64),
+      bands: z.number().int().min(1).max(256).default(16),
+      threshold: z.number().min(0).max(1).default(0.5),
+      min_chars: z.number().int().min(0).default(20),
+    })
+    .default({ shingle: 5, num_perm: 64, bands: 16, threshold: 0.5, min_chars: 20 }),
+  /** Timestamps in shards are cut to this precision. */
+  time_granularity: z.enum(['month', 'day', 'year']).default('month'),
+  balance: balance.default(balance.parse({})),
+  splits: z
+    .strictObject({ train: z.number().min(0).max(1), validation: z.number().min(0).max(1), test: z.number().min(0).max(1) })
+    .default({ train: 0.8, validation: 0.1, test: 0.1 })
+    .refine((s) => Math.abs(s.train + s.validation + s.test - 1) < 1e-9, { message: 'train + validation + test must be 1' }),
+  formats: z.array(z.enum(['jsonl', 'parquet'])).min(1).default(['jsonl', 'parquet']),
+  /** jsonl compression; zst needs the optional zstd-napi build, else gz is used and the manifest says so. */
+  compression: z.enum(['gz', 'zst']).default('gz'),
+  shard_docs: z.number().int().positive().default(10_000),
+});
+
 export const configSchema = z.strictObject({
   extends: z.union([z.string(), z.array(z.string())]).optional(),
   name: z.string().optional(),
@@ -90,6 +128,7 @@ export const configSchema = z.strictObject({
   policy,
   objections: objections.default(objections.parse({})),
   segment: segment.default(segment.parse({})),
+  shards: shards.default(shards.parse({})),
   output: z
     .strictObject({ compression: z.enum(['gz', 'none']).default('gz') })
     .default({ compression: 'gz' }),

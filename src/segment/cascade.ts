@@ -8,6 +8,26 @@ import type { LangGuess, LidBackend } from './backends/types.js';
 
 const PRIOR_WEIGHT = 3;
 
+/**
+ * Greek written in Latin letters (Greeklish) is common online and absent from the trigram
+ * models: frequent Greeklish function words and fillers (standard and Cypriot), checked when a
+ * Latin-script post comes from a country where Greek is plausible.
+ */
+const GREEKLISH = new Set(
+  ('kai ke k to ta tin tis ton tou tous stin sto stous stis sta apo gia ja me se na den dn de tha ti pou pws pos poso ' +
+    'einai ine eimai eimaste exw exo exei exoume thelw thelo thes kala simera avrio xthes tora ola oloi olo re ela ante ' +
+    'mou sou tou mas sas tous afto auto ayto kati tipota kanena kanenas polu poli ligo mia ena enas enan oti alla omws ' +
+    'en tze tzai tziame tzi inta ekama ekames epia epiasa efaa emeine kamw kamno kori koumpare koumpari pellara ' +
+    'exoume pame pao pige irthe ekana ekanes milise milisa ksero xero ixero diavasa diavazw').split(' '),
+);
+
+function greeklishShare(clean: string): { hits: number; share: number } {
+  const words = clean.split(' ');
+  let hits = 0;
+  for (const w of words) if (GREEKLISH.has(w)) hits++;
+  return { hits, share: hits / Math.max(1, words.length) };
+}
+
 /** A language decision plus the runner-up, for confusion reports. */
 export type LidResult = Label & { alt?: LangGuess };
 
@@ -98,6 +118,10 @@ export class Cascade {
     const letters = letterCount(clean);
     if (letters < this.o.minLetters) return { code: 'und', score: 0, evidence: 'too-little-text' };
     const { langs: plausible, logPrior } = this.prior(country);
+    if (plausible.includes('ell') && /^[a-z ]+$/.test(clean.normalize('NFD').replace(/\p{M}/gu, ''))) {
+      const g = greeklishShare(clean);
+      if (g.hits >= 2 && g.share >= 0.2) return this.gate({ code: 'ell', score: Math.min(0.99, 0.5 + g.share), evidence: 'greeklish' });
+    }
     if (letters >= this.o.shortLetters) {
       const first = this.fast === this.trigram ? this.trigram.detectClean(clean) : this.fast.detect(text);
       const top = first[0];

@@ -79,3 +79,13 @@ describe('code-switching', () => {
     expect(d.spans).toBeUndefined();
   });
 });
+
+describe('Greeklish', () => {
+  it.each([
+    ['re koumpare en diavasa tipota simera, epaiza FIFA 3 ores tze tora en ixero inta na kamw', 'CY'],
+    ['den exw kanei tipota simera, pame gia kafe avrio?', 'GR'],
+  ])('%s → ell', (text, country) => expect(cascade.detect(text, country).code).toBe('ell'));
+  it('English from Greece stays English', () => {
+    expect(cascade.detect('Third double shift this week at the airport, I really need a holiday', 'GR').code).toBe('eng');
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * MinHash signatures over character shingles, for near-duplicate detection of short posts.
+ * Each shingle is hashed once with two 32-bit hashes; permutation i is h1 + i·h2 (Kirsch &
+ * Mitzenmacher double hashing), so a signature costs one pass over the shingles.
+ */
+
+/** Text as dedup sees it: NFKC, lower case, no URLs, @handles, RT/via markers, emoji or punctuation. */
+export function dedupText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/\b(?:https?:\/\/|www\.)\S+/g, ' ')
+    .replace(/(^|\s)rt\s+@\S+:?/g, ' ')
+    .replace(/\bvia\s+@\S+/g, ' ')
+    .replace(/(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_.]+/gu, ' ')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** 32-bit FNV-1a and a second, independent 32-bit hash (murmur3 finaliser over FNV with another basis). */
+function hashes(s: string, from: number, to: number): [number, number] {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ 0x5bd1e995;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 13;
+  }
+  h1 ^= h1 >>> 16;
+  h1 = Math.imul(h1, 0x85ebca6b);
+  h1 ^= h1 >>> 13;
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
+  h2 ^= h2 >>> 16;
+  return [h1 >>> 0, (h2 | 1) >>> 0];
+}
+
+/** MinHash signature (numPerm 32-bit values) of `text`'s character k-shingles, written into `out`. */
+export function minhash(text: string, k: number, numPerm: number, out: Uint32Array = new Uint32Array(numPerm)): Uint32Array {
+  out.fill(0xffffffff);
+  const n = Math.max(1, text.length - k + 1);
+  for (let s = 0; s < n; s++) {
+    const [h1, h2] = hashes(text, s, Math.min(text.length, s + k));
+    let h = h1;
+    for (let i = 0; i < numPerm; i++) {
+      if (h >>> 0 < out[i]) out[i] = h >>> 0;
+      h = (h + h2) | 0;
+    }
+  }
+  return out;
+}
+
+/** Fraction of equal positions of two signatures: an estimate of the shingle sets' Jaccard similarity. */
+export function similarity(a: Uint32Array, ai: number, b: Uint32Array, bi: number, numPerm: number): number {
+  let eq = 0;
+  for (let i = 0; i < numPerm; i++) if (a[ai + i] === b[bi + i]) eq++;
+  return eq / numPerm;
+}

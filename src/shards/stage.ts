@@ -1,0 +1,245 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Doc } from '../doc.js';
+import type { StageContext } from '../pipeline/stage.js';
+import { stableHash } from '../pipeline/stage.js';
+import { readDocs, stageFiles } from '../io/docs.js';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { InputError } from '../errors.js';
+import { keyedHash } from '../eligibility/keyed-hash.js';
+import { expandInputs } from '../io/inputs.js';
+import { toBcp47 } from '../segment/codes.js';
+import { FeatureExtractor } from '../features/extract.js';
+import { toolVersion } from '../paths.js';
+import { DedupIndex } from './dedupe.js';
+import { scrubPii, type PiiType } from './pii.js';
+import { planTargets, sampleLocale, type Candidate, type LocalePlan } from './balance.js';
+import { loadZstd, ShardSet, rmrf, type ShardDoc, type ShardFile } from './writer.js';
+import { datasetCard } from './card.js';
+
+/** hash(seed, key) as an unsigned 32-bit number: every sampling and split decision comes from it. */
+export function seededHash(seed: number, ...key: string[]): number {
+  return createHash('sha256').update(`${seed}\0${key.join('\0')}`).digest().readUInt32BE(0);
+}
+
+/** Which split an author's docs go to: decided by the author pseudonym alone, so splits are author-disjoint. */
+export function splitOf(seed: number, author: string, s: { train: number; validation: number; test: number }): 'train' | 'validation' | 'test' {
+  const u = seededHash(seed, 'split', author) / 2 ** 32;
+  return u < s.train ? 'train' : u < s.train + s.validation ? 'validation' : 'test';
+}
+
+/** Cut an ISO timestamp to the configured precision. */
+export function coarseTime(iso: string, g: 'month' | 'day' | 'year'): string {
+  return g === 'year' ? iso.slice(0, 4) : g === 'month' ? iso.slice(0, 7) : iso.slice(0, 10);
+}
+
+export interface Manifest {
+  tool: { name: string; version: string };
+  seed: number;
+  config_sha256: string;
+  policy_sha256: string;
+  objections: { sha256: string[]; as_of: string | null };
+  inputs: Array<{ path: string; bytes: number; sha256: string }>;
+  params: { dedup: unknown; balance: unknown; splits: unknown; time_granularity: string; formats: string[]; compression: string; shard_docs: number };
+  counts: {
+    filter: unknown;
+    segment: { [locale: string]: number };
+    dedup: { [locale: string]: { in: number; duplicates: number } };
+    balance: { [locale: string]: LocalePlan };
+    splits: { [locale: string]: { [split: string]: number } };
+    pii: { [type: string]: number };
+  };
+  dedup_index_bytes_per_doc: number;
+  shards: ShardFile[];
+  parent: null | { manifest_sha256: string; path: string };
+  revocations?: unknown[];
+}
+
+function fileSha(file: string): string {
+  const h = createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  try {
+    for (let n = fs.readSync(fd, buf); n > 0; n = fs.readSync(fd, buf)) h.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
+/**
+ * The `shards` stage: dedup across the whole build, balance plan per locale, author-disjoint
+ * splits, PII scrub, pseudonyms, and the shard files with their dataset card and manifest.
+ * Two passes over the features output: the first keeps ~100 bytes per doc (plus the dedup
+ * index), the second streams docs into the writers. Output is built in a staging folder and
+ * renamed into `<out>/shards` at the end, so an interrupted build never leaves shards that look
+ * whole, and a re-run produces the same bytes.
+ */
+export async function runShards(ctx: StageContext): Promise<{ manifest: Manifest; dir: string }> {
+  const { config, baseDir } = ctx.loaded;
+  const sc = config.shards;
+  const root = path.join(ctx.out, 'features', 'docs');
+  const inputs = stageFiles(root);
+  if (!inputs.length) throw new InputError(`shards: no features output under ${root} (run \`vernacular features\` first)`);
+  const configured = new Set(config.segment.locales);
+  const compression = sc.compression === 'zst' && !loadZstd() ? 'gz' : sc.compression;
+  if (compression !== sc.compression) ctx.log('warning: zstd-napi is not built here; writing gzip instead (the manifest records it)');
+
+  // Pass 1: compact records + dedup index.
+  const dedup = new DedupIndex({ shingle: sc.dedup.shingle, numPerm: sc.dedup.num_perm, bands: sc.dedup.bands, threshold: sc.dedup.threshold, minChars: sc.dedup.min_chars });
+  interface Rec {
+    pid: string;
+    author: string;
+    locale: string;
+    chars: number;
+  }
+  const recs: Rec[] = [];
+  const segmentCounts: { [l: string]: number } = {};
+  for (const f of inputs) {
+    for await (const docs of readDocs(f)) {
+      for (const d of docs) {
+        const locale = d.locale ?? 'und';
+        segmentCounts[locale] = (segmentCounts[locale] ?? 0) + 1;
+        if (!configured.has(locale)) continue;
+        const pid = keyedHash(ctx.secret, 'doc', d.id);
+        recs.push({ pid, author: keyedHash(ctx.secret, 'author', d.authorId), locale, chars: d.text.length });
+        dedup.add({ id: pid, createdAt: d.createdAt, text: d.text });
+      }
+    }
+  }
+  const dups = dedup.duplicates();
+
+  // Plan and sample per locale.
+  const supply: { [l: string]: { docs: number; chars: number } } = {};
+  const dedupCounts: { [l: string]: { in: number; duplicates: number } } = {};
+  const byLocale = new Map<string, Candidate[]>();
+  recs.forEach((r, index) => {
+    const dc = (dedupCounts[r.locale] ??= { in: 0, duplicates: 0 });
+    dc.in++;
+    if (dups.has(r.pid)) {
+      dc.duplicates++;
+      return;
+    }
+    const s = (supply[r.locale] ??= { docs: 0, chars: 0 });
+    s.docs++;
+    s.chars += r.chars;
+    (byLocale.get(r.locale) ?? byLocale.set(r.locale, []).get(r.locale)!).push({ key: seededHash(config.seed, 'sample', r.pid), author: r.author, index });
+  });
+  const targets = planTargets(supply, sc.balance);
+  const plan: { [l: string]: LocalePlan } = {};
+  const take = new Map<number, number>();
+  for (const l of Object.keys(supply).sort()) {
+    const r = sampleLocale(byLocale.get(l)!, targets[l], sc.balance);
+    plan[l] = { available: supply[l].docs, target: targets[l], ...r.plan };
+    for (const [i, k] of r.take) take.set(i, k);
+  }
+
+  // Pass 2: scrub, pseudonymise, re-extract features on the scrubbed text, write.
+  const staging = path.join(ctx.out, `.shards.staging-${process.pid}`);
+  for (const e of fs.existsSync(ctx.out) ? fs.readdirSync(ctx.out) : []) if (e.startsWith('.shards.staging-')) rmrf(path.join(ctx.out, e));
+  const fx = await FeatureExtractor.create();
+  const sets = new Map<string, ShardSet>();
+  const splits: { [l: string]: { [s: string]: number } } = {};
+  const pii: { [t: string]: number } = {};
+  let index = 0;
+  for (const f of inputs) {
+    for await (const docs of readDocs(f)) {
+      for (const d of docs as Doc[]) {
+        const locale = d.locale ?? 'und';
+        if (!configured.has(locale)) continue;
+        const i = index++;
+        const times = take.get(i);
+        if (!times) continue;
+        const rec = recs[i];
+        const { text, counts } = scrubPii(d.text, d.country);
+        for (const [t, n] of Object.entries(counts) as Array<[PiiType, number]>) pii[t] = (pii[t] ?? 0) + n;
+        const split = splitOf(config.seed, rec.author, sc.splits);
+        const { hits } = fx.extract(text, d.lang?.code ?? 'und', locale);
+        const key = `${split}/${locale}`;
+        let set = sets.get(key);
+        if (!set) {
+          set = new ShardSet(staging, split, locale, { formats: sc.formats, compression, shardDocs: sc.shard_docs });
+          sets.set(key, set);
+        }
+        for (let k = 0; k < times; k++) {
+          set.add({
+            id: k ? `${rec.pid}~${k}` : rec.pid,
+            text,
+            locale,
+            lang: toBcp47(d.lang?.code ?? 'und'),
+            author: rec.author,
+            time: coarseTime(d.createdAt, sc.time_granularity),
+            kind: d.kind,
+            split,
+            features: hits.map((h) => ({ feature: h.feature, category: h.category, span: h.span, confidence: h.confidence })),
+          });
+          (splits[locale] ??= {})[split] = (splits[locale][split] ?? 0) + 1;
+        }
+      }
+    }
+  }
+  const files: ShardFile[] = [];
+  for (const key of [...sets.keys()].sort()) {
+    const s = sets.get(key)!;
+    s.flush();
+    files.push(...s.files);
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  const filterStats = readJson(path.join(ctx.out, 'filter', 'stats.json'));
+  const registryHashes: string[] = (filterStats as { registry?: { hashes?: string[] } })?.registry?.hashes ?? [];
+  const manifest: Manifest = {
+    tool: { name: 'vernacular', version: toolVersion() },
+    seed: config.seed,
+    config_sha256: stableHash(config),
+    policy_sha256: stableHash(config.policy),
+    objections: { sha256: registryHashes, as_of: (filterStats as { registry?: { asOf?: string } })?.registry?.asOf ?? null },
+    inputs: expandInputs(config, baseDir).map((f) => ({ path: path.relative(baseDir, f.path).split(path.sep).join('/'), bytes: f.bytes, sha256: fileSha(f.path) })),
+    params: { dedup: sc.dedup, balance: sc.balance, splits: sc.splits, time_granularity: sc.time_granularity, formats: sc.formats, compression, shard_docs: sc.shard_docs },
+    counts: {
+      filter: (filterStats as { funnel?: unknown })?.funnel ?? null,
+      segment: Object.fromEntries(Object.entries(segmentCounts).sort()),
+      dedup: Object.fromEntries(Object.entries(dedupCounts).sort()),
+      balance: plan,
+      splits: Object.fromEntries(Object.entries(splits).sort().map(([l, s]) => [l, Object.fromEntries(Object.entries(s).sort())])),
+      pii: Object.fromEntries(Object.entries(pii).sort()),
+    },
+    dedup_index_bytes_per_doc: dedup.bytesPerDoc(),
+    shards: files,
+    parent: null,
+  };
+  writeFileAtomic(
+    path.join(staging, 'README.md'),
+    datasetCard({ name: config.name ?? 'vernacular', locales: Object.keys(plan).sort(), format: sc.formats.includes('jsonl') ? 'jsonl' : 'parquet', compression, plan, splits: manifest.counts.splits, version: toolVersion() }),
+  );
+  writeJsonAtomic(path.join(staging, 'manifest.json'), manifest);
+  const dir = path.join(ctx.out, 'shards');
+  const old = path.join(ctx.out, `.shards.old-${process.pid}`);
+  if (fs.existsSync(dir)) fs.renameSync(dir, old);
+  fs.renameSync(staging, dir);
+  rmrf(old);
+  return { manifest, dir };
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** The balance plan as a terminal table: target vs achieved per locale, and why a locale fell short. */
+export function planTable(m: Manifest): string {
+  const lines = ['Balance plan (docs)', `  ${'locale'.padEnd(8)}${'available'.padStart(10)}${'dups'.padStart(6)}${'target'.padStart(8)}${'achieved'.padStart(10)}${'train'.padStart(7)}${'valid'.padStart(7)}${'test'.padStart(6)}  note`];
+  for (const [l, p] of Object.entries(m.counts.balance)) {
+    const s = m.counts.splits[l] ?? {};
+    lines.push(
+      `  ${l.padEnd(8)}${String(p.available).padStart(10)}${String(m.counts.dedup[l]?.duplicates ?? 0).padStart(6)}${String(p.target).padStart(8)}${String(p.achieved).padStart(10)}${String(s.train ?? 0).padStart(7)}${String(s.validation ?? 0).padStart(7)}${String(s.test ?? 0).padStart(6)}  ${p.shortfall ?? ''}`,
+    );
+  }
+  const pii = Object.entries(m.counts.pii).map(([t, n]) => `${t} ${n}`).join(', ');
+  lines.push('', `  PII replaced: ${pii || 'none'}; dedup index ${m.dedup_index_bytes_per_doc} bytes/doc; ${m.shards.length} shard files`);
+  return lines.join('\n');
+}

@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { writeFileAtomic } from '../io/atomic.js';
+import { partName } from '../pipeline/stage.js';
+
+const require = createRequire(import.meta.url);
+
+/** One document as it leaves in a shard: nothing about the author but a keyed pseudonym. */
+export interface ShardDoc {
+  id: string;
+  text: string;
+  locale: string;
+  lang: string;
+  author: string;
+  time: string;
+  kind: string;
+  split: string;
+  features: Array<{ feature: string; category?: string; span: [number, number]; confidence: number }>;
+}
+
+/** A written shard file, as the manifest lists it. */
+export interface ShardFile {
+  path: string;
+  format: 'jsonl' | 'parquet';
+  split: string;
+  locale: string;
+  docs: number;
+  bytes: number;
+  sha256: string;
+}
+
+interface Zstd {
+  compress(b: Uint8Array, opts?: { compressionLevel?: number }): Buffer;
+  decompress(b: Uint8Array): Buffer;
+}
+let zstd: Zstd | null | undefined;
+/** The optional native zstd binding, or null when its build failed at install. */
+export function loadZstd(): Zstd | null {
+  if (zstd === undefined) {
+    try {
+      zstd = require('zstd-napi') as Zstd;
+    } catch {
+      zstd = null;
+    }
+  }
+  return zstd;
+}
+
+export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Writes the shards of one (split, locale): every `shardDocs` docs make one file per format,
+ * named part-NNNNN in write order, so the same docs in the same order give the same bytes.
+ */
+export class ShardSet {
+  private rows: ShardDoc[] = [];
+  private next = 0;
+  readonly files: ShardFile[] = [];
+
+  constructor(
+    private readonly root: string,
+    readonly split: string,
+    readonly locale: string,
+    private readonly o: { formats: readonly ('jsonl' | 'parquet')[]; compression: 'gz' | 'zst'; shardDocs: number },
+  ) {}
+
+  add(doc: ShardDoc): void {
+    this.rows.push(doc);
+    if (this.rows.length >= this.o.shardDocs) this.flush();
+  }
+
+  flush(): void {
+    if (!this.rows.length) return;
+    const name = partName(this.next++);
+    for (const f of this.o.formats) {
+      const rel = f === 'jsonl' ? path.posix.join('data', this.split, this.locale, `${name}.jsonl.${this.o.compression}`) : path.posix.join('parquet', this.split, this.locale, `${name}.parquet`);
+      const bytes = f === 'jsonl' ? encodeJsonl(this.rows, this.o.compression) : encodeParquet(this.rows, this.o.compression);
+      writeFileAtomic(path.join(this.root, rel), bytes);
+      this.files.push({ path: rel, format: f, split: this.split, locale: this.locale, docs: this.rows.length, bytes: bytes.length, sha256: sha256(bytes) });
+    }
+    this.rows = [];
+  }
+}
+
+export function encodeJsonl(rows: ShardDoc[], compression: 'gz' | 'zst'): Buffer {
+  const raw = Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  if (compression === 'zst') return loadZstd()!.compress(raw, { compressionLevel: 6 });
+  return zlib.gzipSync(raw, { level: 6 });
+}
+
+export function decodeJsonl(buf: Buffer, file: string): ShardDoc[] {
+  const raw = file.endsWith('.zst') ? loadZstd()!.decompress(buf) : zlib.gunzipSync(buf);
+  return raw.toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ShardDoc);
+}
+
+export function encodeParquet(rows: ShardDoc[], compression: 'gz' | 'zst'): Buffer {
+  const z = compression === 'zst' ? loadZstd() : null;
+  const col = (name: keyof ShardDoc) => ({ name, data: rows.map((r) => String(r[name])), type: 'STRING' as const });
+  const ab = parquetWriteBuffer({
+    columnData: [col('id'), col('text'), col('locale'), col('lang'), col('author'), col('time'), col('kind'), col('split'), { name: 'features', data: rows.map((r) => JSON.stringify(r.features)), type: 'STRING' }],
+    codec: z ? 'ZSTD' : 'GZIP',
+    compressors: z ? { ZSTD: (b: Uint8Array) => new Uint8Array(z.compress(b, { compressionLevel: 6 })) } : { GZIP: (b: Uint8Array) => new Uint8Array(zlib.gzipSync(b, { level: 6 })) },
+    rowGroupSize: 10_000,
+    createdBy: 'vernacular',
+  });
+  return Buffer.from(ab);
+}
+
+/** Remove a folder if it exists (used for staging folders of an interrupted build). */
+export function rmrf(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
