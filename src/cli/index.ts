@@ -23,7 +23,7 @@ function buildOptions(cmd: Command): Command {
     .option('--insecure-dev-secret', 'use the public development key when VERNACULAR_SECRET is unset (demos only)');
 }
 
-export function program(runAction: (load: () => Promise<Action>) => (...args: unknown[]) => Promise<void>): Command {
+export function program(runAction: (load: () => Promise<Action>, positional?: boolean | 'with-opts') => (...args: unknown[]) => Promise<void>): Command {
   const p = new Command('vernacular')
     .description('Build eligible, regionally balanced dialect corpora and evaluate how well models reflect local usage.')
     .version(toolVersion(), '-V, --version')
@@ -82,8 +82,51 @@ Example:
     .addHelpText('after', `\nExample:\n  $ vernacular discover --build out/sample --locale nl-BE --against nl-NL --out nl-BE.csv`)
     .action(runAction(async () => (await import('./commands/discover.js')).discover as Action));
 
+  const shards = p.command('shards').description('build, verify and revoke training shards');
+  buildOptions(shards.command('build'))
+    .description('dedup, PII scrub, pseudonyms, balance plan, author-disjoint splits; shards + dataset card + manifest')
+    .addHelpText('after', `\nExample:\n  $ vernacular shards build --config corpora/sample/vernacular.yaml --out out/sample --insecure-dev-secret\n  writes out/sample/shards/{data,parquet}/<split>/<locale>/part-*.{jsonl.gz,parquet}, README.md, manifest.json`)
+    .action(runAction(async () => (await import('./commands/shards.js')).build as Action));
+  shards
+    .command('verify')
+    .description('re-hash every shard against manifest.json; exit 1 on any difference')
+    .argument('<dir>', 'a shards folder (holding manifest.json)')
+    .addHelpText('after', `\nExample:\n  $ vernacular shards verify out/sample/shards`)
+    .action(
+      runAction(async () => {
+        const { verify } = await import('./commands/shards.js');
+        return ((dir: string) => verify(dir)) as unknown as Action;
+      }, true),
+    );
+  shards
+    .command('revoke')
+    .description('a new version of a shard set without any document of newly objecting authors')
+    .requiredOption('-b, --build <dir>', 'the shards folder to revoke from (its manifest is the parent)')
+    .requiredOption('--objections <file>', 'registry of new objections (CSV or JSONL: author_id, objected_at)')
+    .requiredOption('-o, --out <dir>', 'where the new version goes')
+    .option('--case-insensitive', 'compare registry ids case-insensitively')
+    .option('--insecure-dev-secret', 'use the public development key when VERNACULAR_SECRET is unset (demos only)')
+    .addHelpText('after', `\nExample:\n  $ vernacular shards revoke --build out/sample/shards --objections new-objections.csv --out out/sample/shards-v2`)
+    .action(runAction(async () => (await import('./commands/shards.js')).revoke as Action));
+
+  buildOptions(p.command('run-stage'))
+    .description('run one stage for the partitions i ≡ rank (mod world); --world 1 afterwards merges (for Slurm / Kubernetes / many machines)')
+    .argument('<stage>', 'filter | segment | features | shards')
+    .option('--rank <r>', 'this worker\'s rank', intArg('--rank'), 0)
+    .option('--world <w>', 'number of ranks', intArg('--world'), 1)
+    .addHelpText(
+      'after',
+      `\nExample (two ranks, then the merge):\n  $ vernacular run-stage filter --rank 0 --world 2 -c corpora/sample/vernacular.yaml -o out/s\n  $ vernacular run-stage filter --rank 1 --world 2 -c corpora/sample/vernacular.yaml -o out/s\n  $ vernacular run-stage filter --world 1 -c corpora/sample/vernacular.yaml -o out/s`,
+    )
+    .action(
+      runAction(async () => {
+        const { runStage } = await import('./commands/run-stage.js');
+        return runStage as unknown as Action;
+      }, 'with-opts'),
+    );
+
   buildOptions(p.command('run'))
-    .description('run the whole flow (filter → segment → features → …) into one output folder')
+    .description('run the whole flow (filter → segment → features → shards → …) into one output folder')
     .addHelpText(
       'after',
       `
@@ -114,14 +157,19 @@ Example:
 export async function main(argv: string[]): Promise<void> {
   let globals: GlobalOptions = { quiet: false, json: false, debug: argv.includes('--debug') };
   const runAction =
-    (load: () => Promise<Action>) =>
+    (load: () => Promise<Action>, positional: boolean | 'with-opts' = false) =>
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       const opts = cmd.opts();
       const all = cmd.optsWithGlobals();
       globals = { quiet: !!all.quiet, json: !!all.json, debug: !!all.debug };
       const action = await load();
-      const result = await action(opts as never, globals);
+      // commands with a positional argument receive it first
+      const result = await (positional === 'with-opts'
+        ? (action as unknown as (a: unknown, o: unknown, g: GlobalOptions) => Promise<CommandResult>)(args[0], opts, globals)
+        : positional
+          ? (action as unknown as (a: unknown, g: GlobalOptions) => Promise<CommandResult>)(args[0], globals)
+          : action(opts as never, globals));
       if (globals.json) process.stdout.write(JSON.stringify(result.summary, null, 2) + '\n');
       else if (!globals.quiet && result.text) process.stdout.write(result.text + '\n');
       if (result.exitCode) process.exitCode = result.exitCode;

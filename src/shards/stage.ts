@@ -23,10 +23,35 @@ export function seededHash(seed: number, ...key: string[]): number {
   return createHash('sha256').update(`${seed}\0${key.join('\0')}`).digest().readUInt32BE(0);
 }
 
-/** Which split an author's docs go to: decided by the author pseudonym alone, so splits are author-disjoint. */
-export function splitOf(seed: number, author: string, s: { train: number; validation: number; test: number }): 'train' | 'validation' | 'test' {
-  const u = seededHash(seed, 'split', author) / 2 ** 32;
-  return u < s.train ? 'train' : u < s.train + s.validation ? 'validation' : 'test';
+type Split = 'train' | 'validation' | 'test';
+
+/**
+ * Author-disjoint splits with quotas: each author belongs to the locale where they have most
+ * docs; within a locale, authors in `hash(seed, author)` order fill train, validation and test
+ * by their shares of authors (each non-empty share gets at least one author once a locale has
+ * three). An author's docs in every locale follow the author, so no author spans two splits,
+ * and small locales still get test authors — which a per-author coin flip does not guarantee.
+ */
+export function assignSplits(seed: number, docsByAuthorLocale: Map<string, Map<string, number>>, s: { train: number; validation: number; test: number }): Map<string, Split> {
+  const byLocale = new Map<string, string[]>();
+  for (const [author, locs] of docsByAuthorLocale) {
+    const primary = [...locs.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
+    (byLocale.get(primary) ?? byLocale.set(primary, []).get(primary)!).push(author);
+  }
+  const out = new Map<string, Split>();
+  for (const authors of byLocale.values()) {
+    authors.sort((a, b) => seededHash(seed, 'split', a) - seededHash(seed, 'split', b) || (a < b ? -1 : 1));
+    const n = authors.length;
+    let nTest = Math.round(s.test * n);
+    let nVal = Math.round(s.validation * n);
+    if (n >= 3) {
+      if (s.test > 0) nTest = Math.max(1, nTest);
+      if (s.validation > 0) nVal = Math.max(1, nVal);
+    }
+    const nTrain = Math.max(0, n - nTest - nVal);
+    authors.forEach((a, i) => out.set(a, i < nTrain ? 'train' : i < nTrain + nVal ? 'validation' : 'test'));
+  }
+  return out;
 }
 
 /** Cut an ISO timestamp to the configured precision. */
@@ -126,6 +151,13 @@ export async function runShards(ctx: StageContext): Promise<{ manifest: Manifest
     s.chars += r.chars;
     (byLocale.get(r.locale) ?? byLocale.set(r.locale, []).get(r.locale)!).push({ key: seededHash(config.seed, 'sample', r.pid), author: r.author, index });
   });
+  const authorLocales = new Map<string, Map<string, number>>();
+  recs.forEach((r) => {
+    if (dups.has(r.pid)) return;
+    const m = authorLocales.get(r.author) ?? authorLocales.set(r.author, new Map()).get(r.author)!;
+    m.set(r.locale, (m.get(r.locale) ?? 0) + 1);
+  });
+  const splitOfAuthor = assignSplits(config.seed, authorLocales, sc.splits);
   const targets = planTargets(supply, sc.balance);
   const plan: { [l: string]: LocalePlan } = {};
   const take = new Map<number, number>();
@@ -154,7 +186,7 @@ export async function runShards(ctx: StageContext): Promise<{ manifest: Manifest
         const rec = recs[i];
         const { text, counts } = scrubPii(d.text, d.country);
         for (const [t, n] of Object.entries(counts) as Array<[PiiType, number]>) pii[t] = (pii[t] ?? 0) + n;
-        const split = splitOf(config.seed, rec.author, sc.splits);
+        const split = splitOfAuthor.get(rec.author)!;
         const { hits } = fx.extract(text, d.lang?.code ?? 'und', locale);
         const key = `${split}/${locale}`;
         let set = sets.get(key);

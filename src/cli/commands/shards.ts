@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { runShards, planTable } from '../../shards/stage.js';
+import { verifyShards } from '../../shards/verify.js';
+import { revoke as runRevoke } from '../../shards/revoke.js';
+import { resolveSecret } from '../../eligibility/keyed-hash.js';
+import { ExitCode } from '../../errors.js';
+import { makeLog, type CommandResult, type GlobalOptions } from '../io.js';
+import { buildContext, type BuildOptions } from './filter.js';
+
+/** `vernacular shards build`: dedup, scrub, balance, split and write the shards of a build. */
+export async function build(opts: BuildOptions, g: GlobalOptions): Promise<CommandResult> {
+  const ctx = buildContext(opts, g, 'shards');
+  const { manifest, dir } = await runShards(ctx);
+  return { summary: { stage: 'shards', dir, counts: manifest.counts, shards: manifest.shards.length }, text: planTable(manifest) + `\n\nwrote ${path.relative(process.cwd(), dir) || dir}` };
+}
+
+/** `vernacular shards verify <dir>`: re-hash every shard against the manifest; exit 1 on any difference. */
+export async function verify(dir: string): Promise<CommandResult> {
+  const r = verifyShards(path.resolve(dir));
+  return {
+    summary: r,
+    text: r.ok ? `ok: ${r.checked} shard files match ${path.join(dir, 'manifest.json')}` : `FAILED: ${r.problems.length} problem(s)\n` + r.problems.map((p) => `  - ${p}`).join('\n'),
+    exitCode: r.ok ? 0 : ExitCode.gateFailed,
+  };
+}
+
+/** `vernacular shards revoke`: a new version without the documents of newly objecting authors. */
+export async function revoke(opts: { build: string; objections: string; out: string; insecureDevSecret?: boolean; caseInsensitive?: boolean }, g: GlobalOptions): Promise<CommandResult> {
+  const { secret, dev } = resolveSecret(!!opts.insecureDevSecret);
+  if (dev) makeLog(g)('warning: using the public development secret (--insecure-dev-secret)');
+  const { report } = await runRevoke({ build: opts.build, objections: opts.objections, out: opts.out, secret, caseInsensitive: opts.caseInsensitive });
+  const rm = Object.entries(report.removed_docs).map(([l, n]) => `${l} ${n}`).join(', ') || 'none';
+  return {
+    summary: report,
+    text: `revoked ${report.authors_found} of ${report.authors_in_registry} authors in the registry; removed docs: ${rm}\nrewrote ${report.shards_rewritten.length} shard file(s), copied ${report.shards_unchanged} unchanged\nwrote ${opts.out} (manifest.json names its parent; revoke_report.json)`,
+  };
+}

@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { sha256 } from './writer.js';
+import type { Manifest } from './stage.js';
+import { InputError } from '../errors.js';
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  problems: string[];
+}
+
+/** Read a build's shard manifest, or fail with an input error naming it. */
+export function readManifest(dir: string): Manifest {
+  const f = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(f)) throw new InputError(`${f}: not found (is ${dir} a shards folder?)`);
+  try {
+    return JSON.parse(fs.readFileSync(f, 'utf8')) as Manifest;
+  } catch (e) {
+    throw new InputError(`${f}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+/** Every file under `dir` (relative, posix), for spotting files the manifest does not list. */
+function listFiles(dir: string, base = dir): string[] {
+  const out: string[] = [];
+  if (!fs.existsSync(dir)) return out;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...listFiles(p, base));
+    else out.push(path.relative(base, p).split(path.sep).join('/'));
+  }
+  return out;
+}
+
+/** Re-hash every shard against the manifest: missing, changed or unlisted shard files are problems. */
+export function verifyShards(dir: string): VerifyResult {
+  const m = readManifest(dir);
+  const problems: string[] = [];
+  for (const s of m.shards) {
+    const f = path.join(dir, s.path);
+    if (!fs.existsSync(f)) {
+      problems.push(`missing: ${s.path}`);
+      continue;
+    }
+    const b = fs.readFileSync(f);
+    if (b.length !== s.bytes) problems.push(`size differs: ${s.path} (${b.length} bytes, manifest says ${s.bytes})`);
+    else if (sha256(b) !== s.sha256) problems.push(`sha256 differs: ${s.path}`);
+  }
+  const listed = new Set(m.shards.map((s) => s.path));
+  for (const f of [...listFiles(path.join(dir, 'data'), dir), ...listFiles(path.join(dir, 'parquet'), dir)]) if (!listed.has(f)) problems.push(`not in the manifest: ${f}`);
+  return { ok: problems.length === 0, checked: m.shards.length, problems };
+}

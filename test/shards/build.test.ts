@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { spawn } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { keyedHash } from '../../src/eligibility/keyed-hash.js';
+import { CLI, ROOT, cli, tmpDir, walk } from '../helpers.js';
+
+const SECRET = 'test-secret-0123456789abcdef';
+const CONFIG = path.join(ROOT, 'corpora', 'sample', 'vernacular.yaml');
+
+/** Every file under `dir` as relative path → bytes. */
+function snapshot(dir: string): Map<string, Buffer> {
+  return new Map(walk(dir).sort().map((f) => [path.relative(dir, f), fs.readFileSync(f)]));
+}
+
+function readShardDocs(dir: string): Array<{ author: string; locale: string; split: string; id: string; text: string }> {
+  const out = [];
+  for (const f of walk(path.join(dir, 'data'))) {
+    const raw = zlib.gunzipSync(fs.readFileSync(f)).toString('utf8');
+    for (const l of raw.split('\n').filter(Boolean)) out.push(JSON.parse(l));
+  }
+  return out;
+}
+
+describe('shards on the sample', () => {
+  let a: string;
+  beforeAll(() => {
+    a = tmpDir('vern-shards-a-');
+    const r = cli(['run', '-c', CONFIG, '-o', a]);
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('prints target vs achieved per locale and verifies', () => {
+    const r = cli(['shards', 'verify', path.join(a, 'shards')]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ok: \d+ shard files match/);
+  });
+
+  it('is deterministic: 1 rank and 2 ranks give byte-identical shards and manifest', () => {
+    const b = tmpDir('vern-shards-b-');
+    for (const stage of ['filter', 'segment', 'features']) {
+      for (const rank of [1, 0]) expect(cli(['run-stage', stage, '--rank', String(rank), '--world', '2', '-c', CONFIG, '-o', b]).status).toBe(0);
+      expect(cli(['run-stage', stage, '--world', '1', '-c', CONFIG, '-o', b]).status).toBe(0);
+    }
+    expect(cli(['run-stage', 'shards', '-c', CONFIG, '-o', b]).status).toBe(0);
+    const sa = snapshot(path.join(a, 'shards'));
+    const sb = snapshot(path.join(b, 'shards'));
+    expect([...sb.keys()]).toEqual([...sa.keys()]);
+    for (const [k, v] of sa) expect(sb.get(k)!.equals(v), k).toBe(true);
+  });
+
+  it('nothing about the author leaves: pseudonyms, coarse times, no raw ids, no birth dates', () => {
+    const docs = readShardDocs(path.join(a, 'shards'));
+    expect(docs.length).toBeGreaterThan(1000);
+    const raw = fs.readFileSync(path.join(ROOT, 'corpora/sample/export/posts-2025.jsonl'), 'utf8');
+    const someUser = JSON.parse(raw.split('\n')[0]).user_id as string;
+    const blob = walk(path.join(a, 'shards')).map((f) => (f.endsWith('.gz') ? zlib.gunzipSync(fs.readFileSync(f)).toString() : fs.readFileSync(f, 'latin1'))).join('\n');
+    expect(blob).not.toContain(someUser);
+    expect(blob).not.toMatch(/user_birth_date|birth_date|ageAtPost|"country"/);
+    for (const d of docs.slice(0, 50)) {
+      expect(d.author).toMatch(/^[0-9a-f]{32}$/);
+      expect((d as unknown as { time: string }).time).toMatch(/^\d{4}-\d{2}$/);
+    }
+  });
+
+  it('splits are author-disjoint', () => {
+    const docs = readShardDocs(path.join(a, 'shards'));
+    const splitOf = new Map<string, string>();
+    for (const d of docs) {
+      const s = splitOf.get(d.author);
+      if (s) expect(s, d.author).toBe(d.split);
+      else splitOf.set(d.author, d.split);
+    }
+    expect(new Set(docs.map((d) => d.split))).toEqual(new Set(['train', 'validation', 'test']));
+  });
+
+  it('revoke removes every doc of the new objectors and leaves every other shard byte-identical', () => {
+    const docs = readShardDocs(path.join(a, 'shards'));
+    // two eligible authors of the export whose docs are in the shards
+    const rows = fs.readFileSync(path.join(ROOT, 'corpora/sample/export/posts-2025.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const inShards = new Set(docs.map((d) => d.author));
+    const victims = [...new Set(rows.map((r) => r.user_id as string))].filter((u) => inShards.has(keyedHash(SECRET, 'author', u))).slice(0, 2);
+    expect(victims).toHaveLength(2);
+    const d = tmpDir('vern-revoke-');
+    fs.writeFileSync(path.join(d, 'new.csv'), `author_id,objected_at\n${victims.map((v) => `${v},2026-07-01T00:00:00Z`).join('\n')}\n`);
+    const out = path.join(d, 'v2');
+    const r = cli(['shards', 'revoke', '--build', path.join(a, 'shards'), '--objections', path.join(d, 'new.csv'), '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const gone = new Set(victims.map((v) => keyedHash(SECRET, 'author', v)));
+    const after = readShardDocs(out);
+    expect(after.filter((x) => gone.has(x.author))).toEqual([]);
+    expect(after.length).toBe(docs.length - docs.filter((x) => gone.has(x.author)).length);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'revoke_report.json'), 'utf8'));
+    expect(report.authors_found).toBe(2);
+    expect(report.shards_rewritten.length).toBeGreaterThan(0);
+    const parent = snapshot(path.join(a, 'shards'));
+    const child = snapshot(out);
+    for (const [k, v] of parent) {
+      if (!/^(data|parquet)\//.test(k)) continue;
+      if (report.shards_rewritten.includes(k)) continue;
+      expect(child.get(k)?.equals(v), k).toBe(true);
+    }
+    const m = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(m.parent.manifest_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(cli(['shards', 'verify', out]).status).toBe(0);
+  });
+
+  it('verify fails (exit 1) when a shard changes', () => {
+    const d = tmpDir('vern-verify-');
+    fs.cpSync(path.join(a, 'shards'), d, { recursive: true });
+    const f = walk(path.join(d, 'data'))[0];
+    fs.appendFileSync(f, 'x');
+    const r = cli(['shards', 'verify', d]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/size differs/);
+  });
+
+  it('a build killed (SIGKILL) while writing shards, then re-run, yields the clean build\'s manifest', async () => {
+    const d = tmpDir('vern-kill-');
+    for (const stage of ['filter', 'segment', 'features']) expect(cli(['run-stage', stage, '-c', CONFIG, '-o', d]).status).toBe(0);
+    const child = spawn(process.execPath, [CLI, 'run-stage', 'shards', '-c', CONFIG, '-o', d], { env: { ...process.env, VERNACULAR_SECRET: SECRET, CI: '1' } });
+    const killed = await new Promise<boolean>((resolve) => {
+      const t = setInterval(() => {
+        const staging = fs.readdirSync(d).find((e) => e.startsWith('.shards.staging-'));
+        if (staging && fs.existsSync(path.join(d, staging, 'data'))) {
+          child.kill('SIGKILL');
+          clearInterval(t);
+        }
+      }, 5);
+      child.on('exit', (_code, signal) => {
+        clearInterval(t);
+        resolve(signal === 'SIGKILL');
+      });
+    });
+    expect(killed, 'the build finished before it could be killed while writing').toBe(true);
+    expect(fs.existsSync(path.join(d, 'shards', 'manifest.json'))).toBe(false);
+    expect(cli(['run-stage', 'shards', '-c', CONFIG, '-o', d]).status).toBe(0);
+    expect(fs.readFileSync(path.join(d, 'shards', 'manifest.json'), 'utf8')).toBe(fs.readFileSync(path.join(a, 'shards', 'manifest.json'), 'utf8'));
+    expect(fs.readdirSync(d).filter((e) => e.startsWith('.shards.'))).toEqual([]);
+  });
+});
