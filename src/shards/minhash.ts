@@ -4,10 +4,11 @@
  * Mitzenmacher double hashing), so a signature costs one pass over the shingles.
  */
 
-/** Text as dedup sees it: NFKC, lower case, no URLs, @handles, RT/via markers, emoji or punctuation. */
+/** Text as dedup sees it: lower case without accents (Greek capitals drop them), no URLs, @handles, RT/via markers, emoji or punctuation. */
 export function dedupText(text: string): string {
   return text
-    .normalize('NFKC')
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
     .toLowerCase()
     .replace(/\b(?:https?:\/\/|www\.)\S+/g, ' ')
     .replace(/(^|\s)rt\s+@\S+:?/g, ' ')

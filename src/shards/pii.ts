@@ -18,8 +18,9 @@ const TLDS = 'com|net|org|info|eu|io|app|dev|co|at|be|bg|hr|cy|cz|dk|ee|fi|fr|de
 const URL_RE = new RegExp(String.raw`\b(?:https?:\/\/|www\.)[^\s<>"'«»]+|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:${TLDS})\/[^\s<>"'«»]*`, 'giu');
 const USER = /(?<![\p{L}\p{N}._%+\-/])@[\p{L}\p{N}_](?:[\p{L}\p{N}_.]*[\p{L}\p{N}_])?/gu;
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g;
-const CARD = /(?<![\d.,])\d(?:[ -]?\d){12,18}(?![\d,]|\.\d)/g;
-const PHONE = /(?<![\p{L}\p{N}.,:/#€$£-])(?:\+|00)?\(?\d[\d ().\/-]{5,20}\d(?![\p{N}]|[.,]\d|[:h]\d)/gu;
+// Card numbers never start with 0 (the first digit is the industry); not glued to letters or digits.
+const CARD = /(?<![\p{L}\p{N}.,+])[1-9](?:[ -]?\d){12,18}(?!\d|[.,]\d)/gu;
+const PHONE = /(?<![\p{L}\p{N}.,:/#€$£-])\(?(?:\+|00)?\(?\d[\d ().\/-]{5,22}\d(?![\p{N}]|[.,]\d|[:h]\d)/gu;
 
 /** IBAN lengths of SEPA countries (ISO 13616 registry). */
 const IBAN_LEN: { [cc: string]: number } = {
@@ -72,7 +73,10 @@ const NO_TRUNK: { [cc: string]: Array<[RegExp, number, number]> } = {
   MT: [[/^(7[79]|9[89]|2[0-9])/, 8, 8]],
   CY: [[/^(9[4-9]|2[2-6])/, 8, 8]],
   DK: [[/^[2-9]/, 8, 8]],
-  LU: [[/^(6[269]1|[2-4])/, 6, 9]],
+  LU: [[/^[2-9]/, 6, 9]],
+  EE: [[/^[3-8]/, 7, 8]],
+  LV: [[/^[26]/, 8, 8]],
+  LT: [[/^8/, 9, 9]],
   PL: [[/^[1-9]/, 9, 9]],
   CZ: [[/^[2-9]/, 9, 9]],
   SK: [[/^(9|0)/, 9, 10]],
@@ -81,9 +85,14 @@ const NO_TRUNK: { [cc: string]: Array<[RegExp, number, number]> } = {
 
 /** Words that, just before a number, say it is not a phone number. */
 const NOT_PHONE_CUE =
-  /(order|bestell|commande|pedido|encomenda|ordine|bestelling|beställning|παραγγελ|tracking|sendung|suivi|colis|seguimiento|isbn|ref|réf|referen|rechnung|invoice|facture|factura|fattura|kundennummer|nº|n°|no\.|nr\.?|#|art\.|version|versión|build|v|id|ticket|flug|flight|vol|vuelo|iban|bic|kto|konto|plz|cp|postcode|code)\s*[:.#]?\s*$/i;
+  /(?<!\p{L})(ondernemingsnummer|entreprise|unternehmensnummer|btw|tva|vat|kbo|bce|uid|steuernummer|nif|nipc|cif|partita iva|p\.? ?iva|order|bestell|commande|pedido|encomenda|ordine|bestelling|beställning|παραγγελ|tracking|sendung|suivi|colis|seguimiento|isbn|ref|réf|referen|rechnung|invoice|facture|factura|fattura|kundennummer|nº|n°|no\.|nr\.?|#|art\.|version|versión|build|v|id|ticket|flug|flight|vol|vuelo|iban|bic|kto|konto|plz|cp|postcode|code)\s*[:.#]?\s*$|#\s*$/iu;
 
-function phoneOk(raw: string, before: string, country: string | undefined): boolean {
+/** Words right after a number that make it a quantity, not a phone number. */
+const QUANTITY_AFTER = /^\s*(habitants|inhabitants|einwohner|people|personnes|mensen|persone|personas|pessoas|invånare|asukasta|κάτοικοι|mieszkańców|obyvatel|€|eur|euros?|km|kg|m²|ha|stück|mal|fois|veces|volte|%)(?![\p{L}])/iu;
+
+function phoneOk(raw: string, before: string, after: string, country: string | undefined): boolean {
+  if (QUANTITY_AFTER.test(after)) return false;
+  raw = raw.replace(/^\((?=[+0])/, '').replace(/^(\+\d{1,3})\)/, '$1');
   const digits = raw.replace(/\D/g, '');
   if (digits.length < 6 || digits.length > 15) return false;
   // shapes that are dates, times, versions, decimals, scores
@@ -93,14 +102,15 @@ function phoneOk(raw: string, before: string, country: string | undefined): bool
   if (/^(19|20)\d\d\s*[-/–]\s*(19|20)?\d\d$/.test(raw)) return false;
   if (NOT_PHONE_CUE.test(before)) return false;
   // separators: digit groups joined by single separators (a number written as people write phones)
-  if (/[ .\/-]{2,}/.test(raw.replace(/\) /g, ')').replace(/ \(/g, '('))) return false;
+  // " / " and " - " between groups are common; anything looser is not a phone number
+  if (/[ .\/-]{2,}/.test(raw.replace(/\s*[\/-]\s*/g, '-').replace(/\) /g, ')').replace(/ \(/g, '('))) return false;
   if (raw.startsWith('+') || raw.startsWith('00')) {
     const rest = raw.startsWith('+') ? digits : digits.slice(2);
     return CC.some(([cc, lo, hi]) => rest.startsWith(cc) && rest.length - cc.length >= lo && rest.length - cc.length <= hi + 1);
   }
   const groups = raw.split(/[ .\/()-]+/).filter(Boolean);
   if (digits.startsWith('0')) {
-    if (country && NO_TRUNK[country] && !['IT', 'SK'].includes(country)) return false;
+    if (country && NO_TRUNK[country] && !['IT', 'SK', 'LT'].includes(country)) return false;
     // national numbers with trunk 0: 9–12 digits, or 7-8 in a grouped form (e.g. 01 234 567)
     return digits.length >= 9 && digits.length <= 12 ? true : digits.length >= 7 && groups.length >= 2;
   }
@@ -137,7 +147,9 @@ export function findPii(text: string, country?: string): PiiHit[] {
   }
   for (const m of text.matchAll(CARD)) {
     const d = m[0].replace(/\D/g, '');
-    if (d.length >= 13 && d.length <= 19 && luhn(d) && !/^(\d)\1+$/.test(d) && free(m.index!, m.index! + m[0].length)) take('CARD', m.index!, m.index! + m[0].length);
+    // digits right after an IBAN-like prefix (AT35 1200 …) are an account, not a card
+    const ibanLike = /[A-Z]{2}\d{2}[ ]?$/.test(text.slice(Math.max(0, m.index! - 5), m.index!));
+    if (!ibanLike && d.length >= 13 && d.length <= 19 && luhn(d) && !/^(\d)\1+$/.test(d) && free(m.index!, m.index! + m[0].length)) take('CARD', m.index!, m.index! + m[0].length);
   }
   for (const m of text.matchAll(PHONE)) {
     let v = m[0].replace(/[ (]+$/, '');
@@ -149,7 +161,8 @@ export function findPii(text: string, country?: string): PiiHit[] {
     }
     if (v.endsWith(')') && !v.includes('(')) v = v.slice(0, -1);
     const before = text.slice(Math.max(0, s - 24), s);
-    if (free(s, s + v.length) && phoneOk(v.trim(), before, country)) take('PHONE', s, s + v.length);
+    const after = text.slice(s + v.length, s + v.length + 16);
+    if (free(s, s + v.length) && phoneOk(v.trim(), before, after, country)) take('PHONE', s, s + v.length);
   }
   return hits.sort((a, b) => a.start - b.start);
 }

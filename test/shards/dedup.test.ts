@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DedupIndex, DEFAULT_DEDUP } from '../../src/shards/dedupe.js';
+import { dedupText } from '../../src/shards/minhash.js';
+import { ROOT } from '../helpers.js';
+
+interface Pair {
+  a: string;
+  b: string;
+  dup: boolean;
+  kind: string;
+  lang: string;
+}
+const pairs: Pair[] = fs
+  .readFileSync(path.join(ROOT, 'test/fixtures/dedup/pairs.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l));
+
+describe('near-duplicate detection on the labelled fixture', () => {
+  it('has both kinds of pairs in several languages', () => {
+    expect(pairs.filter((p) => p.dup).length).toBeGreaterThanOrEqual(100);
+    expect(pairs.filter((p) => !p.dup).length).toBeGreaterThanOrEqual(100);
+    expect(new Set(pairs.map((p) => p.lang)).size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('precision ≥ 0.95 and recall ≥ 0.9 with the default parameters', () => {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    const wrong: string[] = [];
+    for (const p of pairs) {
+      const got = DedupIndex.pair(p.a, p.b, DEFAULT_DEDUP);
+      if (got && p.dup) tp++;
+      else if (got && !p.dup) {
+        fp++;
+        wrong.push(`FP ${p.kind}: ${p.a} | ${p.b}`);
+      } else if (!got && p.dup) {
+        fn++;
+        wrong.push(`FN ${p.kind}: ${p.a} | ${p.b}`);
+      }
+    }
+    const precision = tp / (tp + fp);
+    const recall = tp / (tp + fn);
+    console.log(`dedup fixture: ${pairs.length} pairs — precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)} (tp ${tp}, fp ${fp}, fn ${fn}); params ${JSON.stringify(DEFAULT_DEDUP)}\n${wrong.slice(0, 25).join('\n')}`);
+    expect(precision).toBeGreaterThanOrEqual(0.95);
+    expect(recall).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('the index clusters the same way as the pairwise check and keeps the earliest post', () => {
+    const idx = new DedupIndex();
+    idx.add({ id: 'b', createdAt: '2025-02-01', text: 'RT @jonas: Share if you are from Graz!!! The best city in Austria 🔥🔥' });
+    idx.add({ id: 'a', createdAt: '2025-01-01', text: 'Share if you are from Graz! The best city in Austria 🔥' });
+    idx.add({ id: 'c', createdAt: '2025-03-01', text: 'Completely different post about the weather in Vienna today' });
+    expect([...idx.duplicates()]).toEqual([['b', 'a']]);
+  });
+
+  it('normalisation removes what shares change', () => {
+    expect(dedupText('RT @x: Hello   WORLD!! 😂 https://t.co/abc @maria')).toBe('hello world');
+  });
+});
