@@ -18,6 +18,8 @@ export class Markers {
   private readonly abbreviations = new Map<string, Set<string>>();
   private readonly particles = new Map<string, Map<string, string[][]>>();
   private readonly emoticons: RegExp;
+  /** per language: token → LAUGH | ELONG bits, computed once per distinct token */
+  private readonly tokenClass = new Map<string, Map<string, number>>();
 
   constructor(data: MarkerData = loadMarkerData()) {
     const all = data.laughter['*'] ?? [];
@@ -45,6 +47,8 @@ export class Markers {
     const hit = (feature: string, category: string, s: number, e: number, confidence: number) =>
       hits.push({ feature, locales: [], span: [s, e], rule: `marker:${category}`, confidence, category });
     const laugh = this.laughter.get(lang) ?? this.laughter.get('*')!;
+    let cache = this.tokenClass.get(lang);
+    if (!cache) this.tokenClass.set(lang, (cache = new Map()));
     const abbr = this.abbreviations.get(lang);
     const part = this.particles.get(lang);
     const caps: Array<[number, number, number]> = [];
@@ -54,11 +58,17 @@ export class Markers {
         hit('marker:emoji', 'emoji', t.start, t.end, 1);
         continue;
       }
-      if (laugh.test(t.lower)) {
+      let cls = cache.get(t.lower);
+      if (cls === undefined) {
+        cls = (laugh.test(t.lower) ? 1 : 0) | (/(\p{L})\1\1/u.test(t.lower) && !/^(.)\1+$/u.test(t.lower) && !/^[ivxlcdm]+$/.test(t.lower) ? 2 : 0);
+        if (cache.size > 200_000) cache.clear();
+        cache.set(t.lower, cls);
+      }
+      if (cls & 1) {
         hit('marker:laughter', 'laughter', t.start, t.end, 0.95);
         continue;
       }
-      if (/(\p{L})\1\1/u.test(t.lower) && !/^(.)\1+$/u.test(t.lower) && !/^[ivxlcdm]+$/.test(t.lower)) hit('marker:elongation', 'elongation', t.start, t.end, 0.9);
+      if (cls & 2) hit('marker:elongation', 'elongation', t.start, t.end, 0.9);
       if (abbr?.has(t.lower)) hit(`marker:abbr:${t.lower}`, 'abbreviation', t.start, t.end, 0.8);
       const ps = part?.get(t.lower);
       if (ps) {
@@ -70,12 +80,15 @@ export class Markers {
           }
         }
       }
-      const letters = t.text.replace(/[^\p{L}]/gu, '');
-      if (letters.length >= 3 && letters === letters.toUpperCase() && letters !== letters.toLowerCase()) caps.push([t.start, t.end, letters.length]);
+      // capitals only matter when the token differs from its lower case
+      if (t.text !== t.lower && t.text.length >= 3) {
+        const letters = t.text.replace(/[^\p{L}]/gu, '');
+        if (letters.length >= 3 && letters === letters.toUpperCase()) caps.push([t.start, t.end, letters.length]);
+      }
     }
     // shouting: two or more words in capitals, or one long one (a lone acronym is not shouting)
     if (caps.length >= 2 || caps.some((c) => c[2] >= 6)) for (const [s, e, n] of caps) if (n >= 4) hit('marker:caps', 'caps', s, e, 0.8);
-    for (const m of text.matchAll(/[!?]{2,}|\.{3,}|…/g)) hit('marker:punctuation', 'punctuation', m.index!, m.index! + m[0].length, 0.9);
+    if (/[!?.…]/.test(text)) for (const m of text.matchAll(/[!?]{2,}|\.{3,}|…/g)) hit('marker:punctuation', 'punctuation', m.index!, m.index! + m[0].length, 0.9);
     this.emoticons.lastIndex = 0;
     for (const m of text.matchAll(this.emoticons)) hit('marker:emoticon', 'emoticon', m.index!, m.index! + m[0].length, 0.9);
     return hits;

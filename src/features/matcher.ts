@@ -16,6 +16,8 @@ interface LangMatcher {
   /** all of the language's patterns in one anchored alternation; group k ↔ patternEntries[k] */
   patterns?: RegExp;
   patternEntries: LexEntry[];
+  /** token → index of the pattern entry it matches (-1: none); tokens repeat (Zipf), the regex runs once each */
+  patternCache: Map<string, number>;
 }
 
 const apos = (s: string) => s.replace(/’/g, "'");
@@ -32,7 +34,7 @@ export class LexiconMatcher {
     for (const e of lexicon.entries) {
       let m = this.byLang.get(e.lang);
       if (!m) {
-        m = { forms: new Map(), patternEntries: [] };
+        m = { forms: new Map(), patternEntries: [], patternCache: new Map() };
         this.byLang.set(e.lang, m);
       }
       for (const f of e.forms) {
@@ -95,15 +97,15 @@ export class LexiconMatcher {
         }
       }
       if (m.patterns && !t.emoji) {
-        const g = m.patterns.exec(t.lower);
-        if (g) {
-          for (let k = 1; k < g.length; k++) {
-            if (g[k] !== undefined) {
-              add(m.patternEntries[k - 1], i, i + 1, 'lexicon:pattern');
-              break;
-            }
-          }
+        let k = m.patternCache.get(t.lower);
+        if (k === undefined) {
+          k = -1;
+          const g = m.patterns.exec(t.lower);
+          if (g) for (let j = 1; j < g.length && k < 0; j++) if (g[j] !== undefined) k = j - 1;
+          if (m.patternCache.size > 200_000) m.patternCache.clear();
+          m.patternCache.set(t.lower, k);
         }
+        if (k >= 0) add(m.patternEntries[k], i, i + 1, 'lexicon:pattern');
       }
     }
     void text;

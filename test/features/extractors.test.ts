@@ -77,8 +77,8 @@ describe('lexicon matcher semantics', () => {
     expect(fire('Die Bim ist voll', 'deu', 'de-AT')).toContain('de-AT:bim');
   });
   it('entries apply to any document of their language, with their locales in the hit', () => {
-    const hits = m.match('Die Bim ist voll', tokenize('Die Bim ist voll'), 'deu', 'de-DE');
-    expect(hits.find((h) => h.feature === 'de-AT:bim')?.locales).toContain('de-AT');
+    const hits = m.match('Die Paradeiser sind teuer', tokenize('Die Paradeiser sind teuer'), 'deu', 'de-DE');
+    expect(hits.find((h) => h.feature === 'de-AT:paradeiser')?.locales).toContain('de-AT');
   });
   it('ambiguous entries fire only in their own locale', () => {
     const amb = lex.entries.find((e) => e.ambiguous && e.forms.length && !e.forms[0].includes(' ') && e.negativeContext.length === 0)!;
