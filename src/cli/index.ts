@@ -125,6 +125,66 @@ Example:
       }, 'with-opts'),
     );
 
+  const ev = p.command('eval').description('evaluation sets, runs and exports');
+  ev.command('build')
+    .description('build eval sets (variety-choice, perplexity, generation, dialect-id) from test-split authors only')
+    .requiredOption('-b, --build <dir>', 'a build folder (with shards/) or a shards folder')
+    .option('-o, --out <dir>', 'where the sets and suite.yaml go (default <build>/eval)')
+    .option('--max-per-locale <n>', 'cap items per task and locale', intArg('--max-per-locale'), 200)
+    .addHelpText('after', `\nExample:\n  $ vernacular eval build --build out/sample`)
+    .action(runAction(async () => (await import('./commands/evaluate.js')).evalBuild as Action));
+  ev.command('run')
+    .description('evaluate one or more models on a suite: per-locale scores with standard errors and bootstrap 95% intervals')
+    .requiredOption('-m, --model <spec...>', 'ngram:<path>[?conditioned] | openai:<base-url>#<model> | command:<cmd> | predictions:<file>')
+    .requiredOption('-s, --suite <file>', 'suite YAML (from eval build)')
+    .option('-o, --out <dir>', 'results folder (default <suite dir>/runs/latest)')
+    .option('--cache <file>', 'SQLite request cache (default <out>/cache.sqlite)')
+    .option('--judge <file>', 'variety judge for the generation task (judge train)')
+    .option('-b, --build <dir>', 'build folder, for the locales\' reference feature rates')
+    .addHelpText('after', `\nExample:\n  $ vernacular eval run --model ngram:out/sample/baseline/ngram.json.gz --suite out/sample/eval/suite.yaml --judge out/sample/judge/judge.json.gz\n  $ vernacular eval run --model openai:http://127.0.0.1:8000/v1#my-model --suite out/sample/eval/suite.yaml`)
+    .action(runAction(async () => (await import('./commands/evaluate.js')).evalRun as Action));
+  ev.command('export')
+    .description('export a suite for lm-evaluation-harness (task YAML + JSONL, use with --include_path)')
+    .requiredOption('-s, --suite <file>', 'suite YAML')
+    .requiredOption('-f, --format <format>', 'lm-eval')
+    .requiredOption('-o, --out <dir>', 'output folder')
+    .addHelpText('after', `\nExample:\n  $ vernacular eval export --suite out/sample/eval/suite.yaml --format lm-eval --out lm-eval-tasks`)
+    .action(runAction(async () => (await import('./commands/evaluate.js')).evalExport as Action));
+
+  const bl = p.command('baseline').description('the built-in n-gram baseline');
+  bl.command('train')
+    .description('train a character n-gram LM (global + per locale) on the train split')
+    .requiredOption('-b, --build <dir>', 'a build folder (with shards/) or a shards folder')
+    .option('-o, --out <file>', 'model file (default <build>/baseline/ngram.json.gz)')
+    .option('--order <n>', 'n-gram order', intArg('--order'), 5)
+    .addHelpText('after', `\nExample:\n  $ vernacular baseline train --build out/sample`)
+    .action(runAction(async () => (await import('./commands/evaluate.js')).baselineTrain as Action));
+
+  const jd = p.command('judge').description('the variety judge (which locale does a text sound like)');
+  jd.command('train')
+    .description('train one classifier per language over its locales (char n-grams, logistic regression); prints held-out macro-F1')
+    .requiredOption('-b, --build <dir>', 'a build folder (with shards/) or a shards folder')
+    .option('-o, --out <file>', 'judge file (default <build>/judge/judge.json.gz)')
+    .addHelpText('after', `\nExample:\n  $ vernacular judge train --build out/sample`)
+    .action(runAction(async () => (await import('./commands/evaluate.js')).judgeTrain as Action));
+  jd.command('score')
+    .description('score the judge on any labelled JSONL, CSV or TSV file: per-class P/R/F1, macro-F1, confusion matrix')
+    .requiredOption('-j, --judge <file>', 'judge file')
+    .requiredOption('-d, --data <file>', 'labelled data (.jsonl, .csv, .tsv)')
+    .option('--text-col <name>', 'text column', 'text')
+    .option('--label-col <name>', 'label column (a locale such as de-AT)', 'label')
+    .addHelpText('after', `\nExample:\n  $ vernacular judge score --judge out/sample/judge/judge.json.gz --data gold.tsv --text-col sentence --label-col locale`)
+    .action(runAction(async () => (await import('./commands/evaluate.js')).judgeScore as Action));
+
+  p.command('serve-model')
+    .description('serve the n-gram baseline as an OpenAI-compatible API (completions with echo + logprobs)')
+    .requiredOption('-m, --model <spec>', 'ngram:<path>')
+    .option('-p, --port <port>', 'port (0 = any free one)', intArg('--port'), 8000)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--name <name>', 'model name clients use', 'baseline')
+    .addHelpText('after', `\nExample:\n  $ vernacular serve-model --model ngram:out/sample/baseline/ngram.json.gz --port 8000`)
+    .action(runAction(async () => (await import('./commands/evaluate.js')).serveModelCmd as Action));
+
   buildOptions(p.command('run'))
     .description('run the whole flow (filter → segment → features → shards → …) into one output folder')
     .addHelpText(

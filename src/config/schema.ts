@@ -129,6 +129,10 @@ export const configSchema = z.strictObject({
   objections: objections.default(objections.parse({})),
   segment: segment.default(segment.parse({})),
   shards: shards.default(shards.parse({})),
+  /** `vernacular run` ends with evaluation: eval sets, judge, baselines on the balanced shards and on a population-proportional mix of the same size. */
+  evaluate: z
+    .strictObject({ enabled: z.boolean().default(true), compare_proportional: z.boolean().default(true), max_per_locale: z.number().int().positive().default(200) })
+    .default({ enabled: true, compare_proportional: true, max_per_locale: 200 }),
   output: z
     .strictObject({ compression: z.enum(['gz', 'none']).default('gz') })
     .default({ compression: 'gz' }),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Doc } from '../doc.js';
+import type { Config } from '../config/schema.js';
 import type { StageContext } from '../pipeline/stage.js';
 import { stableHash } from '../pipeline/stage.js';
 import { readDocs, stageFiles } from '../io/docs.js';
@@ -101,9 +102,10 @@ function fileSha(file: string): string {
  * renamed into `<out>/shards` at the end, so an interrupted build never leaves shards that look
  * whole, and a re-run produces the same bytes.
  */
-export async function runShards(ctx: StageContext): Promise<{ manifest: Manifest; dir: string }> {
+export async function runShards(ctx: StageContext, opts: { dirName?: string; balance?: Config['shards']['balance'] } = {}): Promise<{ manifest: Manifest; dir: string }> {
   const { config, baseDir } = ctx.loaded;
-  const sc = config.shards;
+  const sc = opts.balance ? { ...config.shards, balance: opts.balance } : config.shards;
+  const dirName = opts.dirName ?? 'shards';
   const root = path.join(ctx.out, 'features', 'docs');
   const inputs = stageFiles(root);
   if (!inputs.length) throw new InputError(`shards: no features output under ${root} (run \`vernacular features\` first)`);
@@ -168,8 +170,8 @@ export async function runShards(ctx: StageContext): Promise<{ manifest: Manifest
   }
 
   // Pass 2: scrub, pseudonymise, re-extract features on the scrubbed text, write.
-  const staging = path.join(ctx.out, `.shards.staging-${process.pid}`);
-  for (const e of fs.existsSync(ctx.out) ? fs.readdirSync(ctx.out) : []) if (e.startsWith('.shards.staging-')) rmrf(path.join(ctx.out, e));
+  const staging = path.join(ctx.out, `.${dirName}.staging-${process.pid}`);
+  for (const e of fs.existsSync(ctx.out) ? fs.readdirSync(ctx.out) : []) if (e.startsWith(`.${dirName}.staging-`)) rmrf(path.join(ctx.out, e));
   const fx = await FeatureExtractor.create();
   const sets = new Map<string, ShardSet>();
   const splits: { [l: string]: { [s: string]: number } } = {};
@@ -246,8 +248,8 @@ export async function runShards(ctx: StageContext): Promise<{ manifest: Manifest
     datasetCard({ name: config.name ?? 'vernacular', locales: Object.keys(plan).sort(), format: sc.formats.includes('jsonl') ? 'jsonl' : 'parquet', compression, plan, splits: manifest.counts.splits, version: toolVersion() }),
   );
   writeJsonAtomic(path.join(staging, 'manifest.json'), manifest);
-  const dir = path.join(ctx.out, 'shards');
-  const old = path.join(ctx.out, `.shards.old-${process.pid}`);
+  const dir = path.join(ctx.out, dirName);
+  const old = path.join(ctx.out, `.${dirName}.old-${process.pid}`);
   if (fs.existsSync(dir)) fs.renameSync(dir, old);
   fs.renameSync(staging, dir);
   rmrf(old);

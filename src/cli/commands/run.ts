@@ -13,7 +13,8 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
   const sections: string[] = [];
   const summary: { [k: string]: unknown } = { out: ctx.out };
 
-  const steps = 4;
+  const ev = ctx.loaded.config.evaluate;
+  const steps = ev.enabled ? 6 : 4;
   ctx.log(`[1/${steps}] filter`);
   const f = await runFilter({ ...ctx, stage: 'filter' });
   summary.filter = { funnel: f.funnel };
@@ -33,6 +34,33 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
   const sh = await runShards({ ...ctx, stage: 'shards' });
   summary.shards = { dir: sh.dir, counts: sh.manifest.counts, files: sh.manifest.shards.length };
   sections.push(planTable(sh.manifest));
+
+  if (ev.enabled) {
+    const { populationTargets } = await import('../../shards/population.js');
+    const { buildEvalSets } = await import('../../evaluate/build.js');
+    const { trainBaseline, trainJudges } = await import('../../evaluate/train.js');
+    const { evalRunMany, judgeTable } = await import('./evaluate.js');
+    const { compareTable } = await import('../../report/compare.js');
+    const models: string[] = [path.join(ctx.out, 'baseline', 'balanced.json.gz')];
+    if (ev.compare_proportional) {
+      ctx.log(`[5/${steps}] shards-proportional (a population-proportional mix of the same size, to compare)`);
+      const locales = Object.keys(sh.manifest.counts.balance).sort();
+      const total = Object.values(sh.manifest.counts.balance).reduce((s, p) => s + p.achieved, 0);
+      const balance = { ...ctx.loaded.config.shards.balance, strategy: 'targets' as const, targets: populationTargets(locales, total), min: 0, max: undefined, max_repeat: 1 };
+      await runShards({ ...ctx, stage: 'shards' }, { dirName: 'shards-proportional', balance });
+      models.push(path.join(ctx.out, 'baseline', 'proportional.json.gz'));
+    }
+    ctx.log(`[${steps}/${steps}] evaluate: eval sets, variety judge, n-gram baselines`);
+    const evalDir = path.join(ctx.out, 'eval');
+    const sets = buildEvalSets({ shardsDir: sh.dir, outDir: evalDir, maxPerLocale: ev.max_per_locale });
+    const judges = trainJudges({ shardsDir: sh.dir, out: path.join(ctx.out, 'judge', 'judge.json.gz') });
+    trainBaseline({ shardsDir: sh.dir, out: models[0] });
+    if (models[1]) trainBaseline({ shardsDir: path.join(ctx.out, 'shards-proportional'), out: models[1] });
+    const runs = await evalRunMany({ model: models.map((m) => `ngram:${m}`), suite: sets.suite, out: path.join(evalDir, 'runs', 'compare'), judge: path.join(ctx.out, 'judge', 'judge.json.gz'), build: ctx.out });
+    summary.evaluate = { sets: sets.counts, judge: judges.report, runs: runs.map((r) => ({ model: r.model, tasks: r.tasks })) };
+    sections.push(judgeTable(judges.report));
+    sections.push(compareTable(runs, models[1] ? ['balanced', 'proportional'] : ['balanced']) + `\n\n  report: ${path.relative(process.cwd(), path.join(evalDir, 'runs', 'compare', 'report.html'))}`);
+  }
 
   sections.push(`Output: ${path.relative(process.cwd(), ctx.out) || ctx.out}`);
   return { summary, text: sections.join('\n\n') };

@@ -1,0 +1,235 @@
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
+import type { GenerateRequest, LoglikelihoodRequest, Model } from './types.js';
+import { InputError } from '../../errors.js';
+
+/**
+ * A character n-gram language model with interpolated Witten-Bell smoothing — the built-in
+ * baseline. Tokens are characters (code points), so bits per byte are comparable with any
+ * tokenizer. P(c | h) = (C(h c) + T(h) · P(c | h')) / (C(h) + T(h)), T(h) = distinct followers
+ * of h, recursing down to an add-one unigram over the seen characters plus one unknown slot.
+ */
+export class CharNgram {
+  readonly order: number;
+  /** context (order-1 chars at most) → follower → count */
+  private readonly counts: Map<string, Map<string, number>>;
+  private readonly totals = new Map<string, { n: number; t: number }>();
+  private vocab = 0;
+  private unigramN = 0;
+
+  constructor(order = 5, counts = new Map<string, Map<string, number>>()) {
+    this.order = order;
+    this.counts = counts;
+    this.reindex();
+  }
+
+  private reindex(): void {
+    this.totals.clear();
+    for (const [h, m] of this.counts) {
+      let n = 0;
+      for (const c of m.values()) n += c;
+      this.totals.set(h, { n, t: m.size });
+    }
+    const uni = this.counts.get('');
+    this.vocab = uni?.size ?? 0;
+    this.unigramN = this.totals.get('')?.n ?? 0;
+  }
+
+  /** Count every character of `text` under each of its histories (text is framed by \n). */
+  add(text: string): void {
+    const chars = Array.from('\n' + text + '\n');
+    for (let i = 1; i < chars.length; i++) {
+      for (let k = 0; k < this.order && i - k >= 0; k++) {
+        const h = chars.slice(i - k, i).join('');
+        let m = this.counts.get(h);
+        if (!m) this.counts.set(h, (m = new Map()));
+        m.set(chars[i], (m.get(chars[i]) ?? 0) + 1);
+      }
+    }
+  }
+
+  finish(): this {
+    this.reindex();
+    return this;
+  }
+
+  /** P(c | history) with Witten-Bell interpolation. */
+  prob(history: string[], c: string): number {
+    const uni = this.counts.get('');
+    let p = ((uni?.get(c) ?? 0) + 1) / (this.unigramN + this.vocab + 1);
+    for (let k = 1; k < this.order && k <= history.length; k++) {
+      const h = history.slice(history.length - k).join('');
+      const tot = this.totals.get(h);
+      if (!tot) break;
+      const cnt = this.counts.get(h)!.get(c) ?? 0;
+      p = (cnt + tot.t * p) / (tot.n + tot.t);
+    }
+    return p;
+  }
+
+  /** Σ ln P over `text`'s characters given the characters before it (`prefix`). */
+  logprob(prefix: string, text: string): { logprob: number; greedy: boolean } {
+    const hist = Array.from(prefix).slice(-(this.order - 1));
+    let lp = 0;
+    let greedy = true;
+    for (const c of Array.from(text)) {
+      lp += Math.log(this.prob(hist, c));
+      if (greedy && this.argmax(hist) !== c) greedy = false;
+      hist.push(c);
+      if (hist.length > this.order - 1) hist.shift();
+    }
+    return { logprob: lp, greedy };
+  }
+
+  /** Per-character log-probabilities (for an OpenAI-style `logprobs` response). */
+  charLogprobs(prefix: string, text: string): number[] {
+    const hist = Array.from(prefix).slice(-(this.order - 1));
+    const out: number[] = [];
+    for (const c of Array.from(text)) {
+      out.push(Math.log(this.prob(hist, c)));
+      hist.push(c);
+      if (hist.length > this.order - 1) hist.shift();
+    }
+    return out;
+  }
+
+  private argmax(hist: string[]): string {
+    // the longest seen context's most frequent follower (ties: smallest code point)
+    for (let k = Math.min(this.order - 1, hist.length); k >= 0; k--) {
+      const m = this.counts.get(hist.slice(hist.length - k).join(''));
+      if (m && m.size) return [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
+    }
+    return '\n';
+  }
+
+  /** Seeded sampling (temperature 0.8) until a stop string or `max` characters. */
+  sample(prefix: string, until: string[], max: number, seed: number): string {
+    let s = seed >>> 0 || 1;
+    const rand = () => {
+      s = (s + 0x6d2b79f5) >>> 0;
+      let t = s;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const hist = Array.from(prefix).slice(-(this.order - 1));
+    let out = '';
+    const cands = [...(this.counts.get('')?.keys() ?? [])].sort();
+    for (let i = 0; i < max; i++) {
+      const ps = cands.map((c) => Math.pow(this.prob(hist, c), 1 / 0.8));
+      const z = ps.reduce((a, b) => a + b, 0);
+      let r = rand() * z;
+      let pick = cands[cands.length - 1];
+      for (let j = 0; j < cands.length; j++) {
+        r -= ps[j];
+        if (r <= 0) {
+          pick = cands[j];
+          break;
+        }
+      }
+      out += pick;
+      if (until.some((u) => u && out.endsWith(u))) {
+        const u = until.find((x) => x && out.endsWith(x))!;
+        return out.slice(0, out.length - u.length);
+      }
+      hist.push(pick);
+      if (hist.length > this.order - 1) hist.shift();
+    }
+    return out;
+  }
+
+  toJSON(): { order: number; counts: Array<[string, Array<[string, number]>]> } {
+    return { order: this.order, counts: [...this.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([h, m]) => [h, [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1))]) };
+  }
+
+  static fromJSON(j: { order: number; counts: Array<[string, Array<[string, number]>]> }): CharNgram {
+    return new CharNgram(j.order, new Map(j.counts.map(([h, m]) => [h, new Map(m)])));
+  }
+}
+
+/** The saved baseline: a global LM and one per locale (for the locale-conditioned variant). */
+export interface BaselineFile {
+  format: 'vernacular-ngram-1';
+  order: number;
+  trainedOn: { build: string; docs: number; chars: number; locales: { [l: string]: number } };
+  preambles: { [locale: string]: string };
+  global: ReturnType<CharNgram['toJSON']>;
+  locales: { [locale: string]: ReturnType<CharNgram['toJSON']> };
+}
+
+export function saveBaseline(file: string, b: BaselineFile): void {
+  fs.writeFileSync(file, zlib.gzipSync(JSON.stringify(b), { level: 6 }));
+}
+
+export function loadBaseline(file: string): { data: BaselineFile; sha256: string } {
+  if (!fs.existsSync(file)) throw new InputError(`ngram model not found: ${file} (train one with \`vernacular baseline train\`)`);
+  const buf = fs.readFileSync(file);
+  let data: BaselineFile;
+  try {
+    data = JSON.parse(zlib.gunzipSync(buf).toString('utf8'));
+  } catch {
+    throw new InputError(`${file}: not a vernacular n-gram model (expected gzip JSON)`);
+  }
+  if (data.format !== 'vernacular-ngram-1') throw new InputError(`${file}: unknown model format ${String(data.format)}`);
+  return { data, sha256: createHash('sha256').update(buf).digest('hex') };
+}
+
+/**
+ * The baseline as a Model. Unconditioned: the global LM. Conditioned (`ngram:<path>?conditioned`):
+ * when the context starts with a locale's preamble, P = ½ P_locale + ½ P_global.
+ */
+export class NgramModel implements Model {
+  readonly id: string;
+  private readonly global: CharNgram;
+  private readonly perLocale = new Map<string, CharNgram>();
+  private readonly preambles: Array<[string, string]>;
+
+  constructor(file: string, readonly conditioned = false) {
+    const { data, sha256 } = loadBaseline(file);
+    this.id = `ngram:${sha256}${conditioned ? '?conditioned' : ''}`;
+    this.global = CharNgram.fromJSON(data.global);
+    if (conditioned) for (const [l, j] of Object.entries(data.locales)) this.perLocale.set(l, CharNgram.fromJSON(j));
+    this.preambles = Object.entries(data.preambles);
+  }
+
+  private lmFor(context: string): (prefix: string, text: string) => number[] {
+    if (this.conditioned) {
+      const hit = this.preambles.find(([, p]) => p && context.startsWith(p));
+      const loc = hit && this.perLocale.get(hit[0]);
+      if (loc) {
+        return (prefix, text) => {
+          const a = this.global.charLogprobs(prefix, text);
+          const b = loc.charLogprobs(prefix, text);
+          return a.map((x, i) => Math.log(0.5 * Math.exp(x) + 0.5 * Math.exp(b[i])));
+        };
+      }
+    }
+    return (prefix, text) => this.global.charLogprobs(prefix, text);
+  }
+
+  /** Per-character log-probabilities of `text` after `context` (what serve-model returns as logprobs). */
+  charLogprobs(context: string, text: string): number[] {
+    return this.lmFor(context)(context, text);
+  }
+
+  async loglikelihood(reqs: LoglikelihoodRequest[]) {
+    return reqs.map((r) => {
+      const lps = this.charLogprobs(r.context, r.continuation);
+      let s = 0;
+      for (const x of lps) s += x;
+      return { logprob: s, greedy: false };
+    });
+  }
+
+  async loglikelihoodRolling(texts: string[]) {
+    return texts.map((t) => this.charLogprobs('', t).reduce((s, x) => s + x, 0));
+  }
+
+  async generate(reqs: GenerateRequest[]) {
+    return reqs.map((r) => {
+      const seed = createHash('sha256').update(r.context).digest().readUInt32BE(0);
+      return this.global.sample(r.context, r.until, r.maxTokens, seed);
+    });
+  }
+}

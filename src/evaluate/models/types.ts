@@ -1,0 +1,23 @@
+/**
+ * The model interface ML engineers know from lm-evaluation-harness. Log-probabilities are
+ * natural logs; `greedy` says whether the continuation is the model's argmax at every step.
+ */
+export interface LoglikelihoodRequest {
+  context: string;
+  continuation: string;
+}
+
+export interface GenerateRequest {
+  context: string;
+  until: string[];
+  maxTokens: number;
+}
+
+export interface Model {
+  /** Stable id for the request cache (spec + model fingerprint). */
+  readonly id: string;
+  loglikelihood(reqs: LoglikelihoodRequest[]): Promise<Array<{ logprob: number; greedy: boolean }>>;
+  loglikelihoodRolling(texts: string[]): Promise<number[]>;
+  generate(reqs: GenerateRequest[]): Promise<string[]>;
+  close?(): Promise<void>;
+}

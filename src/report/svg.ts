@@ -1,0 +1,95 @@
+/** Small self-contained SVG charts (no scripts, no fonts, no network). */
+
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+export interface Bar {
+  label: string;
+  value: number;
+  lo?: number;
+  hi?: number;
+  /** a second value drawn as a marker (e.g. a target) */
+  target?: number;
+  series?: string;
+}
+
+const COLORS = ['#3b6ea5', '#d9822b', '#4c9a5b', '#a54b8a', '#7a7a7a'];
+
+/** Horizontal bars with optional 95% interval whiskers and target markers; one row per label, grouped series side by side. */
+export function barChart(title: string, bars: Bar[], o: { max?: number; unit?: string; width?: number; id?: string } = {}): string {
+  const labels = [...new Set(bars.map((b) => b.label))];
+  const series = [...new Set(bars.map((b) => b.series ?? ''))];
+  const rowH = 10 + 12 * series.length;
+  const left = 110;
+  const width = o.width ?? 640;
+  const plotW = width - left - 60;
+  const height = 40 + labels.length * rowH + 24;
+  const max = o.max ?? Math.max(1e-9, ...bars.map((b) => Math.max(b.hi ?? b.value, b.target ?? 0, b.value)));
+  const x = (v: number) => left + (plotW * Math.max(0, Math.min(v, max))) / max;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" ${o.id ? `id="${esc(o.id)}" ` : ''}role="img" aria-label="${esc(title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<text x="4" y="16" font-size="13" font-weight="bold">${esc(title)}</text>`,
+  ];
+  for (let t = 0; t <= 4; t++) {
+    const v = (max * t) / 4;
+    parts.push(`<line x1="${x(v)}" y1="26" x2="${x(v)}" y2="${height - 20}" stroke="#ddd"/><text x="${x(v)}" y="${height - 6}" text-anchor="middle" fill="#555">${fmt(v)}${o.unit ?? ''}</text>`);
+  }
+  labels.forEach((l, i) => {
+    const y0 = 32 + i * rowH;
+    parts.push(`<text x="${left - 6}" y="${y0 + rowH / 2 + 3}" text-anchor="end">${esc(l)}</text>`);
+    series.forEach((s, k) => {
+      const b = bars.find((bb) => bb.label === l && (bb.series ?? '') === s);
+      if (!b || !Number.isFinite(b.value)) return;
+      const y = y0 + 4 + k * 12;
+      parts.push(`<rect class="bar" x="${left}" y="${y}" width="${Math.max(0.5, x(b.value) - left)}" height="9" fill="${COLORS[k % COLORS.length]}"><title>${esc(`${l}${s ? ` (${s})` : ''}: ${fmt(b.value)}${b.lo !== undefined ? ` [${fmt(b.lo)}, ${fmt(b.hi!)}]` : ''}`)}</title></rect>`);
+      if (b.lo !== undefined && b.hi !== undefined && Number.isFinite(b.lo)) parts.push(`<line class="ci" x1="${x(b.lo)}" y1="${y + 4.5}" x2="${x(b.hi)}" y2="${y + 4.5}" stroke="#222" stroke-width="1.2"/><line x1="${x(b.lo)}" y1="${y + 1}" x2="${x(b.lo)}" y2="${y + 8}" stroke="#222"/><line x1="${x(b.hi)}" y1="${y + 1}" x2="${x(b.hi)}" y2="${y + 8}" stroke="#222"/>`);
+      if (b.target !== undefined) parts.push(`<line class="target" x1="${x(b.target)}" y1="${y - 2}" x2="${x(b.target)}" y2="${y + 11}" stroke="#c0392b" stroke-width="2"/>`);
+    });
+  });
+  if (series.length > 1 || series[0]) series.forEach((s, k) => parts.push(`<rect x="${width - 55}" y="${26 + k * 14}" width="9" height="9" fill="${COLORS[k % COLORS.length]}"/><text x="${width - 42}" y="${34 + k * 14}">${esc(s)}</text>`));
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+/** A heatmap of rows × columns; each column scaled on its own (values in cells). */
+export function heatmap(title: string, rows: string[], cols: string[], value: (r: string, c: string) => number | undefined, o: { id?: string; higherIsBetter?: (c: string) => boolean } = {}): string {
+  const cw = 96;
+  const rh = 20;
+  const left = 110;
+  const width = left + cols.length * cw + 10;
+  const height = 60 + rows.length * rh;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" class="chart heatmap" ${o.id ? `id="${esc(o.id)}" ` : ''}role="img" aria-label="${esc(title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`, `<text x="4" y="16" font-size="13" font-weight="bold">${esc(title)}</text>`];
+  cols.forEach((c, j) => parts.push(`<text x="${left + j * cw + cw / 2}" y="44" text-anchor="middle">${esc(c)}</text>`));
+  const ranges = cols.map((c) => {
+    const vs = rows.map((r) => value(r, c)).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    return [Math.min(...vs), Math.max(...vs)] as const;
+  });
+  rows.forEach((r, i) => {
+    parts.push(`<text x="${left - 6}" y="${54 + i * rh + 14}" text-anchor="end">${esc(r)}</text>`);
+    cols.forEach((c, j) => {
+      const v = value(r, c);
+      const [lo, hi] = ranges[j];
+      let t = v === undefined || !Number.isFinite(v) || hi === lo ? 0.5 : (v - lo) / (hi - lo);
+      if (o.higherIsBetter && !o.higherIsBetter(c)) t = 1 - t;
+      const fill = v === undefined || !Number.isFinite(v) ? '#eee' : `hsl(${Math.round(10 + 110 * t)},55%,${Math.round(78 - 18 * t)}%)`;
+      parts.push(`<rect class="cell" x="${left + j * cw}" y="${54 + i * rh}" width="${cw - 2}" height="${rh - 2}" fill="${fill}"/><text x="${left + j * cw + cw / 2}" y="${54 + i * rh + 14}" text-anchor="middle">${v === undefined || !Number.isFinite(v) ? '–' : fmt(v)}</text>`);
+    });
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+export function fmt(v: number): string {
+  if (!Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : v.toFixed(a >= 1 ? 2 : 3);
+}
+
+/** A complete self-contained HTML page. */
+export function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><meta name="viewport" content="width=device-width,initial-scale=1"><style>
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
+h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
+table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}th{background:#f6f6f6}td:first-child,th:first-child{text-align:left}
+.pass{color:#1e7d32;font-weight:bold}.fail{color:#b71c1c;font-weight:bold}.muted{color:#777}.chart{display:block;margin:10px 0}
+</style></head><body>${body}</body></html>\n`;
+}
