@@ -176,6 +176,25 @@ Example:
     .addHelpText('after', `\nExample:\n  $ vernacular judge score --judge out/sample/judge/judge.json.gz --data gold.tsv --text-col sentence --label-col locale`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).judgeScore as Action));
 
+  p.command('coverage')
+    .description('CI gate on regional coverage: rules per locale; exit 0 all hold, 1 any fails, 2 bad rules file')
+    .requiredOption('-b, --build <dir>', 'build folder')
+    .requiredOption('-r, --rules <file>', 'coverage rules YAML')
+    .option('-e, --eval <results.json>', 'eval results for min_eval / max_interval_width rules')
+    .option('--junit <file>', 'write JUnit XML (one testcase per locale × rule)')
+    .option('--markdown <file>', 'write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)')
+    .addHelpText('after', `\nExample:\n  $ vernacular coverage --build out/sample --rules corpora/sample/coverage.yaml --eval out/sample/eval/runs/compare/results.json --junit coverage.xml`)
+    .action(runAction(async () => (await import('./commands/coverage.js')).coverage as Action));
+
+  p.command('report')
+    .description('one self-contained HTML report of a build: funnel, per-locale counts, feature rates, eval scores, coverage')
+    .requiredOption('-b, --build <dir>', 'build folder')
+    .option('-e, --eval <results.json>', 'eval results (default: <build>/eval/runs/compare/results.json when present)')
+    .option('-r, --rules <file>', 'coverage rules, to include verdicts')
+    .option('-o, --out <file>', 'output HTML (default <build>/report.html)')
+    .addHelpText('after', `\nExample:\n  $ vernacular report --build out/sample --rules corpora/sample/coverage.yaml`)
+    .action(runAction(async () => (await import('./commands/coverage.js')).report as Action));
+
   p.command('serve-model')
     .description('serve the n-gram baseline as an OpenAI-compatible API (completions with echo + logprobs)')
     .requiredOption('-m, --model <spec>', 'ngram:<path>')

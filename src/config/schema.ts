@@ -133,6 +133,8 @@ export const configSchema = z.strictObject({
   evaluate: z
     .strictObject({ enabled: z.boolean().default(true), compare_proportional: z.boolean().default(true), max_per_locale: z.number().int().positive().default(200) })
     .default({ enabled: true, compare_proportional: true, max_per_locale: 200 }),
+  /** Coverage rules applied (and shown in report.html) at the end of `vernacular run`. */
+  coverage: z.strictObject({ rules: z.string().optional() }).default({}),
   output: z
     .strictObject({ compression: z.enum(['gz', 'none']).default('gz') })
     .default({ compression: 'gz' }),

@@ -36,7 +36,12 @@ export function evalMarkdown(runs: RunResults[]): string {
 
 /** Self-contained HTML: per-locale scores with intervals per metric, and a locale × task heatmap. */
 export function evalHtml(runs: RunResults[], title = 'vernacular evaluation'): string {
-  const body: string[] = [`<h1>${esc(title)}</h1>`, `<p class="muted">${runs.map((r) => esc(r.model)).join(' vs ')} · suite ${esc(runs[0]?.suite ?? '')} · 95% intervals from a seeded bootstrap</p>`];
+  return page(title, `<h1>${esc(title)}</h1>\n` + evalHtmlSections(runs));
+}
+
+/** The charts and heatmaps of an evaluation, for embedding in a page. */
+export function evalHtmlSections(runs: RunResults[]): string {
+  const body: string[] = [`<p class="muted">${runs.map((r, k) => `model ${k + 1}: ${esc(r.model)}`).join(' · ')} · suite ${esc(runs[0]?.suite ?? '')} · 95% intervals from a seeded bootstrap</p>`];
   const ls = [...new Set(runs.flatMap(locales))].sort();
   const tasks = [...new Set(runs.flatMap((r) => Object.keys(r.tasks)))];
   for (const t of tasks) {
@@ -55,5 +60,5 @@ export function evalHtml(runs: RunResults[], title = 'vernacular evaluation'): s
     body.push(`<h2>Locale × task (${esc(runs.length > 1 ? `model ${k + 1}: ` : '')}${esc(r.model)})</h2>`);
     body.push(heatmap('primary metric per task', ls, cols, (l, t) => r.tasks[t]?.[PRIMARY[t]]?.perLocale[l]?.value, { id: `heatmap-${k}`, higherIsBetter: (t) => t !== 'perplexity' }));
   });
-  return page(title, body.join('\n'));
+  return body.join('\n');
 }

@@ -19,9 +19,9 @@ export function barChart(title: string, bars: Bar[], o: { max?: number; unit?: s
   const labels = [...new Set(bars.map((b) => b.label))];
   const series = [...new Set(bars.map((b) => b.series ?? ''))];
   const rowH = 10 + 12 * series.length;
-  const left = 110;
-  const width = o.width ?? 640;
-  const plotW = width - left - 60;
+  const left = Math.min(320, 16 + 6.2 * Math.max(8, ...labels.map((l) => l.length)));
+  const width = Math.max(o.width ?? 640, left + 360);
+  const plotW = width - left - 110;
   const height = 40 + labels.length * rowH + 24;
   const max = o.max ?? Math.max(1e-9, ...bars.map((b) => Math.max(b.hi ?? b.value, b.target ?? 0, b.value)));
   const x = (v: number) => left + (plotW * Math.max(0, Math.min(v, max))) / max;
@@ -42,10 +42,11 @@ export function barChart(title: string, bars: Bar[], o: { max?: number; unit?: s
       const y = y0 + 4 + k * 12;
       parts.push(`<rect class="bar" x="${left}" y="${y}" width="${Math.max(0.5, x(b.value) - left)}" height="9" fill="${COLORS[k % COLORS.length]}"><title>${esc(`${l}${s ? ` (${s})` : ''}: ${fmt(b.value)}${b.lo !== undefined ? ` [${fmt(b.lo)}, ${fmt(b.hi!)}]` : ''}`)}</title></rect>`);
       if (b.lo !== undefined && b.hi !== undefined && Number.isFinite(b.lo)) parts.push(`<line class="ci" x1="${x(b.lo)}" y1="${y + 4.5}" x2="${x(b.hi)}" y2="${y + 4.5}" stroke="#222" stroke-width="1.2"/><line x1="${x(b.lo)}" y1="${y + 1}" x2="${x(b.lo)}" y2="${y + 8}" stroke="#222"/><line x1="${x(b.hi)}" y1="${y + 1}" x2="${x(b.hi)}" y2="${y + 8}" stroke="#222"/>`);
+      parts.push(`<text x="${x(b.hi ?? b.value) + 4}" y="${y + 8}" fill="#444" font-size="10">${fmt(b.value)}</text>`);
       if (b.target !== undefined) parts.push(`<line class="target" x1="${x(b.target)}" y1="${y - 2}" x2="${x(b.target)}" y2="${y + 11}" stroke="#c0392b" stroke-width="2"/>`);
     });
   });
-  if (series.length > 1 || series[0]) series.forEach((s, k) => parts.push(`<rect x="${width - 55}" y="${26 + k * 14}" width="9" height="9" fill="${COLORS[k % COLORS.length]}"/><text x="${width - 42}" y="${34 + k * 14}">${esc(s)}</text>`));
+  if (series.length > 1 || series[0]) series.forEach((s, k) => parts.push(`<rect x="${width - 80}" y="${26 + k * 14}" width="9" height="9" fill="${COLORS[k % COLORS.length]}"/><text x="${width - 67}" y="${34 + k * 14}">${esc(s)}</text>`));
   parts.push('</svg>');
   return parts.join('');
 }
@@ -54,7 +55,7 @@ export function barChart(title: string, bars: Bar[], o: { max?: number; unit?: s
 export function heatmap(title: string, rows: string[], cols: string[], value: (r: string, c: string) => number | undefined, o: { id?: string; higherIsBetter?: (c: string) => boolean } = {}): string {
   const cw = 96;
   const rh = 20;
-  const left = 110;
+  const left = Math.min(320, 16 + 6.2 * Math.max(8, ...rows.map((r) => r.length)));
   const width = left + cols.length * cw + 10;
   const height = 60 + rows.length * rh;
   const parts = [`<svg xmlns="http://www.w3.org/2000/svg" class="chart heatmap" ${o.id ? `id="${esc(o.id)}" ` : ''}role="img" aria-label="${esc(title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`, `<text x="4" y="16" font-size="13" font-weight="bold">${esc(title)}</text>`];
@@ -80,6 +81,7 @@ export function heatmap(title: string, rows: string[], cols: string[], value: (r
 
 export function fmt(v: number): string {
   if (!Number.isFinite(v)) return '–';
+  if (v === 0) return '0';
   const a = Math.abs(v);
   return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : v.toFixed(a >= 1 ? 2 : 3);
 }

@@ -62,6 +62,22 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
     sections.push(compareTable(runs, models[1] ? ['balanced', 'proportional'] : ['balanced']) + `\n\n  report: ${path.relative(process.cwd(), path.join(evalDir, 'runs', 'compare', 'report.html'))}`);
   }
 
+  // The build report, with coverage verdicts when the config names rules.
+  const { applyRules, loadRules, measureBuild, coverageTable } = await import('../../report/coverage.js');
+  const { buildReportHtml } = await import('../../report/build-report.js');
+  const { writeFileAtomic } = await import('../../io/atomic.js');
+  const rulesFile = ctx.loaded.config.coverage.rules ? path.resolve(ctx.loaded.baseDir, ctx.loaded.config.coverage.rules) : undefined;
+  const evalResults = path.join(ctx.out, 'eval', 'runs', 'compare', 'results.json');
+  const hasEval = (await import('node:fs')).existsSync(evalResults);
+  const verdicts = rulesFile ? applyRules(loadRules(rulesFile), measureBuild(ctx.out), hasEval ? evalResults : undefined) : undefined;
+  if (verdicts) {
+    sections.push(coverageTable(verdicts).split('\n').slice(-1 - verdicts.filter((v) => !v.pass).length).join('\n'));
+    summary.coverage = { pass: verdicts.every((v) => v.pass), failed: verdicts.filter((v) => !v.pass).map((v) => v.message) };
+  }
+  const { readRuns } = await import('./coverage.js');
+  const reportFile = path.join(ctx.out, 'report.html');
+  writeFileAtomic(reportFile, buildReportHtml(ctx.out, { eval: hasEval ? readRuns(evalResults) : undefined, verdicts }));
+  sections.push(`Report: ${path.relative(process.cwd(), reportFile)}`);
   sections.push(`Output: ${path.relative(process.cwd(), ctx.out) || ctx.out}`);
   return { summary, text: sections.join('\n\n') };
 }
