@@ -80,3 +80,7 @@ export function walk(dir: string): string[] {
   }
   return out;
 }
+
+/** Debian's chromium, driven by playwright-core (never a test tool's own browser download). */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'];

@@ -195,6 +195,46 @@ Example:
     .addHelpText('after', `\nExample:\n  $ vernacular report --build out/sample --rules corpora/sample/coverage.yaml`)
     .action(runAction(async () => (await import('./commands/coverage.js')).report as Action));
 
+  const rv = p.command('review').description('linguist review: CSV export/import, review web page, agreement');
+  rv.command('export')
+    .description('a stratified sample of one locale as CSV (features marked in the text and in columns)')
+    .requiredOption('-b, --build <dir>', 'build folder')
+    .requiredOption('-l, --locale <locale>', 'locale, e.g. de-AT')
+    .option('-n, --n <n>', 'number of samples', intArg('--n'), 200)
+    .option('--stratify <how>', 'feature | none', 'feature')
+    .option('--seed <n>', 'sampling seed', intArg('--seed'), 1)
+    .option('--bom', 'write a UTF-8 BOM (for Excel)')
+    .requiredOption('-o, --out <file.csv>', 'CSV file')
+    .addHelpText('after', `\nExample:\n  $ vernacular review export --build out/sample --locale de-AT --n 200 --stratify feature --out review.csv --bom`)
+    .action(runAction(async () => (await import('./commands/review.js')).reviewExport as Action));
+  rv.command('import')
+    .description('read judgments back from a filled-in review CSV, validated row by row')
+    .argument('<file>', 'the CSV')
+    .requiredOption('-b, --build <dir>', 'build folder')
+    .requiredOption('-r, --reviewer <name>', 'who judged')
+    .addHelpText('after', `\nExample:\n  $ vernacular review import review.csv --build out/sample --reviewer anna`)
+    .action(runAction(async () => (await import('./commands/review.js')).reviewImport as unknown as Action, 'with-opts'));
+  rv.command('add-reviewer')
+    .description('add a reviewer and print their sign-in token')
+    .argument('<name>', 'reviewer name')
+    .requiredOption('-b, --build <dir>', 'build folder')
+    .action(runAction(async () => (await import('./commands/review.js')).reviewAddReviewer as unknown as Action, 'with-opts'));
+  rv.command('serve')
+    .description('the review web page: one sample at a time, keyboard-first, judgments in SQLite')
+    .requiredOption('-b, --build <dir>', 'build folder')
+    .option('-p, --port <port>', 'port', intArg('--port'), 8080)
+    .option('--host <host>', 'address to bind (default loopback only)', '127.0.0.1')
+    .option('-l, --locale <locale>', 'sample only this locale when nothing was exported yet')
+    .option('-n, --n <n>', 'samples per locale when nothing was exported yet', intArg('--n'), 50)
+    .addHelpText('after', `\nExample:\n  $ vernacular review add-reviewer anna --build out/sample\n  $ vernacular review serve --build out/sample --port 8080`)
+    .action(runAction(async () => (await import('./commands/review.js')).reviewServe as Action));
+  rv.command('agreement')
+    .description("Cohen's kappa per pair, Krippendorff's alpha, per question and per feature; lexicon precision per entry")
+    .requiredOption('-b, --build <dir>', 'build folder')
+    .option('--threshold <p>', 'list lexicon entries below this precision', (v) => Number(v), 0.8)
+    .option('-o, --out <file.json>', 'write the full report as JSON')
+    .action(runAction(async () => (await import('./commands/review.js')).reviewAgreement as Action));
+
   p.command('serve-model')
     .description('serve the n-gram baseline as an OpenAI-compatible API (completions with echo + logprobs)')
     .requiredOption('-m, --model <spec>', 'ngram:<path>')

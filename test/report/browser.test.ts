@@ -2,10 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
-import { ROOT, cli, tmpDir } from '../helpers.js';
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'];
+import { CHROMIUM, CHROMIUM_ARGS, ROOT, cli, tmpDir } from '../helpers.js';
 
 describe('build report in headless Chromium', () => {
   let out: string;
