@@ -112,7 +112,7 @@ Example:
   buildOptions(p.command('run-stage'))
     .description('run one stage for the partitions i ≡ rank (mod world); --world 1 afterwards merges (for Slurm / Kubernetes / many machines)')
     .argument('<stage>', 'filter | segment | features | shards')
-    .option('--rank <r>', 'this worker\'s rank', intArg('--rank'), 0)
+    .option('--rank <r>', "this worker's rank (default: $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX, else 0)", intArg('--rank'))
     .option('--world <w>', 'number of ranks', intArg('--world'), 1)
     .addHelpText(
       'after',
@@ -244,7 +244,19 @@ Example:
     .addHelpText('after', `\nExample:\n  $ vernacular serve-model --model ngram:out/sample/baseline/ngram.json.gz --port 8000`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).serveModelCmd as Action));
 
+  p.command('plan')
+    .description('write what a cluster scheduler needs to run a build: Slurm sbatch array jobs or Kubernetes Indexed Jobs')
+    .requiredOption('-e, --executor <kind>', 'slurm | k8s')
+    .requiredOption('-c, --config <file>', 'vernacular.yaml (as the cluster sees it)')
+    .requiredOption('-b, --build <dir>', 'build output folder (as the cluster sees it)')
+    .option('-w, --world <n>', 'ranks per stage', intArg('--world'), 4)
+    .option('-o, --out <dir>', 'where the scripts go (default <build>/plan-<executor>)')
+    .option('--command <cmd>', 'how tasks invoke the CLI', 'npx vernacular')
+    .addHelpText('after', `\nExample:\n  $ vernacular plan --executor slurm --config /shared/vernacular.yaml --build /shared/out --world 32\n  $ VERNACULAR_SECRET=... bash /shared/out/plan-slurm/submit.sh`)
+    .action(runAction(async () => (await import('./commands/plan.js')).plan as Action));
+
   buildOptions(p.command('run'))
+    .option('-w, --workers <n>', 'worker processes for the partitioned stages (default: cores)', intArg('--workers'))
     .description('run the whole flow (filter → segment → features → shards → …) into one output folder')
     .addHelpText(
       'after',

@@ -16,8 +16,10 @@ interface LangMatcher {
   /** all of the language's patterns in one anchored alternation; group k ↔ patternEntries[k] */
   patterns?: RegExp;
   patternEntries: LexEntry[];
-  /** token → index of the pattern entry it matches (-1: none); tokens repeat (Zipf), the regex runs once each */
-  patternCache: Map<string, number>;
+  /** each pattern entry's own anchored regex, to find every entry a token matches */
+  patternOne: RegExp[];
+  /** token → indices of the pattern entries it matches; tokens repeat (Zipf), the regexes run once each */
+  patternCache: Map<string, number[]>;
 }
 
 const apos = (s: string) => s.replace(/’/g, "'");
@@ -34,7 +36,7 @@ export class LexiconMatcher {
     for (const e of lexicon.entries) {
       let m = this.byLang.get(e.lang);
       if (!m) {
-        m = { forms: new Map(), patternEntries: [], patternCache: new Map() };
+        m = { forms: new Map(), patternEntries: [], patternOne: [], patternCache: new Map() };
         this.byLang.set(e.lang, m);
       }
       for (const f of e.forms) {
@@ -50,6 +52,7 @@ export class LexiconMatcher {
       // inner groups become non-capturing, so group k stays entry k
       const nc = (p: string) => p.replace(/(?<!\\)\((?!\?)/g, '(?:');
       m.patterns = new RegExp(`^(?:${m.patternEntries.map((e) => `(${e.patterns.map((p) => `(?:${nc(p)})`).join('|')})`).join('|')})$`, 'u');
+      m.patternOne = m.patternEntries.map((e) => new RegExp(`^(?:${e.patterns.map((p) => `(?:${p})`).join('|')})$`, 'u'));
     }
   }
 
@@ -97,15 +100,15 @@ export class LexiconMatcher {
         }
       }
       if (m.patterns && !t.emoji) {
-        let k = m.patternCache.get(t.lower);
-        if (k === undefined) {
-          k = -1;
-          const g = m.patterns.exec(t.lower);
-          if (g) for (let j = 1; j < g.length && k < 0; j++) if (g[j] !== undefined) k = j - 1;
+        let ks = m.patternCache.get(t.lower);
+        if (ks === undefined) {
+          // the one combined regex rules most tokens out; a match is then checked entry by
+          // entry, so entries with the same pattern in sibling locales all fire
+          ks = m.patterns.test(t.lower) ? m.patternOne.map((r, j) => (r.test(t.lower) ? j : -1)).filter((j) => j >= 0) : [];
           if (m.patternCache.size > 200_000) m.patternCache.clear();
-          m.patternCache.set(t.lower, k);
+          m.patternCache.set(t.lower, ks);
         }
-        if (k >= 0) add(m.patternEntries[k], i, i + 1, 'lexicon:pattern');
+        for (const k of ks) add(m.patternEntries[k], i, i + 1, 'lexicon:pattern');
       }
     }
     void text;

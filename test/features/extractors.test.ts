@@ -88,3 +88,17 @@ describe('lexicon matcher semantics', () => {
     expect(fire(text, amb.lang, other)).not.toContain(amb.id);
   });
 });
+
+describe('pattern entries with the same pattern in sibling locales', () => {
+  it('all fire (none shadows another)', () => {
+    const e = (locale: string, id: string) => ({
+      id: `${locale}:${id}`, locale, locales: [locale], lang: 'fra', forms: [], patterns: ['septante(-\\w+)?'], category: 'lexical' as const,
+      gloss: 'seventy', register: 'neutral', source: 's', negativeContext: [], caseSensitive: false, file: 'x', concept: 'number_70',
+    });
+    const entries = [e('fr-BE', 'septante'), e('fr-CH', 'septante')];
+    const lex = { entries, byId: new Map(entries.map((x) => [x.id, x])), concepts: new Map() };
+    const m = new LexiconMatcher(lex);
+    const text = 'Ça coûte septante-cinq euros';
+    expect(m.match(text, tokenize(text), 'fra', 'fr-BE').map((h) => h.feature).sort()).toEqual(['fr-BE:septante', 'fr-CH:septante']);
+  });
+});

@@ -114,7 +114,7 @@ describe('review server', () => {
       // sample 1 is the hostile one: its text must render as text
       expect(await page.locator('#text').textContent()).toBe(XSS);
       expect(await page.locator('#text img, #text script').count()).toBe(0);
-      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       const press = async (...keys: string[]) => {
         for (const k of keys) {
           await page.keyboard.press(k);

@@ -3,6 +3,7 @@ import { runFilter } from '../../eligibility/filter-stage.js';
 import { funnelTable } from '../../pipeline/stats.js';
 import type { CommandResult, GlobalOptions } from '../io.js';
 import { buildContext, type BuildOptions } from './filter.js';
+import { defaultWorkers, runRanks } from '../../pipeline/executors/local.js';
 import { runSegment, segmentTable } from '../../segment/stage.js';
 import { runFeatures, featuresTable, featureRates } from '../../features/stage.js';
 import { runShards, planTable } from '../../shards/stage.js';
@@ -15,17 +16,25 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
 
   const ev = ctx.loaded.config.evaluate;
   const steps = ev.enabled ? 6 : 4;
-  ctx.log(`[1/${steps}] filter`);
+  // Partitioned stages run as `workers` ranks (child processes), then a merge in this process.
+  const workers = (opts as { workers?: number }).workers ?? defaultWorkers();
+  const ranks = async (stage: string) => {
+    if (workers > 1) await runRanks(stage, { config: ctx.loaded.file, out: ctx.out, workers, insecureDevSecret: opts.insecureDevSecret });
+  };
+  ctx.log(`[1/${steps}] filter${workers > 1 ? ` (${workers} workers)` : ''}`);
+  await ranks('filter');
   const f = await runFilter({ ...ctx, stage: 'filter' });
   summary.filter = { funnel: f.funnel };
   sections.push(funnelTable(f.funnel));
 
   ctx.log(`[2/${steps}] segment`);
+  await ranks('segment');
   const seg = await runSegment({ ...ctx, stage: 'segment' });
   summary.segment = seg;
   sections.push(segmentTable(seg, ctx.loaded.config.segment.locales));
 
   ctx.log(`[3/${steps}] features`);
+  await ranks('features');
   const fs = await runFeatures({ ...ctx, stage: 'features' });
   summary.features = featureRates(fs);
   sections.push(featuresTable(fs));

@@ -1,0 +1,120 @@
+import path from 'node:path';
+import YAML from 'yaml';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { PARTITIONED } from './local.js';
+
+export interface PlanOptions {
+  config: string;
+  out: string;
+  world: number;
+  /** how each task invokes the CLI on the cluster (default: npx vernacular) */
+  command?: string;
+  /** Slurm: partition, time limit, memory per task; Kubernetes: image, namespace */
+  slurm?: { partition?: string; time?: string; mem?: string; cpus?: number };
+  k8s?: { image?: string; namespace?: string; memory?: string; cpu?: string };
+}
+
+/**
+ * Slurm: one array job per partitioned stage (ranks = SLURM_ARRAY_TASK_ID), a one-task merge job
+ * after each (`--dependency=afterok`), then the global shards job; `submit.sh` chains them.
+ * The secret is read from the environment of the submitting shell (sbatch exports it), never
+ * written into a script.
+ */
+export function slurmPlan(dir: string, o: PlanOptions): string[] {
+  const cmd = o.command ?? 'npx vernacular';
+  const s = o.slurm ?? {};
+  const head = (name: string, array?: number) =>
+    [
+      '#!/bin/bash',
+      `#SBATCH --job-name=vernacular-${name}`,
+      array ? `#SBATCH --array=0-${array - 1}` : '',
+      `#SBATCH --cpus-per-task=${s.cpus ?? 1}`,
+      s.mem ? `#SBATCH --mem=${s.mem}` : '',
+      s.time ? `#SBATCH --time=${s.time}` : '',
+      s.partition ? `#SBATCH --partition=${s.partition}` : '',
+      `#SBATCH --output=${path.join(o.out, 'logs', `${name}-%A_%a.log`)}`,
+      'set -euo pipefail',
+      ': "${VERNACULAR_SECRET:?set VERNACULAR_SECRET in the submitting shell}"',
+    ]
+      .filter(Boolean)
+      .join('\n');
+  const files: string[] = [];
+  const write = (name: string, body: string) => {
+    const f = path.join(dir, name);
+    writeFileAtomic(f, body + '\n');
+    files.push(f);
+  };
+  const stageArgs = `-c ${JSON.stringify(o.config)} -o ${JSON.stringify(o.out)}`;
+  for (const st of PARTITIONED) {
+    write(`${st}.sbatch`, `${head(st, o.world)}\n${cmd} --quiet run-stage ${st} --rank "$SLURM_ARRAY_TASK_ID" --world ${o.world} ${stageArgs}`);
+    write(`${st}-merge.sbatch`, `${head(`${st}-merge`)}\n${cmd} --quiet run-stage ${st} --world 1 ${stageArgs}`);
+  }
+  write('shards.sbatch', `${head('shards')}\n${cmd} --quiet run-stage shards ${stageArgs}`);
+  const chain = ['#!/bin/bash', '# Submit the whole build: each job starts only after the previous one succeeded.', 'set -euo pipefail', `cd "$(dirname "$0")"`, `mkdir -p ${JSON.stringify(path.join(o.out, 'logs'))}`, 'dep=""'];
+  for (const name of [...PARTITIONED.flatMap((st) => [st, `${st}-merge`]), 'shards']) {
+    chain.push(`id=$(sbatch --parsable --export=ALL \${dep:+--dependency=afterok:$dep} ${name}.sbatch)`, `echo "${name}: job $id"`, 'dep=$id');
+  }
+  chain.push('echo "$dep" > last-job-id');
+  write('submit.sh', chain.join('\n'));
+  return files;
+}
+
+/**
+ * Kubernetes: one Indexed Job per stage (`completionMode: Indexed`, the rank is
+ * JOB_COMPLETION_INDEX), merges as single-completion Jobs; apply them in order, each after the
+ * previous completed (`kubectl wait --for=condition=complete`), as `apply.sh` does. The secret
+ * comes from a Kubernetes Secret named vernacular (key: secret), the data from a PVC mounted at
+ * the same paths.
+ */
+export function k8sPlan(dir: string, o: PlanOptions): string[] {
+  const k = o.k8s ?? {};
+  const files: string[] = [];
+  const job = (name: string, args: string[], indexed: number | undefined) => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: `vernacular-${name}`, namespace: k.namespace ?? 'default' },
+    spec: {
+      ...(indexed ? { completionMode: 'Indexed', completions: indexed, parallelism: indexed } : { completions: 1 }),
+      backoffLimit: 3,
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            {
+              name: 'vernacular',
+              image: k.image ?? 'node:20-bookworm',
+              command: ['sh', '-c', [...(o.command ?? 'npx vernacular').split(' '), ...args].map((a) => (/[\s"$]/.test(a) && !a.includes('$JOB_COMPLETION_INDEX') ? JSON.stringify(a) : a)).join(' ')],
+              env: [{ name: 'VERNACULAR_SECRET', valueFrom: { secretKeyRef: { name: 'vernacular', key: 'secret' } } }],
+              resources: { requests: { cpu: k.cpu ?? '1', memory: k.memory ?? '2Gi' } },
+              volumeMounts: [{ name: 'data', mountPath: path.dirname(path.resolve(o.out)) }],
+            },
+          ],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'vernacular-data' } }],
+        },
+      },
+    },
+  });
+  const stageArgs = ['-c', o.config, '-o', o.out];
+  const order: string[] = [];
+  for (const st of PARTITIONED) {
+    for (const [name, args, idx] of [
+      [st, ['--quiet', 'run-stage', st, '--rank', '$JOB_COMPLETION_INDEX', '--world', String(o.world), ...stageArgs], o.world],
+      [`${st}-merge`, ['--quiet', 'run-stage', st, '--world', '1', ...stageArgs], undefined],
+    ] as Array<[string, string[], number | undefined]>) {
+      const f = path.join(dir, `${String(order.length).padStart(2, '0')}-${name}.yaml`);
+      writeFileAtomic(f, YAML.stringify(job(name, args, idx)));
+      files.push(f);
+      order.push(f);
+    }
+  }
+  const f = path.join(dir, `${String(order.length).padStart(2, '0')}-shards.yaml`);
+  writeFileAtomic(f, YAML.stringify(job('shards', ['--quiet', 'run-stage', 'shards', ...stageArgs], undefined)));
+  files.push(f);
+  order.push(f);
+  const apply = ['#!/bin/bash', '# Apply the stage Jobs in order, each after the previous one completed.', 'set -euo pipefail', 'cd "$(dirname "$0")"'];
+  for (const x of order) apply.push(`kubectl apply -f ${path.basename(x)}`, `kubectl wait --for=condition=complete --timeout=24h -f ${path.basename(x)}`);
+  const a = path.join(dir, 'apply.sh');
+  writeFileAtomic(a, apply.join('\n') + '\n');
+  files.push(a);
+  return files;
+}

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { CLI, ROOT, cli, tmpDir, walk } from '../helpers.js';
+
+const snapshot = (dir: string) => new Map(walk(dir).sort().map((f) => [path.relative(dir, f), fs.readFileSync(f)]));
+
+describe('local executor and cluster plans', () => {
+  let gen: string;
+  let cfg: string;
+  let clean: string;
+  beforeAll(() => {
+    gen = tmpDir('vern-gen-');
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/generate-export.ts'), '--out', gen, '--mb', '12', '--files', '8', '--seed', '3'], { stdio: 'pipe' });
+    cfg = path.join(gen, 'vernacular.yaml');
+    const c = YAML.parse(fs.readFileSync(cfg, 'utf8'));
+    c.segment = { locales: ['en-IE', 'de-DE', 'de-AT', 'fr-FR', 'fr-BE', 'nl-NL', 'nl-BE', 'es-ES', 'it-IT', 'pt-PT', 'sv-SE', 'el-GR'] };
+    c.evaluate = { enabled: false };
+    fs.writeFileSync(cfg, YAML.stringify(c));
+    clean = path.join(gen, 'clean');
+    const r = cli(['run', '-c', cfg, '-o', clean, '--workers', '1']);
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('2 workers give output byte-identical to 1 worker', () => {
+    const two = path.join(gen, 'two');
+    expect(cli(['run', '-c', cfg, '-o', two, '--workers', '2']).status).toBe(0);
+    const a = snapshot(path.join(clean, 'shards'));
+    const b = snapshot(path.join(two, 'shards'));
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [k, v] of a) expect(b.get(k)!.equals(v), k).toBe(true);
+    expect(fs.readFileSync(path.join(two, 'filter/stats.json'), 'utf8')).toBe(fs.readFileSync(path.join(clean, 'filter/stats.json'), 'utf8'));
+  });
+
+  it('a worker killed midway: the relaunch re-runs only what did not finish, and the output is identical', async () => {
+    const out = path.join(gen, 'killed');
+    const child = spawn(process.execPath, [CLI, 'run-stage', 'filter', '--rank', '0', '--world', '2', '-c', cfg, '-o', out], { env: { ...process.env, VERNACULAR_SECRET: 'test-secret-0123456789abcdef' } });
+    const killed = await new Promise<boolean>((resolve) => {
+      const t = setInterval(() => {
+        if (fs.existsSync(path.join(out, 'filter/_done/part-00000.json'))) {
+          child.kill('SIGKILL');
+          clearInterval(t);
+        }
+      }, 2);
+      child.on('exit', (_c, sig) => {
+        clearInterval(t);
+        resolve(sig === 'SIGKILL');
+      });
+    });
+    expect(killed, 'the worker finished before it could be killed').toBe(true);
+    const doneBefore = fs.readdirSync(path.join(out, 'filter/_done'));
+    expect(doneBefore.length).toBeGreaterThanOrEqual(1);
+    expect(doneBefore.length).toBeLessThan(4);
+    const marker = fs.statSync(path.join(out, 'filter/_done/part-00000.json')).mtimeMs;
+    const r = cli(['run', '-c', cfg, '-o', out, '--workers', '2']);
+    expect(r.status, r.stderr).toBe(0);
+    // the finished partition was not redone
+    expect(fs.statSync(path.join(out, 'filter/_done/part-00000.json')).mtimeMs).toBe(marker);
+    const a = snapshot(path.join(clean, 'shards'));
+    const b = snapshot(path.join(out, 'shards'));
+    for (const [k, v] of a) expect(b.get(k)?.equals(v), k).toBe(true);
+  });
+
+  it('plan writes Slurm array jobs chained with afterok, and Kubernetes Indexed Jobs', () => {
+    const d = tmpDir('vern-plan-');
+    expect(cli(['plan', '--executor', 'slurm', '-c', cfg, '-b', path.join(d, 'out'), '--world', '8', '-o', path.join(d, 'slurm')]).status).toBe(0);
+    const sb = fs.readFileSync(path.join(d, 'slurm', 'filter.sbatch'), 'utf8');
+    expect(sb).toMatch(/#SBATCH --array=0-7/);
+    expect(sb).toMatch(/run-stage filter --rank "\$SLURM_ARRAY_TASK_ID" --world 8/);
+    expect(sb).not.toMatch(/VERNACULAR_SECRET=/);
+    expect(fs.readFileSync(path.join(d, 'slurm', 'submit.sh'), 'utf8')).toMatch(/--dependency=afterok:\$dep/);
+    expect(cli(['plan', '--executor', 'k8s', '-c', cfg, '-b', path.join(d, 'out'), '--world', '8', '-o', path.join(d, 'k8s')]).status).toBe(0);
+    const job = YAML.parse(fs.readFileSync(path.join(d, 'k8s', '00-filter.yaml'), 'utf8'));
+    expect(job.spec).toMatchObject({ completionMode: 'Indexed', completions: 8, parallelism: 8 });
+    expect(job.spec.template.spec.containers[0].command.join(' ')).toMatch(/--rank \$JOB_COMPLETION_INDEX --world 8/);
+    expect(job.spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name).toBe('vernacular');
+  });
+
+  it('run-stage takes its rank from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX', () => {
+    const out = path.join(tmpDir('vern-rank-'), 'o');
+    const r = cli(['--json', 'run-stage', 'filter', '--world', '4', '-c', cfg, '-o', out], { env: { SLURM_ARRAY_TASK_ID: '3' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ rank: 3, world: 4 });
+    const k = cli(['--json', 'run-stage', 'filter', '--world', '4', '-c', cfg, '-o', out], { env: { JOB_COMPLETION_INDEX: '2' } });
+    expect(JSON.parse(k.stdout)).toMatchObject({ rank: 2, world: 4 });
+  });
+});
