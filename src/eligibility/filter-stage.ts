@@ -72,7 +72,9 @@ export async function runFilter(ctx: StageContext): Promise<FilterResult> {
     registry: summary(registry),
     dir,
   };
-  if (ctx.world === 1) writeJsonAtomic(path.join(dir, 'stats.json'), { stage: 'filter', ...result, dir: undefined });
+  // stats.json holds what the data says, not how this run went (skipped partitions), so it is
+  // the same whatever the number of workers
+  if (ctx.world === 1) writeJsonAtomic(path.join(dir, 'stats.json'), { stage: 'filter', funnel: result.funnel, inputs: result.inputs, registry: result.registry });
   return result;
 }
 

@@ -107,9 +107,13 @@ describe('review server', () => {
       const carl = store.addReviewer('carl');
       await page.goto(`${base}/`);
       await page.waitForURL(/\/login$/);
-      await page.keyboard.type(carl); // the token field has focus
+      // the token field takes focus by itself (autofocus): wait for it, then type — no clicks
+      await page.waitForFunction(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('name') === 'token');
+      await page.keyboard.type(carl);
       await page.keyboard.press('Enter');
-      await page.waitForURL(`${base}/`);
+      await page.waitForURL(`${base}/`, { timeout: 10_000 }).catch(async (e) => {
+        throw new Error(`sign-in did not reach the review page (at ${page.url()}): ${(await page.content()).slice(0, 300)} ${e}`);
+      });
       await page.locator('#counter').filter({ hasText: 'sample 1 of' }).waitFor();
       // sample 1 is the hostile one: its text must render as text
       expect(await page.locator('#text').textContent()).toBe(XSS);
