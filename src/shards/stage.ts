@@ -27,30 +27,32 @@ export function seededHash(seed: number, ...key: string[]): number {
 type Split = 'train' | 'validation' | 'test';
 
 /**
- * Author-disjoint splits with quotas: each author belongs to the locale where they have most
- * docs; within a locale, authors in `hash(seed, author)` order fill train, validation and test
- * by their shares of authors (each non-empty share gets at least one author once a locale has
- * three). An author's docs in every locale follow the author, so no author spans two splits,
- * and small locales still get test authors — which a per-author coin flip does not guarantee.
+ * Author-disjoint splits with per-locale quotas on documents: each author belongs to the locale
+ * where they have most docs; within a locale, authors in `hash(seed, author)` order each go to
+ * the split furthest below its share of that locale's docs (each split with a share gets one
+ * author first, once a locale has three). An author's docs in every locale follow the author, so
+ * no author spans two splits, and every locale's test split holds about its share of documents —
+ * a per-author coin flip leaves small locales with few or no test docs.
  */
 export function assignSplits(seed: number, docsByAuthorLocale: Map<string, Map<string, number>>, s: { train: number; validation: number; test: number }): Map<string, Split> {
-  const byLocale = new Map<string, string[]>();
+  const byLocale = new Map<string, Array<[string, number]>>();
   for (const [author, locs] of docsByAuthorLocale) {
-    const primary = [...locs.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
-    (byLocale.get(primary) ?? byLocale.set(primary, []).get(primary)!).push(author);
+    const [primary, n] = [...locs.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+    (byLocale.get(primary) ?? byLocale.set(primary, []).get(primary)!).push([author, n]);
   }
+  const splits: Split[] = ['train', 'validation', 'test'];
   const out = new Map<string, Split>();
   for (const authors of byLocale.values()) {
-    authors.sort((a, b) => seededHash(seed, 'split', a) - seededHash(seed, 'split', b) || (a < b ? -1 : 1));
-    const n = authors.length;
-    let nTest = Math.round(s.test * n);
-    let nVal = Math.round(s.validation * n);
-    if (n >= 3) {
-      if (s.test > 0) nTest = Math.max(1, nTest);
-      if (s.validation > 0) nVal = Math.max(1, nVal);
-    }
-    const nTrain = Math.max(0, n - nTest - nVal);
-    authors.forEach((a, i) => out.set(a, i < nTrain ? 'train' : i < nTrain + nVal ? 'validation' : 'test'));
+    authors.sort((a, b) => seededHash(seed, 'split', a[0]) - seededHash(seed, 'split', b[0]) || (a[0] < b[0] ? -1 : 1));
+    const total = authors.reduce((t, [, n]) => t + n, 0);
+    const got: { [k in Split]: number } = { train: 0, validation: 0, test: 0 };
+    const seeded = authors.length >= 3 ? splits.filter((x) => s[x] > 0) : [];
+    authors.forEach(([a, n], i) => {
+      // the first authors open each split with a share; then the largest deficit wins
+      const pick = i < seeded.length ? seeded[seeded.length - 1 - i] : splits.reduce((best, x) => (s[x] * total - got[x] > s[best] * total - got[best] ? x : best), 'train' as Split);
+      got[pick] += n;
+      out.set(a, pick);
+    });
   }
   return out;
 }

@@ -11,8 +11,8 @@ const CONFIG = path.join(ROOT, 'corpora', 'sample', 'vernacular.yaml');
 const SIBLINGS = ['en-IE', 'en-MT', 'de-DE', 'de-AT', 'fr-FR', 'fr-BE', 'nl-NL', 'nl-BE', 'sv-SE', 'sv-FI', 'el-GR', 'el-CY'];
 // Known shortfall (issue #7): the sample's fr-FR and en-MT test authors use few variants that have
 // a same-language sibling form (en-MT's Maltese loanwords link to mt-MT, another language), so
-// these two locales get 12–21 items, not 30. Tracked in the issue note; the bar here is what holds.
-const SHORT = new Map([['fr-FR', 10], ['en-MT', 15]]);
+// these two locales get about 15–25 items, not 30. Tracked in the issue note; the bar here is what holds.
+const SHORT = new Map([['fr-FR', 15], ['en-MT', 12]]);
 
 describe('evaluation on the sample', () => {
   let out: string;
