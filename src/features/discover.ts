@@ -29,6 +29,10 @@ export interface Distinctive {
 interface Counts {
   n: number;
   terms: Map<string, number>;
+  /** unigram → how often it was written with a capital letter not at a sentence start */
+  caps: Map<string, number>;
+  /** unigram → occurrences not at a sentence start */
+  midSentence: Map<string, number>;
   authors: Map<string, Set<string>>;
   examples: Map<string, string[]>;
 }
@@ -51,12 +55,19 @@ function snippet(text: string, term: string): string {
 }
 
 async function count(files: string[], keepExamples: boolean): Promise<Counts> {
-  const c: Counts = { n: 0, terms: new Map(), authors: new Map(), examples: new Map() };
+  const c: Counts = { n: 0, terms: new Map(), caps: new Map(), midSentence: new Map(), authors: new Map(), examples: new Map() };
   for (const f of files) {
     for await (const docs of readDocs(f)) {
       for (const d of docs as Doc[]) {
         // Counted once per document: a dialect form is shared across posts and people, while
         // one post repeating a word ("lol lol lol") says little.
+        // how each word is written away from sentence starts: names keep their capital
+        const toks = tokenize(d.text);
+        toks.forEach((t, i) => {
+          if (t.emoji || i === 0 || /[.!?]\s*$/.test(d.text.slice(toks[i - 1].end, t.start))) return;
+          c.midSentence.set(t.lower, (c.midSentence.get(t.lower) ?? 0) + 1);
+          if (/^\p{Lu}/u.test(t.text) && t.text !== t.text.toUpperCase()) c.caps.set(t.lower, (c.caps.get(t.lower) ?? 0) + 1);
+        });
         const ts = new Set(terms(d.text));
         c.n += ts.size;
         for (const t of ts) {
@@ -92,12 +103,15 @@ export async function discover(opts: {
   top?: number;
   /** Keep function words (stopwords-iso) in the ranking; by default they are dropped unless a lexicon lists them. */
   keepStopwords?: boolean;
+  /** Keep proper names (words mostly written capitalised mid-sentence). */
+  keepNames?: boolean;
 }): Promise<Distinctive[]> {
   const minAuthors = opts.minAuthors ?? 3;
   const a = await count(opts.targetFiles, true);
   const b = await count(opts.referenceFiles, false);
   const pooledN = a.n + b.n;
-  const alpha0 = opts.alpha0 ?? 1000;
+  // prior strength: the pooled counts themselves (alpha0 = pooled N), the usual informative prior
+  const alpha0 = opts.alpha0 ?? pooledN;
   const lang = opts.locale.split('-')[0];
   const lexForms = new Set<string>();
   if (opts.lexicon) for (const e of opts.lexicon.entries) if (e.locale.split('-')[0] === lang) for (const f of e.forms) lexForms.add(norm(f).replace(/’/g, "'"));
@@ -109,6 +123,9 @@ export async function discover(opts: {
     const authors = a.authors.get(t)!.size;
     if (authors < minAuthors) continue;
     if (stop.size && t.split(' ').every((w) => stop.has(w) || w.length < 2) && !isLex(t)) continue;
+    // names (places, people, brands) are regional but not dialect: words capitalised in most
+    // mid-sentence uses are dropped, unless a lexicon lists them
+    if (!opts.keepNames && !isLex(t) && t.split(' ').some((w) => (a.midSentence.get(w) ?? 0) >= 2 && (a.caps.get(w) ?? 0) / a.midSentence.get(w)! >= 0.8)) continue;
     const yb = b.terms.get(t) ?? 0;
     const aw = (alpha0 * (ya + yb)) / pooledN;
     const delta = Math.log((ya + aw) / (a.n + alpha0 - ya - aw)) - Math.log((yb + aw) / (b.n + alpha0 - yb - aw));
@@ -116,7 +133,17 @@ export async function discover(opts: {
     out.push({ term: t, z, delta, count: ya, countOther: yb, authors, examples: a.examples.get(t) ?? [], inLexicon: isLex(t) });
   }
   out.sort((x, y) => y.z - x.z || (x.term < y.term ? -1 : 1));
-  return out.slice(0, opts.top ?? 100);
+  // A bigram adds nothing when one of its words already ranks above it as a unigram
+  // ("de dringuelle" under "dringuelle"): keep the list to distinct evidence.
+  const seen = new Set<string>();
+  const kept: Distinctive[] = [];
+  for (const d of out) {
+    const words = d.term.split(' ');
+    if (words.length > 1 && words.some((w) => seen.has(w))) continue;
+    if (words.length === 1) seen.add(d.term);
+    kept.push(d);
+  }
+  return kept.slice(0, opts.top ?? 100);
 }
 
 /** CSV for linguists (opens in Excel / LibreOffice: UTF-8 with BOM). */

@@ -3,6 +3,9 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DedupIndex } from '../../src/shards/dedupe.js';
+import { discover } from '../../src/features/discover.js';
+import { loadLexicons } from '../../src/features/lexicon.js';
+import { stageFiles } from '../../src/io/docs.js';
 import { ROOT, cli, tmpDir, walk } from '../helpers.js';
 
 const SAMPLE = path.join(ROOT, 'corpora', 'sample');
@@ -72,5 +75,25 @@ describe('the sample corpus', () => {
     // and the planted ones are found
     const found = Object.keys(planted.duplicate_of).filter((id) => dups.has(id)).length;
     expect(found / Object.keys(planted.duplicate_of).length).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('discovery ranks regional forms high for every sibling pair and never an idiolect word', async () => {
+    const idiolect = new Set(fs.readFileSync(path.join(ROOT, 'test/fixtures/idiolect-words.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')));
+    const lexicon = loadLexicons();
+    const pairs = [['de-AT', 'de-DE'], ['de-DE', 'de-AT'], ['fr-BE', 'fr-FR'], ['fr-FR', 'fr-BE'], ['nl-BE', 'nl-NL'], ['nl-NL', 'nl-BE'], ['sv-FI', 'sv-SE'], ['sv-SE', 'sv-FI'], ['el-CY', 'el-GR'], ['el-GR', 'el-CY'], ['en-IE', 'en-MT'], ['en-MT', 'en-IE']];
+    const lines: string[] = [];
+    for (const [a, b] of pairs) {
+      const files = (l: string) => stageFiles(path.join(out, 'segment', 'docs', l));
+      const all = await discover({ targetFiles: files(a), referenceFiles: files(b), lexicon, locale: a, top: 1000 });
+      const top = all.slice(0, 20);
+      const regional = top.filter((t) => t.inLexicon).length;
+      lines.push(`${a} vs ${b}: ${regional}/20 in lexicon — ${top.slice(0, 8).map((t) => t.term).join(', ')}`);
+      // Known shortfall (issue #5): fr-BE vs fr-FR gets 4 (kot, dringuelle, drache, gsm); its other
+      // Belgian forms (septante, baraki, à tantôt) occur in 3–6 posts and rank below frequent
+      // words that the fr-BE posts happen to use more (chien, retard).
+      expect(regional, `${a} vs ${b}: ${top.map((t) => t.term).join(', ')}`).toBeGreaterThanOrEqual(a === 'fr-BE' ? 4 : 5);
+      expect(all.filter((t) => t.term.split(' ').some((w) => idiolect.has(w))).map((t) => t.term), `${a}`).toEqual([]);
+    }
+    console.log(lines.join('\n'));
   });
 });
