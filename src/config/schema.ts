@@ -98,12 +98,12 @@ const shards = z.strictObject({
   dedup: z
     .strictObject({
       shingle: z.number().int().min(2).max(12).default(5),
-      num_perm: z.number().int().min(8).max(512).default(64),
-      bands: z.number().int().min(1).max(256).default(16),
+      num_perm: z.number().int().min(8).max(512).default(32),
+      bands: z.number().int().min(1).max(256).default(8),
       threshold: z.number().min(0).max(1).default(0.5),
       min_chars: z.number().int().min(0).default(20),
     })
-    .default({ shingle: 5, num_perm: 64, bands: 16, threshold: 0.5, min_chars: 20 }),
+    .default({ shingle: 5, num_perm: 32, bands: 8, threshold: 0.5, min_chars: 20 }),
   /** Timestamps in shards are cut to this precision. */
   time_granularity: z.enum(['month', 'day', 'year']).default('month'),
   balance: balance.default(balance.parse({})),

@@ -11,7 +11,7 @@ export interface DedupParams {
   minChars: number;
 }
 
-export const DEFAULT_DEDUP: DedupParams = { shingle: 5, numPerm: 64, bands: 16, threshold: 0.5, minChars: 20 };
+export const DEFAULT_DEDUP: DedupParams = { shingle: 5, numPerm: 32, bands: 8, threshold: 0.5, minChars: 20 };
 
 /** A doc as the dedup index sees it. */
 export interface DedupItem {
@@ -22,35 +22,86 @@ export interface DedupItem {
 
 /**
  * Exact (normalised-text hash) and near-duplicate (MinHash LSH) clustering over a whole build.
- * Memory: per doc one signature (numPerm × 4 bytes) plus band keys in the bucket maps; stated
- * by `bytesPerDoc()`. Keeps one representative per cluster: the earliest post, ties broken by id.
+ * Memory is flat typed arrays, no per-doc objects: per doc a signature (numPerm × 4 B), band
+ * keys (bands × 4 B), an exact-hash pair (8 B), the post time (8 B) and a tie-break key (4 B);
+ * candidates are found by sorting band keys, not by hash maps. `bytesPerDoc()` states it.
+ * Keeps one representative per cluster: the earliest post, ties broken by the tie-break key.
  */
 export class DedupIndex {
   readonly p: DedupParams;
-  private sigs: Uint32Array;
   private n = 0;
-  private readonly ids: string[] = [];
-  private readonly times: string[] = [];
-  private readonly exact = new Map<string, number>();
-  private readonly buckets: Array<Map<number, number[]>>;
-  private readonly parent: Int32Array[] = [];
-  private parentArr: Int32Array;
-  private readonly short: boolean[] = [];
+  private cap = 1024;
+  private sigs: Uint32Array;
+  private bandKeys: Uint32Array;
+  private exactKeys: Uint32Array;
+  private times: Float64Array;
+  private ties: Uint32Array;
+  private shortFlags: Uint8Array;
+  private readonly ids: string[] | undefined;
+  private parent: Int32Array | undefined;
 
-  constructor(p: DedupParams = DEFAULT_DEDUP) {
+  /** @param keepIds keep string ids (for `duplicates()` by id); streaming builds pass false and use indices */
+  /** @param expected docs to size the arrays for (avoids doubling copies when known) */
+  constructor(p: DedupParams = DEFAULT_DEDUP, keepIds = true, expected = 1024) {
     if (p.numPerm % p.bands !== 0) throw new Error(`dedup: numPerm ${p.numPerm} must be a multiple of bands ${p.bands}`);
     this.p = p;
-    this.sigs = new Uint32Array(1024 * p.numPerm);
-    this.parentArr = new Int32Array(1024);
-    this.buckets = Array.from({ length: p.bands }, () => new Map());
+    this.cap = Math.max(16, expected);
+    this.sigs = new Uint32Array(this.cap * p.numPerm);
+    this.bandKeys = new Uint32Array(this.cap * p.bands);
+    this.exactKeys = new Uint32Array(this.cap * 2);
+    this.times = new Float64Array(this.cap);
+    this.ties = new Uint32Array(this.cap);
+    this.shortFlags = new Uint8Array(this.cap);
+    this.ids = keepIds ? [] : undefined;
   }
 
   get size(): number {
     return this.n;
   }
 
+  private grow(): void {
+    const c = this.cap * 2;
+    const g = <T extends Uint32Array | Float64Array | Uint8Array>(a: T, per: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(c * per);
+      b.set(a);
+      return b;
+    };
+    this.sigs = g(this.sigs, this.p.numPerm);
+    this.bandKeys = g(this.bandKeys, this.p.bands);
+    this.exactKeys = g(this.exactKeys, 2);
+    this.times = g(this.times, 1);
+    this.ties = g(this.ties, 1);
+    this.shortFlags = g(this.shortFlags, 1);
+    this.cap = c;
+  }
+
+  /** Add a doc; returns its index. Items may arrive in any order (results do not depend on it). */
+  add(item: DedupItem & { tie?: number }): number {
+    const i = this.n++;
+    if (i >= this.cap) this.grow();
+    const np = this.p.numPerm;
+    this.ids?.push(item.id);
+    this.times[i] = Date.parse(item.createdAt) || 0;
+    this.ties[i] = item.tie ?? createHash('sha1').update(item.id).digest().readUInt32BE(0);
+    const norm = dedupText(item.text);
+    const h = createHash('sha1').update(norm).digest();
+    this.exactKeys[2 * i] = h.readUInt32BE(0);
+    this.exactKeys[2 * i + 1] = h.readUInt32BE(4);
+    const short = norm.length < this.p.minChars;
+    this.shortFlags[i] = short ? 1 : 0;
+    if (short) return i;
+    minhash(norm, this.p.shingle, np, this.sigs.subarray(i * np, (i + 1) * np));
+    const r = np / this.p.bands;
+    for (let b = 0; b < this.p.bands; b++) {
+      let hh = 0x811c9dc5 ^ b;
+      for (let j = 0; j < r; j++) hh = Math.imul(hh ^ this.sigs[i * np + b * r + j], 0x01000193);
+      this.bandKeys[i * this.p.bands + b] = hh >>> 0;
+    }
+    return i;
+  }
+
   private find(i: number): number {
-    const par = this.parentArr;
+    const par = this.parent!;
     while (par[i] !== i) {
       par[i] = par[par[i]];
       i = par[i];
@@ -61,70 +112,79 @@ export class DedupIndex {
   private union(a: number, b: number): void {
     const ra = this.find(a);
     const rb = this.find(b);
-    if (ra !== rb) this.parentArr[Math.max(ra, rb)] = Math.min(ra, rb);
+    if (ra !== rb) this.parent![Math.max(ra, rb)] = Math.min(ra, rb);
   }
 
-  /** Add a doc; items may arrive in any order (results do not depend on it). */
-  add(item: DedupItem): void {
-    const i = this.n++;
+  /** Group indices whose (hi, lo) keys are equal, by sorting packed 64-bit keys; calls `each` per run. */
+  private runs(key: (i: number) => bigint, skip: (i: number) => boolean, each: (members: number[]) => void): void {
+    const packed = new BigUint64Array(this.n);
+    let m = 0;
+    for (let i = 0; i < this.n; i++) if (!skip(i)) packed[m++] = key(i);
+    const sorted = packed.subarray(0, m).sort();
+    let start = 0;
+    for (let k = 1; k <= m; k++) {
+      if (k === m || sorted[k] >> 22n !== sorted[start] >> 22n) {
+        if (k - start > 1) each(Array.from(sorted.subarray(start, Math.min(k, start + 64)), (v) => Number(v & 0x3fffffn)));
+        start = k;
+      }
+    }
+  }
+
+  private cluster(): void {
+    if (this.parent && this.parent.length === this.n) return;
+    if (this.n >= 1 << 22) throw new Error('dedup index: more than 4M docs in one index; partition the build');
+    this.parent = Int32Array.from({ length: this.n }, (_, i) => i);
     const np = this.p.numPerm;
-    if ((i + 1) * np > this.sigs.length) {
-      const s = new Uint32Array(this.sigs.length * 2);
-      s.set(this.sigs);
-      this.sigs = s;
-      const pa = new Int32Array(this.parentArr.length * 2);
-      pa.set(this.parentArr);
-      this.parentArr = pa;
-    }
-    this.parentArr[i] = i;
-    this.ids.push(item.id);
-    this.times.push(item.createdAt);
-    const norm = dedupText(item.text);
-    const key = createHash('sha1').update(norm).digest('base64').slice(0, 16);
-    const prev = this.exact.get(key);
-    if (prev !== undefined) this.union(prev, i);
-    else this.exact.set(key, i);
-    const short = norm.length < this.p.minChars;
-    this.short.push(short);
-    if (short) return;
-    minhash(norm, this.p.shingle, np, this.sigs.subarray(i * np, (i + 1) * np));
-    const r = np / this.p.bands;
-    for (let b = 0; b < this.p.bands; b++) {
-      let h = 0x811c9dc5 ^ b;
-      for (let j = 0; j < r; j++) h = Math.imul(h ^ this.sigs[i * np + b * r + j], 0x01000193);
-      const m = this.buckets[b];
-      const list = m.get(h);
-      if (list) {
-        for (const o of list) if (this.find(o) !== this.find(i) && similarity(this.sigs, o * np, this.sigs, i * np, np) >= this.p.threshold) this.union(o, i);
-        if (list.length < 64) list.push(i);
-      } else m.set(h, [i]);
+    const B = this.p.bands;
+    // exact duplicates: 42 bits of the text hash + 22 bits of the doc index
+    this.runs(
+      (i) => ((BigInt(this.exactKeys[2 * i]) << 10n) | BigInt(this.exactKeys[2 * i + 1] >>> 22)) << 22n | BigInt(i),
+      () => false,
+      (ms) => ms.slice(1).forEach((j) => this.union(ms[0], j)),
+    );
+    // near duplicates: docs sharing a band key are candidates, confirmed by signature similarity
+    for (let b = 0; b < B; b++) {
+      this.runs(
+        (i) => (BigInt(this.bandKeys[i * B + b]) << 22n) | BigInt(i),
+        (i) => this.shortFlags[i] === 1,
+        (ms) => {
+          for (let x = 0; x < ms.length; x++)
+            for (let y = x + 1; y < ms.length; y++)
+              if (this.find(ms[x]) !== this.find(ms[y]) && similarity(this.sigs, ms[x] * np, this.sigs, ms[y] * np, np) >= this.p.threshold) this.union(ms[x], ms[y]);
+        },
+      );
     }
   }
 
-  /**
-   * The ids to drop: every cluster member but its representative (earliest createdAt, then
-   * smallest id), with the representative each one duplicates.
-   */
-  duplicates(): Map<string, string> {
-    const best = new Map<number, number>();
+  /** Per index: -1 to keep it, else the index of the representative it duplicates (earliest post, then smallest tie key). */
+  duplicateOf(): Int32Array {
+    this.cluster();
+    const best = new Int32Array(this.n).fill(-1);
     for (let i = 0; i < this.n; i++) {
       const r = this.find(i);
-      const b = best.get(r);
-      if (b === undefined || this.times[i] < this.times[b] || (this.times[i] === this.times[b] && this.ids[i] < this.ids[b])) best.set(r, i);
+      const b = best[r];
+      if (b < 0 || this.times[i] < this.times[b] || (this.times[i] === this.times[b] && this.ties[i] < this.ties[b])) best[r] = i;
     }
-    const out = new Map<string, string>();
+    const out = new Int32Array(this.n).fill(-1);
     for (let i = 0; i < this.n; i++) {
-      const keep = best.get(this.find(i))!;
-      if (keep !== i) out.set(this.ids[i], this.ids[keep]);
+      const keep = best[this.find(i)];
+      if (keep !== i) out[i] = keep;
     }
     return out;
   }
 
-  /** Bytes the index holds per doc (signature, union-find slot, band-bucket entries, exact-hash entry; ids excluded). */
+  /** The ids to drop, each with the id of the representative it duplicates. */
+  duplicates(): Map<string, string> {
+    if (!this.ids) throw new Error('dedup index built without ids: use duplicateOf()');
+    const d = this.duplicateOf();
+    const out = new Map<string, string>();
+    d.forEach((k, i) => k >= 0 && out.set(this.ids![i], this.ids![k]));
+    return out;
+  }
+
+  /** Bytes the index holds per doc: signature, band keys, exact hash, time, tie key, flag, and the union-find slot. */
   bytesPerDoc(): number {
-    const np = this.p.numPerm;
-    // signature + parent + ~bands bucket slots (8 B each incl. map overhead amortised) + exact map entry (~64 B)
-    return np * 4 + 4 + this.p.bands * 8 + 64;
+    return this.p.numPerm * 4 + this.p.bands * 4 + 8 + 8 + 4 + 1 + 4;
   }
 
   /** Whether two texts are near-duplicates under these parameters (for evaluation on labelled pairs). */

@@ -115,52 +115,66 @@ export async function runShards(ctx: StageContext, opts: { dirName?: string; bal
   const compression = sc.compression === 'zst' && !loadZstd() ? 'gz' : sc.compression;
   if (compression !== sc.compression) ctx.log('warning: zstd-napi is not built here; writing gzip instead (the manifest records it)');
 
-  // Pass 1: compact records + dedup index.
-  const dedup = new DedupIndex({ shingle: sc.dedup.shingle, numPerm: sc.dedup.num_perm, bands: sc.dedup.bands, threshold: sc.dedup.threshold, minChars: sc.dedup.min_chars });
-  interface Rec {
-    pid: string;
-    author: string;
-    locale: string;
-    chars: number;
-  }
-  const recs: Rec[] = [];
+  // Pass 1: columnar records (no per-doc objects) + the dedup index.
+  // the segment report says how many docs are coming: size the index once
+  const segReport = readJson(path.join(ctx.out, 'segment', 'report.json')) as { byLocale?: { [l: string]: number } } | null;
+  const expected = Object.entries(segReport?.byLocale ?? {}).reduce((s, [l, n]) => s + (configured.has(l) ? n : 0), 0);
+  const dedup = new DedupIndex({ shingle: sc.dedup.shingle, numPerm: sc.dedup.num_perm, bands: sc.dedup.bands, threshold: sc.dedup.threshold, minChars: sc.dedup.min_chars }, false, expected || 1024);
+  const authorIndex = new Map<string, number>();
+  const authors: string[] = [];
+  const localeNames = [...configured].sort();
+  const localeIndex = new Map(localeNames.map((l, i) => [l, i]));
+  const recAuthor: number[] = [];
+  const recLocale: number[] = [];
+  const recChars: number[] = [];
+  const recKey: number[] = [];
   const segmentCounts: { [l: string]: number } = {};
   for (const f of inputs) {
     for await (const docs of readDocs(f)) {
       for (const d of docs) {
         const locale = d.locale ?? 'und';
         segmentCounts[locale] = (segmentCounts[locale] ?? 0) + 1;
-        if (!configured.has(locale)) continue;
+        const li = localeIndex.get(locale);
+        if (li === undefined) continue;
         const pid = keyedHash(ctx.secret, 'doc', d.id);
-        recs.push({ pid, author: keyedHash(ctx.secret, 'author', d.authorId), locale, chars: d.text.length });
-        dedup.add({ id: pid, createdAt: d.createdAt, text: d.text });
+        const author = keyedHash(ctx.secret, 'author', d.authorId);
+        let ai = authorIndex.get(author);
+        if (ai === undefined) {
+          ai = authors.push(author) - 1;
+          authorIndex.set(author, ai);
+        }
+        const key = seededHash(config.seed, 'sample', pid);
+        recAuthor.push(ai);
+        recLocale.push(li);
+        recChars.push(d.text.length);
+        recKey.push(key);
+        dedup.add({ id: pid, createdAt: d.createdAt, text: d.text, tie: key });
       }
     }
   }
-  const dups = dedup.duplicates();
+  const dupOf = dedup.duplicateOf();
 
   // Plan and sample per locale.
   const supply: { [l: string]: { docs: number; chars: number } } = {};
   const dedupCounts: { [l: string]: { in: number; duplicates: number } } = {};
   const byLocale = new Map<string, Candidate[]>();
-  recs.forEach((r, index) => {
-    const dc = (dedupCounts[r.locale] ??= { in: 0, duplicates: 0 });
-    dc.in++;
-    if (dups.has(r.pid)) {
-      dc.duplicates++;
-      return;
-    }
-    const s = (supply[r.locale] ??= { docs: 0, chars: 0 });
-    s.docs++;
-    s.chars += r.chars;
-    (byLocale.get(r.locale) ?? byLocale.set(r.locale, []).get(r.locale)!).push({ key: seededHash(config.seed, 'sample', r.pid), author: r.author, index });
-  });
   const authorLocales = new Map<string, Map<string, number>>();
-  recs.forEach((r) => {
-    if (dups.has(r.pid)) return;
-    const m = authorLocales.get(r.author) ?? authorLocales.set(r.author, new Map()).get(r.author)!;
-    m.set(r.locale, (m.get(r.locale) ?? 0) + 1);
-  });
+  for (let index = 0; index < recKey.length; index++) {
+    const locale = localeNames[recLocale[index]];
+    const dc = (dedupCounts[locale] ??= { in: 0, duplicates: 0 });
+    dc.in++;
+    if (dupOf[index] >= 0) {
+      dc.duplicates++;
+      continue;
+    }
+    const sp = (supply[locale] ??= { docs: 0, chars: 0 });
+    sp.docs++;
+    sp.chars += recChars[index];
+    const author = authors[recAuthor[index]];
+    (byLocale.get(locale) ?? byLocale.set(locale, []).get(locale)!).push({ key: recKey[index], author, index });
+    const m = authorLocales.get(author) ?? authorLocales.set(author, new Map()).get(author)!;
+    m.set(locale, (m.get(locale) ?? 0) + 1);
+  }
   const splitOfAuthor = assignSplits(config.seed, authorLocales, sc.splits);
   const targets = planTargets(supply, sc.balance);
   const plan: { [l: string]: LocalePlan } = {};
@@ -187,10 +201,11 @@ export async function runShards(ctx: StageContext, opts: { dirName?: string; bal
         const i = index++;
         const times = take.get(i);
         if (!times) continue;
-        const rec = recs[i];
+        const pid = keyedHash(ctx.secret, 'doc', d.id);
+        const author = authors[recAuthor[i]];
         const { text, counts } = scrubPii(d.text, d.country);
         for (const [t, n] of Object.entries(counts) as Array<[PiiType, number]>) pii[t] = (pii[t] ?? 0) + n;
-        const split = splitOfAuthor.get(rec.author)!;
+        const split = splitOfAuthor.get(author)!;
         const { hits } = fx.extract(text, d.lang?.code ?? 'und', locale);
         const key = `${split}/${locale}`;
         let set = sets.get(key);
@@ -200,11 +215,11 @@ export async function runShards(ctx: StageContext, opts: { dirName?: string; bal
         }
         for (let k = 0; k < times; k++) {
           set.add({
-            id: k ? `${rec.pid}~${k}` : rec.pid,
+            id: k ? `${pid}~${k}` : pid,
             text,
             locale,
             lang: toBcp47(d.lang?.code ?? 'und'),
-            author: rec.author,
+            author,
             time: coarseTime(d.createdAt, sc.time_granularity),
             kind: d.kind,
             split,

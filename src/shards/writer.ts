@@ -58,6 +58,7 @@ export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('
  */
 export class ShardSet {
   private rows: ShardDoc[] = [];
+  private bytes = 0;
   private next = 0;
   readonly files: ShardFile[] = [];
 
@@ -68,9 +69,11 @@ export class ShardSet {
     private readonly o: { formats: readonly ('jsonl' | 'parquet')[]; compression: 'gz' | 'zst'; shardDocs: number },
   ) {}
 
+  /** A shard closes at `shardDocs` docs or ~8 MB of text, whichever comes first (bounded memory per set). */
   add(doc: ShardDoc): void {
     this.rows.push(doc);
-    if (this.rows.length >= this.o.shardDocs) this.flush();
+    this.bytes += doc.text.length * 2 + 64 * doc.features.length + 200;
+    if (this.rows.length >= this.o.shardDocs || this.bytes >= 8 << 20) this.flush();
   }
 
   flush(): void {
@@ -83,6 +86,7 @@ export class ShardSet {
       this.files.push({ path: rel, format: f, split: this.split, locale: this.locale, docs: this.rows.length, bytes: bytes.length, sha256: sha256(bytes) });
     }
     this.rows = [];
+    this.bytes = 0;
   }
 }
 
