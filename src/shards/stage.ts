@@ -34,28 +34,44 @@ type Split = 'train' | 'validation' | 'test';
  * no author spans two splits, and every locale's test split holds about its share of documents —
  * a per-author coin flip leaves small locales with few or no test docs.
  */
-export function assignSplits(seed: number, docsByAuthorLocale: Map<string, Map<string, number>>, s: { train: number; validation: number; test: number }): Map<string, Split> {
-  const byLocale = new Map<string, Array<[string, number]>>();
-  for (const [author, locs] of docsByAuthorLocale) {
-    const [primary, n] = [...locs.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
-    (byLocale.get(primary) ?? byLocale.set(primary, []).get(primary)!).push([author, n]);
+export function assignSplits(seed: number, authors: readonly string[], docsByAuthorLocale: Map<number, number>, s: { train: number; validation: number; test: number }): Uint8Array {
+  // primary locale per author (most docs; ties: smaller locale index), from (author·256 + locale) → docs
+  const primary = new Int32Array(authors.length).fill(-1);
+  const count = new Uint32Array(authors.length);
+  const docs = new Uint32Array(authors.length);
+  for (const [k, n] of docsByAuthorLocale) {
+    const a = Math.floor(k / 256);
+    const l = k % 256;
+    docs[a] += n;
+    if (primary[a] < 0 || n > count[a] || (n === count[a] && l < primary[a])) {
+      primary[a] = l;
+      count[a] = n;
+    }
   }
-  const splits: Split[] = ['train', 'validation', 'test'];
-  const out = new Map<string, Split>();
-  for (const authors of byLocale.values()) {
-    authors.sort((a, b) => seededHash(seed, 'split', a[0]) - seededHash(seed, 'split', b[0]) || (a[0] < b[0] ? -1 : 1));
-    const total = authors.reduce((t, [, n]) => t + n, 0);
-    const got: { [k in Split]: number } = { train: 0, validation: 0, test: 0 };
-    const seeded = authors.length >= 3 ? splits.filter((x) => s[x] > 0) : [];
-    authors.forEach(([a, n], i) => {
-      // the first authors open each split with a share; then the largest deficit wins
-      const pick = i < seeded.length ? seeded[seeded.length - 1 - i] : splits.reduce((best, x) => (s[x] * total - got[x] > s[best] * total - got[best] ? x : best), 'train' as Split);
+  const total = new Map<number, number>();
+  for (let a = 0; a < authors.length; a++) if (primary[a] >= 0) total.set(primary[a], (total.get(primary[a]) ?? 0) + docs[a]);
+  const byLocale = new Map<number, number[]>();
+  for (let a = 0; a < authors.length; a++) if (primary[a] >= 0) (byLocale.get(primary[a]) ?? byLocale.set(primary[a], []).get(primary[a])!).push(a);
+  const order: Split[] = ['train', 'validation', 'test'];
+  const out = new Uint8Array(authors.length);
+  for (const [loc, list] of byLocale) {
+    const hs = new Map(list.map((a) => [a, seededHash(seed, 'split', authors[a])]));
+    list.sort((x, y) => hs.get(x)! - hs.get(y)! || (authors[x] < authors[y] ? -1 : 1));
+    const t = total.get(loc)!;
+    const got = [0, 0, 0];
+    const shares = order.map((x) => s[x]);
+    const seeded = list.length >= 3 ? [0, 1, 2].filter((k) => shares[k] > 0) : [];
+    list.forEach((a, i) => {
+      const n = docs[a];
+      const pick = i < seeded.length ? seeded[seeded.length - 1 - i] : [0, 1, 2].reduce((best, k) => (shares[k] * t - got[k] > shares[best] * t - got[best] ? k : best), 0);
       got[pick] += n;
-      out.set(a, pick);
+      out[a] = pick;
     });
   }
   return out;
 }
+
+export const SPLITS: Split[] = ['train', 'validation', 'test'];
 
 /** Cut an ISO timestamp to the configured precision. */
 export function coarseTime(iso: string, g: 'month' | 'day' | 'year'): string {
@@ -158,7 +174,7 @@ export async function runShards(ctx: StageContext, opts: { dirName?: string; bal
   const supply: { [l: string]: { docs: number; chars: number } } = {};
   const dedupCounts: { [l: string]: { in: number; duplicates: number } } = {};
   const byLocale = new Map<string, Candidate[]>();
-  const authorLocales = new Map<string, Map<string, number>>();
+  const authorLocales = new Map<number, number>(); // author·256 + locale → docs
   for (let index = 0; index < recKey.length; index++) {
     const locale = localeNames[recLocale[index]];
     const dc = (dedupCounts[locale] ??= { in: 0, duplicates: 0 });
@@ -172,10 +188,11 @@ export async function runShards(ctx: StageContext, opts: { dirName?: string; bal
     sp.chars += recChars[index];
     const author = authors[recAuthor[index]];
     (byLocale.get(locale) ?? byLocale.set(locale, []).get(locale)!).push({ key: recKey[index], author, index });
-    const m = authorLocales.get(author) ?? authorLocales.set(author, new Map()).get(author)!;
-    m.set(locale, (m.get(locale) ?? 0) + 1);
+    const k = recAuthor[index] * 256 + recLocale[index];
+    authorLocales.set(k, (authorLocales.get(k) ?? 0) + 1);
   }
-  const splitOfAuthor = assignSplits(config.seed, authorLocales, sc.splits);
+  if (localeNames.length > 64) throw new InputError('shards: at most 64 configured locales per build');
+  const splitOfAuthor = assignSplits(config.seed, authors, authorLocales, sc.splits);
   const targets = planTargets(supply, sc.balance);
   const plan: { [l: string]: LocalePlan } = {};
   const take = new Map<number, number>();
@@ -205,7 +222,7 @@ export async function runShards(ctx: StageContext, opts: { dirName?: string; bal
         const author = authors[recAuthor[i]];
         const { text, counts } = scrubPii(d.text, d.country);
         for (const [t, n] of Object.entries(counts) as Array<[PiiType, number]>) pii[t] = (pii[t] ?? 0) + n;
-        const split = splitOfAuthor.get(author)!;
+        const split = SPLITS[splitOfAuthor[recAuthor[i]]];
         const { hits } = fx.extract(text, d.lang?.code ?? 'und', locale);
         const key = `${split}/${locale}`;
         let set = sets.get(key);
