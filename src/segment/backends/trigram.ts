@@ -16,8 +16,12 @@ type Script = 'Latin' | 'Cyrillic' | 'Greek' | 'Other';
 interface ScriptModel {
   langs: string[];
   index: Map<string, number>;
-  weights: Map<string, Float32Array>;
+  /** trigram (three UTF-16 units packed in one number) → weight per language */
+  weights: Map<number, Float32Array>;
 }
+
+/** Three UTF-16 code units as one exact integer key (< 2^48): no string is made per trigram. */
+const key3 = (a: number, b: number, c: number) => a * 4294967296 + b * 65536 + c;
 
 function scriptOf(text: string): Script {
   let latin = 0;
@@ -49,13 +53,15 @@ export class TrigramBackend implements LidBackend {
     for (const script of ['Latin', 'Cyrillic'] as const) {
       const table = (data as { [s: string]: { [l: string]: string } })[script];
       const langs = Object.keys(table).filter((l) => !want || want.has(l)).sort();
-      const weights = new Map<string, Float32Array>();
+      const weights = new Map<number, Float32Array>();
       langs.forEach((l, li) => {
         table[l].split('|').forEach((tri, rank) => {
-          let w = weights.get(tri);
+          if (tri.length !== 3) return;
+          const k = key3(tri.charCodeAt(0), tri.charCodeAt(1), tri.charCodeAt(2));
+          let w = weights.get(k);
           if (!w) {
             w = new Float32Array(langs.length).fill(UNSEEN);
-            weights.set(tri, w);
+            weights.set(k, w);
           }
           w[li] = -Math.log(rank + K);
         });
@@ -65,15 +71,21 @@ export class TrigramBackend implements LidBackend {
   }
 
   private readonly candidateCache = new Map<string, Map<Script, Int32Array>>();
+  /** the same candidate array (the cascade caches one per country) skips the key join */
+  private readonly byArray = new WeakMap<readonly string[], Map<Script, Int32Array>>();
 
   /** Indices of `candidates` in a script model, cached per candidate list. */
   private indices(m: ScriptModel, script: Script, candidates?: readonly string[]): Int32Array {
-    const key = candidates ? candidates.join(',') : '*';
-    let byScript = this.candidateCache.get(key);
+    let byScript = candidates ? this.byArray.get(candidates) : undefined;
     if (!byScript) {
-      byScript = new Map();
-      if (this.candidateCache.size > 1000) this.candidateCache.clear();
-      this.candidateCache.set(key, byScript);
+      const key = candidates ? candidates.join(',') : '*';
+      byScript = this.candidateCache.get(key);
+      if (!byScript) {
+        byScript = new Map();
+        if (this.candidateCache.size > 1000) this.candidateCache.clear();
+        this.candidateCache.set(key, byScript);
+      }
+      if (candidates) this.byArray.set(candidates, byScript);
     }
     let idx = byScript.get(script);
     if (!idx) {
@@ -100,10 +112,16 @@ export class TrigramBackend implements LidBackend {
     if (!k) return [];
     // Only the candidates' scores are accumulated.
     const score = new Float64Array(k);
-    const padded = ' ' + clean + ' ';
+    // rolling trigram over ' ' + clean + ' ', without building the padded string
+    const L = clean.length;
+    let a = 32;
+    let b = clean.charCodeAt(0);
     let count = 0;
-    for (let i = 0; i + 3 <= padded.length; i++) {
-      const w = m.weights.get(padded.slice(i, i + 3));
+    for (let i = 1; i <= L; i++) {
+      const c = i < L ? clean.charCodeAt(i) : 32;
+      const w = m.weights.get(key3(a, b, c));
+      a = b;
+      b = c;
       count++;
       if (w) for (let j = 0; j < k; j++) score[j] += w[idx[j]];
       else for (let j = 0; j < k; j++) score[j] += UNSEEN;
