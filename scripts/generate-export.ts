@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { rng } from '../src/evaluate/metrics.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt?: string) => {
@@ -24,17 +25,6 @@ const FILES = Number(arg('files', '4'));
 const GZ = args.includes('--gz');
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
-/** mulberry32: a small seeded PRNG; the generator is sequential, so a stream is fine here. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(SEED);
 const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
 

@@ -40,21 +40,21 @@ export function trainBaseline(o: { shardsDir: string; out: string; order?: numbe
 }
 
 /** Train one judge per language on the train split; report macro-F1 and the confusion matrix on validation. */
+/** A split's texts and locale labels, grouped by language. */
+function byLanguage(shardsDir: string, split: string): Map<string, { texts: string[]; labels: string[] }> {
+  const out = new Map<string, { texts: string[]; labels: string[] }>();
+  for (const d of splitDocs(shardsDir, split)) {
+    const lang = d.locale.split('-')[0];
+    const b = out.get(lang) ?? out.set(lang, { texts: [], labels: [] }).get(lang)!;
+    b.texts.push(d.text);
+    b.labels.push(d.locale);
+  }
+  return out;
+}
+
 export function trainJudges(o: { shardsDir: string; out: string }): JudgeSet {
-  const byLang = new Map<string, { texts: string[]; labels: string[] }>();
-  for (const d of splitDocs(o.shardsDir, 'train')) {
-    const lang = d.locale.split('-')[0];
-    const b = byLang.get(lang) ?? byLang.set(lang, { texts: [], labels: [] }).get(lang)!;
-    b.texts.push(d.text);
-    b.labels.push(d.locale);
-  }
-  const valid = new Map<string, { texts: string[]; labels: string[] }>();
-  for (const d of splitDocs(o.shardsDir, 'validation')) {
-    const lang = d.locale.split('-')[0];
-    const b = valid.get(lang) ?? valid.set(lang, { texts: [], labels: [] }).get(lang)!;
-    b.texts.push(d.text);
-    b.labels.push(d.locale);
-  }
+  const byLang = byLanguage(o.shardsDir, 'train');
+  const valid = byLanguage(o.shardsDir, 'validation');
   const set: JudgeSet = { judges: {}, report: {} };
   for (const [lang, data] of [...byLang.entries()].sort()) {
     const labels = [...new Set(data.labels)].sort();

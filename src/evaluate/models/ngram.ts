@@ -3,6 +3,7 @@ import zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
 import type { GenerateRequest, LoglikelihoodRequest, Model } from './types.js';
 import { InputError } from '../../errors.js';
+import { rng } from '../metrics.js';
 
 /**
  * A character n-gram language model with interpolated Witten-Bell smoothing — the built-in
@@ -105,14 +106,7 @@ export class CharNgram {
 
   /** Seeded sampling (temperature 0.8) until a stop string or `max` characters. */
   sample(prefix: string, until: string[], max: number, seed: number): string {
-    let s = seed >>> 0 || 1;
-    const rand = () => {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const rand = rng(seed >>> 0 || 1);
     const hist = Array.from(prefix).slice(-(this.order - 1));
     let out = '';
     const cands = [...(this.counts.get('')?.keys() ?? [])].sort();
