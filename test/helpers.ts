@@ -84,3 +84,8 @@ export function walk(dir: string): string[] {
 /** Debian's chromium, driven by playwright-core (never a test tool's own browser download). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'];
+
+/** Every file under a folder as relative path → bytes, for byte-for-byte comparisons of builds. */
+export function snapshot(dir: string): Map<string, Buffer> {
+  return new Map(walk(dir).sort().map((f) => [path.relative(dir, f), fs.readFileSync(f)]));
+}

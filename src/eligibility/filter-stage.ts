@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import type { StageContext } from '../pipeline/stage.js';
-import { Markers, myPartitions, partName, stableHash } from '../pipeline/stage.js';
+import { CompletionMarkers, myPartitions, partName, stableHash } from '../pipeline/stage.js';
 import { expandInputs, type InputFile } from '../io/inputs.js';
 import { openRows } from '../io/open-rows.js';
 import { mapRow } from '../io/mapping.js';
@@ -38,7 +38,7 @@ export async function runFilter(ctx: StageContext): Promise<FilterResult> {
   const files = expandInputs(config, baseDir);
   const registry = await loadObjections(config, baseDir);
   const gate = gateContext(config, registry);
-  const markers = new Markers<Funnel>(dir);
+  const markers = new CompletionMarkers<Funnel>(dir);
   const common = stableHash({ config, registry: registry.hashes, key: keyedHash(ctx.secret, 'fingerprint', ''), v: 1 });
   const total = files.reduce((s, f) => s + f.bytes, 0);
   const progress = new Progress('filter', total, { quiet: ctx.quiet });

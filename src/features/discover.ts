@@ -168,7 +168,3 @@ export function discoverCsv(rows: Distinctive[]): string {
     '\r\n'
   );
 }
-
-export function localeFiles(segmentDocsDir: string): string[] {
-  return fs.existsSync(segmentDocsDir) ? stageFiles(segmentDocsDir) : [];
-}

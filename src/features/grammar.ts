@@ -52,11 +52,6 @@ export class EnglishGrammar {
     return new EnglishGrammar(m.default);
   }
 
-  /** Whether a text is worth parsing at all. */
-  static flags(text: string): boolean {
-    return PREFILTER.test(text);
-  }
-
   extract({ text, lang }: FeatureInput): FeatureHit[] {
     if (lang !== 'eng' || !PREFILTER.test(text)) return [];
     const hits: FeatureHit[] = [];

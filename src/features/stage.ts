@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StageContext } from '../pipeline/stage.js';
-import { Markers as Done, myPartitions, partName, stableHash } from '../pipeline/stage.js';
+import { CompletionMarkers, myPartitions, partName, stableHash } from '../pipeline/stage.js';
 import { readDocs, stageFiles } from '../io/docs.js';
 import { JsonlWriter } from '../io/writers/jsonl.js';
 import { writeJsonAtomic } from '../io/atomic.js';
@@ -55,7 +55,7 @@ export async function runFeatures(ctx: StageContext): Promise<FeatureStats> {
   if (!inputs.length) throw new InputError(`features: no segment output under ${root} (run \`vernacular segment\` first)`);
   const dir = path.join(ctx.out, 'features');
   const fx = await FeatureExtractor.create();
-  const markers = new Done<FeatureStats>(dir);
+  const markers = new CompletionMarkers<FeatureStats>(dir);
   const total: FeatureStats = { byLocale: {} };
   const common = stableHash({ lexicon: fx.lexicon.entries.length, v: 1 });
   for (const i of myPartitions(inputs.length, ctx.rank, ctx.world)) {

@@ -40,7 +40,7 @@ export function stableHash(value: unknown): string {
  * Completion markers: `<out>/<stage>/_done/part-NNNNN.json` holds the partition's fingerprint and
  * stats. A partition whose marker matches the current fingerprint is not run again.
  */
-export class Markers<S> {
+export class CompletionMarkers<S> {
   private readonly dir: string;
   constructor(stageDir: string) {
     this.dir = path.join(stageDir, '_done');

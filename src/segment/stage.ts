@@ -2,7 +2,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import type { Doc } from '../doc.js';
 import type { StageContext } from '../pipeline/stage.js';
-import { Markers, myPartitions, partName, stableHash } from '../pipeline/stage.js';
+import { CompletionMarkers, myPartitions, partName, stableHash } from '../pipeline/stage.js';
 import { readDocs, stageFiles } from '../io/docs.js';
 import { JsonlWriter } from '../io/writers/jsonl.js';
 import { writeJsonAtomic } from '../io/atomic.js';
@@ -55,7 +55,7 @@ export async function runSegment(ctx: StageContext): Promise<SegmentStats> {
   const dir = path.join(ctx.out, 'segment');
   const cascade = makeCascade(ctx);
   const configured = new Set(s.locales);
-  const markers = new Markers<SegmentStats>(dir);
+  const markers = new CompletionMarkers<SegmentStats>(dir);
   const common = stableHash({ segment: s, v: 1 });
   const total = empty();
   for (const i of myPartitions(inputs.length, ctx.rank, ctx.world)) {
@@ -144,7 +144,7 @@ export function segmentTable(st: SegmentStats, locales: readonly string[]): stri
   const pct = (n: number) => (st.docs ? ((100 * n) / st.docs).toFixed(1) + '%' : '-');
   const lines = ['Segmentation', `  docs ${st.docs.toLocaleString('en-US')}   und ${st.und} (${pct(st.und)})   mixed-language ${st.mixed} (${pct(st.mixed)})`, '', '  locale            docs'];
   const entries = Object.entries(st.byLocale).sort((a, b) => b[1] - a[1]);
-  for (const [l, n] of entries) lines.push(`  ${l.padEnd(16)}${String(n).padStart(6)}${locales.length && !locales.includes(l) ? '' : ''}`);
+  for (const [l, n] of entries) lines.push(`  ${l.padEnd(16)}${String(n).padStart(6)}`);
   const missing = locales.filter((l) => !st.byLocale[l]);
   if (missing.length) lines.push(`  (no docs: ${missing.join(', ')})`);
   const conf = Object.entries(st.confusions).sort((a, b) => b[1] - a[1]).slice(0, 5);

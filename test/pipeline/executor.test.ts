@@ -3,9 +3,8 @@ import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { CLI, ROOT, cli, tmpDir, walk } from '../helpers.js';
+import { CLI, ROOT, cli, snapshot, tmpDir } from '../helpers.js';
 
-const snapshot = (dir: string) => new Map(walk(dir).sort().map((f) => [path.relative(dir, f), fs.readFileSync(f)]));
 
 describe('local executor and cluster plans', () => {
   let gen: string;

@@ -4,15 +4,10 @@ import zlib from 'node:zlib';
 import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keyedHash } from '../../src/eligibility/keyed-hash.js';
-import { CLI, ROOT, cli, tmpDir, walk } from '../helpers.js';
+import { CLI, ROOT, cli, snapshot, tmpDir, walk } from '../helpers.js';
 
 const SECRET = 'test-secret-0123456789abcdef';
 const CONFIG = path.join(ROOT, 'corpora', 'sample', 'vernacular.yaml');
-
-/** Every file under `dir` as relative path → bytes. */
-function snapshot(dir: string): Map<string, Buffer> {
-  return new Map(walk(dir).sort().map((f) => [path.relative(dir, f), fs.readFileSync(f)]));
-}
 
 function readShardDocs(dir: string): Array<{ author: string; locale: string; split: string; id: string; text: string }> {
   const out = [];

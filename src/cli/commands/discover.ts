@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { discover as run, discoverCsv, localeFiles } from '../../features/discover.js';
+import { discover as run, discoverCsv } from '../../features/discover.js';
+import { stageFiles } from '../../io/docs.js';
 import { loadLexicons } from '../../features/lexicon.js';
 import { localeDir } from '../../segment/stage.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -18,8 +19,8 @@ export interface DiscoverOptions {
 /** `vernacular discover`: distinctive words and bigrams of a locale against a sibling. */
 export async function discover(o: DiscoverOptions): Promise<CommandResult> {
   const build = path.resolve(o.build);
-  const target = localeFiles(localeDir(build, o.locale));
-  const reference = localeFiles(localeDir(build, o.against));
+  const target = stageFiles(localeDir(build, o.locale));
+  const reference = stageFiles(localeDir(build, o.against));
   if (!target.length) throw new InputError(`discover: no segmented docs for ${o.locale} under ${localeDir(build, o.locale)} (run the build first)`);
   if (!reference.length) throw new InputError(`discover: no segmented docs for ${o.against} under ${localeDir(build, o.against)}`);
   const rows = await run({ targetFiles: target, referenceFiles: reference, lexicon: loadLexicons(), locale: o.locale, minAuthors: o.minAuthors, top: o.top });

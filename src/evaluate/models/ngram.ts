@@ -69,20 +69,6 @@ export class CharNgram {
     return p;
   }
 
-  /** Σ ln P over `text`'s characters given the characters before it (`prefix`). */
-  logprob(prefix: string, text: string): { logprob: number; greedy: boolean } {
-    const hist = Array.from(prefix).slice(-(this.order - 1));
-    let lp = 0;
-    let greedy = true;
-    for (const c of Array.from(text)) {
-      lp += Math.log(this.prob(hist, c));
-      if (greedy && this.argmax(hist) !== c) greedy = false;
-      hist.push(c);
-      if (hist.length > this.order - 1) hist.shift();
-    }
-    return { logprob: lp, greedy };
-  }
-
   /** Per-character log-probabilities (for an OpenAI-style `logprobs` response). */
   charLogprobs(prefix: string, text: string): number[] {
     const hist = Array.from(prefix).slice(-(this.order - 1));
@@ -93,15 +79,6 @@ export class CharNgram {
       if (hist.length > this.order - 1) hist.shift();
     }
     return out;
-  }
-
-  private argmax(hist: string[]): string {
-    // the longest seen context's most frequent follower (ties: smallest code point)
-    for (let k = Math.min(this.order - 1, hist.length); k >= 0; k--) {
-      const m = this.counts.get(hist.slice(hist.length - k).join(''));
-      if (m && m.size) return [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
-    }
-    return '\n';
   }
 
   /** Seeded sampling (temperature 0.8) until a stop string or `max` characters. */
