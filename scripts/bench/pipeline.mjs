@@ -34,19 +34,35 @@ function proc(argv) {
   });
 }
 
+/**
+ * One build, stage by stage, each a separate process: map steps as `workers` ranks at once (then
+ * a `--world 1` pass that merges stats / skips what is done), global steps as one process.
+ */
+const STEPS = [
+  ['filter', 'map'],
+  ['segment', 'map'],
+  ['features', 'map'],
+  ['signatures', 'map'],
+  ['shards-plan', 'global'],
+  ['shards-write', 'map'],
+  ['shards', 'global'],
+];
 async function build(workers) {
   const out = path.join(dir, `out-${workers}`);
   fs.rmSync(out, { recursive: true, force: true });
   const rows = [];
-  for (const stage of ['filter', 'segment', 'features', 'shards']) {
+  for (const [stage, kind] of STEPS) {
     const t = Date.now();
     let rss = 0;
-    if (stage !== 'shards' && workers > 1) {
+    let concurrent = 0;
+    if (kind === 'map' && workers > 1) {
       const r = await Promise.all(Array.from({ length: workers }, (_, rank) => proc(['run-stage', stage, '--rank', String(rank), '--world', String(workers), '-c', cfg, '-o', out])));
       rss = Math.max(...r);
+      concurrent = r.reduce((a, b) => a + b, 0);
     }
-    rss = Math.max(rss, await proc(['run-stage', stage, '--world', '1', '-c', cfg, '-o', out]));
-    rows.push({ stage, secs: (Date.now() - t) / 1000, rss });
+    const last = await proc(['run-stage', stage, '--world', '1', '-c', cfg, '-o', out]);
+    rss = Math.max(rss, last);
+    rows.push({ stage, secs: (Date.now() - t) / 1000, rss, concurrent: Math.max(concurrent, last) });
   }
   return { rows, manifest: JSON.parse(fs.readFileSync(path.join(out, 'shards', 'manifest.json'), 'utf8')) };
 }
@@ -67,5 +83,9 @@ one.rows.forEach((r, i) => {
   console.log(`| ${r.stage} | ${r.secs.toFixed(1)} | ${(input / 1e6 / r.secs).toFixed(1)} | ${q.secs.toFixed(1)} | ${(input / 1e6 / q.secs).toFixed(1)} | ${(r.secs / q.secs).toFixed(2)}× | ${r.rss.toFixed(0)} / ${q.rss.toFixed(0)} |`);
 });
 console.log(`| **total** | ${t1.toFixed(1)} | ${(input / 1e6 / t1).toFixed(1)} | ${t2.toFixed(1)} | ${(input / 1e6 / t2).toFixed(1)} | ${(t1 / t2).toFixed(2)}× | ${Math.max(...one.rows.map((r) => r.rss)).toFixed(0)} / ${Math.max(...two.rows.map((r) => r.rss)).toFixed(0)} |`);
-const partitioned = one.rows.slice(0, 3).reduce((s, r) => s + r.secs, 0) / two.rows.slice(0, 3).reduce((s, r) => s + r.secs, 0);
-console.log(`\npartitioned stages (filter+segment+features) speed-up ${partitioned.toFixed(2)}×; dedup index ${one.manifest.dedup_index_bytes_per_doc} bytes/doc over ${Object.values(one.manifest.counts.dedup).reduce((s, d) => s + d.in, 0).toLocaleString('en-US')} docs; shards identical for 1 and 2 workers: ${same}`);
+const sum = (rows, names) => rows.filter((r) => names.includes(r.stage)).reduce((s, r) => s + r.secs, 0);
+const SH = ['signatures', 'shards-plan', 'shards-write', 'shards'];
+const partitioned = sum(one.rows, ['filter', 'segment', 'features']) / sum(two.rows, ['filter', 'segment', 'features']);
+console.log(`\nfilter+segment+features speed-up ${partitioned.toFixed(2)}×; shards build (signatures → plan → write → assemble) ${sum(one.rows, SH).toFixed(1)} s → ${sum(two.rows, SH).toFixed(1)} s, ${(sum(one.rows, SH) / sum(two.rows, SH)).toFixed(2)}×`);
+console.log(`peak RSS of any one process: ${Math.max(...one.rows.map((r) => r.rss)).toFixed(0)} MB (1 worker), ${Math.max(...two.rows.map((r) => r.rss)).toFixed(0)} MB (2 workers); largest sum over processes running at once (2 workers): ${Math.max(...two.rows.map((r) => r.concurrent)).toFixed(0)} MB`);
+console.log(`dedup index ${one.manifest.dedup_index_bytes_per_doc} bytes/doc over ${Object.values(one.manifest.counts.dedup).reduce((s, d) => s + d.in, 0).toLocaleString('en-US')} docs; shards identical for 1 and 2 workers: ${same}`);

@@ -13,6 +13,17 @@ export interface DedupParams {
 
 export const DEFAULT_DEDUP: DedupParams = { shingle: 5, numPerm: 32, bands: 8, threshold: 0.5, minChars: 20 };
 
+/** The per-doc arrays of a dedup index, as `columns()` returns and `append()` takes them. */
+export interface DedupColumns {
+  n: number;
+  sigs: Uint32Array;
+  bandKeys: Uint32Array;
+  exactKeys: Uint32Array;
+  times: Float64Array;
+  ties: Uint32Array;
+  shortFlags: Uint8Array;
+}
+
 /** A doc as the dedup index sees it. */
 export interface DedupItem {
   id: string;
@@ -98,6 +109,39 @@ export class DedupIndex {
       this.bandKeys[i * this.p.bands + b] = hh >>> 0;
     }
     return i;
+  }
+
+  /**
+   * The per-doc arrays of this index (views, no copy), in add order: what a map task writes so a
+   * merge step can `append` them. Only the arrays `cluster()` needs; ids are not carried.
+   */
+  columns(): DedupColumns {
+    const n = this.n;
+    return {
+      n,
+      sigs: this.sigs.subarray(0, n * this.p.numPerm),
+      bandKeys: this.bandKeys.subarray(0, n * this.p.bands),
+      exactKeys: this.exactKeys.subarray(0, n * 2),
+      times: this.times.subarray(0, n),
+      ties: this.ties.subarray(0, n),
+      shortFlags: this.shortFlags.subarray(0, n),
+    };
+  }
+
+  /** Append docs computed by another index with the same parameters (its `columns()`), in order. */
+  append(c: DedupColumns): void {
+    if (this.ids) throw new Error('dedup index: append needs an index built without ids');
+    if (c.sigs.length !== c.n * this.p.numPerm || c.bandKeys.length !== c.n * this.p.bands) throw new Error('dedup index: appended columns were made with other parameters');
+    while (this.n + c.n > this.cap) this.grow();
+    const i = this.n;
+    this.sigs.set(c.sigs, i * this.p.numPerm);
+    this.bandKeys.set(c.bandKeys, i * this.p.bands);
+    this.exactKeys.set(c.exactKeys, i * 2);
+    this.times.set(c.times, i);
+    this.ties.set(c.ties, i);
+    this.shortFlags.set(c.shortFlags, i);
+    this.n += c.n;
+    this.parent = undefined;
   }
 
   private find(i: number): number {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Doc } from '../doc.js';
 import type { Config } from '../config/schema.js';
 import type { StageContext } from '../pipeline/stage.js';
-import { stableHash } from '../pipeline/stage.js';
+import { CompletionMarkers, myPartitions, partName, stableHash } from '../pipeline/stage.js';
 import { readDocs, stageFiles } from '../io/docs.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { InputError } from '../errors.js';
@@ -14,9 +14,10 @@ import { toBcp47 } from '../segment/codes.js';
 import { FeatureExtractor } from '../features/extract.js';
 import { toolVersion } from '../paths.js';
 import { DedupIndex } from './dedupe.js';
+import { readColumns, readColumnsHeader, writeColumns } from '../io/columns.js';
 import { scrubPii, type PiiType } from './pii.js';
 import { planTargets, sampleLocale, type Candidate, type LocalePlan } from './balance.js';
-import { loadZstd, ShardSet, rmrf, type ShardDoc, type ShardFile } from './writer.js';
+import { loadZstd, ShardSet, rmrf, type ShardFile } from './writer.js';
 import { datasetCard } from './card.js';
 
 /** hash(seed, key) as an unsigned 32-bit number: every sampling and split decision comes from it. */
@@ -112,62 +113,179 @@ function fileSha(file: string): string {
   return h.digest('hex');
 }
 
-/**
- * The `shards` stage: dedup across the whole build, balance plan per locale, author-disjoint
- * splits, PII scrub, pseudonyms, and the shard files with their dataset card and manifest.
- * Two passes over the features output: the first keeps ~100 bytes per doc (plus the dedup
- * index), the second streams docs into the writers. Output is built in a staging folder and
- * renamed into `<out>/shards` at the end, so an interrupted build never leaves shards that look
- * whole, and a re-run produces the same bytes.
- */
-export async function runShards(ctx: StageContext, opts: { dirName?: string; balance?: Config['shards']['balance'] } = {}): Promise<{ manifest: Manifest; dir: string }> {
-  const { config, baseDir } = ctx.loaded;
+/** The parts of a shards build: map tasks per features file, one global plan, one global assemble. */
+const SIG_VERSION = 1;
+const PLAN_VERSION = 1;
+const WRITE_VERSION = 1;
+
+export interface ShardsOptions {
+  /** the output folder under `<out>` (default `shards`) */
+  dirName?: string;
+  /** a balance config that replaces the build config's (the proportional comparison build) */
+  balance?: Config['shards']['balance'];
+  /** run a partitioned step's ranks elsewhere first (the local executor's worker processes) */
+  parallel?: (stage: 'signatures' | 'shards-write', args: string[]) => Promise<void>;
+}
+
+/** Everything the shards steps derive from the config and the features output. */
+function shardsSetup(ctx: StageContext, opts: ShardsOptions = {}) {
+  const { config } = ctx.loaded;
   const sc = opts.balance ? { ...config.shards, balance: opts.balance } : config.shards;
   const dirName = opts.dirName ?? 'shards';
   const root = path.join(ctx.out, 'features', 'docs');
   const inputs = stageFiles(root);
   if (!inputs.length) throw new InputError(`shards: no features output under ${root} (run \`vernacular features\` first)`);
-  const configured = new Set(config.segment.locales);
+  const localeNames = [...new Set(config.segment.locales)].sort();
+  if (localeNames.length > 64) throw new InputError('shards: at most 64 configured locales per build');
   const compression = sc.compression === 'zst' && !loadZstd() ? 'gz' : sc.compression;
-  if (compression !== sc.compression) ctx.log('warning: zstd-napi is not built here; writing gzip instead (the manifest records it)');
+  const sigDir = path.join(ctx.out, 'signatures');
+  const work = path.join(ctx.out, 'shards-work', dirName);
+  const rel = (f: string) => path.relative(ctx.out, f).split(path.sep).join('/');
+  const secretKey = keyedHash(ctx.secret, 'fingerprint', '');
+  const sigFingerprint = (i: number) => {
+    const st = fs.statSync(inputs[i]);
+    return stableHash({ v: SIG_VERSION, file: rel(inputs[i]), size: st.size, mtime: st.mtimeMs, dedup: sc.dedup, seed: config.seed, locales: localeNames, key: secretKey });
+  };
+  return { config, sc, dirName, inputs, localeNames, localeIndex: new Map(localeNames.map((l, i) => [l, i])), compression, sigDir, work, sigFingerprint };
+}
 
-  // Pass 1: columnar records (no per-doc objects) + the dedup index.
-  // the segment report says how many docs are coming: size the index once
-  const segReport = readJson(path.join(ctx.out, 'segment', 'report.json')) as { byLocale?: { [l: string]: number } } | null;
-  const expected = Object.entries(segReport?.byLocale ?? {}).reduce((s, [l, n]) => s + (configured.has(l) ? n : 0), 0);
-  const dedup = new DedupIndex({ shingle: sc.dedup.shingle, numPerm: sc.dedup.num_perm, bands: sc.dedup.bands, threshold: sc.dedup.threshold, minChars: sc.dedup.min_chars }, false, expected || 1024);
-  const authorIndex = new Map<string, number>();
-  const authors: string[] = [];
-  const localeNames = [...configured].sort();
-  const localeIndex = new Map(localeNames.map((l, i) => [l, i]));
-  const recAuthor: number[] = [];
-  const recLocale: number[] = [];
-  const recChars: number[] = [];
-  const recKey: number[] = [];
-  const segmentCounts: { [l: string]: number } = {};
-  for (const f of inputs) {
-    for await (const docs of readDocs(f)) {
+type Setup = ReturnType<typeof shardsSetup>;
+const sigFile = (s: Setup, i: number) => path.join(s.sigDir, `${partName(i)}.bin`);
+const planFile = (s: Setup, i: number) => path.join(s.work, 'plan', `${partName(i)}.bin`);
+const dedupParams = (sc: Config['shards']) => ({ shingle: sc.dedup.shingle, numPerm: sc.dedup.num_perm, bands: sc.dedup.bands, threshold: sc.dedup.threshold, minChars: sc.dedup.min_chars });
+
+interface SigHeader {
+  v: number;
+  fingerprint: string;
+  n: number;
+  /** this file's author pseudonyms; the `author` column indexes them */
+  authors: string[];
+  /** docs per locale in this file, configured or not (the manifest's segment counts) */
+  segment: { [locale: string]: number };
+}
+
+/**
+ * Map step 1 (`signatures`, partitioned over the features files): per doc of a configured
+ * locale, the dedup signature (MinHash, band keys, exact hash, time, tie key) and what the plan
+ * needs (author pseudonym, locale, length). One column file per features file.
+ */
+export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {}): Promise<{ done: number; skipped: number }> {
+  const s = shardsSetup(ctx, opts);
+  const markers = new CompletionMarkers<{ n: number }>(s.sigDir);
+  let done = 0;
+  let skipped = 0;
+  for (const i of myPartitions(s.inputs.length, ctx.rank, ctx.world)) {
+    const fingerprint = s.sigFingerprint(i);
+    if (markers.read(i, fingerprint) && fs.existsSync(sigFile(s, i))) {
+      skipped++;
+      continue;
+    }
+    const dedup = new DedupIndex(dedupParams(s.sc), false, 4096);
+    const authorIndex = new Map<string, number>();
+    const authors: string[] = [];
+    const author: number[] = [];
+    const locale: number[] = [];
+    const chars: number[] = [];
+    const segment: { [l: string]: number } = {};
+    for await (const docs of readDocs(s.inputs[i])) {
       for (const d of docs) {
-        const locale = d.locale ?? 'und';
-        segmentCounts[locale] = (segmentCounts[locale] ?? 0) + 1;
-        const li = localeIndex.get(locale);
+        const l = d.locale ?? 'und';
+        segment[l] = (segment[l] ?? 0) + 1;
+        const li = s.localeIndex.get(l);
         if (li === undefined) continue;
         const pid = keyedHash(ctx.secret, 'doc', d.id);
-        const author = keyedHash(ctx.secret, 'author', d.authorId);
-        let ai = authorIndex.get(author);
+        const a = keyedHash(ctx.secret, 'author', d.authorId);
+        let ai = authorIndex.get(a);
         if (ai === undefined) {
-          ai = authors.push(author) - 1;
-          authorIndex.set(author, ai);
+          ai = authors.push(a) - 1;
+          authorIndex.set(a, ai);
         }
-        const key = seededHash(config.seed, 'sample', pid);
-        recAuthor.push(ai);
-        recLocale.push(li);
-        recChars.push(d.text.length);
-        recKey.push(key);
-        dedup.add({ id: pid, createdAt: d.createdAt, text: d.text, tie: key });
+        author.push(ai);
+        locale.push(li);
+        chars.push(d.text.length);
+        dedup.add({ id: pid, createdAt: d.createdAt, text: d.text, tie: seededHash(s.config.seed, 'sample', pid) });
       }
     }
+    const c = dedup.columns();
+    const header: SigHeader = { v: SIG_VERSION, fingerprint, n: c.n, authors, segment };
+    writeColumns(sigFile(s, i), header, {
+      author: Uint32Array.from(author),
+      locale: Uint8Array.from(locale),
+      chars: Uint32Array.from(chars),
+      sigs: c.sigs,
+      bandKeys: c.bandKeys,
+      exactKeys: c.exactKeys,
+      times: c.times,
+      ties: c.ties,
+      shortFlags: c.shortFlags,
+    });
+    markers.write(i, fingerprint, { n: c.n });
+    done++;
   }
+  return { done, skipped };
+}
+
+/** What the global plan step decided, for the manifest. */
+export interface ShardsPlan {
+  fingerprint: string;
+  counts: { segment: { [l: string]: number }; dedup: { [l: string]: { in: number; duplicates: number } }; balance: { [l: string]: LocalePlan } };
+  dedup_index_bytes_per_doc: number;
+}
+
+/**
+ * The global step (`shards-plan`, one process): merge every signature file into one dedup
+ * index and cluster it (exact + MinHash LSH), then the balance plan per locale and the
+ * author-disjoint splits. Writes, per features file, how many times each doc is taken (0 =
+ * dropped) and its split — a few bytes per doc — so the write step needs nothing global.
+ * Memory: the dedup index (~185 B/doc) plus ~30 B/doc of plan columns and one string per author.
+ */
+export async function planShards(ctx: StageContext, opts: ShardsOptions = {}): Promise<ShardsPlan> {
+  const s = shardsSetup(ctx, opts);
+  const { sc } = s;
+  const markers = new CompletionMarkers<{ n: number }>(s.sigDir);
+  const sigFps = s.inputs.map((_, i) => s.sigFingerprint(i));
+  const missing = sigFps.map((fp, i) => (markers.read(i, fp) && fs.existsSync(sigFile(s, i)) ? -1 : i)).filter((i) => i >= 0);
+  if (missing.length) throw new InputError(`shards: ${missing.length} signature partition(s) missing or stale (first: ${partName(missing[0])}); run \`vernacular run-stage signatures\` first`);
+  const fingerprint = stableHash({ v: PLAN_VERSION, sigs: sigFps, balance: sc.balance, splits: sc.splits, seed: s.config.seed });
+  const planJson = path.join(s.work, 'plan', 'plan.json');
+  const prev = readJson(planJson) as ShardsPlan | null;
+  if (prev?.fingerprint === fingerprint && s.inputs.every((_, i) => fs.existsSync(planFile(s, i)))) return prev;
+
+  // Load the signature files in order: global doc index = position in (file order, doc order).
+  const headers = s.inputs.map((_, i) => readColumnsHeader<SigHeader>(sigFile(s, i)));
+  const total = headers.reduce((t, h) => t + h.n, 0);
+  const dedup = new DedupIndex(dedupParams(sc), false, Math.max(16, total));
+  const recAuthor = new Uint32Array(total);
+  const recLocale = new Uint8Array(total);
+  const recChars = new Uint32Array(total);
+  const recKey = new Uint32Array(total);
+  const authorIndex = new Map<string, number>();
+  const authors: string[] = [];
+  const segmentCounts: { [l: string]: number } = {};
+  const starts: number[] = [];
+  let at = 0;
+  for (let i = 0; i < s.inputs.length; i++) {
+    const { header: h, columns: c } = readColumns<SigHeader>(sigFile(s, i));
+    if (h.v !== SIG_VERSION || h.fingerprint !== sigFps[i]) throw new InputError(`${sigFile(s, i)}: stale signature file; re-run \`vernacular run-stage signatures\``);
+    for (const [l, n] of Object.entries(h.segment)) segmentCounts[l] = (segmentCounts[l] ?? 0) + n;
+    const local = h.authors.map((a) => {
+      let g = authorIndex.get(a);
+      if (g === undefined) {
+        g = authors.push(a) - 1;
+        authorIndex.set(a, g);
+      }
+      return g;
+    });
+    const ca = c.author as Uint32Array;
+    for (let k = 0; k < h.n; k++) recAuthor[at + k] = local[ca[k]];
+    recLocale.set(c.locale as Uint8Array, at);
+    recChars.set(c.chars as Uint32Array, at);
+    recKey.set(c.ties as Uint32Array, at);
+    dedup.append({ n: h.n, sigs: c.sigs as Uint32Array, bandKeys: c.bandKeys as Uint32Array, exactKeys: c.exactKeys as Uint32Array, times: c.times as Float64Array, ties: c.ties as Uint32Array, shortFlags: c.shortFlags as Uint8Array });
+    starts.push(at);
+    at += h.n;
+  }
+  authorIndex.clear();
   const dupOf = dedup.duplicateOf();
 
   // Plan and sample per locale.
@@ -175,8 +293,8 @@ export async function runShards(ctx: StageContext, opts: { dirName?: string; bal
   const dedupCounts: { [l: string]: { in: number; duplicates: number } } = {};
   const byLocale = new Map<string, Candidate[]>();
   const authorLocales = new Map<number, number>(); // author·256 + locale → docs
-  for (let index = 0; index < recKey.length; index++) {
-    const locale = localeNames[recLocale[index]];
+  for (let index = 0; index < total; index++) {
+    const locale = s.localeNames[recLocale[index]];
     const dc = (dedupCounts[locale] ??= { in: 0, duplicates: 0 });
     dc.in++;
     if (dupOf[index] >= 0) {
@@ -186,53 +304,96 @@ export async function runShards(ctx: StageContext, opts: { dirName?: string; bal
     const sp = (supply[locale] ??= { docs: 0, chars: 0 });
     sp.docs++;
     sp.chars += recChars[index];
-    const author = authors[recAuthor[index]];
-    (byLocale.get(locale) ?? byLocale.set(locale, []).get(locale)!).push({ key: recKey[index], author, index });
+    (byLocale.get(locale) ?? byLocale.set(locale, []).get(locale)!).push({ key: recKey[index], author: authors[recAuthor[index]], index });
     const k = recAuthor[index] * 256 + recLocale[index];
     authorLocales.set(k, (authorLocales.get(k) ?? 0) + 1);
   }
-  if (localeNames.length > 64) throw new InputError('shards: at most 64 configured locales per build');
-  const splitOfAuthor = assignSplits(config.seed, authors, authorLocales, sc.splits);
+  const splitOfAuthor = assignSplits(s.config.seed, authors, authorLocales, sc.splits);
   const targets = planTargets(supply, sc.balance);
-  const plan: { [l: string]: LocalePlan } = {};
-  const take = new Map<number, number>();
+  const balance: { [l: string]: LocalePlan } = {};
+  const times = new Uint8Array(total);
   for (const l of Object.keys(supply).sort()) {
     const r = sampleLocale(byLocale.get(l)!, targets[l], sc.balance);
-    plan[l] = { available: supply[l].docs, target: targets[l], ...r.plan };
-    for (const [i, k] of r.take) take.set(i, k);
+    balance[l] = { available: supply[l].docs, target: targets[l], ...r.plan };
+    for (const [i, k] of r.take) times[i] = k;
+    byLocale.delete(l);
   }
+  const split = new Uint8Array(total);
+  for (let index = 0; index < total; index++) split[index] = splitOfAuthor[recAuthor[index]];
+  for (let i = 0; i < s.inputs.length; i++) {
+    const a = starts[i];
+    const b = a + headers[i].n;
+    writeColumns(planFile(s, i), { v: PLAN_VERSION, fingerprint, n: b - a }, { times: times.subarray(a, b), split: split.subarray(a, b) });
+  }
+  const plan: ShardsPlan = {
+    fingerprint,
+    counts: { segment: Object.fromEntries(Object.entries(segmentCounts).sort()), dedup: Object.fromEntries(Object.entries(dedupCounts).sort()), balance },
+    dedup_index_bytes_per_doc: dedup.bytesPerDoc(),
+  };
+  writeJsonAtomic(planJson, plan);
+  return plan;
+}
 
-  // Pass 2: scrub, pseudonymise, re-extract features on the scrubbed text, write.
-  const staging = path.join(ctx.out, `.${dirName}.staging-${process.pid}`);
-  for (const e of fs.existsSync(ctx.out) ? fs.readdirSync(ctx.out) : []) if (e.startsWith(`.${dirName}.staging-`)) rmrf(path.join(ctx.out, e));
-  const fx = await FeatureExtractor.create();
-  const sets = new Map<string, ShardSet>();
-  const splits: { [l: string]: { [s: string]: number } } = {};
-  const pii: { [t: string]: number } = {};
-  let index = 0;
-  for (const f of inputs) {
-    for await (const docs of readDocs(f)) {
+/** What one write task produced, kept in its completion marker for the assemble step. */
+interface PartStats {
+  files: ShardFile[];
+  splits: { [l: string]: { [s: string]: number } };
+  pii: { [t: string]: number };
+}
+
+/**
+ * Map step 2 (`shards-write`, partitioned over the features files): the docs the plan takes,
+ * PII-scrubbed, pseudonymised, with features re-extracted on the scrubbed text, written as
+ * shard files named after their features file (`<split>/<locale>/part-PPPPP-NNNNN`), so the
+ * bytes do not depend on how many workers ran.
+ */
+export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {}): Promise<PartStats[]> {
+  const s = shardsSetup(ctx, opts);
+  const { sc } = s;
+  const plan = readJson(path.join(s.work, 'plan', 'plan.json')) as ShardsPlan | null;
+  if (!plan) throw new InputError(`shards: no plan under ${path.join(s.work, 'plan')}; run \`vernacular run-stage shards-plan\` first`);
+  const partsDir = path.join(s.work, 'parts');
+  const markers = new CompletionMarkers<PartStats>(partsDir);
+  let fx: FeatureExtractor | undefined;
+  const out: PartStats[] = [];
+  for (const i of myPartitions(s.inputs.length, ctx.rank, ctx.world)) {
+    const fingerprint = stableHash({ v: WRITE_VERSION, plan: plan.fingerprint, i, formats: sc.formats, compression: s.compression, shard_docs: sc.shard_docs, time: sc.time_granularity });
+    const done = markers.read(i, fingerprint);
+    if (done && done.files.every((f) => fs.existsSync(path.join(partsDir, f.path)))) {
+      out.push(done);
+      continue;
+    }
+    const { header, columns } = readColumns<{ v: number; fingerprint: string; n: number }>(planFile(s, i));
+    if (header.fingerprint !== plan.fingerprint) throw new InputError(`${planFile(s, i)}: stale plan; re-run \`vernacular run-stage shards-plan\``);
+    const take = columns.times as Uint8Array;
+    const splitOf = columns.split as Uint8Array;
+    fx ??= await FeatureExtractor.create();
+    const prefix = path.basename(s.inputs[i]).replace(/\.jsonl(\.gz)?$/, '');
+    const sets = new Map<string, ShardSet>();
+    const st: PartStats = { files: [], splits: {}, pii: {} };
+    let j = 0;
+    for await (const docs of readDocs(s.inputs[i])) {
       for (const d of docs as Doc[]) {
         const locale = d.locale ?? 'und';
-        if (!configured.has(locale)) continue;
-        const i = index++;
-        const times = take.get(i);
+        if (!s.localeIndex.has(locale)) continue;
+        const k = j++;
+        const times = take[k];
         if (!times) continue;
         const pid = keyedHash(ctx.secret, 'doc', d.id);
-        const author = authors[recAuthor[i]];
+        const author = keyedHash(ctx.secret, 'author', d.authorId);
         const { text, counts } = scrubPii(d.text, d.country);
-        for (const [t, n] of Object.entries(counts) as Array<[PiiType, number]>) pii[t] = (pii[t] ?? 0) + n;
-        const split = SPLITS[splitOfAuthor[recAuthor[i]]];
+        for (const [t, n] of Object.entries(counts) as Array<[PiiType, number]>) st.pii[t] = (st.pii[t] ?? 0) + n;
+        const split = SPLITS[splitOf[k]];
         const { hits } = fx.extract(text, d.lang?.code ?? 'und', locale);
         const key = `${split}/${locale}`;
         let set = sets.get(key);
         if (!set) {
-          set = new ShardSet(staging, split, locale, { formats: sc.formats, compression, shardDocs: sc.shard_docs });
+          set = new ShardSet(partsDir, split, locale, { formats: sc.formats, compression: s.compression, shardDocs: sc.shard_docs, prefix });
           sets.set(key, set);
         }
-        for (let k = 0; k < times; k++) {
+        for (let r = 0; r < times; r++) {
           set.add({
-            id: k ? `${pid}~${k}` : pid,
+            id: r ? `${pid}~${r}` : pid,
             text,
             locale,
             lang: toBcp47(d.lang?.code ?? 'und'),
@@ -242,18 +403,66 @@ export async function runShards(ctx: StageContext, opts: { dirName?: string; bal
             split,
             features: hits.map((h) => ({ feature: h.feature, category: h.category, span: h.span, confidence: h.confidence })),
           });
-          (splits[locale] ??= {})[split] = (splits[locale][split] ?? 0) + 1;
+          (st.splits[locale] ??= {})[split] = (st.splits[locale][split] ?? 0) + 1;
         }
       }
     }
+    if (j !== header.n) throw new InputError(`${s.inputs[i]}: ${j} docs now, ${header.n} when the plan was made; re-run \`vernacular run-stage signatures\` and the plan`);
+    for (const key of [...sets.keys()].sort()) {
+      const set = sets.get(key)!;
+      set.flush();
+      st.files.push(...set.files);
+    }
+    markers.write(i, fingerprint, st);
+    out.push(st);
   }
+  return out;
+}
+
+/**
+ * The `shards` stage: dedup across the whole build, balance plan per locale, author-disjoint
+ * splits, PII scrub, pseudonyms, and the shard files with their dataset card and manifest.
+ * Runs as map/merge steps — `signatures` (per features file) → plan (global) → `shards-write`
+ * (per features file) → assemble (global) — each skipping what a completion marker says is
+ * done, so a killed build resumes and several processes or cluster tasks can share the map
+ * steps (`opts.parallel`, or `vernacular run-stage`). The shard files are linked into a staging
+ * folder and renamed into `<out>/<dirName>` at the end, so an interrupted build never leaves
+ * shards that look whole, and a re-run produces the same bytes.
+ */
+export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Promise<{ manifest: Manifest; dir: string }> {
+  const s = shardsSetup(ctx, opts);
+  const { sc, config, dirName } = s;
+  const { baseDir } = ctx.loaded;
+  if (s.compression !== sc.compression) ctx.log('warning: zstd-napi is not built here; writing gzip instead (the manifest records it)');
+  const one = { ...ctx, rank: 0, world: 1 };
+  await opts.parallel?.('signatures', []);
+  await runSignatures(one, opts);
+  const plan = await planShards(ctx, opts);
+  await opts.parallel?.('shards-write', ['--shards-dir', dirName]);
+  const parts = await writeShardParts(one, opts);
+
+  const splits: { [l: string]: { [s: string]: number } } = {};
+  const pii: { [t: string]: number } = {};
   const files: ShardFile[] = [];
-  for (const key of [...sets.keys()].sort()) {
-    const s = sets.get(key)!;
-    s.flush();
-    files.push(...s.files);
+  for (const p of parts) {
+    files.push(...p.files);
+    for (const [l, byS] of Object.entries(p.splits)) for (const [sp, n] of Object.entries(byS)) (splits[l] ??= {})[sp] = (splits[l][sp] ?? 0) + n;
+    for (const [t, n] of Object.entries(p.pii)) pii[t] = (pii[t] ?? 0) + n;
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  const staging = path.join(ctx.out, `.${dirName}.staging-${process.pid}`);
+  for (const e of fs.existsSync(ctx.out) ? fs.readdirSync(ctx.out) : []) if (e.startsWith(`.${dirName}.staging-`)) rmrf(path.join(ctx.out, e));
+  const partsDir = path.join(s.work, 'parts');
+  for (const f of files) {
+    const dst = path.join(staging, f.path);
+    fs.mkdirSync(path.dirname(dst), { recursive: true });
+    try {
+      fs.linkSync(path.join(partsDir, f.path), dst);
+    } catch {
+      fs.copyFileSync(path.join(partsDir, f.path), dst);
+    }
+  }
 
   const filterStats = readJson(path.join(ctx.out, 'filter', 'stats.json'));
   const registryHashes: string[] = (filterStats as { registry?: { hashes?: string[] } })?.registry?.hashes ?? [];
@@ -264,22 +473,22 @@ export async function runShards(ctx: StageContext, opts: { dirName?: string; bal
     policy_sha256: stableHash(config.policy),
     objections: { sha256: registryHashes, as_of: (filterStats as { registry?: { asOf?: string } })?.registry?.asOf ?? null },
     inputs: expandInputs(config, baseDir).map((f) => ({ path: path.relative(baseDir, f.path).split(path.sep).join('/'), bytes: f.bytes, sha256: fileSha(f.path) })),
-    params: { dedup: sc.dedup, balance: sc.balance, splits: sc.splits, time_granularity: sc.time_granularity, formats: sc.formats, compression, shard_docs: sc.shard_docs },
+    params: { dedup: sc.dedup, balance: sc.balance, splits: sc.splits, time_granularity: sc.time_granularity, formats: sc.formats, compression: s.compression, shard_docs: sc.shard_docs },
     counts: {
       filter: (filterStats as { funnel?: unknown })?.funnel ?? null,
-      segment: Object.fromEntries(Object.entries(segmentCounts).sort()),
-      dedup: Object.fromEntries(Object.entries(dedupCounts).sort()),
-      balance: plan,
-      splits: Object.fromEntries(Object.entries(splits).sort().map(([l, s]) => [l, Object.fromEntries(Object.entries(s).sort())])),
+      segment: plan.counts.segment,
+      dedup: plan.counts.dedup,
+      balance: plan.counts.balance,
+      splits: Object.fromEntries(Object.entries(splits).sort().map(([l, x]) => [l, Object.fromEntries(Object.entries(x).sort())])),
       pii: Object.fromEntries(Object.entries(pii).sort()),
     },
-    dedup_index_bytes_per_doc: dedup.bytesPerDoc(),
+    dedup_index_bytes_per_doc: plan.dedup_index_bytes_per_doc,
     shards: files,
     parent: null,
   };
   writeFileAtomic(
     path.join(staging, 'README.md'),
-    datasetCard({ name: config.name ?? 'vernacular', locales: Object.keys(plan).sort(), format: sc.formats.includes('jsonl') ? 'jsonl' : 'parquet', compression, plan, splits: manifest.counts.splits, version: toolVersion() }),
+    datasetCard({ name: config.name ?? 'vernacular', locales: Object.keys(plan.counts.balance).sort(), format: sc.formats.includes('jsonl') ? 'jsonl' : 'parquet', compression: s.compression, plan: plan.counts.balance, splits: manifest.counts.splits, version: toolVersion() }),
   );
   writeJsonAtomic(path.join(staging, 'manifest.json'), manifest);
   const dir = path.join(ctx.out, dirName);
@@ -287,6 +496,10 @@ export async function runShards(ctx: StageContext, opts: { dirName?: string; bal
   if (fs.existsSync(dir)) fs.renameSync(dir, old);
   fs.renameSync(staging, dir);
   rmrf(old);
+  // the build is whole: its intermediate parts go (the signatures stay for other builds of the same features)
+  rmrf(s.work);
+  const workRoot = path.dirname(s.work);
+  if (fs.existsSync(workRoot) && !fs.readdirSync(workRoot).length) fs.rmdirSync(workRoot);
   return { manifest, dir };
 }
 

@@ -54,7 +54,8 @@ export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('
 
 /**
  * Writes the shards of one (split, locale): every `shardDocs` docs make one file per format,
- * named part-NNNNN in write order, so the same docs in the same order give the same bytes.
+ * named part-NNNNN (or `<prefix>-NNNNN`) in write order, so the same docs in the same order give
+ * the same bytes.
  */
 export class ShardSet {
   private rows: ShardDoc[] = [];
@@ -66,7 +67,7 @@ export class ShardSet {
     private readonly root: string,
     readonly split: string,
     readonly locale: string,
-    private readonly o: { formats: readonly ('jsonl' | 'parquet')[]; compression: 'gz' | 'zst'; shardDocs: number },
+    private readonly o: { formats: readonly ('jsonl' | 'parquet')[]; compression: 'gz' | 'zst'; shardDocs: number; prefix?: string },
   ) {}
 
   /** A shard closes at `shardDocs` docs or ~8 MB of text, whichever comes first (bounded memory per set). */
@@ -78,7 +79,7 @@ export class ShardSet {
 
   flush(): void {
     if (!this.rows.length) return;
-    const name = partName(this.next++);
+    const name = this.o.prefix ? `${this.o.prefix}-${String(this.next++).padStart(5, '0')}` : partName(this.next++);
     for (const f of this.o.formats) {
       const rel = f === 'jsonl' ? path.posix.join('data', this.split, this.locale, `${name}.jsonl.${this.o.compression}`) : path.posix.join('parquet', this.split, this.locale, `${name}.parquet`);
       const bytes = f === 'jsonl' ? encodeJsonl(this.rows, this.o.compression) : encodeParquet(this.rows, this.o.compression);

@@ -62,6 +62,37 @@ describe('local executor and cluster plans', () => {
     for (const [k, v] of a) expect(b.get(k)?.equals(v), k).toBe(true);
   });
 
+  it('a shards-write worker killed midway: the relaunch keeps its finished parts, and the output is identical', async () => {
+    const out = path.join(gen, 'killed-write');
+    for (const st of ['filter', 'segment', 'features', 'signatures', 'shards-plan']) expect(cli(['run-stage', st, '-c', cfg, '-o', out]).status).toBe(0);
+    const parts = path.join(out, 'shards-work/shards/parts/_done');
+    const child = spawn(process.execPath, [CLI, 'run-stage', 'shards-write', '--rank', '0', '--world', '2', '-c', cfg, '-o', out], { env: { ...process.env, VERNACULAR_SECRET: 'test-secret-0123456789abcdef' } });
+    const killed = await new Promise<boolean>((resolve) => {
+      const t = setInterval(() => {
+        if (fs.existsSync(parts) && fs.readdirSync(parts).length >= 1) {
+          child.kill('SIGKILL');
+          clearInterval(t);
+        }
+      }, 2);
+      child.on('exit', (_c, sig) => {
+        clearInterval(t);
+        resolve(sig === 'SIGKILL');
+      });
+    });
+    expect(killed, 'the worker finished before it could be killed').toBe(true);
+    const first = fs.readdirSync(parts).sort()[0];
+    const mtime = fs.statSync(path.join(parts, first)).mtimeMs;
+    // relaunch the write step with both ranks: the finished part is not written again
+    for (const rank of ['0', '1']) expect(cli(['run-stage', 'shards-write', '--rank', rank, '--world', '2', '-c', cfg, '-o', out]).status).toBe(0);
+    expect(fs.statSync(path.join(parts, first)).mtimeMs).toBe(mtime);
+    const r = cli(['run', '-c', cfg, '-o', out, '--workers', '2']);
+    expect(r.status, r.stderr).toBe(0);
+    const a = snapshot(path.join(clean, 'shards'));
+    const b = snapshot(path.join(out, 'shards'));
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [k, v] of a) expect(b.get(k)?.equals(v), k).toBe(true);
+  });
+
   it('plan writes Slurm array jobs chained with afterok, and Kubernetes Indexed Jobs', () => {
     const d = tmpDir('vern-plan-');
     expect(cli(['plan', '--executor', 'slurm', '-c', cfg, '-b', path.join(d, 'out'), '--world', '8', '-o', path.join(d, 'slurm')]).status).toBe(0);
@@ -70,6 +101,12 @@ describe('local executor and cluster plans', () => {
     expect(sb).toMatch(/run-stage filter --rank "\$SLURM_ARRAY_TASK_ID" --world 8/);
     expect(sb).not.toMatch(/VERNACULAR_SECRET=/);
     expect(fs.readFileSync(path.join(d, 'slurm', 'submit.sh'), 'utf8')).toMatch(/--dependency=afterok:\$dep/);
+    // the shards build: map steps as arrays, global steps as single tasks, in flow order
+    expect(fs.readFileSync(path.join(d, 'slurm', 'signatures.sbatch'), 'utf8')).toMatch(/#SBATCH --array=0-7[\s\S]*run-stage signatures --rank "\$SLURM_ARRAY_TASK_ID" --world 8/);
+    expect(fs.readFileSync(path.join(d, 'slurm', 'shards-plan.sbatch'), 'utf8')).not.toMatch(/--array/);
+    expect(fs.readFileSync(path.join(d, 'slurm', 'shards-write.sbatch'), 'utf8')).toMatch(/run-stage shards-write --rank "\$SLURM_ARRAY_TASK_ID" --world 8/);
+    const order = [...fs.readFileSync(path.join(d, 'slurm', 'submit.sh'), 'utf8').matchAll(/ (\S+)\.sbatch\)/g)].map((m) => m[1]);
+    expect(order).toEqual(['filter', 'filter-merge', 'segment', 'segment-merge', 'features', 'features-merge', 'signatures', 'shards-plan', 'shards-write', 'shards']);
     expect(cli(['plan', '--executor', 'k8s', '-c', cfg, '-b', path.join(d, 'out'), '--world', '8', '-o', path.join(d, 'k8s')]).status).toBe(0);
     const job = YAML.parse(fs.readFileSync(path.join(d, 'k8s', '00-filter.yaml'), 'utf8'));
     expect(job.spec).toMatchObject({ completionMode: 'Indexed', completions: 8, parallelism: 8 });

@@ -117,10 +117,11 @@ describe('shards on the sample', () => {
     const d = tmpDir('vern-kill-');
     for (const stage of ['filter', 'segment', 'features']) expect(cli(['run-stage', stage, '-c', CONFIG, '-o', d]).status).toBe(0);
     const child = spawn(process.execPath, [CLI, 'run-stage', 'shards', '-c', CONFIG, '-o', d], { env: { ...process.env, VERNACULAR_SECRET: SECRET, CI: '1' } });
+    const parts = path.join(d, 'shards-work', 'shards', 'parts', '_done');
     const killed = await new Promise<boolean>((resolve) => {
       const t = setInterval(() => {
-        const staging = fs.readdirSync(d).find((e) => e.startsWith('.shards.staging-'));
-        if (staging && fs.existsSync(path.join(d, staging, 'data'))) {
+        // some shard parts written, not all: kill it there
+        if (fs.existsSync(parts) && fs.readdirSync(parts).length >= 2) {
           child.kill('SIGKILL');
           clearInterval(t);
         }
@@ -132,8 +133,19 @@ describe('shards on the sample', () => {
     });
     expect(killed, 'the build finished before it could be killed while writing').toBe(true);
     expect(fs.existsSync(path.join(d, 'shards', 'manifest.json'))).toBe(false);
+    const before = fs.readdirSync(parts).length;
+    const marker = path.join(parts, fs.readdirSync(parts).sort()[0]);
+    const mtime = fs.statSync(marker).mtimeMs;
+    const r = cli(['--json', 'run-stage', 'shards-write', '-c', CONFIG, '-o', d]);
+    expect(r.status, r.stderr).toBe(0);
+    // the relaunch kept what had finished
+    expect(fs.readdirSync(parts).length).toBeGreaterThan(before);
+    expect(fs.statSync(marker).mtimeMs, 'a finished part was written again').toBe(mtime);
     expect(cli(['run-stage', 'shards', '-c', CONFIG, '-o', d]).status).toBe(0);
     expect(fs.readFileSync(path.join(d, 'shards', 'manifest.json'), 'utf8')).toBe(fs.readFileSync(path.join(a, 'shards', 'manifest.json'), 'utf8'));
-    expect(fs.readdirSync(d).filter((e) => e.startsWith('.shards.'))).toEqual([]);
+    const sa = snapshot(path.join(a, 'shards'));
+    const sd = snapshot(path.join(d, 'shards'));
+    for (const [k, v] of sa) expect(sd.get(k)?.equals(v), k).toBe(true);
+    expect(fs.readdirSync(d).filter((e) => e.startsWith('.shards.') || e === 'shards-work')).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DedupIndex, DEFAULT_DEDUP } from '../../src/shards/dedupe.js';
+import os from 'node:os';
+import { DedupIndex, DEFAULT_DEDUP, type DedupColumns } from '../../src/shards/dedupe.js';
+import { readColumns, writeColumns } from '../../src/io/columns.js';
 import { dedupText } from '../../src/shards/minhash.js';
 import { ROOT } from '../helpers.js';
 
@@ -54,6 +56,31 @@ describe('near-duplicate detection on the labelled fixture', () => {
     idx.add({ id: 'a', createdAt: '2025-01-01', text: 'Share if you are from Graz! The best city in Austria 🔥' });
     idx.add({ id: 'c', createdAt: '2025-03-01', text: 'Completely different post about the weather in Vienna today' });
     expect([...idx.duplicates()]).toEqual([['b', 'a']]);
+  });
+
+  it('indexes merged from partitions (columns → file → append) cluster exactly like one index', () => {
+    const texts = pairs.flatMap((p, i) => [
+      { id: `a${i}`, createdAt: `2025-01-${String((i % 28) + 1).padStart(2, '0')}`, text: p.a },
+      { id: `b${i}`, createdAt: `2025-02-${String((i % 28) + 1).padStart(2, '0')}`, text: p.b },
+    ]);
+    const whole = new DedupIndex(DEFAULT_DEDUP, false);
+    texts.forEach((t, i) => whole.add({ ...t, tie: i }));
+    const merged = new DedupIndex(DEFAULT_DEDUP, false, 8);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vern-cols-'));
+    for (let start = 0, part = 0; start < texts.length; start += 97, part++) {
+      const idx = new DedupIndex(DEFAULT_DEDUP, false);
+      texts.slice(start, start + 97).forEach((t, k) => idx.add({ ...t, tie: start + k }));
+      const c = idx.columns();
+      const f = path.join(dir, `p${part}.bin`);
+      writeColumns(f, { n: c.n }, { sigs: c.sigs, bandKeys: c.bandKeys, exactKeys: c.exactKeys, times: c.times, ties: c.ties, shortFlags: c.shortFlags });
+      const r = readColumns<{ n: number }>(f);
+      merged.append({ n: r.header.n, ...(r.columns as never as Omit<DedupColumns, 'n'>) });
+    }
+    expect(merged.size).toBe(texts.length);
+    const a = whole.duplicateOf();
+    expect([...merged.duplicateOf()]).toEqual([...a]);
+    expect(a.filter((x) => x >= 0).length).toBeGreaterThan(100);
+    expect(() => new DedupIndex({ ...DEFAULT_DEDUP, numPerm: 64 }, false).append(whole.columns())).toThrow(/other parameters/);
   });
 
   it('normalisation removes what shares change', () => {

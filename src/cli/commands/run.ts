@@ -18,8 +18,8 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
   const steps = ev.enabled ? 6 : 4;
   // Partitioned stages run as `workers` ranks (child processes), then a merge in this process.
   const workers = (opts as { workers?: number }).workers ?? defaultWorkers();
-  const ranks = async (stage: string) => {
-    if (workers > 1) await runRanks(stage, { config: ctx.loaded.file, out: ctx.out, workers, insecureDevSecret: opts.insecureDevSecret });
+  const ranks = async (stage: string, args: string[] = []) => {
+    if (workers > 1) await runRanks(stage, { config: ctx.loaded.file, out: ctx.out, workers, insecureDevSecret: opts.insecureDevSecret, args });
   };
   ctx.log(`[1/${steps}] filter${workers > 1 ? ` (${workers} workers)` : ''}`);
   await ranks('filter');
@@ -40,7 +40,7 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
   sections.push(featuresTable(fs));
 
   ctx.log(`[4/${steps}] shards`);
-  const sh = await runShards({ ...ctx, stage: 'shards' });
+  const sh = await runShards({ ...ctx, stage: 'shards' }, { parallel: ranks });
   summary.shards = { dir: sh.dir, counts: sh.manifest.counts, files: sh.manifest.shards.length };
   sections.push(planTable(sh.manifest));
 
@@ -56,7 +56,7 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
       const locales = Object.keys(sh.manifest.counts.balance).sort();
       const total = Object.values(sh.manifest.counts.balance).reduce((s, p) => s + p.achieved, 0);
       const balance = { ...ctx.loaded.config.shards.balance, strategy: 'targets' as const, targets: populationTargets(locales, total), min: 0, max: undefined, max_repeat: 1 };
-      await runShards({ ...ctx, stage: 'shards' }, { dirName: 'shards-proportional', balance });
+      await runShards({ ...ctx, stage: 'shards' }, { dirName: 'shards-proportional', balance, parallel: ranks });
       models.push(path.join(ctx.out, 'baseline', 'proportional.json.gz'));
     }
     ctx.log(`[${steps}/${steps}] evaluate: eval sets, variety judge, n-gram baselines`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { packageRoot } from '../../paths.js';
 import { InputError } from '../../errors.js';
 
-/** The partitioned stages, in flow order; `shards` (dedup + balance) is global. */
+/** The partitioned stages, in flow order, before the shards build. */
 export const PARTITIONED = ['filter', 'segment', 'features'] as const;
 
 /** Default worker count: the machine's cores. */
@@ -17,12 +17,13 @@ export const defaultWorkers = () => Math.max(1, os.availableParallelism?.() ?? o
  * the caller then merges with `--world 1` (finished partitions are skipped by their markers).
  * A rank that fails fails the stage, naming it; finished partitions stay done for a relaunch.
  */
-export async function runRanks(stage: string, o: { config: string; out: string; workers: number; insecureDevSecret?: boolean; quiet?: boolean }): Promise<void> {
+export async function runRanks(stage: string, o: { config: string; out: string; workers: number; insecureDevSecret?: boolean; quiet?: boolean; args?: string[] }): Promise<void> {
   const cli = path.join(packageRoot(), 'bin', 'vernacular.js');
   const runs = Array.from({ length: o.workers }, (_, rank) =>
     new Promise<void>((resolve, reject) => {
       const args = [cli, '--quiet', 'run-stage', stage, '--rank', String(rank), '--world', String(o.workers), '-c', o.config, '-o', o.out];
       if (o.insecureDevSecret) args.push('--insecure-dev-secret');
+      if (o.args) args.push(...o.args);
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
       let err = '';
       child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));

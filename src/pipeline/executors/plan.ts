@@ -14,9 +14,25 @@ export interface PlanOptions {
   k8s?: { image?: string; namespace?: string; memory?: string; cpu?: string };
 }
 
+/** The jobs of a build, in order: array jobs (one task per rank) and single-task global steps. */
+export function buildSteps(world: number): Array<{ name: string; args: string[]; array: boolean }> {
+  const steps: Array<{ name: string; args: string[]; array: boolean }> = [];
+  for (const st of PARTITIONED) {
+    steps.push({ name: st, args: ['run-stage', st, '--rank', '$RANK', '--world', String(world)], array: true });
+    steps.push({ name: `${st}-merge`, args: ['run-stage', st, '--world', '1'], array: false });
+  }
+  // the shards build: map (signatures) → global plan → map (write) → global assemble
+  steps.push({ name: 'signatures', args: ['run-stage', 'signatures', '--rank', '$RANK', '--world', String(world)], array: true });
+  steps.push({ name: 'shards-plan', args: ['run-stage', 'shards-plan'], array: false });
+  steps.push({ name: 'shards-write', args: ['run-stage', 'shards-write', '--rank', '$RANK', '--world', String(world)], array: true });
+  steps.push({ name: 'shards', args: ['run-stage', 'shards'], array: false });
+  return steps;
+}
+
 /**
  * Slurm: one array job per partitioned stage (ranks = SLURM_ARRAY_TASK_ID), a one-task merge job
- * after each (`--dependency=afterok`), then the global shards job; `submit.sh` chains them.
+ * after each (`--dependency=afterok`), then the shards build's map and global steps; `submit.sh`
+ * chains them.
  * The secret is read from the environment of the submitting shell (sbatch exports it), never
  * written into a script.
  */
@@ -45,13 +61,13 @@ export function slurmPlan(dir: string, o: PlanOptions): string[] {
     files.push(f);
   };
   const stageArgs = `-c ${JSON.stringify(o.config)} -o ${JSON.stringify(o.out)}`;
-  for (const st of PARTITIONED) {
-    write(`${st}.sbatch`, `${head(st, o.world)}\n${cmd} --quiet run-stage ${st} --rank "$SLURM_ARRAY_TASK_ID" --world ${o.world} ${stageArgs}`);
-    write(`${st}-merge.sbatch`, `${head(`${st}-merge`)}\n${cmd} --quiet run-stage ${st} --world 1 ${stageArgs}`);
+  const steps = buildSteps(o.world);
+  for (const st of steps) {
+    const args = st.args.map((a) => (a === '$RANK' ? '"$SLURM_ARRAY_TASK_ID"' : a)).join(' ');
+    write(`${st.name}.sbatch`, `${head(st.name, st.array ? o.world : undefined)}\n${cmd} --quiet ${args} ${stageArgs}`);
   }
-  write('shards.sbatch', `${head('shards')}\n${cmd} --quiet run-stage shards ${stageArgs}`);
   const chain = ['#!/bin/bash', '# Submit the whole build: each job starts only after the previous one succeeded.', 'set -euo pipefail', `cd "$(dirname "$0")"`, `mkdir -p ${JSON.stringify(path.join(o.out, 'logs'))}`, 'dep=""'];
-  for (const name of [...PARTITIONED.flatMap((st) => [st, `${st}-merge`]), 'shards']) {
+  for (const { name } of steps) {
     chain.push(`id=$(sbatch --parsable --export=ALL \${dep:+--dependency=afterok:$dep} ${name}.sbatch)`, `echo "${name}: job $id"`, 'dep=$id');
   }
   chain.push('echo "$dep" > last-job-id');
@@ -96,21 +112,13 @@ export function k8sPlan(dir: string, o: PlanOptions): string[] {
   });
   const stageArgs = ['-c', o.config, '-o', o.out];
   const order: string[] = [];
-  for (const st of PARTITIONED) {
-    for (const [name, args, idx] of [
-      [st, ['--quiet', 'run-stage', st, '--rank', '$JOB_COMPLETION_INDEX', '--world', String(o.world), ...stageArgs], o.world],
-      [`${st}-merge`, ['--quiet', 'run-stage', st, '--world', '1', ...stageArgs], undefined],
-    ] as Array<[string, string[], number | undefined]>) {
-      const f = path.join(dir, `${String(order.length).padStart(2, '0')}-${name}.yaml`);
-      writeFileAtomic(f, YAML.stringify(job(name, args, idx)));
-      files.push(f);
-      order.push(f);
-    }
+  for (const st of buildSteps(o.world)) {
+    const f = path.join(dir, `${String(order.length).padStart(2, '0')}-${st.name}.yaml`);
+    const args = ['--quiet', ...st.args.map((a) => (a === '$RANK' ? '$JOB_COMPLETION_INDEX' : a)), ...stageArgs];
+    writeFileAtomic(f, YAML.stringify(job(st.name, args, st.array ? o.world : undefined)));
+    files.push(f);
+    order.push(f);
   }
-  const f = path.join(dir, `${String(order.length).padStart(2, '0')}-shards.yaml`);
-  writeFileAtomic(f, YAML.stringify(job('shards', ['--quiet', 'run-stage', 'shards', ...stageArgs], undefined)));
-  files.push(f);
-  order.push(f);
   const apply = ['#!/bin/bash', '# Apply the stage Jobs in order, each after the previous one completed.', 'set -euo pipefail', 'cd "$(dirname "$0")"'];
   for (const x of order) apply.push(`kubectl apply -f ${path.basename(x)}`, `kubectl wait --for=condition=complete --timeout=24h -f ${path.basename(x)}`);
   const a = path.join(dir, 'apply.sh');

@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import { writeFileAtomic } from './atomic.js';
+import { InputError } from '../errors.js';
+
+/**
+ * A small columnar file for what map tasks hand to a merge step: a JSON header and named typed
+ * arrays, little-endian, each array 8-byte aligned so a reader can view it without copying.
+ *
+ *   "VERNCOL1" | u32 header bytes | header JSON | pad to 8 | array 0 | pad | array 1 | ...
+ *
+ * The header lists the arrays (name, type, length) next to the caller's own fields.
+ */
+export type Column = Uint8Array | Uint32Array | Float64Array;
+const TYPES = { u8: Uint8Array, u32: Uint32Array, f64: Float64Array } as const;
+type TypeName = keyof typeof TYPES;
+const MAGIC = 'VERNCOL1';
+
+const typeOf = (a: Column): TypeName => (a instanceof Uint8Array ? 'u8' : a instanceof Uint32Array ? 'u32' : 'f64');
+const pad8 = (n: number) => (8 - (n % 8)) % 8;
+
+export function writeColumns(file: string, header: object, columns: { [name: string]: Column }): void {
+  const specs = Object.entries(columns).map(([name, a]) => ({ name, type: typeOf(a), length: a.length }));
+  const head = Buffer.from(JSON.stringify({ ...header, columns: specs }));
+  const parts: Uint8Array[] = [Buffer.from(MAGIC), Buffer.alloc(4), head, Buffer.alloc(pad8(12 + head.length))];
+  (parts[1] as Buffer).writeUInt32LE(head.length, 0);
+  for (const a of Object.values(columns)) {
+    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    parts.push(bytes, Buffer.alloc(pad8(bytes.length)));
+  }
+  writeFileAtomic(file, Buffer.concat(parts));
+}
+
+/** Read only the header (cheap: for sizing before the arrays are loaded). */
+export function readColumnsHeader<H>(file: string): H {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const pre = Buffer.alloc(12);
+    fs.readSync(fd, pre, 0, 12, 0);
+    if (pre.toString('latin1', 0, 8) !== MAGIC) throw new InputError(`${file}: not a vernacular column file (re-run the stage that wrote it)`);
+    const head = Buffer.alloc(pre.readUInt32LE(8));
+    fs.readSync(fd, head, 0, head.length, 12);
+    return JSON.parse(head.toString('utf8')) as H;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function readColumns<H>(file: string): { header: H; columns: { [name: string]: Column } } {
+  const buf = fs.readFileSync(file);
+  const bad = (why: string) => new InputError(`${file}: damaged column file (${why}); re-run the stage that wrote it`);
+  if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) throw bad('no header');
+  const hl = buf.readUInt32LE(8);
+  if (12 + hl > buf.length) throw bad('truncated header');
+  const header = JSON.parse(buf.toString('utf8', 12, 12 + hl)) as H & { columns: Array<{ name: string; type: TypeName; length: number }> };
+  let off = 12 + hl + pad8(12 + hl);
+  const columns: { [name: string]: Column } = {};
+  for (const c of header.columns) {
+    const T = TYPES[c.type];
+    const bytes = c.length * T.BYTES_PER_ELEMENT;
+    if (off + bytes > buf.length) throw bad(`column ${c.name} truncated`);
+    // a view when the offset is aligned (it is, unless the Buffer came from the shared pool), else a copy
+    const abs = buf.byteOffset + off;
+    columns[c.name] = abs % 8 === 0 ? new T(buf.buffer, abs, c.length) : new T(new Uint8Array(buf.subarray(off, off + bytes)).buffer);
+    off += bytes + pad8(bytes);
+  }
+  return { header, columns };
+}
