@@ -12,6 +12,10 @@ export interface FeatureSummary {
   byCategory: { [category: string]: number };
 }
 
+/** The names of the default extractors, in registration order. */
+export const DEFAULT_EXTRACTORS = ['lexicon', 'markers', 'grammar-en'] as const;
+const [LEXICON, MARKERS, GRAMMAR] = DEFAULT_EXTRACTORS;
+
 /** The default extractor set: lexicon (lexical, spelling, slang, …), colloquial markers, English grammar. */
 export class FeatureExtractor {
   readonly registry = new ExtractorRegistry();
@@ -22,11 +26,11 @@ export class FeatureExtractor {
     const fx = new FeatureExtractor(lexicon);
     const matcher = new LexiconMatcher(lexicon);
     const markers = new Markers();
-    fx.registry.register('lexicon', (i) => matcher.match(i.text, i.tokens, i.lang, i.locale));
-    fx.registry.register('markers', (i) => markers.extract(i));
+    fx.registry.register(LEXICON, (i) => matcher.match(i.text, i.tokens, i.lang, i.locale));
+    fx.registry.register(MARKERS, (i) => markers.extract(i));
     if (opts.grammar !== false) {
       const grammar = await EnglishGrammar.create();
-      fx.registry.register('grammar-en', (i) => grammar.extract(i));
+      fx.registry.register(GRAMMAR, (i) => grammar.extract(i));
     }
     return fx;
   }

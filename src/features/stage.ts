@@ -7,7 +7,10 @@ import { JsonlWriter } from '../io/writers/jsonl.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { sortKeys } from '../pipeline/stats.js';
 import { InputError } from '../errors.js';
-import { FeatureExtractor } from './extract.js';
+import { DEFAULT_EXTRACTORS, FeatureExtractor } from './extract.js';
+import { lexiconDir } from './lexicon.js';
+import { packageRoot } from '../paths.js';
+import { createHash } from 'node:crypto';
 
 /** Per-locale counts for feature rates. */
 export interface LocaleFeatureCounts {
@@ -48,16 +51,36 @@ export function featureRates(st: FeatureStats): { [locale: string]: { docs: numb
   return out;
 }
 
+/**
+ * A hash of the data the extractors are built from (every lexicon and the marker tables), so a
+ * changed entry re-runs the stage without building the extractor to find out.
+ */
+export function featureDataHash(): string {
+  const h = createHash('sha256');
+  const files = [...walkYaml(lexiconDir()), path.join(packageRoot(), 'corpora', 'markers', 'markers.yaml')];
+  for (const f of files) h.update(path.relative(packageRoot(), f)).update('\0').update(fs.readFileSync(f)).update('\0');
+  return h.digest('hex');
+}
+
+function walkYaml(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((e) => (e.isDirectory() ? walkYaml(path.join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [path.join(dir, e.name)] : []));
+}
+
 /** The `features` stage: dialect and colloquial features of every segmented doc; per-locale rates. */
 export async function runFeatures(ctx: StageContext): Promise<FeatureStats> {
   const root = path.join(ctx.out, 'segment', 'docs');
   const inputs = stageFiles(root);
   if (!inputs.length) throw new InputError(`features: no segment output under ${root} (run \`vernacular segment\` first)`);
   const dir = path.join(ctx.out, 'features');
-  const fx = await FeatureExtractor.create();
+  // the extractor takes seconds to build: only when a partition is to be done (not in a merge pass)
+  let fx: FeatureExtractor | undefined;
   const markers = new CompletionMarkers<FeatureStats>(dir);
   const total: FeatureStats = { byLocale: {} };
-  const common = stableHash({ lexicon: fx.lexicon.entries.length, v: 1 });
+  const common = stableHash({ data: featureDataHash(), v: 2 });
   for (const i of myPartitions(inputs.length, ctx.rank, ctx.world)) {
     const rel = path.relative(root, inputs[i]);
     const st = fs.statSync(inputs[i]);
@@ -68,6 +91,7 @@ export async function runFeatures(ctx: StageContext): Promise<FeatureStats> {
       continue;
     }
     const stats: FeatureStats = { byLocale: {} };
+    fx ??= await FeatureExtractor.create();
     const w = new JsonlWriter(path.join(dir, 'docs', path.dirname(rel), `${partName(i)}.jsonl.gz`), { gzipLevel: 1 });
     try {
       for await (const docs of readDocs(inputs[i])) {
@@ -94,7 +118,7 @@ export async function runFeatures(ctx: StageContext): Promise<FeatureStats> {
     addCounts(total, stats);
   }
   total.byLocale = sortKeys(total.byLocale);
-  if (ctx.world === 1) writeJsonAtomic(path.join(dir, 'rates.json'), { stage: 'features', extractors: fx.registry.names, rates: featureRates(total), counts: total });
+  if (ctx.world === 1) writeJsonAtomic(path.join(dir, 'rates.json'), { stage: 'features', extractors: DEFAULT_EXTRACTORS, rates: featureRates(total), counts: total });
   return total;
 }
 

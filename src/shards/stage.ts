@@ -35,7 +35,7 @@ type Split = 'train' | 'validation' | 'test';
  * no author spans two splits, and every locale's test split holds about its share of documents —
  * a per-author coin flip leaves small locales with few or no test docs.
  */
-export function assignSplits(seed: number, authors: readonly string[], docsByAuthorLocale: Map<number, number>, s: { train: number; validation: number; test: number }): Uint8Array {
+export function assignSplits(seed: number, authors: readonly string[], docsByAuthorLocale: Iterable<[number, number]>, s: { train: number; validation: number; test: number }): Uint8Array {
   // primary locale per author (most docs; ties: smaller locale index), from (author·256 + locale) → docs
   const primary = new Int32Array(authors.length).fill(-1);
   const count = new Uint32Array(authors.length);
@@ -254,7 +254,7 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}): P
   // Load the signature files in order: global doc index = position in (file order, doc order).
   const headers = s.inputs.map((_, i) => readColumnsHeader<SigHeader>(sigFile(s, i)));
   const total = headers.reduce((t, h) => t + h.n, 0);
-  const dedup = new DedupIndex(dedupParams(sc), false, Math.max(16, total));
+  let dedup: DedupIndex | undefined = new DedupIndex(dedupParams(sc), false, Math.max(16, total));
   const recAuthor = new Uint32Array(total);
   const recLocale = new Uint8Array(total);
   const recChars = new Uint32Array(total);
@@ -287,12 +287,15 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}): P
   }
   authorIndex.clear();
   const dupOf = dedup.duplicateOf();
+  const bytesPerDoc = dedup.bytesPerDoc();
+  // the index is the largest thing held: let it go before the balance plan allocates
+  dedup = undefined;
 
-  // Plan and sample per locale.
+  // Supply per locale, and docs per (author, locale) from a sorted key array (no per-doc Map).
   const supply: { [l: string]: { docs: number; chars: number } } = {};
   const dedupCounts: { [l: string]: { in: number; duplicates: number } } = {};
-  const byLocale = new Map<string, Candidate[]>();
-  const authorLocales = new Map<number, number>(); // author·256 + locale → docs
+  const pairKeys = new Float64Array(total);
+  let kept = 0;
   for (let index = 0; index < total; index++) {
     const locale = s.localeNames[recLocale[index]];
     const dc = (dedupCounts[locale] ??= { in: 0, duplicates: 0 });
@@ -304,19 +307,29 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}): P
     const sp = (supply[locale] ??= { docs: 0, chars: 0 });
     sp.docs++;
     sp.chars += recChars[index];
-    (byLocale.get(locale) ?? byLocale.set(locale, []).get(locale)!).push({ key: recKey[index], author: authors[recAuthor[index]], index });
-    const k = recAuthor[index] * 256 + recLocale[index];
-    authorLocales.set(k, (authorLocales.get(k) ?? 0) + 1);
+    pairKeys[kept++] = recAuthor[index] * 256 + recLocale[index];
   }
-  const splitOfAuthor = assignSplits(s.config.seed, authors, authorLocales, sc.splits);
+  const sortedPairs = pairKeys.subarray(0, kept).sort();
+  function* authorLocales(): Generator<[number, number]> {
+    for (let a = 0; a < kept; ) {
+      let b = a + 1;
+      while (b < kept && sortedPairs[b] === sortedPairs[a]) b++;
+      yield [sortedPairs[a], b - a];
+      a = b;
+    }
+  }
+  const splitOfAuthor = assignSplits(s.config.seed, authors, authorLocales(), sc.splits);
   const targets = planTargets(supply, sc.balance);
   const balance: { [l: string]: LocalePlan } = {};
   const times = new Uint8Array(total);
+  // one locale's candidates at a time: memory is bounded by the largest locale
   for (const l of Object.keys(supply).sort()) {
-    const r = sampleLocale(byLocale.get(l)!, targets[l], sc.balance);
+    const li = s.localeIndex.get(l)!;
+    const cands: Candidate[] = [];
+    for (let index = 0; index < total; index++) if (recLocale[index] === li && dupOf[index] < 0) cands.push({ key: recKey[index], author: authors[recAuthor[index]], index });
+    const r = sampleLocale(cands, targets[l], sc.balance);
     balance[l] = { available: supply[l].docs, target: targets[l], ...r.plan };
     for (const [i, k] of r.take) times[i] = k;
-    byLocale.delete(l);
   }
   const split = new Uint8Array(total);
   for (let index = 0; index < total; index++) split[index] = splitOfAuthor[recAuthor[index]];
@@ -328,7 +341,7 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}): P
   const plan: ShardsPlan = {
     fingerprint,
     counts: { segment: Object.fromEntries(Object.entries(segmentCounts).sort()), dedup: Object.fromEntries(Object.entries(dedupCounts).sort()), balance },
-    dedup_index_bytes_per_doc: dedup.bytesPerDoc(),
+    dedup_index_bytes_per_doc: bytesPerDoc,
   };
   writeJsonAtomic(planJson, plan);
   return plan;
