@@ -34,10 +34,7 @@ function proc(argv) {
   });
 }
 
-/**
- * One build, stage by stage, each a separate process: map steps as `workers` ranks at once (then
- * a `--world 1` pass that merges stats / skips what is done), global steps as one process.
- */
+/** The build's steps: map steps run as ranks, global steps as one process. */
 const STEPS = [
   ['filter', 'map'],
   ['segment', 'map'],
@@ -47,28 +44,32 @@ const STEPS = [
   ['shards-write', 'map'],
   ['shards', 'global'],
 ];
-async function build(workers) {
-  const out = path.join(dir, `out-${workers}`);
-  fs.rmSync(out, { recursive: true, force: true });
-  const rows = [];
-  for (const [stage, kind] of STEPS) {
-    const t = Date.now();
-    let rss = 0;
-    let concurrent = 0;
-    if (kind === 'map' && workers > 1) {
-      const r = await Promise.all(Array.from({ length: workers }, (_, rank) => proc(['run-stage', stage, '--rank', String(rank), '--world', String(workers), '-c', cfg, '-o', out])));
-      rss = Math.max(...r);
-      concurrent = r.reduce((a, b) => a + b, 0);
-    }
-    const last = await proc(['run-stage', stage, '--world', '1', '-c', cfg, '-o', out]);
-    rss = Math.max(rss, last);
-    rows.push({ stage, secs: (Date.now() - t) / 1000, rss, concurrent: Math.max(concurrent, last) });
+/** One step of one build: map steps as `workers` ranks at once plus a `--world 1` pass, global steps as one process. */
+async function step(out, stage, kind, workers) {
+  const t = Date.now();
+  let rss = 0;
+  let concurrent = 0;
+  if (kind === 'map' && workers > 1) {
+    const r = await Promise.all(Array.from({ length: workers }, (_, rank) => proc(['run-stage', stage, '--rank', String(rank), '--world', String(workers), '-c', cfg, '-o', out])));
+    rss = Math.max(...r);
+    concurrent = r.reduce((a, b) => a + b, 0);
   }
-  return { rows, manifest: JSON.parse(fs.readFileSync(path.join(out, 'shards', 'manifest.json'), 'utf8')) };
+  const last = await proc(['run-stage', stage, '--world', '1', '-c', cfg, '-o', out]);
+  return { stage, secs: (Date.now() - t) / 1000, rss: Math.max(rss, last), concurrent: Math.max(concurrent, last) };
 }
 
-const one = await build(1);
-const two = await build(2);
+// The two builds advance step by step, 1 worker then 2 workers, so both see the machine in the
+// same state for each step (a shared 2-core VM drifts over a 20-minute run).
+const outs = { 1: path.join(dir, 'out-1'), 2: path.join(dir, 'out-2') };
+for (const o of Object.values(outs)) fs.rmSync(o, { recursive: true, force: true });
+const one = { rows: [] };
+const two = { rows: [] };
+for (const [stage, kind] of STEPS) {
+  one.rows.push(await step(outs[1], stage, kind, 1));
+  two.rows.push(await step(outs[2], stage, kind, 2));
+}
+one.manifest = JSON.parse(fs.readFileSync(path.join(outs[1], 'shards', 'manifest.json'), 'utf8'));
+
 const same = execFileSync('bash', ['-c', `diff -rq ${path.join(dir, 'out-1', 'shards')} ${path.join(dir, 'out-2', 'shards')} >/dev/null && echo yes || echo no`]).toString().trim();
 const records = one.manifest.counts.filter.read;
 console.log(`\npipeline benchmark — ${(input / 1e6).toFixed(0)} MB, ${records.toLocaleString('en-US')} records; ${os.cpus()[0].model}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);

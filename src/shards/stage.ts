@@ -380,10 +380,16 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
     if (header.fingerprint !== plan.fingerprint) throw new InputError(`${planFile(s, i)}: stale plan; re-run \`vernacular run-stage shards-plan\``);
     const take = columns.times as Uint8Array;
     const splitOf = columns.split as Uint8Array;
+    const st: PartStats = { files: [], splits: {}, pii: {} };
+    // nothing taken from this file (other locales, all duplicates, sampled out): no need to read it
+    if (!take.some((t) => t > 0)) {
+      markers.write(i, fingerprint, st);
+      out.push(st);
+      continue;
+    }
     fx ??= await FeatureExtractor.create();
     const prefix = path.basename(s.inputs[i]).replace(/\.jsonl(\.gz)?$/, '');
     const sets = new Map<string, ShardSet>();
-    const st: PartStats = { files: [], splits: {}, pii: {} };
     let j = 0;
     for await (const docs of readDocs(s.inputs[i])) {
       for (const d of docs as Doc[]) {
