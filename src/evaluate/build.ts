@@ -35,6 +35,22 @@ export interface TextItem {
 
 const itemId = (...k: string[]) => createHash('sha256').update(k.join('\0')).digest('hex').slice(0, 16);
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const letters = (s: string) => s.replace(/[^\p{L}]/gu, '');
+
+/**
+ * An alternative form in the case of the word it replaces: capitalised after a capitalised word,
+ * upper case when the post shouts, and as the lexicon writes it after an acronym in running text
+ * ("mon GSM" → "mon natel", not "mon Natel").
+ */
+export function caseLike(original: string, form: string, text: string): string {
+  const l = letters(original);
+  if (l.length >= 2 && l === l.toUpperCase() && l !== l.toLowerCase()) {
+    const all = letters(text);
+    const upper = all.replace(/[^\p{Lu}]/gu, '').length;
+    return upper / Math.max(1, all.length) > 0.7 ? form.toUpperCase() : form;
+  }
+  return /^\p{Lu}/u.test(original) ? capitalise(form) : form;
+}
 
 export interface BuildEvalOptions {
   shardsDir: string;
@@ -82,8 +98,7 @@ export function buildEvalSets(o: BuildEvalOptions): { counts: { [task: string]: 
       const alts = new Map<string, string>();
       for (const v of variants.get(`${lang(L)}|${e.concept}`) ?? []) {
         if (v.locales.includes(L)) continue;
-        let form = v.forms[0];
-        if (/^\p{Lu}/u.test(original)) form = capitalise(form);
+        const form = caseLike(original, v.forms[0], d.text);
         if (form.toLowerCase() === original.toLowerCase() || alts.has(form)) continue;
         alts.set(form, v.locale);
       }

@@ -163,3 +163,14 @@ describe('OpenAI adapter failures', () => {
     await expect(m.generate([{ context: 'x', until: [], maxTokens: 3 }])).rejects.toThrow(/http:\/\/127\.0\.0\.1:9\/v1\/completions unreachable after 3 attempts/);
   });
 });
+
+describe('variety-choice alternatives take the case of the word they replace', () => {
+  it('capitalised, shouted, acronym in running text, lower case', async () => {
+    const { caseLike } = await import('../../src/evaluate/build.js');
+    expect(caseLike('Septante', 'soixante-dix', 'Septante ans, déjà.')).toBe('Soixante-dix');
+    expect(caseLike('septante', 'soixante-dix', 'il a septante ans')).toBe('soixante-dix');
+    expect(caseLike('GSM', 'natel', "J'ai encore perdu mon GSM au kot")).toBe('natel');
+    expect(caseLike('SEPTANTE', 'soixante-dix', 'SEPTANTE EUROS POUR UN PLEIN')).toBe('SOIXANTE-DIX');
+    expect(caseLike('gsm', 'portable', 'mon gsm')).toBe('portable');
+  });
+});
