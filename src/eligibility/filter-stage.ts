@@ -4,7 +4,9 @@ import type { StageContext } from '../pipeline/stage.js';
 import { CompletionMarkers, myPartitions, partName, stableHash } from '../pipeline/stage.js';
 import { expandInputs, type InputFile } from '../io/inputs.js';
 import { openRows } from '../io/open-rows.js';
-import { mapRow } from '../io/mapping.js';
+import { mapRow, type Mapped } from '../io/mapping.js';
+import { FlatRowMapper } from '../io/flat-mapping.js';
+import { parseJsonLine, readJsonlLines } from '../io/readers/jsonl.js';
 import { JsonlWriter } from '../io/writers/jsonl.js';
 import { InputError } from '../errors.js';
 import { addFunnel, emptyFunnel, normaliseFunnel, type Funnel } from '../pipeline/stats.js';
@@ -32,7 +34,7 @@ const relTo = (base: string, f: string) => path.relative(base, f).split(path.sep
  * the eligible docs (gz JSONL, one part per input file), the exclusion ledger (keyed hash of the
  * id + rule, nothing else), the error ledger (file, line, reason) and the funnel.
  */
-export async function runFilter(ctx: StageContext): Promise<FilterResult> {
+export async function runFilter(ctx: StageContext, opts: { fastJsonl?: boolean } = {}): Promise<FilterResult> {
   const { config, baseDir } = ctx.loaded;
   const dir = path.join(ctx.out, 'filter');
   const files = expandInputs(config, baseDir);
@@ -57,7 +59,7 @@ export async function runFilter(ctx: StageContext): Promise<FilterResult> {
         skipped++;
         continue;
       }
-      const part = await filterPartition(ctx, dir, i, f, gate, progress, funnel.malformed);
+      const part = await filterPartition(ctx, dir, i, f, gate, progress, funnel.malformed, opts.fastJsonl ?? true);
       markers.write(i, fingerprint, part);
       addFunnel(funnel, part);
     }
@@ -88,6 +90,7 @@ async function filterPartition(
   gate: GateContext,
   progress: Progress,
   malformedBefore: number,
+  fastJsonl: boolean,
 ): Promise<Funnel> {
   const { config, baseDir } = ctx.loaded;
   const name = partName(i);
@@ -100,44 +103,69 @@ async function filterPartition(
   const rel = relTo(baseDir, f.path);
   const country = (c: string) => funnel.byCountry[c] ?? (funnel.byCountry[/^[A-Z]{2}$/.test(c) ? c : '??'] ??= { read: 0, kept: 0, excluded: 0 });
   let lastBytes = 0;
+  const onRead = (n: number) => {
+    lastBytes += n;
+    progress.tick(n);
+  };
+  // One decision for a mapped row; returns a write's backpressure promise, if any.
+  const judge = (m: Mapped, line: number, flat: FlatRowMapper | undefined): void | Promise<void> => {
+    if (m.bad !== undefined) {
+      funnel.malformed++;
+      return errors.write({ file: rel, line, reason: m.bad });
+    }
+    const c = country(m.doc.country);
+    c.read++;
+    const why = exclusionReason(m.doc, m.elig, gate);
+    if (why) {
+      funnel.excluded[why] = (funnel.excluded[why] ?? 0) + 1;
+      c.excluded++;
+      return excluded.write({ h: keyedHash(ctx.secret, 'doc', m.doc.id), rule: why });
+    }
+    funnel.kept++;
+    c.kept++;
+    return flat ? flat.write(docs, m.doc) : docs.write(m.doc);
+  };
+  const tooMany = () => {
+    if (ctx.maxErrors !== undefined && malformedBefore + funnel.malformed > ctx.maxErrors)
+      throw new InputError(`${malformedBefore + funnel.malformed} malformed rows exceed --max-errors ${ctx.maxErrors} (see ${path.join(dir, 'errors')})`);
+  };
   try {
     try {
-      for await (const rows of openRows(f, config, (n) => {
-        lastBytes += n;
-        progress.tick(n);
-      })) {
-        for (const row of rows) {
-          funnel.read++;
-          if (row.fields === undefined) {
-            funnel.malformed++;
-            const p = errors.write({ file: rel, line: row.line, reason: row.bad });
+      if (f.format === 'jsonl') {
+        // JSONL: flat rows take the byte-level path (text copied, not decoded and re-encoded);
+        // anything else is parsed with JSON.parse and mapped as from any other reader.
+        const flat = fastJsonl ? new FlatRowMapper(config) : undefined;
+        for await (const lines of readJsonlLines(f.path, config.limits.max_line_bytes, onRead)) {
+          for (const l of lines) {
+            funnel.read++;
+            const source = { file: rel, line: l.line };
+            const fast = flat && l.bad === undefined ? flat.map(l.buf, l.start, l.end, source) : undefined;
+            let p: void | Promise<void>;
+            if (fast) p = judge(fast, l.line, flat);
+            else {
+              const row = parseJsonLine(l);
+              if (row.fields === undefined) {
+                funnel.malformed++;
+                p = errors.write({ file: rel, line: row.line, reason: row.bad });
+              } else p = judge(mapRow(row.fields, config, source), l.line, undefined);
+            }
             if (p) await p;
-            continue;
           }
-          const m = mapRow(row.fields, config, { file: rel, line: row.line });
-          if (m.bad !== undefined) {
-            funnel.malformed++;
-            const p = errors.write({ file: rel, line: row.line, reason: m.bad });
-            if (p) await p;
-            continue;
-          }
-          const c = country(m.doc.country);
-          c.read++;
-          const why = exclusionReason(m.doc, m.elig, gate);
-          if (why) {
-            funnel.excluded[why] = (funnel.excluded[why] ?? 0) + 1;
-            c.excluded++;
-            const p = excluded.write({ h: keyedHash(ctx.secret, 'doc', m.doc.id), rule: why });
-            if (p) await p;
-            continue;
-          }
-          funnel.kept++;
-          c.kept++;
-          const p = docs.write(m.doc);
-          if (p) await p;
+          tooMany();
         }
-        if (ctx.maxErrors !== undefined && malformedBefore + funnel.malformed > ctx.maxErrors)
-          throw new InputError(`${malformedBefore + funnel.malformed} malformed rows exceed --max-errors ${ctx.maxErrors} (see ${path.join(dir, 'errors')})`);
+      } else {
+        for await (const rows of openRows(f, config, onRead)) {
+          for (const row of rows) {
+            funnel.read++;
+            let p: void | Promise<void>;
+            if (row.fields === undefined) {
+              funnel.malformed++;
+              p = errors.write({ file: rel, line: row.line, reason: row.bad });
+            } else p = judge(mapRow(row.fields, config, { file: rel, line: row.line }), row.line, undefined);
+            if (p) await p;
+          }
+          tooMany();
+        }
       }
     } catch (e) {
       if (e instanceof InputError) throw e;

@@ -35,7 +35,7 @@ const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 
 const mappedCache = new WeakMap<object, Set<string>>();
 /** The export's column names that map onto Doc fields (everything else goes to `meta`). */
-function mappedColumns(config: Config): Set<string> {
+export function mappedColumns(config: Config): Set<string> {
   let s = mappedCache.get(config.fields);
   if (!s) {
     const f = config.fields;

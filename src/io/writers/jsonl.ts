@@ -57,6 +57,33 @@ export class JsonlWriter {
     return wait;
   }
 
+  /**
+   * Append one line assembled in place: call `begin` with an upper bound of its UTF-8 bytes, then
+   * `putString` / `putBytes` for its pieces, then `end` (which adds the newline). For lines that
+   * splice raw bytes from an input (no decode, no re-encode).
+   */
+  begin(maxBytes: number): void | Promise<void> {
+    this.count++;
+    let wait: void | Promise<void> = undefined;
+    if (this.used + maxBytes + 1 > this.block.length) {
+      wait = this.flushBlock();
+      if (maxBytes + 1 > this.block.length) this.block = Buffer.allocUnsafe(maxBytes + 1);
+    }
+    return wait;
+  }
+
+  putString(s: string): void {
+    this.used += this.block.write(s, this.used, 'utf8');
+  }
+
+  putBytes(b: Buffer, start: number, end: number): void {
+    this.used += b.copy(this.block, this.used, start, end);
+  }
+
+  end(): void {
+    this.block[this.used++] = 10;
+  }
+
   private flushBlock(): void | Promise<void> {
     if (this.error) throw this.error;
     if (!this.used) return;
