@@ -4,7 +4,6 @@ import type { JsonlWriter } from './writers/jsonl.js';
 import { FlatScan, Kind, memberValue, scanFlatObject } from './flat-json.js';
 import { mapRow, mappedColumns, type Mapped } from './mapping.js';
 
-const PROTO = Buffer.from('__proto__');
 
 /**
  * The fast path from a JSONL line to a Doc line: scan the flat row, decode only the mapped
@@ -17,6 +16,8 @@ const PROTO = Buffer.from('__proto__');
 export class FlatRowMapper {
   private readonly scan = new FlatScan();
   private readonly names: Buffer[];
+  /** (key length << 8 | first byte) → candidate slots, so a key is matched with one Map lookup and a short byte loop */
+  private readonly byShape = new Map<number, number[]>();
   private readonly columns: string[];
   private readonly textSlot: number;
   private readonly metaIdx = new Int32Array(64);
@@ -28,7 +29,24 @@ export class FlatRowMapper {
     this.columns = [...mappedColumns(config)];
     if (this.columns.length > 30) throw new Error('flat mapper: too many mapped columns');
     this.names = this.columns.map((c) => Buffer.from(c));
+    this.names.forEach((nm, j) => {
+      const shape = (nm.length << 8) | (nm[0] ?? 0);
+      (this.byShape.get(shape) ?? this.byShape.set(shape, []).get(shape)!).push(j);
+    });
     this.textSlot = this.columns.indexOf(config.fields.text);
+  }
+
+  /** The mapped-column slot whose name is the bytes `b[ks, ke)`, or -1. */
+  private slotOf(b: Buffer, ks: number, ke: number): number {
+    const cands = this.byShape.get(((ke - ks) << 8) | (ke > ks ? b[ks] : 0));
+    if (cands === undefined) return -1;
+    for (const j of cands) {
+      const nm = this.names[j];
+      let k = 1;
+      while (k < nm.length && nm[k] === b[ks + k]) k++;
+      if (k >= nm.length) return j;
+    }
+    return -1;
   }
 
   map(b: Buffer, s: number, e: number, source: SourceRef): Mapped | undefined {
@@ -41,16 +59,9 @@ export class FlatRowMapper {
     for (let k = 0; k < sc.n; k++) {
       const ks = sc.keyStart[k];
       const kl = sc.keyEnd[k] - ks;
-      let slot = -1;
-      for (let j = 0; j < this.names.length; j++) {
-        const nm = this.names[j];
-        if (nm.length === kl && b.compare(nm, 0, kl, ks, ks + kl) === 0) {
-          slot = j;
-          break;
-        }
-      }
+      const slot = this.slotOf(b, ks, ks + kl);
       if (slot < 0) {
-        if (kl === 9 && b.compare(PROTO, 0, 9, ks, ks + 9) === 0) return undefined;
+        if (kl === 9 && b.toString('latin1', ks, ks + 9) === '__proto__') return undefined;
         this.metaIdx[this.nMeta++] = k;
         continue;
       }
@@ -76,31 +87,33 @@ export class FlatRowMapper {
   write(w: JsonlWriter, doc: Doc): void | Promise<void> {
     const b = this.buf!;
     const sc = this.scan;
-    const s = JSON.stringify(doc);
-    // inside a JSON string every quote is escaped, so these markers can only be the keys
-    const ti = s.indexOf('"text":""') + 7;
-    const mi = s.indexOf('"meta":{') + 8;
+    // the Doc's keys in the order mapRow and the gate create them (a test holds this to JSON.stringify)
+    const head = `{"id":${JSON.stringify(doc.id)},"text":`;
+    let mid = `,"authorId":${JSON.stringify(doc.authorId)},"createdAt":${JSON.stringify(doc.createdAt)},"country":${JSON.stringify(doc.country)},"kind":${JSON.stringify(doc.kind)},"visibility":${JSON.stringify(doc.visibility)},"meta":{`;
+    const rest = JSON.stringify(doc.meta).slice(1, -1);
+    let tail = `},"source":${JSON.stringify(doc.source)}`;
+    if (doc.ageAtPost !== undefined) tail += `,"ageAtPost":${JSON.stringify(doc.ageAtPost)}`;
+    tail += '}';
     const ts = sc.valStart[this.textMember];
     const te = sc.valEnd[this.textMember];
-    let max = s.length * 3 + (te - ts) + 2;
+    // unmapped members as the input wrote them: runs of consecutive members are one byte range
+    let max = (head.length + mid.length + rest.length + tail.length) * 3 + (te - ts) + 2;
     for (let j = 0; j < this.nMeta; j++) {
       const k = this.metaIdx[j];
-      max += sc.valEnd[k] - sc.keyStart[k] + 4;
+      max += sc.valEnd[k] - sc.keyStart[k] + 2;
     }
     const p = w.begin(max);
-    w.putString(s.slice(0, ti));
+    w.putString(head);
     w.putBytes(b, ts, te);
-    w.putString(s.slice(ti + 2, mi));
-    for (let j = 0; j < this.nMeta; j++) {
-      const k = this.metaIdx[j];
-      if (j) w.putString(',');
-      // "key": value, as the input wrote them (the key with its quotes)
-      w.putBytes(b, sc.keyStart[k] - 1, sc.keyEnd[k] + 1);
-      w.putString(':');
-      w.putBytes(b, sc.valStart[k], sc.valEnd[k]);
+    for (let j = 0; j < this.nMeta; ) {
+      let k = j;
+      while (k + 1 < this.nMeta && this.metaIdx[k + 1] === this.metaIdx[k] + 1) k++;
+      w.putString(j ? mid + ',' : mid);
+      mid = '';
+      w.putBytes(b, sc.keyStart[this.metaIdx[j]] - 1, sc.valEnd[this.metaIdx[k]]);
+      j = k + 1;
     }
-    if (this.nMeta && s.charCodeAt(mi) !== 125) w.putString(',');
-    w.putString(s.slice(mi));
+    w.putString(rest && this.nMeta ? mid + ',' + rest + tail : mid + rest + tail);
     w.end();
     return p;
   }
