@@ -159,16 +159,19 @@ export class DedupIndex {
     if (ra !== rb) this.parent![Math.max(ra, rb)] = Math.min(ra, rb);
   }
 
-  /** Group indices whose (hi, lo) keys are equal, by sorting packed 64-bit keys; calls `each` per run. */
-  private runs(key: (i: number) => bigint, skip: (i: number) => boolean, each: (members: number[]) => void): void {
+  /**
+   * Group doc indices by a 32-bit key, by sorting packed 64-bit (key << 32 | index) values; calls
+   * `each` with the members of every run of two or more, in index order.
+   */
+  private runs(key: (i: number) => number, skip: (i: number) => boolean, each: (members: number[]) => void): void {
     const packed = new BigUint64Array(this.n);
     let m = 0;
-    for (let i = 0; i < this.n; i++) if (!skip(i)) packed[m++] = key(i);
+    for (let i = 0; i < this.n; i++) if (!skip(i)) packed[m++] = (BigInt(key(i)) << 32n) | BigInt(i);
     const sorted = packed.subarray(0, m).sort();
     let start = 0;
     for (let k = 1; k <= m; k++) {
-      if (k === m || sorted[k] >> 22n !== sorted[start] >> 22n) {
-        if (k - start > 1) each(Array.from(sorted.subarray(start, Math.min(k, start + 64)), (v) => Number(v & 0x3fffffn)));
+      if (k === m || sorted[k] >> 32n !== sorted[start] >> 32n) {
+        if (k - start > 1) each(Array.from(sorted.subarray(start, k), (v) => Number(v & 0xffffffffn)));
         start = k;
       }
     }
@@ -176,25 +179,32 @@ export class DedupIndex {
 
   private cluster(): void {
     if (this.parent && this.parent.length === this.n) return;
-    if (this.n >= 1 << 22) throw new Error('dedup index: more than 4M docs in one index; partition the build');
     this.parent = Int32Array.from({ length: this.n }, (_, i) => i);
     const np = this.p.numPerm;
     const B = this.p.bands;
-    // exact duplicates: 42 bits of the text hash + 22 bits of the doc index
+    const ex = this.exactKeys;
+    // exact duplicates: runs share the first 32 bits of the text hash; the full 64 bits must match
     this.runs(
-      (i) => ((BigInt(this.exactKeys[2 * i]) << 10n) | BigInt(this.exactKeys[2 * i + 1] >>> 22)) << 22n | BigInt(i),
+      (i) => ex[2 * i],
       () => false,
-      (ms) => ms.slice(1).forEach((j) => this.union(ms[0], j)),
+      (ms) => {
+        for (let x = 0; x < ms.length; x++) {
+          if (this.find(ms[x]) !== ms[x]) continue; // already joined to an earlier equal member
+          for (let y = x + 1; y < ms.length; y++) if (ex[2 * ms[y] + 1] === ex[2 * ms[x] + 1] && ex[2 * ms[y]] === ex[2 * ms[x]]) this.union(ms[x], ms[y]);
+        }
+      },
     );
-    // near duplicates: docs sharing a band key are candidates, confirmed by signature similarity
+    // near duplicates: docs sharing a band key are candidates, confirmed by signature similarity.
+    // The first CAP members of a bucket are compared with every other member; members beyond CAP
+    // only with those (a flood of near-copies still joins one cluster, in time linear in its size).
+    const CAP = 64;
+    const sims = (a: number, b: number) => this.find(a) !== this.find(b) && similarity(this.sigs, a * np, this.sigs, b * np, np) >= this.p.threshold;
     for (let b = 0; b < B; b++) {
       this.runs(
-        (i) => (BigInt(this.bandKeys[i * B + b]) << 22n) | BigInt(i),
+        (i) => this.bandKeys[i * B + b],
         (i) => this.shortFlags[i] === 1,
         (ms) => {
-          for (let x = 0; x < ms.length; x++)
-            for (let y = x + 1; y < ms.length; y++)
-              if (this.find(ms[x]) !== this.find(ms[y]) && similarity(this.sigs, ms[x] * np, this.sigs, ms[y] * np, np) >= this.p.threshold) this.union(ms[x], ms[y]);
+          for (let x = 0; x < Math.min(CAP, ms.length); x++) for (let y = x + 1; y < ms.length; y++) if (sims(ms[x], ms[y])) this.union(ms[x], ms[y]);
         },
       );
     }

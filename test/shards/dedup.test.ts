@@ -83,6 +83,20 @@ describe('near-duplicate detection on the labelled fixture', () => {
     expect(() => new DedupIndex({ ...DEFAULT_DEDUP, numPerm: 64 }, false).append(whole.columns())).toThrow(/other parameters/);
   });
 
+  it('floods: 300 identical posts and 200 near-copies each collapse to one kept doc', () => {
+    const idx = new DedupIndex(DEFAULT_DEDUP, false);
+    const spam = 'Win a free trip to Vienna!!! Click the link in my bio and share with five friends today';
+    for (let i = 0; i < 300; i++) idx.add({ id: `s${i}`, createdAt: `2025-01-01T00:00:${String(i % 60).padStart(2, '0')}Z`, text: spam, tie: i });
+    const base = 'Heute in Graz beim Stadtfest gewesen, die Stimmung war richtig leiwand und das Wetter hat gehalten';
+    for (let i = 0; i < 200; i++) idx.add({ id: `n${i}`, createdAt: '2025-02-01T00:00:00Z', text: `${base} #${i}`, tie: 1000 + i });
+    idx.add({ id: 'other', createdAt: '2025-03-01T00:00:00Z', text: 'Ganz etwas anderes: der Zug nach Linz hatte wieder einmal zwanzig Minuten Verspätung', tie: 5000 });
+    const dup = idx.duplicateOf();
+    const kept = [...dup].map((d, i) => (d < 0 ? i : -1)).filter((i) => i >= 0);
+    expect(kept.length).toBe(3);
+    expect(dup.slice(0, 300).filter((d) => d >= 0).length).toBe(299);
+    expect(dup.slice(300, 500).filter((d) => d >= 0).length).toBe(199);
+  });
+
   it('normalisation removes what shares change', () => {
     expect(dedupText('RT @x: Hello   WORLD!! 😂 https://t.co/abc @maria')).toBe('hello world');
   });
