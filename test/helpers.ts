@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import YAML from 'yaml';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -88,4 +88,24 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 /** Every file under a folder as relative path → bytes, for byte-for-byte comparisons of builds. */
 export function snapshot(dir: string): Map<string, Buffer> {
   return new Map(walk(dir).sort().map((f) => [path.relative(dir, f), fs.readFileSync(f)]));
+}
+
+/**
+ * Run the CLI in the background and SIGKILL it as soon as `when()` holds (polled every `everyMs`).
+ * Resolves true when it was killed, false when it finished first.
+ */
+export function killWhen(args: string[], when: () => boolean, everyMs = 2): Promise<boolean> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, VERNACULAR_SECRET: 'test-secret-0123456789abcdef', CI: '1' } });
+  return new Promise<boolean>((resolve) => {
+    const t = setInterval(() => {
+      if (when()) {
+        child.kill('SIGKILL');
+        clearInterval(t);
+      }
+    }, everyMs);
+    child.on('exit', (_code, signal) => {
+      clearInterval(t);
+      resolve(signal === 'SIGKILL');
+    });
+  });
 }

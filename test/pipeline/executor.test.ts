@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { CLI, ROOT, cli, snapshot, tmpDir } from '../helpers.js';
+import { ROOT, cli, killWhen, snapshot, tmpDir } from '../helpers.js';
 
 
 describe('local executor and cluster plans', () => {
@@ -35,19 +35,7 @@ describe('local executor and cluster plans', () => {
 
   it('a worker killed midway: the relaunch re-runs only what did not finish, and the output is identical', async () => {
     const out = path.join(gen, 'killed');
-    const child = spawn(process.execPath, [CLI, 'run-stage', 'filter', '--rank', '0', '--world', '2', '-c', cfg, '-o', out], { env: { ...process.env, VERNACULAR_SECRET: 'test-secret-0123456789abcdef' } });
-    const killed = await new Promise<boolean>((resolve) => {
-      const t = setInterval(() => {
-        if (fs.existsSync(path.join(out, 'filter/_done/part-00000.json'))) {
-          child.kill('SIGKILL');
-          clearInterval(t);
-        }
-      }, 2);
-      child.on('exit', (_c, sig) => {
-        clearInterval(t);
-        resolve(sig === 'SIGKILL');
-      });
-    });
+    const killed = await killWhen(['run-stage', 'filter', '--rank', '0', '--world', '2', '-c', cfg, '-o', out], () => fs.existsSync(path.join(out, 'filter/_done/part-00000.json')));
     expect(killed, 'the worker finished before it could be killed').toBe(true);
     const doneBefore = fs.readdirSync(path.join(out, 'filter/_done'));
     expect(doneBefore.length).toBeGreaterThanOrEqual(1);
@@ -66,19 +54,7 @@ describe('local executor and cluster plans', () => {
     const out = path.join(gen, 'killed-write');
     for (const st of ['filter', 'segment', 'features', 'signatures', 'shards-plan']) expect(cli(['run-stage', st, '-c', cfg, '-o', out]).status).toBe(0);
     const parts = path.join(out, 'shards-work/shards/parts/_done');
-    const child = spawn(process.execPath, [CLI, 'run-stage', 'shards-write', '--rank', '0', '--world', '2', '-c', cfg, '-o', out], { env: { ...process.env, VERNACULAR_SECRET: 'test-secret-0123456789abcdef' } });
-    const killed = await new Promise<boolean>((resolve) => {
-      const t = setInterval(() => {
-        if (fs.existsSync(parts) && fs.readdirSync(parts).length >= 1) {
-          child.kill('SIGKILL');
-          clearInterval(t);
-        }
-      }, 2);
-      child.on('exit', (_c, sig) => {
-        clearInterval(t);
-        resolve(sig === 'SIGKILL');
-      });
-    });
+    const killed = await killWhen(['run-stage', 'shards-write', '--rank', '0', '--world', '2', '-c', cfg, '-o', out], () => fs.existsSync(parts) && fs.readdirSync(parts).length >= 1);
     expect(killed, 'the worker finished before it could be killed').toBe(true);
     const first = fs.readdirSync(parts).sort()[0];
     const mtime = fs.statSync(path.join(parts, first)).mtimeMs;

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keyedHash } from '../../src/eligibility/keyed-hash.js';
-import { CLI, ROOT, cli, snapshot, tmpDir, walk } from '../helpers.js';
+import { ROOT, cli, killWhen, snapshot, tmpDir, walk } from '../helpers.js';
 
 const SECRET = 'test-secret-0123456789abcdef';
 const CONFIG = path.join(ROOT, 'corpora', 'sample', 'vernacular.yaml');
@@ -116,21 +115,9 @@ describe('shards on the sample', () => {
   it('a build killed (SIGKILL) while writing shards, then re-run, yields the clean build\'s manifest', async () => {
     const d = tmpDir('vern-kill-');
     for (const stage of ['filter', 'segment', 'features']) expect(cli(['run-stage', stage, '-c', CONFIG, '-o', d]).status).toBe(0);
-    const child = spawn(process.execPath, [CLI, 'run-stage', 'shards', '-c', CONFIG, '-o', d], { env: { ...process.env, VERNACULAR_SECRET: SECRET, CI: '1' } });
     const parts = path.join(d, 'shards-work', 'shards', 'parts', '_done');
-    const killed = await new Promise<boolean>((resolve) => {
-      const t = setInterval(() => {
-        // some shard parts written, not all: kill it there
-        if (fs.existsSync(parts) && fs.readdirSync(parts).length >= 2) {
-          child.kill('SIGKILL');
-          clearInterval(t);
-        }
-      }, 5);
-      child.on('exit', (_code, signal) => {
-        clearInterval(t);
-        resolve(signal === 'SIGKILL');
-      });
-    });
+    // some shard parts written, not all: kill it there
+    const killed = await killWhen(['run-stage', 'shards', '-c', CONFIG, '-o', d], () => fs.existsSync(parts) && fs.readdirSync(parts).length >= 2, 5);
     expect(killed, 'the build finished before it could be killed while writing').toBe(true);
     expect(fs.existsSync(path.join(d, 'shards', 'manifest.json'))).toBe(false);
     const before = fs.readdirSync(parts).length;
