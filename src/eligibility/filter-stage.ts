@@ -5,6 +5,7 @@ import { CompletionMarkers, myPartitions, partName, stableHash } from '../pipeli
 import { expandInputs, type InputFile } from '../io/inputs.js';
 import { openRows } from '../io/open-rows.js';
 import { mapRow, type Mapped } from '../io/mapping.js';
+import type { RawRow } from '../io/rows.js';
 import { FlatRowMapper } from '../io/flat-mapping.js';
 import { parseJsonLine, readJsonlLines } from '../io/readers/jsonl.js';
 import { JsonlWriter } from '../io/writers/jsonl.js';
@@ -107,12 +108,13 @@ async function filterPartition(
     lastBytes += n;
     progress.tick(n);
   };
+  const malformed = (line: number, reason: string) => {
+    funnel.malformed++;
+    return errors.write({ file: rel, line, reason });
+  };
   // One decision for a mapped row; returns a write's backpressure promise, if any.
   const judge = (m: Mapped, line: number, flat: FlatRowMapper | undefined): void | Promise<void> => {
-    if (m.bad !== undefined) {
-      funnel.malformed++;
-      return errors.write({ file: rel, line, reason: m.bad });
-    }
+    if (m.bad !== undefined) return malformed(line, m.bad);
     const c = country(m.doc.country);
     c.read++;
     const why = exclusionReason(m.doc, m.elig, gate);
@@ -125,6 +127,9 @@ async function filterPartition(
     c.kept++;
     return flat ? flat.write(docs, m.doc) : docs.write(m.doc);
   };
+  // A row from any reader: malformed, or mapped and judged.
+  const judgeRow = (row: RawRow): void | Promise<void> =>
+    row.fields === undefined ? malformed(row.line, row.bad) : judge(mapRow(row.fields, config, { file: rel, line: row.line }), row.line, undefined);
   const tooMany = () => {
     if (ctx.maxErrors !== undefined && malformedBefore + funnel.malformed > ctx.maxErrors)
       throw new InputError(`${malformedBefore + funnel.malformed} malformed rows exceed --max-errors ${ctx.maxErrors} (see ${path.join(dir, 'errors')})`);
@@ -138,17 +143,8 @@ async function filterPartition(
         for await (const lines of readJsonlLines(f.path, config.limits.max_line_bytes, onRead)) {
           for (const l of lines) {
             funnel.read++;
-            const source = { file: rel, line: l.line };
-            const fast = flat && l.bad === undefined ? flat.map(l.buf, l.start, l.end, source) : undefined;
-            let p: void | Promise<void>;
-            if (fast) p = judge(fast, l.line, flat);
-            else {
-              const row = parseJsonLine(l);
-              if (row.fields === undefined) {
-                funnel.malformed++;
-                p = errors.write({ file: rel, line: row.line, reason: row.bad });
-              } else p = judge(mapRow(row.fields, config, source), l.line, undefined);
-            }
+            const fast = flat && l.bad === undefined ? flat.map(l.buf, l.start, l.end, { file: rel, line: l.line }) : undefined;
+            const p = fast ? judge(fast, l.line, flat) : judgeRow(parseJsonLine(l));
             if (p) await p;
           }
           tooMany();
@@ -157,11 +153,7 @@ async function filterPartition(
         for await (const rows of openRows(f, config, onRead)) {
           for (const row of rows) {
             funnel.read++;
-            let p: void | Promise<void>;
-            if (row.fields === undefined) {
-              funnel.malformed++;
-              p = errors.write({ file: rel, line: row.line, reason: row.bad });
-            } else p = judge(mapRow(row.fields, config, { file: rel, line: row.line }), row.line, undefined);
+            const p = judgeRow(row);
             if (p) await p;
           }
           tooMany();

@@ -142,9 +142,15 @@ function shardsSetup(ctx: StageContext, opts: ShardsOptions = {}) {
   const work = path.join(ctx.out, 'shards-work', dirName);
   const rel = (f: string) => path.relative(ctx.out, f).split(path.sep).join('/');
   const secretKey = keyedHash(ctx.secret, 'fingerprint', '');
+  // one stat per features file per process, however many steps ask
+  const fps = new Map<number, string>();
   const sigFingerprint = (i: number) => {
+    const known = fps.get(i);
+    if (known) return known;
     const st = fs.statSync(inputs[i]);
-    return stableHash({ v: SIG_VERSION, file: rel(inputs[i]), size: st.size, mtime: st.mtimeMs, dedup: sc.dedup, seed: config.seed, locales: localeNames, key: secretKey });
+    const fp = stableHash({ v: SIG_VERSION, file: rel(inputs[i]), size: st.size, mtime: st.mtimeMs, dedup: sc.dedup, seed: config.seed, locales: localeNames, key: secretKey });
+    fps.set(i, fp);
+    return fp;
   };
   return { config, sc, dirName, inputs, localeNames, localeIndex: new Map(localeNames.map((l, i) => [l, i])), compression, sigDir, work, sigFingerprint };
 }
@@ -169,8 +175,7 @@ interface SigHeader {
  * locale, the dedup signature (MinHash, band keys, exact hash, time, tie key) and what the plan
  * needs (author pseudonym, locale, length). One column file per features file.
  */
-export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {}): Promise<{ done: number; skipped: number }> {
-  const s = shardsSetup(ctx, opts);
+export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {}, s: Setup = shardsSetup(ctx, opts)): Promise<{ done: number; skipped: number }> {
   const markers = new CompletionMarkers<{ n: number }>(s.sigDir);
   let done = 0;
   let skipped = 0;
@@ -239,8 +244,7 @@ export interface ShardsPlan {
  * dropped) and its split — a few bytes per doc — so the write step needs nothing global.
  * Memory: the dedup index (~185 B/doc) plus ~30 B/doc of plan columns and one string per author.
  */
-export async function planShards(ctx: StageContext, opts: ShardsOptions = {}): Promise<ShardsPlan> {
-  const s = shardsSetup(ctx, opts);
+export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s: Setup = shardsSetup(ctx, opts)): Promise<ShardsPlan> {
   const { sc } = s;
   const markers = new CompletionMarkers<{ n: number }>(s.sigDir);
   const sigFps = s.inputs.map((_, i) => s.sigFingerprint(i));
@@ -360,8 +364,7 @@ interface PartStats {
  * shard files named after their features file (`<split>/<locale>/part-PPPPP-NNNNN`), so the
  * bytes do not depend on how many workers ran.
  */
-export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {}): Promise<PartStats[]> {
-  const s = shardsSetup(ctx, opts);
+export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {}, s: Setup = shardsSetup(ctx, opts)): Promise<PartStats[]> {
   const { sc } = s;
   const plan = readJson(path.join(s.work, 'plan', 'plan.json')) as ShardsPlan | null;
   if (!plan) throw new InputError(`shards: no plan under ${path.join(s.work, 'plan')}; run \`vernacular run-stage shards-plan\` first`);
@@ -455,10 +458,10 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
   if (s.compression !== sc.compression) ctx.log('warning: zstd-napi is not built here; writing gzip instead (the manifest records it)');
   const one = { ...ctx, rank: 0, world: 1 };
   await opts.parallel?.('signatures', []);
-  await runSignatures(one, opts);
-  const plan = await planShards(ctx, opts);
+  await runSignatures(one, opts, s);
+  const plan = await planShards(ctx, opts, s);
   await opts.parallel?.('shards-write', ['--shards-dir', dirName]);
-  const parts = await writeShardParts(one, opts);
+  const parts = await writeShardParts(one, opts, s);
 
   const splits: { [l: string]: { [s: string]: number } } = {};
   const pii: { [t: string]: number } = {};

@@ -44,16 +44,10 @@ export class JsonlWriter {
 
   /** Append one pre-serialised JSON line (without the newline). */
   writeLine(line: string): void | Promise<void> {
-    this.count++;
-    // UTF-8 needs at most 3 bytes per UTF-16 unit; +1 for the newline.
-    const need = line.length * 3 + 1;
-    let wait: void | Promise<void> = undefined;
-    if (this.used + need > this.block.length) {
-      wait = this.flushBlock();
-      if (need > this.block.length) this.block = Buffer.allocUnsafe(need);
-    }
-    this.used += this.block.write(line, this.used, 'utf8');
-    this.block[this.used++] = 10;
+    // UTF-8 needs at most 3 bytes per UTF-16 unit.
+    const wait = this.begin(line.length * 3);
+    this.putString(line);
+    this.end();
     return wait;
   }
 
