@@ -7,12 +7,14 @@ import { openRows } from '../io/open-rows.js';
 import { mapRow, type Mapped } from '../io/mapping.js';
 import type { RawRow } from '../io/rows.js';
 import { FlatRowMapper } from '../io/flat-mapping.js';
+import { EXCLUDED, FALLBACK, FlatGate, KEPT } from './flat-gate.js';
 import { parseJsonLine, readJsonlLines } from '../io/readers/jsonl.js';
 import { JsonlWriter } from '../io/writers/jsonl.js';
 import { InputError } from '../errors.js';
 import { addFunnel, emptyFunnel, normaliseFunnel, type Funnel } from '../pipeline/stats.js';
 import { Progress } from '../pipeline/progress.js';
 import { writeJsonAtomic } from '../io/atomic.js';
+import { loadZstd } from '../io/zstd.js';
 import { keyedHash } from './keyed-hash.js';
 import { loadObjections, type ObjectionRegistry } from './objections.js';
 import { exclusionReason, gateContext, type GateContext } from './policy.js';
@@ -35,7 +37,15 @@ const relTo = (base: string, f: string) => path.relative(base, f).split(path.sep
  * the eligible docs (gz JSONL, one part per input file), the exclusion ledger (keyed hash of the
  * id + rule, nothing else), the error ledger (file, line, reason) and the funnel.
  */
-export async function runFilter(ctx: StageContext, opts: { fastJsonl?: boolean } = {}): Promise<FilterResult> {
+/**
+ * How flat JSONL rows are read: `gate` decides canonical rows from their bytes (FlatGate), `map`
+ * maps scanned rows with `mapRow`, `parse` uses JSON.parse for every row. Each falls back to the
+ * next for rows it does not take; all three give the same docs, ledgers and funnel (tests hold
+ * them to that), so this only exists for those tests and for benchmarks.
+ */
+export type JsonlPath = 'gate' | 'map' | 'parse';
+
+export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath } = {}): Promise<FilterResult> {
   const { config, baseDir } = ctx.loaded;
   const dir = path.join(ctx.out, 'filter');
   const files = expandInputs(config, baseDir);
@@ -48,6 +58,7 @@ export async function runFilter(ctx: StageContext, opts: { fastJsonl?: boolean }
   const funnel = emptyFunnel();
   let skipped = 0;
   const mine = myPartitions(files.length, ctx.rank, ctx.world);
+  if (config.output.compression === 'zst' && !loadZstd()) ctx.log('warning: zstd-napi is not built here; filter writes gzip instead');
   try {
     for (const i of mine) {
       const f = files[i];
@@ -60,7 +71,7 @@ export async function runFilter(ctx: StageContext, opts: { fastJsonl?: boolean }
         skipped++;
         continue;
       }
-      const part = await filterPartition(ctx, dir, i, f, gate, progress, funnel.malformed, opts.fastJsonl ?? true);
+      const part = await filterPartition(ctx, dir, i, f, gate, progress, funnel.malformed, opts.jsonlPath ?? 'gate');
       markers.write(i, fingerprint, part);
       addFunnel(funnel, part);
     }
@@ -81,6 +92,11 @@ export async function runFilter(ctx: StageContext, opts: { fastJsonl?: boolean }
   return result;
 }
 
+/** The docs' file extension for `output.compression`; zst without the native build falls back to gzip. */
+export function docsExtension(c: 'gz' | 'zst' | 'none'): '' | '.gz' | '.zst' {
+  return c === 'none' ? '' : c === 'zst' && loadZstd() ? '.zst' : '.gz';
+}
+
 const summary = (r: ObjectionRegistry) => ({ hashes: r.hashes, asOf: r.asOf, authors: r.byAuthor.size });
 
 async function filterPartition(
@@ -91,12 +107,14 @@ async function filterPartition(
   gate: GateContext,
   progress: Progress,
   malformedBefore: number,
-  fastJsonl: boolean,
+  jsonlPath: JsonlPath,
 ): Promise<Funnel> {
   const { config, baseDir } = ctx.loaded;
   const name = partName(i);
-  const gz = config.output.compression === 'gz' ? '.gz' : '';
-  const docs = new JsonlWriter(path.join(dir, 'docs', `${name}.jsonl${gz}`), { gzipLevel: 1 });
+  const ext = docsExtension(config.output.compression);
+  // a part written earlier with another compression must not be read next to this one
+  for (const other of ['', '.gz', '.zst']) if (other !== ext) fs.rmSync(path.join(dir, 'docs', `${name}.jsonl${other}`), { force: true });
+  const docs = new JsonlWriter(path.join(dir, 'docs', `${name}.jsonl${ext}`), { level: 1 });
   const excluded = new JsonlWriter(path.join(dir, 'excluded', `${name}.jsonl`));
   const errors = new JsonlWriter(path.join(dir, 'errors', `${name}.jsonl`));
   const writers = [docs, excluded, errors];
@@ -112,20 +130,25 @@ async function filterPartition(
     funnel.malformed++;
     return errors.write({ file: rel, line, reason });
   };
-  // One decision for a mapped row; returns a write's backpressure promise, if any.
+  // The funnel and ledger for one decided row (`why` undefined: kept, and the caller writes the
+  // doc). Returns a write's backpressure promise, if any.
+  const decided = (countryCode: string, id: string, why: string | undefined): void | Promise<void> => {
+    const c = country(countryCode);
+    c.read++;
+    if (why === undefined) {
+      funnel.kept++;
+      c.kept++;
+      return;
+    }
+    funnel.excluded[why] = (funnel.excluded[why] ?? 0) + 1;
+    c.excluded++;
+    return excluded.write({ h: keyedHash(ctx.secret, 'doc', id), rule: why });
+  };
+  // One decision for a mapped row.
   const judge = (m: Mapped, line: number, flat: FlatRowMapper | undefined): void | Promise<void> => {
     if (m.bad !== undefined) return malformed(line, m.bad);
-    const c = country(m.doc.country);
-    c.read++;
     const why = exclusionReason(m.doc, m.elig, gate);
-    if (why) {
-      funnel.excluded[why] = (funnel.excluded[why] ?? 0) + 1;
-      c.excluded++;
-      return excluded.write({ h: keyedHash(ctx.secret, 'doc', m.doc.id), rule: why });
-    }
-    funnel.kept++;
-    c.kept++;
-    return flat ? flat.write(docs, m.doc) : docs.write(m.doc);
+    return decided(m.doc.country, m.doc.id, why) ?? (why ? undefined : flat ? flat.write(docs, m.doc) : docs.write(m.doc));
   };
   // A row from any reader: malformed, or mapped and judged.
   const judgeRow = (row: RawRow): void | Promise<void> =>
@@ -137,14 +160,25 @@ async function filterPartition(
   try {
     try {
       if (f.format === 'jsonl') {
-        // JSONL: flat rows take the byte-level path (text copied, not decoded and re-encoded);
-        // anything else is parsed with JSON.parse and mapped as from any other reader.
-        const flat = fastJsonl ? new FlatRowMapper(config) : undefined;
+        // JSONL: flat rows take the byte-level paths (FlatGate, else FlatRowMapper + mapRow; text
+        // copied, not decoded and re-encoded); anything else is parsed with JSON.parse and mapped
+        // as from any other reader.
+        const flat = jsonlPath !== 'parse' ? new FlatRowMapper(config) : undefined;
+        const fg = flat && jsonlPath === 'gate' ? new FlatGate(config, gate, flat) : undefined;
+        fg?.setFile(rel);
         for await (const lines of readJsonlLines(f.path, config.limits.max_line_bytes, onRead)) {
           for (const l of lines) {
             funnel.read++;
-            const fast = flat && l.bad === undefined ? flat.map(l.buf, l.start, l.end, { file: rel, line: l.line }) : undefined;
-            const p = fast ? judge(fast, l.line, flat) : judgeRow(parseJsonLine(l));
+            let p: void | Promise<void>;
+            if (flat && l.bad === undefined && flat.scanLine(l.buf, l.start, l.end)) {
+              const r = fg ? fg.judge(l.line, docs) : FALLBACK;
+              if (r === KEPT) p = decided(fg!.country, '', undefined) ?? fg!.wait;
+              else if (r === EXCLUDED) p = decided(fg!.country, fg!.id, fg!.rule);
+              else {
+                const m = flat.map({ file: rel, line: l.line });
+                p = m ? judge(m, l.line, flat) : judgeRow(parseJsonLine(l));
+              }
+            } else p = judgeRow(parseJsonLine(l));
             if (p) await p;
           }
           tooMany();

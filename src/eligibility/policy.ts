@@ -30,7 +30,7 @@ function minusYears(date: string, years: number): string {
  * age on the export date gives a lower bound (the latest birth date consistent with it), so
  * the check errs towards exclusion.
  */
-export function ageAtPost(_doc: Doc, elig: EligibilityInput, config: Config): number | string {
+export function ageAtPost(elig: EligibilityInput, config: Config): number | string {
   if (elig.birthDate) return ageOn(elig.birthDate, elig.createdMs);
   if (elig.age !== undefined) {
     if (config.policy.age_field === 'at_post') return elig.age;
@@ -110,7 +110,7 @@ export const RULES: ReadonlyArray<readonly [name: string, rule: Rule]> = [
   [
     'age',
     (d, e, g) => {
-      const age = ageAtPost(d, e, g.config);
+      const age = ageAtPost(e, g.config);
       if (typeof age === 'string') return age;
       d.ageAtPost = age;
       return age < g.config.policy.min_age ? 'minor' : undefined;

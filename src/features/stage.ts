@@ -92,7 +92,7 @@ export async function runFeatures(ctx: StageContext): Promise<FeatureStats> {
     }
     const stats: FeatureStats = { byLocale: {} };
     fx ??= await FeatureExtractor.create();
-    const w = new JsonlWriter(path.join(dir, 'docs', path.dirname(rel), `${partName(i)}.jsonl.gz`), { gzipLevel: 1 });
+    const w = new JsonlWriter(path.join(dir, 'docs', path.dirname(rel), `${partName(i)}.jsonl.gz`), { level: 1 });
     try {
       for await (const docs of readDocs(inputs[i])) {
         for (const doc of docs) {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { Transform, type Readable } from 'node:stream';
 import { Decompress } from 'fzstd';
+import { loadZstd } from './zstd.js';
 
 /** A streaming zstd decoder (fzstd is pure JS, so no native build is needed). */
 function zstdStream(): Transform {
@@ -28,6 +29,26 @@ function zstdStream(): Transform {
   return t;
 }
 
+/**
+ * A zstd decoder: the native binding when it is built (about 6× faster), else fzstd. Native
+ * errors are given the codes the gzip path uses, so callers report both the same way.
+ */
+function zstdDecoder(): Transform {
+  const z = loadZstd();
+  if (!z) return zstdStream();
+  type Cb = (e?: Error | null) => void;
+  const Base = z.DecompressStream as unknown as new () => Transform & { _transform(c: Buffer, enc: string, cb: Cb): void; _flush(cb: Cb): void };
+  class Decoder extends Base {
+    override _transform(chunk: Buffer, enc: string, cb: Cb): void {
+      super._transform(chunk, enc, (e) => cb(e ? Object.assign(new Error(`corrupt zstd data: ${e.message}`), { code: 'Z_DATA_ERROR' }) : e));
+    }
+    override _flush(cb: Cb): void {
+      super._flush((e) => cb(e ? new Error(`unexpected end of file (${e.message})`) : e));
+    }
+  }
+  return new Decoder();
+}
+
 /** Compression inferred from a file name. */
 export function compressionOf(file: string): 'gz' | 'zst' | 'none' {
   if (/\.gz$/i.test(file)) return 'gz';
@@ -42,7 +63,7 @@ export function openInput(file: string, onRead?: (bytes: number) => void, highWa
   if (onRead) raw.on('data', (c) => onRead(c.length));
   const kind = compressionOf(file);
   if (kind === 'none') return raw;
-  const dec = kind === 'gz' ? zlib.createGunzip({ chunkSize: 1 << 18 }) : zstdStream();
+  const dec = kind === 'gz' ? zlib.createGunzip({ chunkSize: 1 << 18 }) : zstdDecoder();
   raw.on('error', (e) => dec.destroy(e));
   return raw.pipe(dec);
 }

@@ -4,14 +4,14 @@ import type { Doc } from '../doc.js';
 import { readJsonl } from './readers/jsonl.js';
 import { InputError } from '../errors.js';
 
-/** Files of a stage's output folder matching `part-*.jsonl[.gz]`, sorted (recursively under `dir`). */
+/** Files of a stage's output folder matching `part-*.jsonl[.gz|.zst]`, sorted (recursively under `dir`). */
 export function stageFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) out.push(...stageFiles(p));
-    else if (/^part-\d+\.jsonl(\.gz)?$/.test(e.name)) out.push(p);
+    else if (/^part-\d+\.jsonl(\.gz|\.zst)?$/.test(e.name)) out.push(p);
   }
   return out.sort();
 }

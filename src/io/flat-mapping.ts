@@ -8,22 +8,26 @@ import { mapRow, mappedColumns, type Mapped } from './mapping.js';
 /**
  * The fast path from a JSONL line to a Doc line: scan the flat row, decode only the mapped
  * columns, run the same `mapRow` on them (so every check and message is the same), and write a
- * kept doc with its text and unmapped fields copied as raw JSON bytes from the input. `map`
- * returns undefined for anything outside the fast path (nested values, escaped or duplicated
- * mapped keys, text over the size limit, a non-string text, invalid JSON); the caller then
- * parses the line with JSON.parse and the general `mapRow`.
+ * kept doc with its text and unmapped fields copied as raw JSON bytes from the input.
+ * `scanLine` and `map` refuse anything outside the fast path (nested values, escaped or
+ * duplicated mapped keys, text over the size limit, a non-string text, invalid JSON); the
+ * caller then parses the line with JSON.parse and the general `mapRow`. `FlatGate`
+ * (eligibility/flat-gate.ts) decides most lines from the scan alone, before `map`.
  */
 export class FlatRowMapper {
-  private readonly scan = new FlatScan();
+  readonly scan = new FlatScan();
   private readonly names: Buffer[];
   /** (key length << 8 | first byte) → candidate slots, so a key is matched with one Map lookup and a short byte loop */
   private readonly byShape = new Map<number, number[]>();
-  private readonly columns: string[];
+  readonly columns: string[];
   private readonly textSlot: number;
-  private readonly metaIdx = new Int32Array(64);
-  private nMeta = 0;
+  /** per mapped column (slot), the member index of the last scanned line, or -1 */
+  readonly memberOf: Int32Array;
+  /** the members of the last scanned line that are not mapped (they go to meta), in order */
+  readonly metaIdx = new Int32Array(64);
+  nMeta = 0;
   private textMember = -1;
-  private buf: Buffer | undefined;
+  buf: Buffer | undefined;
 
   constructor(private readonly config: Config) {
     this.columns = [...mappedColumns(config)];
@@ -34,6 +38,12 @@ export class FlatRowMapper {
       (this.byShape.get(shape) ?? this.byShape.set(shape, []).get(shape)!).push(j);
     });
     this.textSlot = this.columns.indexOf(config.fields.text);
+    this.memberOf = new Int32Array(this.columns.length);
+  }
+
+  /** The slot of a column name, or -1 when it is not mapped. */
+  slot(column: string | null | undefined): number {
+    return column ? this.columns.indexOf(column) : -1;
   }
 
   /** The mapped-column slot whose name is the bytes `b[ks, ke)`, or -1. */
@@ -49,24 +59,43 @@ export class FlatRowMapper {
     return -1;
   }
 
-  map(b: Buffer, s: number, e: number, source: SourceRef): Mapped | undefined {
+  /**
+   * Scan `b[s, e)` and match its keys to the mapped columns (`memberOf`); false when the line is
+   * outside the fast path: not a flat object, an escaped or repeated mapped key, `__proto__`, or
+   * an unmapped key that starts with a digit (JSON.stringify would move it to the front of meta).
+   */
+  scanLine(b: Buffer, s: number, e: number): boolean {
     const sc = this.scan;
-    if (!scanFlatObject(b, s, e, sc)) return undefined;
-    const fields: { [k: string]: unknown } = {};
-    let seen = 0;
+    if (!scanFlatObject(b, s, e, sc)) return false;
+    const memberOf = this.memberOf;
+    memberOf.fill(-1);
     this.nMeta = 0;
-    this.textMember = -1;
     for (let k = 0; k < sc.n; k++) {
       const ks = sc.keyStart[k];
       const kl = sc.keyEnd[k] - ks;
       const slot = this.slotOf(b, ks, ks + kl);
       if (slot < 0) {
-        if (kl === 9 && b.toString('latin1', ks, ks + 9) === '__proto__') return undefined;
+        if (kl === 9 && b.toString('latin1', ks, ks + 9) === '__proto__') return false;
+        if (kl > 0 && b[ks] >= 48 && b[ks] <= 57) return false;
         this.metaIdx[this.nMeta++] = k;
         continue;
       }
-      if (seen & (1 << slot)) return undefined; // JSON.parse keeps the last one: leave that to it
-      seen |= 1 << slot;
+      if (memberOf[slot] >= 0) return false; // JSON.parse keeps the last one: leave that to it
+      memberOf[slot] = k;
+    }
+    this.buf = b;
+    return true;
+  }
+
+  /** Map the line `scanLine` accepted with the general `mapRow`; undefined to fall back to JSON.parse (text not a string or over the size limit). */
+  map(source: SourceRef): Mapped | undefined {
+    const b = this.buf!;
+    const sc = this.scan;
+    const fields: { [k: string]: unknown } = {};
+    this.textMember = -1;
+    for (let slot = 0; slot < this.columns.length; slot++) {
+      const k = this.memberOf[slot];
+      if (k < 0) continue;
       if (slot === this.textSlot) {
         const kind = sc.kind[k];
         if (kind !== Kind.Str && kind !== Kind.StrEsc) return undefined;
@@ -76,7 +105,6 @@ export class FlatRowMapper {
         fields[this.columns[slot]] = '';
       } else fields[this.columns[slot]] = memberValue(b, sc, k);
     }
-    this.buf = b;
     return mapRow(fields, this.config, source);
   }
 

@@ -71,7 +71,7 @@ export async function runSegment(ctx: StageContext): Promise<SegmentStats> {
     const writer = (locale: string) => {
       let w = writers.get(locale);
       if (!w) {
-        w = new JsonlWriter(path.join(localeDir(ctx.out, locale), `${partName(i)}.jsonl.gz`), { gzipLevel: 1 });
+        w = new JsonlWriter(path.join(localeDir(ctx.out, locale), `${partName(i)}.jsonl.gz`), { level: 1 });
         writers.set(locale, w);
       }
       return w;

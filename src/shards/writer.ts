@@ -2,12 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { writeFileAtomic } from '../io/atomic.js';
 import { partName } from '../pipeline/stage.js';
-
-const require = createRequire(import.meta.url);
+import { loadZstd } from '../io/zstd.js';
 
 /** One document as it leaves in a shard: nothing about the author but a keyed pseudonym. */
 export interface ShardDoc {
@@ -33,22 +31,7 @@ export interface ShardFile {
   sha256: string;
 }
 
-interface Zstd {
-  compress(b: Uint8Array, opts?: { compressionLevel?: number }): Buffer;
-  decompress(b: Uint8Array): Buffer;
-}
-let zstd: Zstd | null | undefined;
-/** The optional native zstd binding, or null when its build failed at install. */
-export function loadZstd(): Zstd | null {
-  if (zstd === undefined) {
-    try {
-      zstd = require('zstd-napi') as Zstd;
-    } catch {
-      zstd = null;
-    }
-  }
-  return zstd;
-}
+export { loadZstd };
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 

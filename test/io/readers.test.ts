@@ -7,6 +7,7 @@ import { splitLines } from '../../src/io/lines.js';
 import { readJsonl } from '../../src/io/readers/jsonl.js';
 import { readCsv } from '../../src/io/readers/csv.js';
 import { readParquet } from '../../src/io/readers/parquet.js';
+import { JsonlWriter } from '../../src/io/writers/jsonl.js';
 import type { RawRow, RowSource } from '../../src/io/rows.js';
 import { tmpDir } from '../helpers.js';
 
@@ -54,8 +55,8 @@ describe('readJsonl', () => {
     const body = '{"a":1}\n{"a":2}\n';
     fs.writeFileSync(path.join(d, 'a.jsonl.gz'), zlib.gzipSync(body));
     expect((await all(readJsonl(path.join(d, 'a.jsonl.gz'), 1000))).length).toBe(2);
-    // a zstd frame of the same text, made by the reference implementation (zstd -19)
-    const zst = Buffer.from('KLUv/SQQgQAAeyJhIjoxfQp7ImEiOjJ9ClCuBvQ=', 'base64');
+    // a zstd frame of the same text with its checksum, made by the reference CLI (`zstd -19`)
+    const zst = Buffer.from('KLUv/SQQgQAAeyJhIjoxfQp7ImEiOjJ9Cu7trPI=', 'base64');
     fs.writeFileSync(path.join(d, 'a.jsonl.zst'), zst);
     expect((await all(readJsonl(path.join(d, 'a.jsonl.zst'), 1000))).map((r) => r.fields)).toEqual([{ a: 1 }, { a: 2 }]);
   });
@@ -64,6 +65,23 @@ describe('readJsonl', () => {
     const gz = zlib.gzipSync('{"a":1}\n'.repeat(10_000));
     fs.writeFileSync(path.join(d, 't.jsonl.gz'), gz.subarray(0, gz.length >> 1));
     await expect(all(readJsonl(path.join(d, 't.jsonl.gz'), 1000))).rejects.toThrow(/unexpected end of file/);
+  });
+  it('a truncated or corrupt .zst fails like a .gz does, and JsonlWriter output reads back', async () => {
+    const d = tmpDir();
+    const f = path.join(d, 'w.jsonl.zst');
+    const w = new JsonlWriter(f, { level: 1 });
+    for (let i = 0; i < 20_000; i++) w.write({ i, t: `row ${i}` });
+    await w.close();
+    const rows = await all(readJsonl(f, 1000));
+    expect(rows.length).toBe(20_000);
+    expect(rows[19_999].fields).toEqual({ i: 19_999, t: 'row 19999' });
+    const z = fs.readFileSync(f);
+    fs.writeFileSync(path.join(d, 't.jsonl.zst'), z.subarray(0, z.length >> 1));
+    await expect(all(readJsonl(path.join(d, 't.jsonl.zst'), 1000))).rejects.toThrow(/unexpected end of file/);
+    const bad = Buffer.from(z);
+    for (let i = 100; i < 200; i++) bad[i] ^= 0x5a;
+    fs.writeFileSync(path.join(d, 'c.jsonl.zst'), bad);
+    await expect(all(readJsonl(path.join(d, 'c.jsonl.zst'), 1000))).rejects.toMatchObject({ code: 'Z_DATA_ERROR' });
   });
 });
 

@@ -3,9 +3,11 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Writable } from 'node:stream';
 import { tempPath } from '../atomic.js';
+import { loadZstd } from '../zstd.js';
 
 /**
- * Streaming JSONL writer, gzip-compressed when the name ends in `.gz`. Lines are gathered into
+ * Streaming JSONL writer, gzip-compressed when the name ends in `.gz`, zstd when it ends in `.zst`
+ * (needs the optional `zstd-napi` build: check with `loadZstd()` before choosing the name). Lines are gathered into
  * ~1 MB blocks before they reach the stream. The file appears under its name only when `close`
  * succeeds (temp + rename); `abort` removes the temp file.
  */
@@ -20,7 +22,8 @@ export class JsonlWriter {
   private error: Error | undefined;
   count = 0;
 
-  constructor(file: string, opts: { gzipLevel?: number } = {}) {
+  /** `level`: the gzip (default 6) or zstd (default 3) compression level. */
+  constructor(file: string, opts: { level?: number } = {}) {
     this.file = file;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = tempPath(file);
@@ -28,10 +31,18 @@ export class JsonlWriter {
     this.sink.on('error', (e) => (this.error ??= e));
     if (file.endsWith('.gz')) {
       // mtime 0 in the header is zlib's default, so output bytes depend only on content.
-      const gz = zlib.createGzip({ level: opts.gzipLevel ?? 6 });
+      const gz = zlib.createGzip({ level: opts.level ?? 6 });
       gz.on('error', (e) => (this.error ??= e));
       gz.pipe(this.sink);
       this.head = gz;
+    } else if (file.endsWith('.zst')) {
+      const z = loadZstd();
+      if (!z) throw new Error(`${file}: zstd output needs the optional zstd-napi build, which is missing here`);
+      // compresses synchronously on this thread (no thread-pool hop per block)
+      const zs = new z.CompressStream({ compressionLevel: opts.level ?? 3, checksumFlag: true });
+      zs.on('error', (e) => (this.error ??= e));
+      zs.pipe(this.sink);
+      this.head = zs;
     } else {
       this.head = this.sink;
     }
@@ -70,8 +81,26 @@ export class JsonlWriter {
     this.used += this.block.write(s, this.used, 'utf8');
   }
 
-  putBytes(b: Buffer, start: number, end: number): void {
-    this.used += b.copy(this.block, this.used, start, end);
+  putBytes(b: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (n > 32) {
+      this.block.set(b.subarray(start, end), this.used);
+    } else {
+      // short pieces: a loop beats the native copy's call overhead
+      const blk = this.block;
+      let u = this.used;
+      for (let i = start; i < end; i++) blk[u++] = b[i];
+    }
+    this.used += n;
+  }
+
+  /** Append a non-negative integer's decimal digits. */
+  putUint(n: number): void {
+    if (n < 10) {
+      this.block[this.used++] = 48 + n;
+      return;
+    }
+    this.used += this.block.write(String(n), this.used, 'latin1');
   }
 
   end(): void {
