@@ -96,11 +96,16 @@ export class JsonlWriter {
 
   /** Append a non-negative integer's decimal digits. */
   putUint(n: number): void {
-    if (n < 10) {
-      this.block[this.used++] = 48 + n;
-      return;
-    }
-    this.used += this.block.write(String(n), this.used, 'latin1');
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    const blk = this.block;
+    let p = this.used + digits;
+    this.used = p;
+    do {
+      const q = Math.floor(n / 10);
+      blk[--p] = 48 + n - q * 10;
+      n = q;
+    } while (n > 0);
   }
 
   end(): void {
