@@ -166,19 +166,20 @@ async function filterPartition(
         const flat = jsonlPath !== 'parse' ? new FlatRowMapper(config) : undefined;
         const fg = flat && jsonlPath === 'gate' ? new FlatGate(config, gate, flat) : undefined;
         fg?.setFile(rel);
-        for await (const lines of readJsonlLines(f.path, config.limits.max_line_bytes, onRead)) {
-          for (const l of lines) {
+        for await (const ls of readJsonlLines(f.path, config.limits.max_line_bytes, onRead)) {
+          for (let i = 0; i < ls.n; i++) {
             funnel.read++;
+            const line = ls.line[i];
             let p: void | Promise<void>;
-            if (flat && l.bad === undefined && flat.scanLine(l.buf, l.start, l.end)) {
-              const r = fg ? fg.judge(l.line, docs) : FALLBACK;
+            if (flat && ls.bad[i] === undefined && flat.scanLine(ls.buf[i], ls.start[i], ls.end[i])) {
+              const r = fg ? fg.judge(line, docs) : FALLBACK;
               if (r === KEPT) p = decided(fg!.country, '', undefined) ?? fg!.wait;
               else if (r === EXCLUDED) p = decided(fg!.country, fg!.id, fg!.rule);
               else {
-                const m = flat.map({ file: rel, line: l.line });
-                p = m ? judge(m, l.line, flat) : judgeRow(parseJsonLine(l));
+                const m = flat.map({ file: rel, line });
+                p = m ? judge(m, line, flat) : judgeRow(parseJsonLine(ls, i));
               }
-            } else p = judgeRow(parseJsonLine(l));
+            } else p = judgeRow(parseJsonLine(ls, i));
             if (p) await p;
           }
           tooMany();

@@ -15,22 +15,33 @@ function chunkOk(buf: Buffer): boolean {
 }
 
 /**
- * One non-blank JSONL line before parsing: bytes `buf[start, end)`, known to be valid UTF-8 and
- * within the size limit — or `bad` when it is not.
+ * A batch of non-blank JSONL lines before parsing: line `line[i]` is `buf[i][start[i], end[i])`,
+ * known to be valid UTF-8 and within the size limit unless `bad[i]` says why not. Parallel arrays
+ * rather than an object per line: millions of lines make no garbage beyond their batch.
  */
-export interface RawLine {
-  line: number;
-  buf: Buffer;
-  start: number;
-  end: number;
-  bad?: string;
+export class RawLines {
+  n = 0;
+  readonly line: number[] = [];
+  readonly buf: Buffer[] = [];
+  readonly start: number[] = [];
+  readonly end: number[] = [];
+  readonly bad: Array<string | undefined> = [];
+
+  push(line: number, buf: Buffer, start: number, end: number, bad?: string): void {
+    this.line.push(line);
+    this.buf.push(buf);
+    this.start.push(start);
+    this.end.push(end);
+    this.bad.push(bad);
+    this.n++;
+  }
 }
 
 /** Read a JSONL file (optionally .gz or .zst) as batches of raw lines (split, size- and UTF-8-checked, not parsed). */
-export async function* readJsonlLines(file: string, maxLineBytes: number, onRead?: (bytes: number) => void): AsyncGenerator<RawLine[]> {
+export async function* readJsonlLines(file: string, maxLineBytes: number, onRead?: (bytes: number) => void): AsyncGenerator<RawLines> {
   const oversized = new Set<number>();
   for await (const batch of splitLines(openInput(file, onRead), maxLineBytes, oversized)) {
-    const lines: RawLine[] = [];
+    const lines = new RawLines();
     const { bufs, starts, ends } = batch;
     for (let i = 0; i < bufs.length; i++) {
       const buf = bufs[i];
@@ -39,36 +50,42 @@ export async function* readJsonlLines(file: string, maxLineBytes: number, onRead
       const line = batch.first + i;
       if (oversized.has(line)) {
         oversized.delete(line);
-        lines.push({ line, buf, start: s, end: e, bad: `line longer than limits.max_line_bytes (${maxLineBytes} bytes)` });
+        lines.push(line, buf, s, e, `line longer than limits.max_line_bytes (${maxLineBytes} bytes)`);
         continue;
       }
       if (e - s < 8 && buf.toString('latin1', s, e).trim() === '') continue;
       // Text that is ASCII-or-valid is the norm: check the whole chunk once, lines only if it fails.
       if (!chunkOk(buf) && !isUtf8(buf.subarray(s, e))) {
-        lines.push({ line, buf, start: s, end: e, bad: 'invalid UTF-8' });
+        lines.push(line, buf, s, e, 'invalid UTF-8');
         continue;
       }
-      lines.push({ line, buf, start: s, end: e });
+      lines.push(line, buf, s, e);
     }
-    if (lines.length) yield lines;
+    if (lines.n) yield lines;
   }
 }
 
-/** Parse one raw line into a row: a JSON object's fields, or why it is not one. */
-export function parseJsonLine(l: RawLine): RawRow {
-  if (l.bad !== undefined) return { line: l.line, bad: l.bad };
+/** Parse line `i` of a batch into a row: a JSON object's fields, or why it is not one. */
+export function parseJsonLine(l: RawLines, i: number): RawRow {
+  const line = l.line[i];
+  const bad = l.bad[i];
+  if (bad !== undefined) return { line, bad };
   let value: unknown;
   try {
-    value = JSON.parse(l.buf.toString('utf8', l.start, l.end));
+    value = JSON.parse(l.buf[i].toString('utf8', l.start[i], l.end[i]));
   } catch (e) {
-    return { line: l.line, bad: safeJsonError(e) };
+    return { line, bad: safeJsonError(e) };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return { line: l.line, bad: `expected a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}` };
-  return { line: l.line, fields: value as { [k: string]: unknown } };
+    return { line, bad: `expected a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}` };
+  return { line, fields: value as { [k: string]: unknown } };
 }
 
 /** Read a JSONL file (optionally .gz or .zst) as batches of rows; bad lines become `bad` rows. */
 export async function* readJsonl(file: string, maxLineBytes: number, onRead?: (bytes: number) => void): RowSource {
-  for await (const lines of readJsonlLines(file, maxLineBytes, onRead)) yield lines.map(parseJsonLine);
+  for await (const lines of readJsonlLines(file, maxLineBytes, onRead)) {
+    const rows: RawRow[] = [];
+    for (let i = 0; i < lines.n; i++) rows.push(parseJsonLine(lines, i));
+    yield rows;
+  }
 }
