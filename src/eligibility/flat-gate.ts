@@ -37,6 +37,7 @@ const P_AGE = enc('},"ageAtPost":');
 const QUOTE = enc('"');
 const COMMA = enc(',');
 const CLOSE = enc('}');
+const FIXED = [P_ID, P_TEXT, P_AUTHOR, P_CREATED, P_COUNTRY, P_KIND, P_VIS, P_META, P_AGE, CLOSE].reduce((n, x) => n + x.length, 0);
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const daysIn = (y: number, m: number) => (m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0) ? 29 : DAYS[m - 1]);
@@ -222,9 +223,11 @@ export class FlatGate {
     if (years < this.minAge) return this.exclude('minor', b, sc.kind[ki], sc.valStart[ki], sc.valEnd[ki]);
 
     // Kept: the doc line, with every value as the input wrote it (JSON.stringify would write the same bytes).
-    let max = sc.valEnd[kt] - sc.valStart[kt] + 256 + this.sourceHead.length;
+    // an upper bound of its bytes: the copied values, quotes for numeric ids, the fixed parts, two numbers
+    let max = FIXED + this.sourceHead.length + 4 + 2 * 20;
+    for (const k of [ki, kt, ka, kT, kc, kk, kv]) max += sc.valEnd[k] - sc.valStart[k];
     for (let j = 0; j < m.nMeta; j++) max += sc.valEnd[m.metaIdx[j]] - sc.keyStart[m.metaIdx[j]] + 2;
-    if (kl >= 0) max += sc.valEnd[kl] - sc.valStart[kl] + 13;
+    if (kl >= 0) max += sc.valEnd[kl] - sc.valStart[kl] + P_LANG.length + 1;
     const wait = w.begin(max);
     w.putBytes(P_ID, 0, P_ID.length);
     this.putId(w, b, sc.kind[ki], sc.valStart[ki], sc.valEnd[ki]);

@@ -17,14 +17,17 @@ export class JsonlWriter {
   private readonly sink: fs.WriteStream;
   private readonly head: Writable;
   // Lines are encoded straight into a 1 MB block (no join, no intermediate Buffer per line).
-  private block = Buffer.allocUnsafe(1 << 20);
+  private readonly blockBytes: number;
+  private block: Buffer;
   private used = 0;
   private error: Error | undefined;
   count = 0;
 
-  /** `level`: the gzip (default 6) or zstd (default 3) compression level. */
-  constructor(file: string, opts: { level?: number } = {}) {
+  /** `level`: the gzip (default 6) or zstd (default 3) compression level; `blockBytes`: the block size (1 MB). */
+  constructor(file: string, opts: { level?: number; blockBytes?: number } = {}) {
     this.file = file;
+    this.blockBytes = opts.blockBytes ?? 1 << 20;
+    this.block = Buffer.allocUnsafe(this.blockBytes);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = tempPath(file);
     this.sink = fs.createWriteStream(this.tmp);
@@ -117,7 +120,7 @@ export class JsonlWriter {
     if (!this.used) return;
     // The stream keeps the Buffer it is given: hand over this block, start a fresh one.
     const out = this.block.subarray(0, this.used);
-    this.block = Buffer.allocUnsafe(Math.max(1 << 20, this.block.length));
+    this.block = Buffer.allocUnsafe(Math.max(this.blockBytes, this.block.length));
     this.used = 0;
     if (!this.head.write(out)) return new Promise((r) => this.head.once('drain', () => r()));
   }
