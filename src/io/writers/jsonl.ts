@@ -112,6 +112,9 @@ export class JsonlWriter {
   }
 
   end(): void {
+    // a line longer than its `begin` bound would have run past the block (typed-array writes
+    // there are dropped): fail loudly rather than write a corrupt line
+    if (this.used >= this.block.length) throw new Error(`JsonlWriter: a line overran the size given to begin() (${this.file})`);
     this.block[this.used++] = 10;
   }
 
