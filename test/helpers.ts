@@ -109,3 +109,13 @@ export function killWhen(args: string[], when: () => boolean, everyMs = 2): Prom
     });
   });
 }
+
+/** A deterministic PRNG (mulberry32), so a failure reproduces. */
+export function prng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

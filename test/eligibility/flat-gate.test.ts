@@ -8,17 +8,7 @@ import { JsonlWriter } from '../../src/io/writers/jsonl.js';
 import { EXCLUDED, FALLBACK, FlatGate, KEPT } from '../../src/eligibility/flat-gate.js';
 import { exclusionReason, gateContext } from '../../src/eligibility/policy.js';
 import { normaliseAuthorId, type ObjectionRegistry } from '../../src/eligibility/objections.js';
-import { FIELDS, tmpDir } from '../helpers.js';
-
-/** A deterministic PRNG (mulberry32), so a failure reproduces. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { FIELDS, prng, tmpDir } from '../helpers.js';
 
 const ABSENT = Symbol('absent');
 // Canonical values most of the time (so the byte gate decides many rows and reaches every rule),

@@ -6,22 +6,12 @@ import { FlatScan, memberValue, scanFlatObject } from '../../src/io/flat-json.js
 import { runFilter } from '../../src/eligibility/filter-stage.js';
 import { loadConfig } from '../../src/config/load.js';
 import { readJsonl } from '../../src/io/readers/jsonl.js';
-import { FIELDS, record, tmpDir, writeConfig, writeJsonl } from '../helpers.js';
+import { FIELDS, prng, record, tmpDir, writeConfig, writeJsonl } from '../helpers.js';
 
 async function all<T>(it: AsyncIterable<T[]>): Promise<T[]> {
   const out: T[] = [];
   for await (const b of it) out.push(...b);
   return out;
-}
-
-/** A deterministic PRNG (mulberry32), so a failure reproduces. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** What the scanner says about a line, checked against JSON.parse. */
