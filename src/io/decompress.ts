@@ -4,8 +4,10 @@ import { Transform, type Readable } from 'node:stream';
 import { Decompress } from 'fzstd';
 import { loadZstd } from './zstd.js';
 
-/** A streaming zstd decoder (fzstd is pure JS, so no native build is needed). */
-function zstdStream(): Transform {
+const corruptZstd = (e: unknown) => Object.assign(new Error(`corrupt zstd data: ${(e as Error).message}`), { code: 'Z_DATA_ERROR' });
+
+/** A streaming zstd decoder in pure JS (fzstd), for when the native binding is not built. Errors carry the codes the gzip path uses. */
+export function jsZstdStream(): Transform {
   let dec: Decompress;
   const t = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -13,7 +15,7 @@ function zstdStream(): Transform {
         dec.push(chunk);
         cb();
       } catch (e) {
-        cb(e as Error);
+        cb(corruptZstd(e));
       }
     },
     flush(cb) {
@@ -35,12 +37,12 @@ function zstdStream(): Transform {
  */
 function zstdDecoder(): Transform {
   const z = loadZstd();
-  if (!z) return zstdStream();
+  if (!z) return jsZstdStream();
   type Cb = (e?: Error | null) => void;
   const Base = z.DecompressStream as unknown as new () => Transform & { _transform(c: Buffer, enc: string, cb: Cb): void; _flush(cb: Cb): void };
   class Decoder extends Base {
     override _transform(chunk: Buffer, enc: string, cb: Cb): void {
-      super._transform(chunk, enc, (e) => cb(e ? Object.assign(new Error(`corrupt zstd data: ${e.message}`), { code: 'Z_DATA_ERROR' }) : e));
+      super._transform(chunk, enc, (e) => cb(e ? corruptZstd(e) : e));
     }
     override _flush(cb: Cb): void {
       super._flush((e) => cb(e ? new Error(`unexpected end of file (${e.message})`) : e));

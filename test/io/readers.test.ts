@@ -8,6 +8,7 @@ import { readJsonl } from '../../src/io/readers/jsonl.js';
 import { readCsv } from '../../src/io/readers/csv.js';
 import { readParquet } from '../../src/io/readers/parquet.js';
 import { JsonlWriter } from '../../src/io/writers/jsonl.js';
+import { jsZstdStream } from '../../src/io/decompress.js';
 import type { RawRow, RowSource } from '../../src/io/rows.js';
 import { tmpDir } from '../helpers.js';
 
@@ -82,6 +83,13 @@ describe('readJsonl', () => {
     for (let i = 100; i < 200; i++) bad[i] ^= 0x5a;
     fs.writeFileSync(path.join(d, 'c.jsonl.zst'), bad);
     await expect(all(readJsonl(path.join(d, 'c.jsonl.zst'), 1000))).rejects.toMatchObject({ code: 'Z_DATA_ERROR' });
+    // the pure-JS decoder (used when the native binding is not built) reads and fails the same way
+    const viaJs = async (b: Buffer) => Buffer.concat(await Readable.from([b]).pipe(jsZstdStream()).toArray());
+    expect((await viaJs(z)).toString('utf8').split('\n').length).toBe(20_001);
+    await expect(viaJs(z.subarray(0, z.length >> 1))).rejects.toThrow(/unexpected end of file/);
+    const garbage = Buffer.from(z);
+    garbage.writeUInt32LE(0x12345678, 0); // not a zstd frame
+    await expect(viaJs(garbage)).rejects.toMatchObject({ code: 'Z_DATA_ERROR' });
   });
 });
 
