@@ -7,7 +7,7 @@ const require = createRequire(import.meta.url);
 export interface Zstd {
   compress(b: Uint8Array, opts?: { compressionLevel?: number }): Buffer;
   decompress(b: Uint8Array): Buffer;
-  CompressStream: new (opts?: { compressionLevel?: number; checksumFlag?: boolean }) => Transform;
+  Compressor: new () => { setParameters(p: { compressionLevel?: number; checksumFlag?: boolean }): void; compress(b: Uint8Array): Buffer };
   DecompressStream: new () => Transform;
 }
 
