@@ -33,11 +33,6 @@ export interface FilterResult {
 const relTo = (base: string, f: string) => path.relative(base, f).split(path.sep).join('/');
 
 /**
- * The `filter` stage: read every input, map rows onto Docs, apply the eligibility gate and write
- * the eligible docs (gz JSONL, one part per input file), the exclusion ledger (keyed hash of the
- * id + rule, nothing else), the error ledger (file, line, reason) and the funnel.
- */
-/**
  * How flat JSONL rows are read: `gate` decides canonical rows from their bytes (FlatGate), `map`
  * maps scanned rows with `mapRow`, `parse` uses JSON.parse for every row. Each falls back to the
  * next for rows it does not take; all three give the same docs, ledgers and funnel (tests hold
@@ -45,6 +40,12 @@ const relTo = (base: string, f: string) => path.relative(base, f).split(path.sep
  */
 export type JsonlPath = 'gate' | 'map' | 'parse';
 
+/**
+ * The `filter` stage: read every input, map rows onto Docs, apply the eligibility gate and write
+ * the eligible docs (JSONL, gz unless `output.compression` says otherwise, one part per input
+ * file), the exclusion ledger (keyed hash of the id + rule, nothing else), the error ledger
+ * (file, line, reason) and the funnel.
+ */
 export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath } = {}): Promise<FilterResult> {
   const { config, baseDir } = ctx.loaded;
   const dir = path.join(ctx.out, 'filter');
@@ -93,7 +94,7 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
 }
 
 /** The docs' file extension for `output.compression`; zst without the native build falls back to gzip. */
-export function docsExtension(c: 'gz' | 'zst' | 'none'): '' | '.gz' | '.zst' {
+function docsExtension(c: 'gz' | 'zst' | 'none'): '' | '.gz' | '.zst' {
   return c === 'none' ? '' : c === 'zst' && loadZstd() ? '.zst' : '.gz';
 }
 
@@ -130,25 +131,28 @@ async function filterPartition(
     funnel.malformed++;
     return errors.write({ file: rel, line, reason });
   };
-  // The funnel and ledger for one decided row (`why` undefined: kept, and the caller writes the
-  // doc). Returns a write's backpressure promise, if any.
-  const decided = (countryCode: string, id: string, why: string | undefined): void | Promise<void> => {
+  // The funnel for a kept row (the caller writes its doc).
+  const kept = (countryCode: string): void => {
     const c = country(countryCode);
     c.read++;
-    if (why === undefined) {
-      funnel.kept++;
-      c.kept++;
-      return;
-    }
-    funnel.excluded[why] = (funnel.excluded[why] ?? 0) + 1;
+    c.kept++;
+    funnel.kept++;
+  };
+  // The funnel and ledger for an excluded row; returns the write's backpressure promise, if any.
+  const exclude = (countryCode: string, id: string, why: string): void | Promise<void> => {
+    const c = country(countryCode);
+    c.read++;
     c.excluded++;
+    funnel.excluded[why] = (funnel.excluded[why] ?? 0) + 1;
     return excluded.write({ h: keyedHash(ctx.secret, 'doc', id), rule: why });
   };
   // One decision for a mapped row.
   const judge = (m: Mapped, line: number, flat: FlatRowMapper | undefined): void | Promise<void> => {
     if (m.bad !== undefined) return malformed(line, m.bad);
     const why = exclusionReason(m.doc, m.elig, gate);
-    return decided(m.doc.country, m.doc.id, why) ?? (why ? undefined : flat ? flat.write(docs, m.doc) : docs.write(m.doc));
+    if (why) return exclude(m.doc.country, m.doc.id, why);
+    kept(m.doc.country);
+    return flat ? flat.write(docs, m.doc) : docs.write(m.doc);
   };
   // A row from any reader: malformed, or mapped and judged.
   const judgeRow = (row: RawRow): void | Promise<void> =>
@@ -173,8 +177,10 @@ async function filterPartition(
             let p: void | Promise<void>;
             if (flat && ls.bad[i] === undefined && flat.scanLine(ls.buf[i], ls.start[i], ls.end[i])) {
               const r = fg ? fg.judge(line, docs) : FALLBACK;
-              if (r === KEPT) p = decided(fg!.country, '', undefined) ?? fg!.wait;
-              else if (r === EXCLUDED) p = decided(fg!.country, fg!.id, fg!.rule);
+              if (r === KEPT) {
+                kept(fg!.country);
+                p = fg!.wait;
+              } else if (r === EXCLUDED) p = exclude(fg!.country, fg!.id, fg!.rule);
               else {
                 const m = flat.map({ file: rel, line });
                 p = m ? judge(m, line, flat) : judgeRow(parseJsonLine(ls, i));
