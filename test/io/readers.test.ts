@@ -88,6 +88,13 @@ describe('readJsonl', () => {
     await expect(all(readJsonl(path.join(d, 'c.jsonl.zst'), 1000))).rejects.toMatchObject({ code: 'Z_DATA_ERROR' });
     // the pure-JS decoder reads the native encoder's multi-block output
     expect((await viaJs(z)).toString('utf8').split('\n').length).toBe(20_001);
+    // no lines: still a zstd stream (one empty frame), not an empty file
+    const e = new JsonlWriter(path.join(d, 'e.jsonl.zst'));
+    await e.close();
+    const eb = fs.readFileSync(path.join(d, 'e.jsonl.zst'));
+    expect(eb.length).toBeGreaterThan(0);
+    expect(await all(readJsonl(path.join(d, 'e.jsonl.zst'), 1000))).toEqual([]);
+    expect((await viaJs(eb)).length).toBe(0);
   });
   it('the pure-JS zstd decoder (used when the native binding is not built) reads, and fails like gzip does', async () => {
     expect((await viaJs(ZST)).toString('utf8')).toBe('{"a":1}\n{"a":2}\n');

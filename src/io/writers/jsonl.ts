@@ -6,9 +6,9 @@ import { tempPath } from '../atomic.js';
 import { loadZstd } from '../zstd.js';
 
 /**
- * Streaming JSONL writer, gzip-compressed when the name ends in `.gz`, zstd when it ends in `.zst`
- * (needs the optional `zstd-napi` build: check with `loadZstd()` before choosing the name). Lines are gathered into
- * ~1 MB blocks before they reach the stream. The file appears under its name only when `close`
+ * Streaming JSONL writer, gzip-compressed when the name ends in `.gz`, zstd when it ends in
+ * `.zst` (needs the optional `zstd-napi` build: check `loadZstd()` before choosing the name).
+ * Lines are gathered into ~1 MB blocks before they reach the stream. The file appears under its name only when `close`
  * succeeds (temp + rename); `abort` removes the temp file.
  */
 export class JsonlWriter {
@@ -141,6 +141,8 @@ export class JsonlWriter {
 
   /** Flush, close and rename into place. */
   async close(): Promise<void> {
+    // an empty .zst file is not a zstd stream (the CLI calls it truncated): write an empty frame
+    if (this.compress && this.count === 0) this.head.write(this.compress(Buffer.alloc(0)));
     await this.flushBlock();
     await new Promise<void>((resolve, reject) => {
       this.sink.once('close', () => (this.error ? reject(this.error) : resolve()));
