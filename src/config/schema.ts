@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { realDate } from '../dates.js';
 
-/** ISO date (YYYY-MM-DD) or full ISO 8601 timestamp. */
+/** ISO date (YYYY-MM-DD) or full ISO 8601 timestamp, on a day the calendar has. */
 const isoDate = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), {
+  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && realDate(s) && !Number.isNaN(Date.parse(s)), {
     message: 'expected an ISO date such as 2025-01-31',
   });
 

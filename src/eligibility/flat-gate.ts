@@ -3,6 +3,7 @@ import { Kind } from '../io/flat-json.js';
 import type { FlatRowMapper } from '../io/flat-mapping.js';
 import type { JsonlWriter } from '../io/writers/jsonl.js';
 import { Problems } from '../io/mapping.js';
+import { daysInMonth } from '../dates.js';
 import { ageAtPost, type GateContext } from './policy.js';
 
 /**
@@ -39,8 +40,6 @@ const COMMA = enc(',');
 const CLOSE = enc('}');
 const FIXED = [P_ID, P_TEXT, P_AUTHOR, P_CREATED, P_COUNTRY, P_KIND, P_VIS, P_META, P_AGE, CLOSE].reduce((n, x) => n + x.length, 0);
 
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const daysIn = (y: number, m: number) => (m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0) ? 29 : DAYS[m - 1]);
 
 export class FlatGate {
   private readonly s: {
@@ -177,7 +176,7 @@ export class FlatGate {
       by = digits(b, p, 4);
       bm = digits(b, p + 5, 2);
       bd = digits(b, p + 8, 2);
-      if (by < 0 || bm < 1 || bm > 12 || bd < 1 || bd > daysIn(by, bm)) return FALLBACK;
+      if (by < 0 || bm < 1 || bm > 12 || bd < 1 || bd > daysInMonth(by, bm)) return FALLBACK;
     }
     let age = -1;
     if (s.age >= 0) {
@@ -324,7 +323,7 @@ export class FlatGate {
       ms = digits(b, p + 20, 3);
     }
     // years before 1000 and leap seconds or 24:00 go the general way (Date.UTC and Date.parse differ there)
-    if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 || ms < 0) return false;
+    if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 || ms < 0) return false;
     this.createdMs = Date.UTC(y, mo - 1, d, h, mi, se, ms);
     this.cy = y;
     this.cm = mo;

@@ -1,5 +1,6 @@
 import type { Doc, SourceRef } from '../doc.js';
 import type { Config } from '../config/schema.js';
+import { realDate } from '../dates.js';
 
 /**
  * Fields an eligibility decision needs but that do not travel on with the Doc: they are read,
@@ -47,15 +48,15 @@ export function mappedColumns(config: Config): Set<string> {
 
 const isMissing = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
-/** Parse a timestamp: ISO 8601 text, or epoch seconds / milliseconds. Returns ms or NaN. */
+/** Parse a timestamp: ISO 8601 text (a real calendar date), or epoch seconds / milliseconds. Returns ms or NaN. */
 export function parseTime(v: unknown): number {
   if (typeof v === 'number') return v > 1e11 ? v : v * 1000;
   if (typeof v !== 'string') return NaN;
   // Fast path for the common canonical form 2025-03-01T10:00:00(.000)Z.
-  if ((v.length === 20 || v.length === 24) && v.charCodeAt(10) === 84 && v.charCodeAt(v.length - 1) === 90) return Date.parse(v);
+  if ((v.length === 20 || v.length === 24) && v.charCodeAt(10) === 84 && v.charCodeAt(v.length - 1) === 90) return realDate(v) ? Date.parse(v) : NaN;
   const s = v.trim();
   if (/^\d{9,13}$/.test(s)) return parseTime(Number(s));
-  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return NaN;
+  if (!/^\d{4}-\d{2}-\d{2}/.test(s) || !realDate(s)) return NaN;
   // A date-time without a zone is read as UTC, so results do not depend on the machine's zone.
   const iso = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s) ? s.replace(' ', 'T') + 'Z' : s;
   return Date.parse(iso);
@@ -122,7 +123,7 @@ export function mapRow(fields: { [k: string]: unknown }, config: Config, source:
     const v = fields[f.author_birth_date];
     if (!isMissing(v)) {
       const d = typeof v === 'string' ? v.trim().slice(0, 10) : '';
-      if (/^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d))) elig.birthDate = d;
+      if (/^\d{4}-\d{2}-\d{2}$/.test(d) && realDate(d) && !Number.isNaN(Date.parse(d))) elig.birthDate = d;
       else problems.add('invalid:author_birth_date');
     }
   }

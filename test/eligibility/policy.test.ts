@@ -26,6 +26,7 @@ function judge(row: { [k: string]: unknown }, config = cfg(), registry = noObjec
 describe('eligibility rules, both outcomes', () => {
   const cases: Array<[string, { [k: string]: unknown }, string | undefined]> = [
     ['public post by an adult in the EU, in the window', {}, undefined],
+    ['born on 29 February of a leap year', { user_birth_date: '2000-02-29' }, undefined],
     ['comment is an allowed kind', { type: 'comment' }, undefined],
     ['ai_chat is an allowed kind', { type: 'ai_chat' }, undefined],
     ['direct message is never eligible', { type: 'dm' }, 'kind'],
@@ -71,6 +72,12 @@ describe('fail closed: a field needed to decide that is missing or unparseable e
     ['created unparseable', record({ created: 'yesterday' }), 'invalid:created_at'],
     ['birth date missing', drop('user_birth_date'), 'missing:author_birth_date'],
     ['birth date unparseable', record({ user_birth_date: '01/02/1990' }), 'invalid:author_birth_date'],
+    // dates the calendar does not have are not rolled over into the next month
+    ['created on a day April does not have', record({ created: '2025-04-31T08:00:00Z' }), 'invalid:created_at'],
+    ['created on 29 February of a common year', record({ created: '2025-02-29T12:00:00Z' }), 'invalid:created_at'],
+    ['created in month 13', record({ created: '2025-13-01 10:00' }), 'invalid:created_at'],
+    ['birth date on 30 February', record({ user_birth_date: '2001-02-30' }), 'invalid:author_birth_date'],
+    ['birth date on 29 February of a common year', record({ user_birth_date: '2001-02-29' }), 'invalid:author_birth_date'],
     ['blank visibility counts as missing', record({ audience: '  ' }), 'missing:visibility'],
   ];
   it.each(cases)('%s', (_n, row, want) => {
@@ -138,4 +145,12 @@ describe('ageOn', () => {
     ['1990-12-31', '2008-12-31T00:00:00Z', 18],
     ['1990-12-31', '2008-12-30T23:59:59Z', 17],
   ])('born %s, at %s → %i', (b, at, want) => expect(ageOn(b, at)).toBe(want));
+});
+
+describe('config dates', () => {
+  it('a window bound the calendar does not have is a config error at its path (not a silently open window)', () => {
+    const r = configSchema.safeParse({ inputs: [{ path: 'x.jsonl' }], fields: FIELDS, policy: { countries: EU, window: { from: '2025-02-30', to: '2026-04-31' } } });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.path.join('.'))).toEqual(['policy.window.from', 'policy.window.to']);
+  });
 });
