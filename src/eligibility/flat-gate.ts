@@ -6,20 +6,7 @@ import { Problems } from '../io/mapping.js';
 import { daysInMonth } from '../dates.js';
 import { ageAtPost, type GateContext } from './policy.js';
 
-/**
- * The eligibility gate on the bytes of a scanned flat JSONL row, for the rows whose every
- * mapped value is already in canonical form: strings without escapes or surrounding spaces,
- * ASCII author ids, upper-case two-letter countries, lower-case visibility and kind, canonical UTC
- * timestamps (`2025-03-01T10:00:00(.000)Z`), `YYYY-MM-DD` birth dates with a real day,
- * booleans for flags. For those, `mapRow` + `exclusionReason` would only copy the values, so
- * the decision and the kept doc's JSON line are made straight from the bytes, in the same rule
- * order and with the same bytes out.
- *
- * Anything else (a missing, null, padded, escaped, mixed-case or non-ASCII value; a date the
- * calendar does not have) returns `FALLBACK`, and the caller runs the general mapping and gate:
- * this class never decides a row those would decide differently (a differential test holds it
- * to them on generated and mutated rows), and it never decides anything they cannot.
- */
+/** What `FlatGate.judge` did with a row. */
 export const FALLBACK = 0;
 export const KEPT = 1;
 export const EXCLUDED = 2;
@@ -40,7 +27,20 @@ const COMMA = enc(',');
 const CLOSE = enc('}');
 const FIXED = [P_ID, P_TEXT, P_AUTHOR, P_CREATED, P_COUNTRY, P_KIND, P_VIS, P_META, P_AGE, CLOSE].reduce((n, x) => n + x.length, 0);
 
-
+/**
+ * The eligibility gate on the bytes of a scanned flat JSONL row, for rows whose mapped values
+ * are all in canonical form: ids as strings without escapes or surrounding spaces (or plain
+ * integers), upper-case two-letter countries, lower-case ASCII visibility and kind, canonical
+ * UTC timestamps (`2025-03-01T10:00:00(.000)Z`) and `YYYY-MM-DD` birth dates on real days,
+ * plain integer ages, booleans for flags. For those, `mapRow` + `exclusionReason` would only
+ * copy the values, so the decision and the kept doc's JSON line are made from the bytes, with
+ * the same rules in the same order and the same line out.
+ *
+ * Anything else (a missing, null, padded, escaped or mixed-case value, a date the calendar does
+ * not have, a text over the size limit) returns `FALLBACK`, and the caller runs the general
+ * mapping and gate: this class never decides a row differently from them (a differential test
+ * holds it to them on generated rows), and leaves every row they would call malformed to them.
+ */
 export class FlatGate {
   private readonly s: {
     id: number;
