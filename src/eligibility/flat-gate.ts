@@ -204,14 +204,14 @@ export class FlatGate {
     const g = this.gate;
     if (g.registry.byAuthor.size) {
       const at = g.registry.byAuthor.get(this.authorKey(b, sc.kind[ka], sc.valStart[ka], sc.valEnd[ka]));
-      if (at !== undefined && (g.config.policy.objection_scope === 'all' || this.createdMs >= at)) return this.exclude('objection', b, sc.kind[ki], sc.valStart[ki], sc.valEnd[ki]);
+      if (at !== undefined && (g.config.policy.objection_scope === 'all' || this.createdMs >= at)) return this.exclude(ki, 'objection');
     }
-    if (!oneOf(b, sc.valStart[kv], sc.valEnd[kv], this.visibility)) return this.exclude('visibility', b, sc.kind[ki], sc.valStart[ki], sc.valEnd[ki]);
-    if (!oneOf(b, sc.valStart[kk], sc.valEnd[kk], this.kinds)) return this.exclude('kind', b, sc.kind[ki], sc.valStart[ki], sc.valEnd[ki]);
-    if (this.checkDeleted && deleted) return this.exclude('deleted', b, sc.kind[ki], sc.valStart[ki], sc.valEnd[ki]);
-    if (this.checkFlagged && flagged) return this.exclude('flagged', b, sc.kind[ki], sc.valStart[ki], sc.valEnd[ki]);
-    if (!this.countries[ci]) return this.exclude('country', b, sc.kind[ki], sc.valStart[ki], sc.valEnd[ki]);
-    if (this.createdMs < g.windowFrom || this.createdMs > g.windowTo) return this.exclude('window', b, sc.kind[ki], sc.valStart[ki], sc.valEnd[ki]);
+    if (!oneOf(b, sc.valStart[kv], sc.valEnd[kv], this.visibility)) return this.exclude(ki, 'visibility');
+    if (!oneOf(b, sc.valStart[kk], sc.valEnd[kk], this.kinds)) return this.exclude(ki, 'kind');
+    if (this.checkDeleted && deleted) return this.exclude(ki, 'deleted');
+    if (this.checkFlagged && flagged) return this.exclude(ki, 'flagged');
+    if (!this.countries[ci]) return this.exclude(ki, 'country');
+    if (this.createdMs < g.windowFrom || this.createdMs > g.windowTo) return this.exclude(ki, 'window');
     let years: number;
     if (by >= 0) years = this.cy - by - (this.cm < bm || (this.cm === bm && this.cd < bd) ? 1 : 0);
     else {
@@ -219,13 +219,14 @@ export class FlatGate {
       if (typeof a === 'string') return FALLBACK;
       years = a;
     }
-    if (years < this.minAge) return this.exclude('minor', b, sc.kind[ki], sc.valStart[ki], sc.valEnd[ki]);
+    if (years < this.minAge) return this.exclude(ki, 'minor');
 
     // Kept: the doc line, with every value as the input wrote it (JSON.stringify would write the same bytes).
     // an upper bound of its bytes: the copied values, quotes for numeric ids, the fixed parts, two numbers
     let max = FIXED + this.sourceHead.length + 4 + 2 * 20;
-    for (const k of [ki, kt, ka, kT, kc, kk, kv]) max += sc.valEnd[k] - sc.valStart[k];
-    for (let j = 0; j < m.nMeta; j++) max += sc.valEnd[m.metaIdx[j]] - sc.keyStart[m.metaIdx[j]] + 2;
+    const vl = (k: number) => sc.valEnd[k] - sc.valStart[k];
+    max += vl(ki) + vl(kt) + vl(ka) + vl(kT) + vl(kc) + vl(kk) + vl(kv);
+    max += m.metaBytes();
     if (kl >= 0) max += sc.valEnd[kl] - sc.valStart[kl] + P_LANG.length + 1;
     const wait = w.begin(max);
     w.putBytes(P_ID, 0, P_ID.length);
@@ -243,14 +244,7 @@ export class FlatGate {
     w.putBytes(P_VIS, 0, P_VIS.length);
     w.putBytes(b, sc.valStart[kv], sc.valEnd[kv]);
     w.putBytes(P_META, 0, P_META.length);
-    // unmapped members as the input wrote them: runs of consecutive members are one byte range
-    for (let j = 0; j < m.nMeta; ) {
-      let k = j;
-      while (k + 1 < m.nMeta && m.metaIdx[k + 1] === m.metaIdx[k] + 1) k++;
-      if (j) w.putBytes(COMMA, 0, 1);
-      w.putBytes(b, sc.keyStart[m.metaIdx[j]] - 1, sc.valEnd[m.metaIdx[k]]);
-      j = k + 1;
-    }
+    m.putMeta(w);
     if (kl >= 0) {
       if (m.nMeta) w.putBytes(COMMA, 0, 1);
       w.putBytes(P_LANG, 0, P_LANG.length);
@@ -266,9 +260,14 @@ export class FlatGate {
     return KEPT;
   }
 
-  private exclude(rule: string, b: Buffer, kind: number, vs: number, ve: number): number {
+  /** Record the rule and the id (member `ki`) of an excluded row. */
+  private exclude(ki: number, rule: string): number {
+    const b = this.m.buf!;
+    const sc = this.m.scan;
+    const vs = sc.valStart[ki];
+    const ve = sc.valEnd[ki];
     this.rule = rule;
-    this.id = kind === Kind.Num ? b.toString('latin1', vs, ve) : b.toString('utf8', vs + 1, ve - 1);
+    this.id = sc.kind[ki] === Kind.Num ? b.toString('latin1', vs, ve) : b.toString('utf8', vs + 1, ve - 1);
     return EXCLUDED;
   }
 

@@ -4,6 +4,7 @@ import type { JsonlWriter } from './writers/jsonl.js';
 import { FlatScan, Kind, memberValue, scanFlatObject } from './flat-json.js';
 import { mapRow, mappedColumns, type Mapped } from './mapping.js';
 
+const COMMA = Buffer.from(',');
 
 /**
  * The fast path from a JSONL line to a Doc line: scan the flat row, decode only the mapped
@@ -108,6 +109,31 @@ export class FlatRowMapper {
     return mapRow(fields, this.config, source);
   }
 
+  /** An upper bound of the bytes `putMeta` writes for the last scanned line. */
+  metaBytes(): number {
+    const sc = this.scan;
+    let n = 0;
+    for (let j = 0; j < this.nMeta; j++) n += sc.valEnd[this.metaIdx[j]] - sc.keyStart[this.metaIdx[j]] + 2;
+    return n;
+  }
+
+  /**
+   * Write the last scanned line's unmapped members (the inside of `meta`) as the input wrote
+   * them, comma-separated; runs of consecutive members are copied as one byte range.
+   */
+  putMeta(w: JsonlWriter): void {
+    const b = this.buf!;
+    const sc = this.scan;
+    const idx = this.metaIdx;
+    for (let j = 0; j < this.nMeta; ) {
+      let k = j;
+      while (k + 1 < this.nMeta && idx[k + 1] === idx[k] + 1) k++;
+      if (j) w.putBytes(COMMA, 0, 1);
+      w.putBytes(b, sc.keyStart[idx[j]] - 1, sc.valEnd[idx[k]]);
+      j = k + 1;
+    }
+  }
+
   /**
    * Write the doc of the last `map`ped line: its fields serialised as `JSON.stringify` would,
    * with the text and the unmapped fields spliced in as the input's raw JSON bytes.
@@ -117,31 +143,20 @@ export class FlatRowMapper {
     const sc = this.scan;
     // the Doc's keys in the order mapRow and the gate create them (a test holds this to JSON.stringify)
     const head = `{"id":${JSON.stringify(doc.id)},"text":`;
-    let mid = `,"authorId":${JSON.stringify(doc.authorId)},"createdAt":${JSON.stringify(doc.createdAt)},"country":${JSON.stringify(doc.country)},"kind":${JSON.stringify(doc.kind)},"visibility":${JSON.stringify(doc.visibility)},"meta":{`;
+    const mid = `,"authorId":${JSON.stringify(doc.authorId)},"createdAt":${JSON.stringify(doc.createdAt)},"country":${JSON.stringify(doc.country)},"kind":${JSON.stringify(doc.kind)},"visibility":${JSON.stringify(doc.visibility)},"meta":{`;
     const rest = JSON.stringify(doc.meta).slice(1, -1);
     let tail = `},"source":${JSON.stringify(doc.source)}`;
     if (doc.ageAtPost !== undefined) tail += `,"ageAtPost":${JSON.stringify(doc.ageAtPost)}`;
     tail += '}';
     const ts = sc.valStart[this.textMember];
     const te = sc.valEnd[this.textMember];
-    // unmapped members as the input wrote them: runs of consecutive members are one byte range
-    let max = (head.length + mid.length + rest.length + tail.length) * 3 + (te - ts) + 2;
-    for (let j = 0; j < this.nMeta; j++) {
-      const k = this.metaIdx[j];
-      max += sc.valEnd[k] - sc.keyStart[k] + 2;
-    }
+    const max = (head.length + mid.length + rest.length + tail.length) * 3 + (te - ts) + this.metaBytes();
     const p = w.begin(max);
     w.putString(head);
     w.putBytes(b, ts, te);
-    for (let j = 0; j < this.nMeta; ) {
-      let k = j;
-      while (k + 1 < this.nMeta && this.metaIdx[k + 1] === this.metaIdx[k] + 1) k++;
-      w.putString(j ? mid + ',' : mid);
-      mid = '';
-      w.putBytes(b, sc.keyStart[this.metaIdx[j]] - 1, sc.valEnd[this.metaIdx[k]]);
-      j = k + 1;
-    }
-    w.putString(rest && this.nMeta ? mid + ',' + rest + tail : mid + rest + tail);
+    w.putString(mid);
+    this.putMeta(w);
+    w.putString(rest && this.nMeta ? ',' + rest + tail : rest + tail);
     w.end();
     return p;
   }
