@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import zlib from 'node:zlib';
 import YAML from 'yaml';
+import { decompress as zstdDecompress } from 'fzstd';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const CLI = path.join(ROOT, 'bin', 'vernacular.js');
@@ -79,6 +81,14 @@ export function walk(dir: string): string[] {
     else out.push(p);
   }
   return out;
+}
+
+/** A file's bytes, decompressed when its name ends in `.gz` or `.zst` (fzstd: no native build needed). */
+export function readDecompressed(f: string): Buffer {
+  const b = fs.readFileSync(f);
+  if (f.endsWith('.gz')) return zlib.gunzipSync(b);
+  if (f.endsWith('.zst')) return Buffer.from(zstdDecompress(b));
+  return b;
 }
 
 /** Debian's chromium, driven by playwright-core (never a test tool's own browser download). */

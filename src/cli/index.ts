@@ -42,7 +42,8 @@ export function program(runAction: (load: () => Promise<Action>, positional?: bo
       `
 Example:
   $ VERNACULAR_SECRET=... vernacular filter --config corpora/sample/vernacular.yaml --out out/sample
-  writes out/sample/filter/{docs,excluded,errors}/part-*.jsonl[.gz] and stats.json,
+  writes out/sample/filter/docs/part-*.jsonl.zst (output.compression: zst | gz | none),
+  out/sample/filter/{excluded,errors}/part-*.jsonl and stats.json,
   and prints the funnel: read = kept + excluded (by rule) + malformed.`,
     )
     .action(runAction(async () => (await import('./commands/filter.js')).filter as Action));

@@ -136,10 +136,15 @@ export const configSchema = z.strictObject({
     .default({ enabled: true, compare_proportional: true, max_per_locale: 200 }),
   /** Coverage rules applied (and shown in report.html) at the end of `vernacular run`. */
   coverage: z.strictObject({ rules: z.string().optional() }).default({}),
-  /** Compression of the docs `filter` writes: zst (zstd level 1) compresses about 3.5× faster than gz level 1 and smaller; it needs the optional zstd-napi build, else gz is written with a warning. */
+  /**
+   * Compression of the docs `filter` writes. zst (zstd level 1, the default) compresses about 3×
+   * faster than gz (gzip level 1) and a little smaller; gzip alone would cost filter more time than
+   * its reading and gating (README, Performance). zst needs the optional zstd-napi build; without
+   * it gz is written, with a warning.
+   */
   output: z
-    .strictObject({ compression: z.enum(['gz', 'zst', 'none']).default('gz') })
-    .default({ compression: 'gz' }),
+    .strictObject({ compression: z.enum(['gz', 'zst', 'none']).default('zst') })
+    .default({ compression: 'zst' }),
 }).superRefine((c, ctx) => {
   // Rules that span sections: reported with the other problems, each with its path.
   if (c.fields.author_age && c.policy.age_field === 'at_export' && !c.policy.export_date)

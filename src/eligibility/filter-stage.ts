@@ -42,7 +42,7 @@ export type JsonlPath = 'gate' | 'map' | 'parse';
 
 /**
  * The `filter` stage: read every input, map rows onto Docs, apply the eligibility gate and write
- * the eligible docs (JSONL, gz unless `output.compression` says otherwise, one part per input
+ * the eligible docs (JSONL, zstd unless `output.compression` says otherwise, one part per input
  * file), the exclusion ledger (keyed hash of the id + rule, nothing else), the error ledger
  * (file, line, reason) and the funnel.
  */
@@ -59,7 +59,7 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   const funnel = emptyFunnel();
   let skipped = 0;
   const mine = myPartitions(files.length, ctx.rank, ctx.world);
-  if (config.output.compression === 'zst' && !loadZstd()) ctx.log('warning: zstd-napi is not built here; filter writes gzip instead');
+  if (config.output.compression === 'zst' && !loadZstd()) ctx.log('warning: zstd-napi is not built here; filter writes its docs as gzip (.jsonl.gz) instead of zstd');
   try {
     for (const i of mine) {
       const f = files[i];

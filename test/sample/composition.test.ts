@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DedupIndex } from '../../src/shards/dedupe.js';
 import { discover } from '../../src/features/discover.js';
 import { loadLexicons } from '../../src/features/lexicon.js';
 import { stageFiles } from '../../src/io/docs.js';
-import { ROOT, cli, tmpDir, walk } from '../helpers.js';
+import { ROOT, cli, readDecompressed, tmpDir, walk } from '../helpers.js';
 
 const SAMPLE = path.join(ROOT, 'corpora', 'sample');
 const comp = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'composition.json'), 'utf8')) as {
@@ -63,7 +62,7 @@ describe('the sample corpus', () => {
     const idx = new DedupIndex();
     let n = 0;
     for (const f of walk(path.join(out, 'filter', 'docs'))) {
-      for (const line of zlib.gunzipSync(fs.readFileSync(f)).toString('utf8').split('\n').filter(Boolean)) {
+      for (const line of readDecompressed(f).toString('utf8').split('\n').filter(Boolean)) {
         const d = JSON.parse(line);
         idx.add({ id: d.id, createdAt: d.createdAt, text: d.text });
         n++;
