@@ -9,12 +9,11 @@ import type { RawRow } from '../io/rows.js';
 import { FlatRowMapper } from '../io/flat-mapping.js';
 import { EXCLUDED, FALLBACK, FlatGate, KEPT } from './flat-gate.js';
 import { parseJsonLine, readJsonlLines } from '../io/readers/jsonl.js';
-import { JsonlWriter } from '../io/writers/jsonl.js';
+import { JsonlWriter, usableCompression } from '../io/writers/jsonl.js';
 import { InputError } from '../errors.js';
 import { addFunnel, emptyFunnel, normaliseFunnel, type Funnel } from '../pipeline/stats.js';
 import { Progress } from '../pipeline/progress.js';
 import { writeJsonAtomic } from '../io/atomic.js';
-import { loadZstd } from '../io/zstd.js';
 import { keyedHash } from './keyed-hash.js';
 import { loadObjections, type ObjectionRegistry } from './objections.js';
 import { exclusionReason, gateContext, type GateContext } from './policy.js';
@@ -59,7 +58,7 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   const funnel = emptyFunnel();
   let skipped = 0;
   const mine = myPartitions(files.length, ctx.rank, ctx.world);
-  if (config.output.compression === 'zst' && !loadZstd()) ctx.log('warning: zstd-napi is not built here; filter writes its docs as gzip (.jsonl.gz) instead of zstd');
+  if (usableCompression(config.output.compression) !== config.output.compression) ctx.log('warning: zstd-napi is not built here; filter writes its docs as gzip (.jsonl.gz) instead of zstd');
   try {
     for (const i of mine) {
       const f = files[i];
@@ -93,11 +92,6 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   return result;
 }
 
-/** The docs' file extension for `output.compression`; zst without the native build falls back to gzip. */
-function docsExtension(c: 'gz' | 'zst' | 'none'): '' | '.gz' | '.zst' {
-  return c === 'none' ? '' : c === 'zst' && loadZstd() ? '.zst' : '.gz';
-}
-
 const summary = (r: ObjectionRegistry) => ({ hashes: r.hashes, asOf: r.asOf, authors: r.byAuthor.size });
 
 async function filterPartition(
@@ -112,7 +106,8 @@ async function filterPartition(
 ): Promise<Funnel> {
   const { config, baseDir } = ctx.loaded;
   const name = partName(i);
-  const ext = docsExtension(config.output.compression);
+  const compression = usableCompression(config.output.compression);
+  const ext = compression === 'none' ? '' : `.${compression}`;
   // a part written earlier with another compression must not be read next to this one
   for (const other of ['', '.gz', '.zst']) if (other !== ext) fs.rmSync(path.join(dir, 'docs', `${name}.jsonl${other}`), { force: true });
   const docs = new JsonlWriter(path.join(dir, 'docs', `${name}.jsonl${ext}`), { level: 1 });

@@ -5,6 +5,7 @@ import type { JsonlWriter } from '../io/writers/jsonl.js';
 import { Problems } from '../io/mapping.js';
 import { daysInMonth } from '../dates.js';
 import { ageAtPost, type GateContext } from './policy.js';
+import { normaliseAuthorId } from './objections.js';
 
 /** What `FlatGate.judge` did with a row. */
 export const FALLBACK = 0;
@@ -290,18 +291,14 @@ export class FlatGate {
     } else w.putBytes(b, vs, ve);
   }
 
-  /** The registry key of an author id: ASCII only (NFC leaves it alone), lower-cased when the registry is case-insensitive. */
+  /** The registry key of an author id (`normaliseAuthorId`; an ASCII id is already trimmed and NFC, so only the case rule applies). */
   private authorKey(b: Buffer, kind: number, vs: number, ve: number): string {
     const s = kind === Kind.Num ? vs : vs + 1;
     const e = kind === Kind.Num ? ve : ve - 1;
-    for (let i = s; i < e; i++) if (b[i] >= 128) return this.registryKeyOf(b.toString('utf8', s, e));
+    const ci = this.gate.registry.caseInsensitive;
+    for (let i = s; i < e; i++) if (b[i] >= 128) return normaliseAuthorId(b.toString('utf8', s, e), ci);
     const id = b.toString('latin1', s, e);
-    return this.gate.registry.caseInsensitive ? id.toLowerCase() : id;
-  }
-
-  private registryKeyOf(id: string): string {
-    const n = id.normalize('NFC');
-    return this.gate.registry.caseInsensitive ? n.toLowerCase() : n;
+    return ci ? id.toLowerCase() : id;
   }
 
   /** `"YYYY-MM-DDTHH:MM:SS(.sss)?Z"` with a real date and time; sets createdMs and the UTC date. */

@@ -17,7 +17,8 @@ import { DedupIndex } from './dedupe.js';
 import { readColumns, readColumnsHeader, writeColumns } from '../io/columns.js';
 import { scrubPii, type PiiType } from './pii.js';
 import { planTargets, sampleLocale, type Candidate, type LocalePlan } from './balance.js';
-import { loadZstd, ShardSet, rmrf, type ShardFile } from './writer.js';
+import { ShardSet, rmrf, type ShardFile } from './writer.js';
+import { usableCompression } from '../io/writers/jsonl.js';
 import { datasetCard } from './card.js';
 
 /** hash(seed, key) as an unsigned 32-bit number: every sampling and split decision comes from it. */
@@ -137,7 +138,7 @@ function shardsSetup(ctx: StageContext, opts: ShardsOptions = {}) {
   if (!inputs.length) throw new InputError(`shards: no features output under ${root} (run \`vernacular features\` first)`);
   const localeNames = [...new Set(config.segment.locales)].sort();
   if (localeNames.length > 64) throw new InputError('shards: at most 64 configured locales per build');
-  const compression = sc.compression === 'zst' && !loadZstd() ? 'gz' : sc.compression;
+  const compression = usableCompression(sc.compression);
   const sigDir = path.join(ctx.out, 'signatures');
   const work = path.join(ctx.out, 'shards-work', dirName);
   const rel = (f: string) => path.relative(ctx.out, f).split(path.sep).join('/');

@@ -31,8 +31,6 @@ export interface ShardFile {
   sha256: string;
 }
 
-export { loadZstd };
-
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /**

@@ -5,6 +5,11 @@ import type { Writable } from 'node:stream';
 import { tempPath } from '../atomic.js';
 import { loadZstd } from '../zstd.js';
 
+/** The compression written here when `c` is asked for: zst becomes gz where the optional zstd-napi build is missing. */
+export function usableCompression<C extends 'gz' | 'zst' | 'none'>(c: C): C | 'gz' {
+  return c === 'zst' && !loadZstd() ? 'gz' : c;
+}
+
 /**
  * Streaming JSONL writer, gzip-compressed when the name ends in `.gz`, zstd when it ends in
  * `.zst` (needs the optional `zstd-napi` build: check `loadZstd()` before choosing the name).
