@@ -66,7 +66,7 @@ export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: strin
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, VERNACULAR_SECRET: 'test-secret-0123456789abcdef', CI: '1', ...opts.env },
+    env: { ...process.env, VERNACULAR_SECRET: '84e0df90cc5d74120016a918f9855a4eff048711544ff1e318a48db3a2d663c2', CI: '1', ...opts.env },
     timeout: 120_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -105,7 +105,7 @@ export function snapshot(dir: string): Map<string, Buffer> {
  * Resolves true when it was killed, false when it finished first.
  */
 export function killWhen(args: string[], when: () => boolean, everyMs = 2): Promise<boolean> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, VERNACULAR_SECRET: 'test-secret-0123456789abcdef', CI: '1' } });
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, VERNACULAR_SECRET: '84e0df90cc5d74120016a918f9855a4eff048711544ff1e318a48db3a2d663c2', CI: '1' } });
   return new Promise<boolean>((resolve) => {
     const t = setInterval(() => {
       if (when()) {

@@ -22,7 +22,7 @@ if (!fs.existsSync(path.join(dir, 'vernacular.yaml'))) {
 }
 const input = fs.readdirSync(dir).filter((f) => f.startsWith('export-')).reduce((s, f) => s + fs.statSync(path.join(dir, f)).size, 0);
 const cfg = path.join(dir, 'vernacular.yaml');
-const env = { ...process.env, VERNACULAR_SECRET: 'bench-secret-0123456789abcdef' };
+const env = { ...process.env, VERNACULAR_SECRET: '19a317e5c204f0fdfb76772ade4c6c7336db53d9ba55788cc534fc81eec908bd' };
 
 /** Run one process under /usr/bin/time; resolve with its peak RSS in MB. */
 function proc(argv) {

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 WORK=$(mktemp -d /tmp/vernacular-slurm.XXXXXX)
-export VERNACULAR_SECRET=${VERNACULAR_SECRET:-slurm-test-secret-0123456789abcdef}
+export VERNACULAR_SECRET=${VERNACULAR_SECRET:-19a317e5c204f0fdfb76772ade4c6c7336db53d9ba55788cc534fc81eec908bd}
 WORLD=${WORLD:-2}
 
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then

@@ -315,6 +315,18 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+const FS_INPUT_CODES = new Map([
+  ['EISDIR', 'it is a folder, not a file'],
+  ['ENOTDIR', 'a part of the path is not a folder'],
+  ['ENOENT', 'no such file or folder'],
+  ['EACCES', 'permission denied'],
+  ['EPERM', 'operation not permitted'],
+  ['ELOOP', 'too many symbolic links'],
+  ['ENAMETOOLONG', 'the name is too long'],
+  ['ENOSPC', 'no space left on the device'],
+  ['EROFS', 'read-only file system'],
+]);
+
 /** Print an error the way a user should see it and return the exit code. */
 function reportError(e: unknown, g: GlobalOptions): number {
   if (e instanceof CommanderError) {
@@ -327,7 +339,14 @@ function reportError(e: unknown, g: GlobalOptions): number {
     if (g.debug && e.stack) process.stderr.write(e.stack + '\n');
     return e.exitCode;
   }
-  const err = e as Error;
+  const err = e as NodeJS.ErrnoException;
+  // a file system refusal on a path is about the input or output the user named (a folder given
+  // as a file, a missing or unreadable file, a full disk), not a bug: exit 3, naming the path
+  if (err?.path && err.code && FS_INPUT_CODES.has(err.code)) {
+    process.stderr.write(`vernacular: error: cannot ${err.syscall ?? 'use'} ${err.path}: ${FS_INPUT_CODES.get(err.code)} (${err.code})\n`);
+    if (g.debug && err.stack) process.stderr.write(err.stack + '\n');
+    return ExitCode.input;
+  }
   process.stderr.write(`vernacular: internal error: ${err?.message ?? String(e)}\n`);
   if (g.debug && err?.stack) process.stderr.write(err.stack + '\n');
   else process.stderr.write('(run again with --debug for a stack trace)\n');

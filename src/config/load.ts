@@ -36,7 +36,12 @@ function parseYaml(text: string, file: string): unknown {
       }),
     );
   }
-  return doc.toJS() ?? {};
+  try {
+    // yaml refuses documents whose aliases expand past its limit (a "billion laughs" file)
+    return doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (e) {
+    throw new ConfigError(file, [`${(e as Error).message.split('\n')[0]} (aliases that expand this much are refused)`]);
+  }
 }
 
 function readYamlFile(file: string): Plain {

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import type { StageContext } from '../pipeline/stage.js';
-import { CompletionMarkers, myPartitions, partName, stableHash } from '../pipeline/stage.js';
+import { partName } from '../pipeline/stage.js';
+import { runPartitions, type PartitionOutputs } from '../pipeline/runner.js';
 import { expandInputs, type InputFile } from '../io/inputs.js';
 import { openRows } from '../io/open-rows.js';
 import { mapRow, type Mapped } from '../io/mapping.js';
@@ -12,7 +13,7 @@ import { parseJsonLine, readJsonlLines } from '../io/readers/jsonl.js';
 import { JsonlWriter, usableCompression } from '../io/writers/jsonl.js';
 import { InputError } from '../errors.js';
 import { addFunnel, emptyFunnel, normaliseFunnel, type Funnel } from '../pipeline/stats.js';
-import { Progress } from '../pipeline/progress.js';
+import type { Progress } from '../pipeline/progress.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { keyedHash } from './keyed-hash.js';
 import { loadObjections, type ObjectionRegistry } from './objections.js';
@@ -51,37 +52,32 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   const files = expandInputs(config, baseDir);
   const registry = await loadObjections(config, baseDir);
   const gate = gateContext(config, registry);
-  const markers = new CompletionMarkers<Funnel>(dir);
-  const common = stableHash({ config, registry: registry.hashes, key: keyedHash(ctx.secret, 'fingerprint', ''), v: 1 });
-  const total = files.reduce((s, f) => s + f.bytes, 0);
-  const progress = new Progress('filter', total, { quiet: ctx.quiet });
-  const funnel = emptyFunnel();
-  let skipped = 0;
-  const mine = myPartitions(files.length, ctx.rank, ctx.world);
   if (usableCompression(config.output.compression) !== config.output.compression) ctx.log('warning: zstd-napi is not built here; filter writes its docs as gzip (.jsonl.gz) instead of zstd');
-  try {
-    for (const i of mine) {
-      const f = files[i];
-      const st = fs.statSync(f.path);
-      const fingerprint = stableHash({ common, path: relTo(baseDir, f.path), size: st.size, mtime: st.mtimeMs });
-      const done = markers.read(i, fingerprint);
-      if (done) {
-        addFunnel(funnel, done);
-        progress.tick(f.bytes);
-        skipped++;
-        continue;
-      }
-      const part = await filterPartition(ctx, dir, i, f, gate, progress, funnel.malformed, opts.jsonlPath ?? 'gate');
-      markers.write(i, fingerprint, part);
-      addFunnel(funnel, part);
-    }
-  } finally {
-    progress.end();
-  }
+  const funnel = emptyFunnel();
+  const partitions = files.map((f, i) => {
+    const st = fs.statSync(f.path);
+    return { key: partName(i), input: f.path, upstream: { path: relTo(baseDir, f.path), size: st.size, mtime: st.mtimeMs }, weight: f.bytes };
+  });
+  const fileOf = new Map(partitions.map((p, i) => [p.key, files[i]]));
+  const r = await runPartitions<Funnel>({
+    stage: 'filter',
+    dir,
+    version: 2,
+    // the whole config (mapping, policy, limits, output), the registry, and the key of the ledger's hashes
+    common: { config, registry: registry.hashes, key: keyedHash(ctx.secret, 'fingerprint', '') },
+    partitions,
+    rank: ctx.rank,
+    world: ctx.world,
+    keep: ['stats.json'],
+    quiet: ctx.quiet,
+    run: (p, out, progress) => filterPartition(ctx, out, p.key, fileOf.get(p.key)!, gate, progress, funnel.malformed, opts.jsonlPath ?? 'gate').then((part) => (addFunnel(funnel, part), part)),
+  });
+  const total = emptyFunnel();
+  for (const m of r.markers) addFunnel(total, m.stats);
   const result: FilterResult = {
-    funnel: normaliseFunnel(funnel),
-    partitions: mine.length,
-    skipped,
+    funnel: normaliseFunnel(total),
+    partitions: r.markers.length,
+    skipped: r.skipped,
     inputs: files.map((f) => ({ path: relTo(baseDir, f.path), bytes: f.bytes })),
     registry: summary(registry),
     dir,
@@ -96,8 +92,8 @@ const summary = (r: ObjectionRegistry) => ({ hashes: r.hashes, asOf: r.asOf, aut
 
 async function filterPartition(
   ctx: StageContext,
-  dir: string,
-  i: number,
+  out: PartitionOutputs,
+  name: string,
   f: InputFile,
   gate: GateContext,
   progress: Progress,
@@ -105,14 +101,11 @@ async function filterPartition(
   jsonlPath: JsonlPath,
 ): Promise<Funnel> {
   const { config, baseDir } = ctx.loaded;
-  const name = partName(i);
   const compression = usableCompression(config.output.compression);
   const ext = compression === 'none' ? '' : `.${compression}`;
-  // a part written earlier with another compression must not be read next to this one
-  for (const other of ['', '.gz', '.zst']) if (other !== ext) fs.rmSync(path.join(dir, 'docs', `${name}.jsonl${other}`), { force: true });
-  const docs = new JsonlWriter(path.join(dir, 'docs', `${name}.jsonl${ext}`), { level: 1 });
-  const excluded = new JsonlWriter(path.join(dir, 'excluded', `${name}.jsonl`));
-  const errors = new JsonlWriter(path.join(dir, 'errors', `${name}.jsonl`));
+  const docs = new JsonlWriter(out.file(`docs/${name}.jsonl${ext}`), { level: 1 });
+  const excluded = new JsonlWriter(out.file(`excluded/${name}.jsonl`));
+  const errors = new JsonlWriter(out.file(`errors/${name}.jsonl`));
   const writers = [docs, excluded, errors];
   const funnel = emptyFunnel();
   const rel = relTo(baseDir, f.path);
@@ -154,7 +147,7 @@ async function filterPartition(
     row.fields === undefined ? malformed(row.line, row.bad) : judge(mapRow(row.fields, config, { file: rel, line: row.line }), row.line, undefined);
   const tooMany = () => {
     if (ctx.maxErrors !== undefined && malformedBefore + funnel.malformed > ctx.maxErrors)
-      throw new InputError(`${malformedBefore + funnel.malformed} malformed rows exceed --max-errors ${ctx.maxErrors} (see ${path.join(dir, 'errors')})`);
+      throw new InputError(`${malformedBefore + funnel.malformed} malformed rows exceed --max-errors ${ctx.maxErrors} (see ${path.join(out.dir, 'errors')})`);
   };
   try {
     try {

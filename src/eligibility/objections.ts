@@ -35,6 +35,7 @@ export async function loadObjections(config: Config, baseDir: string, extraPaths
   for (const p of [...o.paths, ...extraPaths]) {
     const file = path.resolve(baseDir, p);
     if (!fs.existsSync(file)) throw new InputError(`objections: registry file not found: ${file}`);
+    if (!fs.statSync(file).isFile()) throw new InputError(`objections: ${file} is a folder, not a registry file`);
     const format = formatOf(file);
     if (format !== 'csv' && format !== 'jsonl') throw new InputError(`objections: ${file} must be CSV or JSONL`);
     hashes.push(createHash('sha256').update(fs.readFileSync(file)).digest('hex'));

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StageContext } from '../pipeline/stage.js';
-import { CompletionMarkers, myPartitions, partName, stableHash } from '../pipeline/stage.js';
-import { readDocs, stageFiles } from '../io/docs.js';
+import { partitionsFrom, readCompletion, runPartitions } from '../pipeline/runner.js';
+import { readDocs } from '../io/docs.js';
 import { JsonlWriter } from '../io/writers/jsonl.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { sortKeys } from '../pipeline/stats.js';
-import { InputError } from '../errors.js';
 import { DEFAULT_EXTRACTORS, FeatureExtractor } from './extract.js';
 import { lexiconDir } from './lexicon.js';
 import { packageRoot } from '../paths.js';
@@ -72,51 +71,51 @@ function walkYaml(dir: string): string[] {
 
 /** The `features` stage: dialect and colloquial features of every segmented doc; per-locale rates. */
 export async function runFeatures(ctx: StageContext): Promise<FeatureStats> {
-  const root = path.join(ctx.out, 'segment', 'docs');
-  const inputs = stageFiles(root);
-  if (!inputs.length) throw new InputError(`features: no segment output under ${root} (run \`vernacular segment\` first)`);
+  const segDir = path.join(ctx.out, 'segment');
+  const upstream = readCompletion(segDir, 'segment', 'run `vernacular segment` first');
   const dir = path.join(ctx.out, 'features');
   // the extractor takes seconds to build: only when a partition is to be done (not in a merge pass)
   let fx: FeatureExtractor | undefined;
-  const markers = new CompletionMarkers<FeatureStats>(dir);
-  const total: FeatureStats = { byLocale: {} };
-  const common = stableHash({ data: featureDataHash(), v: 2 });
-  for (const i of myPartitions(inputs.length, ctx.rank, ctx.world)) {
-    const rel = path.relative(root, inputs[i]);
-    const st = fs.statSync(inputs[i]);
-    const fp = stableHash({ common, rel, size: st.size, mtime: st.mtimeMs });
-    const done = markers.read(i, fp);
-    if (done) {
-      addCounts(total, done);
-      continue;
-    }
-    const stats: FeatureStats = { byLocale: {} };
-    fx ??= await FeatureExtractor.create();
-    const w = new JsonlWriter(path.join(dir, 'docs', path.dirname(rel), `${partName(i)}.jsonl.gz`), { level: 1 });
-    try {
-      for await (const docs of readDocs(inputs[i])) {
-        for (const doc of docs) {
-          fx.label(doc);
-          const loc = doc.locale ?? 'und';
-          const c = (stats.byLocale[loc] ??= { docs: 0, docsWithHits: 0, tokens: 0, byCategory: {}, byFeature: {} });
-          c.docs++;
-          const sum = doc.meta.feature_summary as { tokens: number; byCategory: { [k: string]: number } };
-          c.tokens += sum.tokens;
-          if (doc.features!.length) c.docsWithHits++;
-          for (const [k, n] of Object.entries(sum.byCategory)) c.byCategory[k] = (c.byCategory[k] ?? 0) + n;
-          for (const h of doc.features!) if (!h.feature.startsWith('marker:')) c.byFeature[h.feature] = (c.byFeature[h.feature] ?? 0) + 1;
-          const p = w.write(doc);
-          if (p) await p;
+  const r = await runPartitions<FeatureStats>({
+    stage: 'features',
+    dir,
+    version: 3,
+    common: { data: featureDataHash() },
+    partitions: partitionsFrom(upstream, segDir, 'docs/'),
+    rank: ctx.rank,
+    world: ctx.world,
+    keep: ['rates.json'],
+    quiet: ctx.quiet,
+    run: async (p, out) => {
+      const stats: FeatureStats = { byLocale: {} };
+      fx ??= await FeatureExtractor.create();
+      const w = new JsonlWriter(out.file(`docs/${p.key}.jsonl.gz`), { level: 1 });
+      try {
+        for await (const docs of readDocs(p.input)) {
+          for (const doc of docs) {
+            fx.label(doc);
+            const loc = doc.locale ?? 'und';
+            const c = (stats.byLocale[loc] ??= { docs: 0, docsWithHits: 0, tokens: 0, byCategory: {}, byFeature: {} });
+            c.docs++;
+            const sum = doc.meta.feature_summary as { tokens: number; byCategory: { [k: string]: number } };
+            c.tokens += sum.tokens;
+            if (doc.features!.length) c.docsWithHits++;
+            for (const [k, n] of Object.entries(sum.byCategory)) c.byCategory[k] = (c.byCategory[k] ?? 0) + n;
+            for (const h of doc.features!) if (!h.feature.startsWith('marker:')) c.byFeature[h.feature] = (c.byFeature[h.feature] ?? 0) + 1;
+            const pw = w.write(doc);
+            if (pw) await pw;
+          }
         }
+        await w.close();
+      } catch (e) {
+        w.abort();
+        throw e;
       }
-      await w.close();
-    } catch (e) {
-      w.abort();
-      throw e;
-    }
-    markers.write(i, fp, stats);
-    addCounts(total, stats);
-  }
+      return stats;
+    },
+  });
+  const total: FeatureStats = { byLocale: {} };
+  for (const m of r.markers) addCounts(total, m.stats);
   total.byLocale = sortKeys(total.byLocale);
   if (ctx.world === 1) writeJsonAtomic(path.join(dir, 'rates.json'), { stage: 'features', extractors: DEFAULT_EXTRACTORS, rates: featureRates(total), counts: total });
   return total;

@@ -37,6 +37,7 @@ export function expandInputs(config: Config, baseDir: string): InputFile[] {
       if (!files.length) throw new InputError(`inputs.${i}.path: no file matches ${inp.path} (looked in ${baseDir})`);
     } else {
       if (!fs.existsSync(pattern)) throw new InputError(`inputs.${i}.path: input file not found: ${pattern}`);
+      if (!fs.statSync(pattern).isFile()) throw new InputError(`inputs.${i}.path: ${pattern} is a folder, not a file (give a file, or a glob such as ${path.join(inp.path, '*.jsonl')})`);
       files = [pattern];
     }
     for (const f of files) {

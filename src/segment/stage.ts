@@ -1,13 +1,11 @@
 import path from 'node:path';
-import fs from 'node:fs';
 import type { Doc } from '../doc.js';
 import type { StageContext } from '../pipeline/stage.js';
-import { CompletionMarkers, myPartitions, partName, stableHash } from '../pipeline/stage.js';
-import { readDocs, stageFiles } from '../io/docs.js';
+import { partitionsFrom, readCompletion, runPartitions } from '../pipeline/runner.js';
+import { readDocs } from '../io/docs.js';
 import { JsonlWriter } from '../io/writers/jsonl.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { sortKeys } from '../pipeline/stats.js';
-import { InputError } from '../errors.js';
 import { Cascade } from './cascade.js';
 import { assignLocale } from './locale.js';
 import { languageSpans, majorityLanguage } from './codeswitch.js';
@@ -36,7 +34,10 @@ function add(a: SegmentStats, b: SegmentStats): SegmentStats {
 }
 
 /** Where the segment stage writes docs of a locale (the folder name is filesystem-safe). */
-export const localeDir = (out: string, locale: string) => path.join(out, 'segment', 'docs', locale.replace(':', '='));
+export const localeDir = (out: string, locale: string) => path.join(out, 'segment', 'docs', localeFolder(locale));
+
+/** A locale as a folder name (`other:ca-ES` → `other=ca-ES`). */
+export const localeFolder = (locale: string) => locale.replace(':', '=');
 
 export function makeCascade(ctx: StageContext): Cascade {
   const s = ctx.loaded.config.segment;
@@ -50,49 +51,51 @@ export function makeCascade(ctx: StageContext): Cascade {
 export async function runSegment(ctx: StageContext): Promise<SegmentStats> {
   const { config } = ctx.loaded;
   const s = config.segment;
-  const inputs = stageFiles(path.join(ctx.out, 'filter', 'docs'));
-  if (!inputs.length) throw new InputError(`segment: no filter output under ${path.join(ctx.out, 'filter', 'docs')} (run \`vernacular filter\` first)`);
+  const filterDir = path.join(ctx.out, 'filter');
+  const upstream = readCompletion(filterDir, 'filter', 'run `vernacular filter` first');
   const dir = path.join(ctx.out, 'segment');
   const cascade = makeCascade(ctx);
   const configured = new Set(s.locales);
-  const markers = new CompletionMarkers<SegmentStats>(dir);
-  const common = stableHash({ segment: s, v: 1 });
-  const total = empty();
-  for (const i of myPartitions(inputs.length, ctx.rank, ctx.world)) {
-    const st = fs.statSync(inputs[i]);
-    const fp = stableHash({ common, input: path.basename(inputs[i]), size: st.size, mtime: st.mtimeMs });
-    const done = markers.read(i, fp);
-    if (done) {
-      add(total, done);
-      continue;
-    }
-    const stats = empty();
-    const writers = new Map<string, JsonlWriter>();
-    const writer = (locale: string) => {
-      let w = writers.get(locale);
-      if (!w) {
-        w = new JsonlWriter(path.join(localeDir(ctx.out, locale), `${partName(i)}.jsonl.gz`), { level: 1 });
-        writers.set(locale, w);
-      }
-      return w;
-    };
-    try {
-      for await (const docs of readDocs(inputs[i])) {
-        for (const doc of docs) {
-          for (const out of segmentDoc(doc, cascade, configured, s, stats)) {
-            const p = writer(out.locale!).write(out);
-            if (p) await p;
+  const r = await runPartitions<SegmentStats>({
+    stage: 'segment',
+    dir,
+    version: 2,
+    common: { segment: s },
+    partitions: partitionsFrom(upstream, filterDir, 'docs/'),
+    rank: ctx.rank,
+    world: ctx.world,
+    keep: ['report.json'],
+    quiet: ctx.quiet,
+    run: async (p, out) => {
+      const stats = empty();
+      const writers = new Map<string, JsonlWriter>();
+      const writer = (locale: string) => {
+        let w = writers.get(locale);
+        if (!w) {
+          w = new JsonlWriter(out.file(`docs/${localeFolder(locale)}/${p.key}.jsonl.gz`), { level: 1 });
+          writers.set(locale, w);
+        }
+        return w;
+      };
+      try {
+        for await (const docs of readDocs(p.input)) {
+          for (const doc of docs) {
+            for (const d of segmentDoc(doc, cascade, configured, s, stats)) {
+              const w = writer(d.locale!).write(d);
+              if (w) await w;
+            }
           }
         }
+        for (const w of writers.values()) await w.close();
+      } catch (e) {
+        for (const w of writers.values()) w.abort();
+        throw e;
       }
-      for (const w of writers.values()) await w.close();
-    } catch (e) {
-      for (const w of writers.values()) w.abort();
-      throw e;
-    }
-    markers.write(i, fp, stats);
-    add(total, stats);
-  }
+      return stats;
+    },
+  });
+  const total = empty();
+  for (const m of r.markers) add(total, m.stats);
   const merged: SegmentStats = { ...total, byLocale: sortKeys(total.byLocale), byLanguage: sortKeys(total.byLanguage), confusions: sortKeys(total.confusions) };
   if (ctx.world === 1) writeJsonAtomic(path.join(dir, 'report.json'), { stage: 'segment', fastBackend: cascade.fastBackend, locales: s.locales, ...merged });
   return merged;

@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 import type { Doc } from '../doc.js';
 import type { Config } from '../config/schema.js';
 import type { StageContext } from '../pipeline/stage.js';
-import { CompletionMarkers, myPartitions, partName, stableHash } from '../pipeline/stage.js';
-import { readDocs, stageFiles } from '../io/docs.js';
+import { stableHash } from '../pipeline/stage.js';
+import { partitionsFrom, readCompletion, runPartitions, type CompletionIndex } from '../pipeline/runner.js';
+import { readDocs } from '../io/docs.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { InputError } from '../errors.js';
 import { keyedHash } from '../eligibility/keyed-hash.js';
@@ -133,37 +134,28 @@ function shardsSetup(ctx: StageContext, opts: ShardsOptions = {}) {
   const { config } = ctx.loaded;
   const sc = opts.balance ? { ...config.shards, balance: opts.balance } : config.shards;
   const dirName = opts.dirName ?? 'shards';
-  const root = path.join(ctx.out, 'features', 'docs');
-  const inputs = stageFiles(root);
-  if (!inputs.length) throw new InputError(`shards: no features output under ${root} (run \`vernacular features\` first)`);
+  const featuresDir = path.join(ctx.out, 'features');
+  const partitions = partitionsFrom(readCompletion(featuresDir, 'features', 'run `vernacular features` first'), featuresDir, 'docs/');
+  if (!partitions.length) throw new InputError(`shards: the features output under ${featuresDir} holds no documents`);
+  const inputs = partitions.map((p) => p.input);
   const localeNames = [...new Set(config.segment.locales)].sort();
   if (localeNames.length > 64) throw new InputError('shards: at most 64 configured locales per build');
   const compression = usableCompression(sc.compression);
   const sigDir = path.join(ctx.out, 'signatures');
   const work = path.join(ctx.out, 'shards-work', dirName);
-  const rel = (f: string) => path.relative(ctx.out, f).split(path.sep).join('/');
-  const secretKey = keyedHash(ctx.secret, 'fingerprint', '');
-  // one stat per features file per process, however many steps ask
-  const fps = new Map<number, string>();
-  const sigFingerprint = (i: number) => {
-    const known = fps.get(i);
-    if (known) return known;
-    const st = fs.statSync(inputs[i]);
-    const fp = stableHash({ v: SIG_VERSION, file: rel(inputs[i]), size: st.size, mtime: st.mtimeMs, dedup: sc.dedup, seed: config.seed, locales: localeNames, key: secretKey });
-    fps.set(i, fp);
-    return fp;
-  };
-  return { config, sc, dirName, inputs, localeNames, localeIndex: new Map(localeNames.map((l, i) => [l, i])), compression, sigDir, work, sigFingerprint };
+  return { config, sc, dirName, partitions, inputs, localeNames, localeIndex: new Map(localeNames.map((l, i) => [l, i])), compression, sigDir, work };
 }
 
 type Setup = ReturnType<typeof shardsSetup>;
-const sigFile = (s: Setup, i: number) => path.join(s.sigDir, `${partName(i)}.bin`);
-const planFile = (s: Setup, i: number) => path.join(s.work, 'plan', `${partName(i)}.bin`);
+const sigRel = (s: Setup, i: number) => `${s.partitions[i].key}.bin`;
+const sigFile = (s: Setup, i: number) => path.join(s.sigDir, sigRel(s, i));
+const planFile = (s: Setup, i: number) => path.join(s.work, 'plan', `${s.partitions[i].key}.bin`);
 const dedupParams = (sc: Config['shards']) => ({ shingle: sc.dedup.shingle, numPerm: sc.dedup.num_perm, bands: sc.dedup.bands, threshold: sc.dedup.threshold, minChars: sc.dedup.min_chars });
 
 interface SigHeader {
   v: number;
-  fingerprint: string;
+  /** the partition (features file) it was made from */
+  key: string;
   n: number;
   /** this file's author pseudonyms; the `author` column indexes them */
   authors: string[];
@@ -176,59 +168,61 @@ interface SigHeader {
  * locale, the dedup signature (MinHash, band keys, exact hash, time, tie key) and what the plan
  * needs (author pseudonym, locale, length). One column file per features file.
  */
-export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {}, s: Setup = shardsSetup(ctx, opts)): Promise<{ done: number; skipped: number }> {
-  const markers = new CompletionMarkers<{ n: number }>(s.sigDir);
-  let done = 0;
-  let skipped = 0;
-  for (const i of myPartitions(s.inputs.length, ctx.rank, ctx.world)) {
-    const fingerprint = s.sigFingerprint(i);
-    if (markers.read(i, fingerprint) && fs.existsSync(sigFile(s, i))) {
-      skipped++;
-      continue;
-    }
-    const dedup = new DedupIndex(dedupParams(s.sc), false, 4096);
-    const authorIndex = new Map<string, number>();
-    const authors: string[] = [];
-    const author: number[] = [];
-    const locale: number[] = [];
-    const chars: number[] = [];
-    const segment: { [l: string]: number } = {};
-    for await (const docs of readDocs(s.inputs[i])) {
-      for (const d of docs) {
-        const l = d.locale ?? 'und';
-        segment[l] = (segment[l] ?? 0) + 1;
-        const li = s.localeIndex.get(l);
-        if (li === undefined) continue;
-        const pid = keyedHash(ctx.secret, 'doc', d.id);
-        const a = keyedHash(ctx.secret, 'author', d.authorId);
-        let ai = authorIndex.get(a);
-        if (ai === undefined) {
-          ai = authors.push(a) - 1;
-          authorIndex.set(a, ai);
+export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {}, s: Setup = shardsSetup(ctx, opts)): Promise<{ done: number; skipped: number; index?: CompletionIndex }> {
+  const r = await runPartitions<{ n: number }>({
+    stage: 'signatures',
+    dir: s.sigDir,
+    version: SIG_VERSION,
+    // pseudonyms and doc hashes depend on the key; the locale list on the config
+    common: { dedup: s.sc.dedup, seed: s.config.seed, locales: s.localeNames, key: keyedHash(ctx.secret, 'fingerprint', '') },
+    partitions: s.partitions,
+    rank: ctx.rank,
+    world: ctx.world,
+    quiet: ctx.quiet,
+    run: async (p, out) => {
+      const dedup = new DedupIndex(dedupParams(s.sc), false, 4096);
+      const authorIndex = new Map<string, number>();
+      const authors: string[] = [];
+      const author: number[] = [];
+      const locale: number[] = [];
+      const chars: number[] = [];
+      const segment: { [l: string]: number } = {};
+      for await (const docs of readDocs(p.input)) {
+        for (const d of docs) {
+          const l = d.locale ?? 'und';
+          segment[l] = (segment[l] ?? 0) + 1;
+          const li = s.localeIndex.get(l);
+          if (li === undefined) continue;
+          const pid = keyedHash(ctx.secret, 'doc', d.id);
+          const a = keyedHash(ctx.secret, 'author', d.authorId);
+          let ai = authorIndex.get(a);
+          if (ai === undefined) {
+            ai = authors.push(a) - 1;
+            authorIndex.set(a, ai);
+          }
+          author.push(ai);
+          locale.push(li);
+          chars.push(d.text.length);
+          dedup.add({ id: pid, createdAt: d.createdAt, text: d.text, tie: seededHash(s.config.seed, 'sample', pid) });
         }
-        author.push(ai);
-        locale.push(li);
-        chars.push(d.text.length);
-        dedup.add({ id: pid, createdAt: d.createdAt, text: d.text, tie: seededHash(s.config.seed, 'sample', pid) });
       }
-    }
-    const c = dedup.columns();
-    const header: SigHeader = { v: SIG_VERSION, fingerprint, n: c.n, authors, segment };
-    writeColumns(sigFile(s, i), header, {
-      author: Uint32Array.from(author),
-      locale: Uint8Array.from(locale),
-      chars: Uint32Array.from(chars),
-      sigs: c.sigs,
-      bandKeys: c.bandKeys,
-      exactKeys: c.exactKeys,
-      times: c.times,
-      ties: c.ties,
-      shortFlags: c.shortFlags,
-    });
-    markers.write(i, fingerprint, { n: c.n });
-    done++;
-  }
-  return { done, skipped };
+      const c = dedup.columns();
+      const header: SigHeader = { v: SIG_VERSION, key: p.key, n: c.n, authors, segment };
+      writeColumns(out.file(`${p.key}.bin`), header, {
+        author: Uint32Array.from(author),
+        locale: Uint8Array.from(locale),
+        chars: Uint32Array.from(chars),
+        sigs: c.sigs,
+        bandKeys: c.bandKeys,
+        exactKeys: c.exactKeys,
+        times: c.times,
+        ties: c.ties,
+        shortFlags: c.shortFlags,
+      });
+      return { n: c.n };
+    },
+  });
+  return { done: r.ran, skipped: r.skipped, index: ctx.world === 1 ? readCompletion(s.sigDir, 'signatures', 'run `vernacular run-stage signatures` first') : undefined };
 }
 
 /** What the global plan step decided, for the manifest. */
@@ -247,14 +241,14 @@ export interface ShardsPlan {
  */
 export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s: Setup = shardsSetup(ctx, opts)): Promise<ShardsPlan> {
   const { sc } = s;
-  const markers = new CompletionMarkers<{ n: number }>(s.sigDir);
-  const sigFps = s.inputs.map((_, i) => s.sigFingerprint(i));
-  const missing = sigFps.map((fp, i) => (markers.read(i, fp) && fs.existsSync(sigFile(s, i)) ? -1 : i)).filter((i) => i >= 0);
-  if (missing.length) throw new InputError(`shards: ${missing.length} signature partition(s) missing or stale (first: ${partName(missing[0])}); run \`vernacular run-stage signatures\` first`);
-  const fingerprint = stableHash({ v: PLAN_VERSION, sigs: sigFps, balance: sc.balance, splits: sc.splits, seed: s.config.seed });
+  // the signatures' merge pass: runs what is missing or stale, then vouches for every partition
+  const sigs = (await runSignatures({ ...ctx, rank: 0, world: 1 }, opts, s)).index!;
+  const fingerprint = stableHash({ v: PLAN_VERSION, sigs: sigs.fingerprint, balance: sc.balance, splits: sc.splits, seed: s.config.seed });
   const planJson = path.join(s.work, 'plan', 'plan.json');
   const prev = readJson(planJson) as ShardsPlan | null;
   if (prev?.fingerprint === fingerprint && s.inputs.every((_, i) => fs.existsSync(planFile(s, i)))) return prev;
+  // a plan of another upstream: none of its files may be read next to this one's
+  rmrf(path.join(s.work, 'plan'));
 
   // Load the signature files in order: global doc index = position in (file order, doc order).
   const headers = s.inputs.map((_, i) => readColumnsHeader<SigHeader>(sigFile(s, i)));
@@ -271,7 +265,7 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s:
   let at = 0;
   for (let i = 0; i < s.inputs.length; i++) {
     const { header: h, columns: c } = readColumns<SigHeader>(sigFile(s, i));
-    if (h.v !== SIG_VERSION || h.fingerprint !== sigFps[i]) throw new InputError(`${sigFile(s, i)}: stale signature file; re-run \`vernacular run-stage signatures\``);
+    if (h.v !== SIG_VERSION || h.key !== s.partitions[i].key || sigs.partitions[i]?.key !== s.partitions[i].key) throw new InputError(`${sigFile(s, i)}: stale signature file; re-run \`vernacular run-stage signatures\``);
     for (const [l, n] of Object.entries(h.segment)) segmentCounts[l] = (segmentCounts[l] ?? 0) + n;
     const local = h.authors.map((a) => {
       let g = authorIndex.get(a);
@@ -370,76 +364,76 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
   const plan = readJson(path.join(s.work, 'plan', 'plan.json')) as ShardsPlan | null;
   if (!plan) throw new InputError(`shards: no plan under ${path.join(s.work, 'plan')}; run \`vernacular run-stage shards-plan\` first`);
   const partsDir = path.join(s.work, 'parts');
-  const markers = new CompletionMarkers<PartStats>(partsDir);
+  const index = new Map(s.partitions.map((p, i) => [p.key, i]));
   let fx: FeatureExtractor | undefined;
-  const out: PartStats[] = [];
-  for (const i of myPartitions(s.inputs.length, ctx.rank, ctx.world)) {
-    const fingerprint = stableHash({ v: WRITE_VERSION, plan: plan.fingerprint, i, formats: sc.formats, compression: s.compression, shard_docs: sc.shard_docs, time: sc.time_granularity });
-    const done = markers.read(i, fingerprint);
-    if (done && done.files.every((f) => fs.existsSync(path.join(partsDir, f.path)))) {
-      out.push(done);
-      continue;
-    }
-    const { header, columns } = readColumns<{ v: number; fingerprint: string; n: number }>(planFile(s, i));
-    if (header.fingerprint !== plan.fingerprint) throw new InputError(`${planFile(s, i)}: stale plan; re-run \`vernacular run-stage shards-plan\``);
-    const take = columns.times as Uint8Array;
-    const splitOf = columns.split as Uint8Array;
-    const st: PartStats = { files: [], splits: {}, pii: {} };
-    // nothing taken from this file (other locales, all duplicates, sampled out): no need to read it
-    if (!take.some((t) => t > 0)) {
-      markers.write(i, fingerprint, st);
-      out.push(st);
-      continue;
-    }
-    fx ??= await FeatureExtractor.create();
-    const prefix = path.basename(s.inputs[i]).replace(/\.jsonl(\.gz)?$/, '');
-    const sets = new Map<string, ShardSet>();
-    let j = 0;
-    for await (const docs of readDocs(s.inputs[i])) {
-      for (const d of docs as Doc[]) {
-        const locale = d.locale ?? 'und';
-        if (!s.localeIndex.has(locale)) continue;
-        const k = j++;
-        const times = take[k];
-        if (!times) continue;
-        const pid = keyedHash(ctx.secret, 'doc', d.id);
-        const author = keyedHash(ctx.secret, 'author', d.authorId);
-        const { text, counts } = scrubPii(d.text, d.country);
-        for (const [t, n] of Object.entries(counts) as Array<[PiiType, number]>) st.pii[t] = (st.pii[t] ?? 0) + n;
-        const split = SPLITS[splitOf[k]];
-        const { hits } = fx.extract(text, d.lang?.code ?? 'und', locale);
-        const key = `${split}/${locale}`;
-        let set = sets.get(key);
-        if (!set) {
-          set = new ShardSet(partsDir, split, locale, { formats: sc.formats, compression: s.compression, shardDocs: sc.shard_docs, prefix });
-          sets.set(key, set);
-        }
-        for (let r = 0; r < times; r++) {
-          set.add({
-            id: r ? `${pid}~${r}` : pid,
-            text,
-            locale,
-            lang: toBcp47(d.lang?.code ?? 'und'),
-            author,
-            time: coarseTime(d.createdAt, sc.time_granularity),
-            kind: d.kind,
-            split,
-            features: hits.map((h) => ({ feature: h.feature, category: h.category, span: h.span, confidence: h.confidence })),
-          });
-          (st.splits[locale] ??= {})[split] = (st.splits[locale][split] ?? 0) + 1;
+  const r = await runPartitions<PartStats>({
+    stage: 'shards-write',
+    dir: partsDir,
+    version: WRITE_VERSION,
+    common: { plan: plan.fingerprint, formats: sc.formats, compression: s.compression, shard_docs: sc.shard_docs, time: sc.time_granularity, key: keyedHash(ctx.secret, 'fingerprint', '') },
+    partitions: s.partitions,
+    rank: ctx.rank,
+    world: ctx.world,
+    quiet: ctx.quiet,
+    run: async (p, out) => {
+      const i = index.get(p.key)!;
+      const { header, columns } = readColumns<{ v: number; fingerprint: string; n: number }>(planFile(s, i));
+      if (header.fingerprint !== plan.fingerprint) throw new InputError(`${planFile(s, i)}: stale plan; re-run \`vernacular run-stage shards-plan\``);
+      const take = columns.times as Uint8Array;
+      const splitOf = columns.split as Uint8Array;
+      const st: PartStats = { files: [], splits: {}, pii: {} };
+      // nothing taken from this file (other locales, all duplicates, sampled out): no need to read it
+      if (!take.some((t) => t > 0)) return st;
+      fx ??= await FeatureExtractor.create();
+      const prefix = path.basename(p.key);
+      const sets = new Map<string, ShardSet>();
+      let j = 0;
+      for await (const docs of readDocs(p.input)) {
+        for (const d of docs as Doc[]) {
+          const locale = d.locale ?? 'und';
+          if (!s.localeIndex.has(locale)) continue;
+          const k = j++;
+          const times = take[k];
+          if (!times) continue;
+          const pid = keyedHash(ctx.secret, 'doc', d.id);
+          const author = keyedHash(ctx.secret, 'author', d.authorId);
+          const { text, counts } = scrubPii(d.text, d.country);
+          for (const [t, n] of Object.entries(counts) as Array<[PiiType, number]>) st.pii[t] = (st.pii[t] ?? 0) + n;
+          const split = SPLITS[splitOf[k]];
+          const { hits } = fx.extract(text, d.lang?.code ?? 'und', locale);
+          const key = `${split}/${locale}`;
+          let set = sets.get(key);
+          if (!set) {
+            set = new ShardSet(partsDir, split, locale, { formats: sc.formats, compression: s.compression, shardDocs: sc.shard_docs, prefix });
+            sets.set(key, set);
+          }
+          for (let rep = 0; rep < times; rep++) {
+            set.add({
+              id: rep ? `${pid}~${rep}` : pid,
+              text,
+              locale,
+              lang: toBcp47(d.lang?.code ?? 'und'),
+              author,
+              time: coarseTime(d.createdAt, sc.time_granularity),
+              kind: d.kind,
+              split,
+              features: hits.map((h) => ({ feature: h.feature, category: h.category, span: h.span, confidence: h.confidence })),
+            });
+            (st.splits[locale] ??= {})[split] = (st.splits[locale][split] ?? 0) + 1;
+          }
         }
       }
-    }
-    if (j !== header.n) throw new InputError(`${s.inputs[i]}: ${j} docs now, ${header.n} when the plan was made; re-run \`vernacular run-stage signatures\` and the plan`);
-    for (const key of [...sets.keys()].sort()) {
-      const set = sets.get(key)!;
-      set.flush();
-      st.files.push(...set.files);
-    }
-    markers.write(i, fingerprint, st);
-    out.push(st);
-  }
-  return out;
+      if (j !== header.n) throw new InputError(`${p.input}: ${j} docs now, ${header.n} when the plan was made; re-run \`vernacular run-stage signatures\` and the plan`);
+      for (const key of [...sets.keys()].sort()) {
+        const set = sets.get(key)!;
+        set.flush();
+        for (const f of set.files) out.file(f.path);
+        st.files.push(...set.files);
+      }
+      return st;
+    },
+  });
+  return r.markers.map((m) => m.stats);
 }
 
 /**
@@ -459,8 +453,7 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
   if (s.compression !== sc.compression) ctx.log('warning: zstd-napi is not built here; writing gzip instead (the manifest records it)');
   const one = { ...ctx, rank: 0, world: 1 };
   await opts.parallel?.('signatures', []);
-  await runSignatures(one, opts, s);
-  const plan = await planShards(ctx, opts, s);
+  const plan = await planShards(one, opts, s);
   await opts.parallel?.('shards-write', ['--shards-dir', dirName]);
   const parts = await writeShardParts(one, opts, s);
 

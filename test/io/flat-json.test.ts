@@ -141,7 +141,7 @@ describe('filter: the flat JSONL path gives the docs the JSON.parse path gives',
     writeJsonl(path.join(d, 'in.jsonl'), rows);
     const cfg = writeConfig(d, { inputs: [{ path: 'in.jsonl' }], limits: { max_text_bytes: 100 }, fields: { ...FIELDS, lang_hint: 'lang' } });
     const loaded = loadConfig(cfg);
-    const ctx = (out: string) => ({ stage: 'filter', rank: 0, world: 1, out, loaded, secret: 'test-secret-0123456789abcdef', quiet: true, log: () => {} });
+    const ctx = (out: string) => ({ stage: 'filter', rank: 0, world: 1, out, loaded, secret: '84e0df90cc5d74120016a918f9855a4eff048711544ff1e318a48db3a2d663c2', quiet: true, log: () => {} });
     const fast = await runFilter(ctx(path.join(d, 'fast')));
     const map = await runFilter(ctx(path.join(d, 'map')), { jsonlPath: 'map' });
     const slow = await runFilter(ctx(path.join(d, 'slow')), { jsonlPath: 'parse' });
@@ -165,7 +165,7 @@ describe('filter: the flat JSONL path gives the docs the JSON.parse path gives',
   it.runIf(loadZstd())('docs are zstd by default; gz and none write the same lines, and a part left in another compression is dropped', async () => {
     const d = tmpDir('vern-zst-');
     writeJsonl(path.join(d, 'in.jsonl'), Array.from({ length: 500 }, (_, i) => record({ post_id: `p${i}`, body: `Servus ${i}, gemma?` })));
-    const ctx = (cfg: string) => ({ stage: 'filter', rank: 0, world: 1, out: path.join(d, 'out'), loaded: loadConfig(cfg), secret: 'test-secret-0123456789abcdef', quiet: true, log: () => {} });
+    const ctx = (cfg: string) => ({ stage: 'filter', rank: 0, world: 1, out: path.join(d, 'out'), loaded: loadConfig(cfg), secret: '84e0df90cc5d74120016a918f9855a4eff048711544ff1e318a48db3a2d663c2', quiet: true, log: () => {} });
     const docsDir = path.join(d, 'out/filter/docs');
     const zst = await runFilter(ctx(writeConfig(d, { inputs: [{ path: 'in.jsonl' }] })));
     expect(fs.readdirSync(docsDir)).toEqual(['part-00000.jsonl.zst']);

@@ -13,7 +13,7 @@ describe('filter without the native zstd build', () => {
     const d = tmpDir('vern-nozstd-');
     writeJsonl(path.join(d, 'in.jsonl'), Array.from({ length: 50 }, (_, i) => record({ post_id: `p${i}`, body: `Servus ${i}, gemma?` })));
     const logs: string[] = [];
-    const r = await runFilter({ stage: 'filter', rank: 0, world: 1, out: path.join(d, 'out'), loaded: loadConfig(writeConfig(d, { inputs: [{ path: 'in.jsonl' }] })), secret: 'test-secret-0123456789abcdef', quiet: true, log: (m: string) => logs.push(m) });
+    const r = await runFilter({ stage: 'filter', rank: 0, world: 1, out: path.join(d, 'out'), loaded: loadConfig(writeConfig(d, { inputs: [{ path: 'in.jsonl' }] })), secret: '84e0df90cc5d74120016a918f9855a4eff048711544ff1e318a48db3a2d663c2', quiet: true, log: (m: string) => logs.push(m) });
     expect(r.funnel.kept).toBe(50);
     const docsDir = path.join(d, 'out/filter/docs');
     expect(fs.readdirSync(docsDir)).toEqual(['part-00000.jsonl.gz']);

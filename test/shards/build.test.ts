@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { keyedHash } from '../../src/eligibility/keyed-hash.js';
 import { ROOT, cli, killWhen, snapshot, tmpDir, walk } from '../helpers.js';
 
-const SECRET = 'test-secret-0123456789abcdef';
+const SECRET = '84e0df90cc5d74120016a918f9855a4eff048711544ff1e318a48db3a2d663c2';
 const CONFIG = path.join(ROOT, 'corpora', 'sample', 'vernacular.yaml');
 
 function readShardDocs(dir: string): Array<{ author: string; locale: string; split: string; id: string; text: string }> {

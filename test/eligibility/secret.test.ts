@@ -1,0 +1,59 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveSecret, weakSecret } from '../../src/eligibility/keyed-hash.js';
+import { cli, prng, record, tmpDir, writeConfig, writeJsonl } from '../helpers.js';
+
+describe('VERNACULAR_SECRET strength', () => {
+  it('keys a generator makes always pass (hex, base64, base64url of 32+ random bytes)', () => {
+    for (let i = 0; i < 600; i++) {
+      const b = crypto.randomBytes(32 + (i % 17));
+      for (const enc of ['hex', 'base64', 'base64url'] as const) expect(weakSecret(b.toString(enc)), b.toString(enc)).toBeUndefined();
+    }
+  });
+
+  it('refuses what no generator makes, in many variations', () => {
+    const seed = Date.now() % 1e9;
+    const rnd = prng(seed);
+    const int = (a: number, b: number) => a + Math.floor(rnd() * (b - a + 1));
+    const strong = () => crypto.randomBytes(32).toString('hex');
+    const weak: string[] = ['', ' '.repeat(16), ' '.repeat(64), 'a'.repeat(16), 'a'.repeat(80), 'test-secret-0123456789abcdef', 'vernacular-insecure-dev-secret', 'password'.repeat(6)];
+    for (let i = 0; i < 300; i++) {
+      // too short: a strong key cut below 32 characters
+      weak.push(strong().slice(0, int(1, 31)));
+      // one character, or whitespace of any kind, repeated
+      weak.push(String.fromCharCode(int(32, 126)).repeat(int(32, 200)));
+      weak.push([' ', '\t', '\u00a0', '\u3000'][int(0, 3)].repeat(int(32, 100)));
+      // a short random piece repeated
+      const piece = strong().slice(0, int(2, 15));
+      weak.push(piece.repeat(Math.ceil(int(32, 120) / piece.length)));
+      // few distinct characters, however long
+      const alphabet = strong().slice(0, int(1, 11));
+      weak.push(Array.from({ length: int(32, 300) }, () => alphabet[int(0, alphabet.length - 1)]).join(''));
+      // a strong key with a long run of consecutive characters in it
+      const k = strong();
+      const at = int(0, 40);
+      weak.push(k.slice(0, at) + '0123456789abcdefghij'.slice(0, int(8, 20)) + k.slice(at));
+    }
+    for (const w of weak) expect(weakSecret(w), `seed ${seed}: ${JSON.stringify(w)}`).toBeDefined();
+  });
+
+  it('resolveSecret: weak → usage error saying how to make one; unset → dev key only with the flag', () => {
+    expect(() => resolveSecret(true, { VERNACULAR_SECRET: ' '.repeat(16) })).toThrow(/too weak.*openssl rand -hex 32/s);
+    expect(() => resolveSecret(false, {})).toThrow(/not set/);
+    expect(resolveSecret(true, {}).dev).toBe(true);
+    const k = crypto.randomBytes(32).toString('base64');
+    expect(resolveSecret(false, { VERNACULAR_SECRET: k })).toEqual({ secret: k, dev: false });
+  });
+
+  it('the CLI exits 2 on a weak key, even with --insecure-dev-secret', () => {
+    const d = tmpDir();
+    writeJsonl(path.join(d, 'in.jsonl'), [record()]);
+    const cfg = writeConfig(d, { inputs: [{ path: 'in.jsonl' }] });
+    for (const key of ['aaaaaaaaaaaaaaaa', ' '.repeat(16)]) {
+      const r = cli(['filter', '-c', cfg, '-o', path.join(d, 'out'), '--insecure-dev-secret'], { env: { VERNACULAR_SECRET: key } });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/too weak/);
+    }
+  });
+});
