@@ -274,7 +274,8 @@ Example:
     .command('check')
     .description('validate a config and list the input files it resolves to; every problem is reported with its path')
     .requiredOption('-c, --config <file>', 'vernacular.yaml to check')
-    .addHelpText('after', `\nExample:\n  $ vernacular config check --config corpora/sample/vernacular.yaml`)
+    .option('--input', 'also read the first 1,000 rows of every input and check that each mapped column exists (exit 3 if not)')
+    .addHelpText('after', `\nExample:\n  $ vernacular config check --config corpora/sample/vernacular.yaml --input`)
     .action(runAction(async () => (await import('./commands/config.js')).check as Action));
   config
     .command('show')

@@ -12,6 +12,7 @@ import { EXCLUDED, FALLBACK, FlatGate, KEPT } from './flat-gate.js';
 import { parseJsonLine, readJsonlLines } from '../io/readers/jsonl.js';
 import { JsonlWriter, usableCompression } from '../io/writers/jsonl.js';
 import { InputError } from '../errors.js';
+import { mappingProblems, nothingKept, sampleColumns } from '../io/diagnose.js';
 import { addFunnel, emptyFunnel, normaliseFunnel, type Funnel } from '../pipeline/stats.js';
 import type { Progress } from '../pipeline/progress.js';
 import { writeJsonAtomic } from '../io/atomic.js';
@@ -84,7 +85,13 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   };
   // stats.json holds what the data says, not how this run went (skipped partitions), so it is
   // the same whatever the number of workers
-  if (ctx.world === 1) writeJsonAtomic(path.join(dir, 'stats.json'), { stage: 'filter', funnel: result.funnel, inputs: result.inputs, registry: result.registry });
+  if (ctx.world === 1) {
+    writeJsonAtomic(path.join(dir, 'stats.json'), { stage: 'filter', funnel: result.funnel, inputs: result.inputs, registry: result.registry });
+    // a run that keeps nothing, or maps a column no row has, is a mistake to stop at, not a build
+    const problems = mappingProblems(config, await sampleColumns(files, config));
+    if (result.funnel.read > 0 && (result.funnel.kept === 0 || problems.length))
+      throw new InputError([...(result.funnel.kept === 0 ? nothingKept(result.funnel, config) : []), ...problems].join('\n') + '\n(see `vernacular config check --input` and the README, Configuration)');
+  }
   return result;
 }
 
