@@ -63,7 +63,10 @@ describe('review server', () => {
     expect((await raw('/api/judgments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
     expect((await raw('/static/app.js')).status).toBe(401);
     // sign in with a cookie session, then post with a wrong CSRF token
-    const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${encodeURIComponent(anna)}`, redirect: 'manual' });
+    const form = await fetch(`${base}/login`);
+    const field = /name="csrf" value="([^"]+)"/.exec(await form.text())![1];
+    const loginCookie = form.headers.get('set-cookie')!.split(';')[0];
+    const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie }, body: `csrf=${field}&token=${encodeURIComponent(anna)}`, redirect: 'manual' });
     expect(login.status).toBe(303);
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     const post = (csrf?: string) => raw('/api/judgments', { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) }, body: JSON.stringify({ sample_id: 's-1', question: 'locale', value: 'right' }) });
@@ -72,7 +75,7 @@ describe('review server', () => {
     const page = await raw('/', { headers: { cookie } });
     const csrf = /name="csrf-token" content="([^"]+)"/.exec(page.body)![1];
     expect((await post(csrf)).status).toBe(200);
-    expect((await raw('/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=nope' })).status).toBe(401);
+    expect((await raw('/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie }, body: `csrf=${field}&token=nope` })).status).toBe(401);
     store.undo('anna');
   });
 
