@@ -41,11 +41,12 @@ export function buildReportHtml(build: string, o: { eval?: RunResults[]; verdict
   if (o.verdicts) {
     const failed = o.verdicts.filter((v) => !v.pass);
     body.push(`<h2 id="coverage">Coverage verdicts: <span class="${failed.length ? 'fail' : 'pass'}">${failed.length ? `${failed.length} of ${o.verdicts.length} failed` : `all ${o.verdicts.length} passed`}</span></h2>`);
-    body.push('<table><tr><th>locale</th><th>rule</th><th>measured</th><th>threshold</th><th>verdict</th></tr>');
     const judgedModels = [...new Set(o.verdicts.map((v) => v.model).filter(Boolean))];
-    if (judgedModels.length) body.splice(body.length - 1, 0, `<p class="muted">eval rules judge model <b>${esc(judgedModels.join(', '))}</b></p>`);
-    for (const v of [...failed, ...o.verdicts.filter((x) => x.pass)]) body.push(`<tr><td>${esc(v.locale)}</td><td>${esc(v.rule)}</td><td>${v.measured === null ? '–' : fmt(v.measured)}</td><td>${fmtExact(v.threshold)}</td><td class="${v.pass ? 'pass' : 'fail'}">${v.pass ? 'pass' : 'fail'}</td></tr>`);
-    body.push('</table>');
+    if (judgedModels.length) body.push(`<p class="muted">eval rules judge model <b>${esc(judgedModels.join(', '))}</b></p>`);
+    const table = (vs: Verdict[]) => ['<table class="verdicts"><tr><th>locale</th><th class="l">rule</th><th>measured</th><th>threshold</th><th class="l">verdict</th></tr>', ...vs.map((v) => `<tr><td>${esc(v.locale)}</td><td class="l">${esc(v.rule)}</td><td>${v.measured === null ? '–' : fmt(v.measured)}</td><td>${fmtExact(v.threshold)}</td><td class="l ${v.pass ? 'pass' : 'fail'}">${v.pass ? 'pass' : 'fail'}</td></tr>`), '</table>'].join('');
+    const passed = o.verdicts.filter((v) => v.pass);
+    if (failed.length) body.push(`<h3>Failed (${failed.length})</h3>`, table(failed));
+    if (passed.length) body.push(`<details${failed.length ? '' : ' open'}><summary>Passed (${passed.length})</summary>`, table(passed), '</details>');
   }
   return page('vernacular build report', body.join('\n'));
 }
