@@ -5,7 +5,7 @@ import { buildReportHtml } from '../../report/build-report.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { ExitCode, InputError } from '../../errors.js';
 import type { CommandResult } from '../io.js';
-import { modelLabels, readRuns } from '../../report/results.js';
+import { modelLabels, pickRun, readRuns } from '../../report/results.js';
 
 /** `vernacular coverage`: the CI gate. Exit 0 when every rule holds, 1 when any fails, 2 on a bad rules file. */
 export async function coverage(o: { build: string; eval?: string; model?: string; rules: string; junit?: string; markdown?: string }): Promise<CommandResult> {
@@ -13,6 +13,8 @@ export async function coverage(o: { build: string; eval?: string; model?: string
   const t0 = performance.now();
   const rules = loadRules(path.resolve(o.rules));
   const build = path.resolve(o.build);
+  // a results file of the wrong shape, or several models and no --model: say so before the long measuring
+  if (o.eval) pickRun(readRuns(path.resolve(o.eval)), path.resolve(o.eval), o.model);
   const measured = measureBuildTimed(build);
   const verdicts = applyRules(rules, measured.measures, o.eval ? path.resolve(o.eval) : undefined, { model: o.model });
   if (o.junit) writeFileAtomic(path.resolve(o.junit), junitXml(verdicts, { startedAt, seconds: (performance.now() - t0) / 1000, localeSeconds: measured.seconds }));
