@@ -28,7 +28,7 @@ describe('coverage rules: each passes and fails on purpose-built measures', () =
   it('eval rules read per-locale values and interval widths; per-locale rules override', () => {
     const d = tmpDir('vern-cov-');
     const f = path.join(d, 'results.json');
-    fs.writeFileSync(f, JSON.stringify({ tasks: { 'variety-choice': { acc: { perLocale: { 'de-AT': { value: 0.7, ci95: [0.5, 0.9] } } } } } }));
+    fs.writeFileSync(f, JSON.stringify({ runs: [{ model: 'ngram:m.json.gz', suite: 's', tasks: { 'variety-choice': { acc: { perLocale: { 'de-AT': { value: 0.7, ci95: [0.5, 0.9] } } } } } }] }));
     const v = applyRules({ all: { min_eval: { 'variety-choice.acc': 0.6 }, max_interval_width: { 'variety-choice.acc': 0.5 } }, per_locale: { 'de-AT': { min_eval: { 'variety-choice.acc': 0.8 } } } }, { 'de-AT': base }, f);
     expect(v.map((x) => [x.rule, x.pass])).toEqual([
       ['min_eval.variety-choice.acc', false],
