@@ -183,9 +183,10 @@ Example:
     .requiredOption('-b, --build <dir>', 'build folder')
     .requiredOption('-r, --rules <file>', 'coverage rules YAML')
     .option('-e, --eval <results.json>', 'eval results for min_eval / max_interval_width rules')
+    .option('-m, --model <name>', 'the model in --eval whose results the eval rules judge (needed when it holds several; a short name as in the report, or the full spec)')
     .option('--junit <file>', 'write JUnit XML (one testcase per locale × rule)')
     .option('--markdown <file>', 'write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)')
-    .addHelpText('after', `\nExample:\n  $ vernacular coverage --build out/sample --rules corpora/sample/coverage.yaml --eval out/sample/eval/runs/compare/results.json --junit coverage.xml`)
+    .addHelpText('after', `\nExample:\n  $ vernacular coverage --build out/sample --rules corpora/sample/coverage.yaml --eval out/sample/eval/runs/compare/results.json --model balanced --junit coverage.xml`)
     .action(runAction(async () => (await import('./commands/coverage.js')).coverage as Action));
 
   p.command('report')
@@ -193,6 +194,7 @@ Example:
     .requiredOption('-b, --build <dir>', 'build folder')
     .option('-e, --eval <results.json>', 'eval results (default: <build>/eval/runs/compare/results.json when present)')
     .option('-r, --rules <file>', 'coverage rules, to include verdicts')
+    .option('-m, --model <name>', 'the model whose eval results the coverage rules judge (default: the first in results.json)')
     .option('-o, --out <file>', 'output HTML (default <build>/report.html)')
     .addHelpText('after', `\nExample:\n  $ vernacular report --build out/sample --rules corpora/sample/coverage.yaml`)
     .action(runAction(async () => (await import('./commands/coverage.js')).report as Action));
@@ -226,6 +228,9 @@ Example:
     .requiredOption('-b, --build <dir>', 'build folder')
     .option('-p, --port <port>', 'port', intArg('--port'), 8080)
     .option('--host <host>', 'address to bind (default loopback only)', '127.0.0.1')
+    .option('--allow-host <name...>', 'more names the page may be opened by (Host header); loopback names and --host are always allowed')
+    .option('--idle-minutes <n>', 'a session ends after this many minutes without a request', intArg('--idle-minutes'), 30)
+    .option('--max-minutes <n>', 'a session ends this many minutes after sign-in', intArg('--max-minutes'), 720)
     .option('-l, --locale <locale>', 'sample only this locale when nothing was exported yet')
     .option('-n, --n <n>', 'samples per locale when nothing was exported yet', intArg('--n'), 50)
     .addHelpText('after', `\nExample:\n  $ vernacular review add-reviewer anna --build out/sample\n  $ vernacular review serve --build out/sample --port 8080`)

@@ -116,6 +116,17 @@ const shards = z.strictObject({
   /** jsonl compression; zst needs the optional zstd-napi build, else gz is used and the manifest says so. */
   compression: z.enum(['gz', 'zst']).default('gz'),
   shard_docs: z.number().int().positive().default(10_000),
+  /** Hub metadata of the dataset card (README.md): the license the shards are published under, and how the Hub lists them. */
+  card: z
+    .strictObject({
+      /** an id from https://hf.co/docs/hub/repositories-licenses (cc-by-4.0, …), or `other` with license_name and license_link */
+      license: z.string().regex(/^[a-z0-9][a-z0-9.+-]*$/, 'a Hub license id in lower case, e.g. cc-by-4.0, or other').default('other'),
+      license_name: z.string().optional(),
+      license_link: z.string().optional(),
+      pretty_name: z.string().optional(),
+      task_categories: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1).default(['text-generation', 'text-classification']),
+    })
+    .default({ license: 'other', task_categories: ['text-generation', 'text-classification'] }),
 });
 
 export const configSchema = z.strictObject({

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { barChart, esc, fmt, heatmap, page } from './svg.js';
+import { barChart, esc, fmt, fmtExact, heatmap, page } from './svg.js';
 import { evalHtmlSections } from './eval-report.js';
 import type { Verdict } from './coverage.js';
 import type { RunResults } from '../evaluate/run.js';
@@ -27,7 +27,7 @@ export function buildReportHtml(build: string, o: { eval?: RunResults[]; verdict
     body.push('<table><tr><th>locale</th><th>available</th><th>duplicates</th><th>target</th><th>achieved</th><th>train</th><th>validation</th><th>test</th><th>note</th></tr>');
     for (const [l, p] of Object.entries(plan)) {
       const s = manifest.counts.splits[l] ?? {};
-      body.push(`<tr><td>${esc(l)}</td><td>${p.available}</td><td>${manifest.counts.dedup[l]?.duplicates ?? 0}</td><td>${p.target}</td><td>${p.achieved}</td><td>${s.train ?? 0}</td><td>${s.validation ?? 0}</td><td>${s.test ?? 0}</td><td>${esc(p.shortfall ?? '')}</td></tr>`);
+      body.push(`<tr><td>${esc(l)}</td><td>${fmt(p.available)}</td><td>${fmt(manifest.counts.dedup[l]?.duplicates ?? 0)}</td><td>${fmt(p.target)}</td><td>${fmt(p.achieved)}</td><td>${fmt(s.train ?? 0)}</td><td>${fmt(s.validation ?? 0)}</td><td>${fmt(s.test ?? 0)}</td><td>${esc(p.shortfall ?? '')}</td></tr>`);
     }
     body.push('</table>', `<p class="muted">PII replaced: ${esc(Object.entries(manifest.counts.pii).map(([k, v]) => `${k} ${v}`).join(', ') || 'none')}</p>`);
   }
@@ -41,9 +41,12 @@ export function buildReportHtml(build: string, o: { eval?: RunResults[]; verdict
   if (o.verdicts) {
     const failed = o.verdicts.filter((v) => !v.pass);
     body.push(`<h2 id="coverage">Coverage verdicts: <span class="${failed.length ? 'fail' : 'pass'}">${failed.length ? `${failed.length} of ${o.verdicts.length} failed` : `all ${o.verdicts.length} passed`}</span></h2>`);
-    body.push('<table><tr><th>locale</th><th>rule</th><th>measured</th><th>threshold</th><th>verdict</th></tr>');
-    for (const v of o.verdicts) body.push(`<tr><td>${esc(v.locale)}</td><td>${esc(v.rule)}</td><td>${v.measured === null ? '–' : fmt(v.measured)}</td><td>${fmt(v.threshold)}</td><td class="${v.pass ? 'pass' : 'fail'}">${v.pass ? 'pass' : 'fail'}</td></tr>`);
-    body.push('</table>');
+    const judgedModels = [...new Set(o.verdicts.map((v) => v.model).filter(Boolean))];
+    if (judgedModels.length) body.push(`<p class="muted">eval rules judge model <b>${esc(judgedModels.join(', '))}</b></p>`);
+    const table = (vs: Verdict[]) => ['<table class="verdicts"><tr><th>locale</th><th class="l">rule</th><th>measured</th><th>threshold</th><th class="l">verdict</th></tr>', ...vs.map((v) => `<tr><td>${esc(v.locale)}</td><td class="l">${esc(v.rule)}</td><td>${v.measured === null ? '–' : fmt(v.measured)}</td><td>${fmtExact(v.threshold)}</td><td class="l ${v.pass ? 'pass' : 'fail'}">${v.pass ? 'pass' : 'fail'}</td></tr>`), '</table>'].join('');
+    const passed = o.verdicts.filter((v) => v.pass);
+    if (failed.length) body.push(`<h3>Failed (${failed.length})</h3>`, table(failed));
+    if (passed.length) body.push(`<details${failed.length ? '' : ' open'}><summary>Passed (${passed.length})</summary>`, table(passed), '</details>');
   }
   return page('vernacular build report', body.join('\n'));
 }

@@ -1,5 +1,6 @@
 import type { RunResults } from '../evaluate/run.js';
 import { barChart, esc, fmt, heatmap, page } from './svg.js';
+import { modelLabels } from './results.js';
 
 /** The primary metric of each task, for tables and the heatmap. */
 export const PRIMARY: { [task: string]: string } = { 'variety-choice': 'acc', perplexity: 'bits_per_byte', generation: 'judge_p_locale', 'dialect-id': 'acc' };
@@ -13,8 +14,9 @@ function locales(r: RunResults): string[] {
 /** Markdown summary: per task and metric, macro and worst locale; then a locale × metric table. */
 export function evalMarkdown(runs: RunResults[]): string {
   const lines: string[] = [];
-  for (const r of runs) {
-    lines.push(`### ${r.model}`, '', '| task | metric | macro | worst locale |', '|---|---|---:|---|');
+  const names = modelLabels(runs);
+  for (const [k, r] of runs.entries()) {
+    lines.push(`### ${names[k]}`, '', '| task | metric | macro | worst locale |', '|---|---|---:|---|');
     for (const [t, ms] of Object.entries(r.tasks)) for (const [m, v] of Object.entries(ms)) lines.push(`| ${t} | ${m} | ${fmt(v.macro)} | ${v.worst ? `${v.worst.locale} (${fmt(v.worst.value)})` : ''} |`);
     lines.push('');
     const cols = Object.entries(PRIMARY).filter(([t]) => r.tasks[t]);
@@ -41,7 +43,8 @@ export function evalHtml(runs: RunResults[], title = 'vernacular evaluation'): s
 
 /** The charts and heatmaps of an evaluation, for embedding in a page. */
 export function evalHtmlSections(runs: RunResults[]): string {
-  const body: string[] = [`<p class="muted">${runs.map((r, k) => `model ${k + 1}: ${esc(r.model)}`).join(' · ')} · suite ${esc(runs[0]?.suite ?? '')} · 95% intervals from a seeded bootstrap</p>`];
+  const names = modelLabels(runs);
+  const body: string[] = [`<p class="muted">${runs.length > 1 ? 'models' : 'model'} ${names.map((n) => `<b>${esc(n)}</b>`).join(', ')} · suite ${esc(runs[0]?.suite ?? '')} · 95% intervals from a seeded bootstrap</p>`];
   const ls = [...new Set(runs.flatMap(locales))].sort();
   const tasks = [...new Set(runs.flatMap((r) => Object.keys(r.tasks)))];
   for (const t of tasks) {
@@ -49,7 +52,7 @@ export function evalHtmlSections(runs: RunResults[]): string {
     body.push(`<h2>${esc(t)}</h2>`);
     for (const m of metrics) {
       const bars = runs.flatMap((r, k) =>
-        Object.entries(r.tasks[t]?.[m]?.perLocale ?? {}).map(([l, e]) => ({ label: l, value: e.value, lo: e.ci95[0], hi: e.ci95[1], series: runs.length > 1 ? `model ${k + 1}` : '' })),
+        Object.entries(r.tasks[t]?.[m]?.perLocale ?? {}).map(([l, e]) => ({ label: l, value: e.value, lo: e.ci95[0], hi: e.ci95[1], series: runs.length > 1 ? names[k] : '' })),
       );
       const max = /acc|p_locale/.test(m) && !/gain/.test(m) ? 1 : undefined;
       body.push(barChart(`${t}: ${m} per locale`, bars, { max, id: `chart-${t}-${m}` }));
@@ -57,7 +60,7 @@ export function evalHtmlSections(runs: RunResults[]): string {
   }
   runs.forEach((r, k) => {
     const cols = Object.keys(PRIMARY).filter((t) => r.tasks[t]);
-    body.push(`<h2>Locale × task (${esc(runs.length > 1 ? `model ${k + 1}: ` : '')}${esc(r.model)})</h2>`);
+    body.push(`<h2>Locale × task (${esc(names[k])})</h2>`);
     body.push(heatmap('primary metric per task', ls, cols, (l, t) => r.tasks[t]?.[PRIMARY[t]]?.perLocale[l]?.value, { id: `heatmap-${k}`, higherIsBetter: (t) => t !== 'perplexity' }));
   });
   return body.join('\n');

@@ -14,39 +14,81 @@ export interface Bar {
 
 const COLORS = ['#3b6ea5', '#d9822b', '#4c9a5b', '#a54b8a', '#7a7a7a'];
 
-/** Horizontal bars with optional 95% interval whiskers and target markers; one row per label, grouped series side by side. */
+/**
+ * Round axis ticks covering [lo, hi]: a step of 1, 2, 2.5 or 5 × 10^k giving about `n` intervals,
+ * the first tick at or below lo and the last at or above hi.
+ */
+export function niceTicks(lo: number, hi: number, n = 4): number[] {
+  if (!(hi > lo)) hi = lo + 1;
+  const raw = (hi - lo) / n;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((st) => st >= raw * (1 - 1e-9))!;
+  const first = Math.floor(lo / step + 1e-9);
+  const last = Math.ceil(hi / step - 1e-9);
+  const out: number[] = [];
+  for (let k = first; k <= last; k++) out.push(Number((k * step).toPrecision(12)));
+  return out;
+}
+
+/** A tick label: the shortest exact form (0.25, 2.5, 1,000), thousands grouped. */
+export function tickLabel(v: number): string {
+  const x = Number(v.toPrecision(12));
+  if (x === 0) return '0';
+  return Math.abs(x) >= 1000 && Number.isInteger(x) ? x.toLocaleString('en-US') : String(x);
+}
+
+/**
+ * Horizontal bars with optional 95% interval whiskers and target markers; one row per label,
+ * grouped series side by side (named in a legend). The axis has round ticks and includes zero;
+ * negative values are drawn leftwards from the zero line.
+ */
 export function barChart(title: string, bars: Bar[], o: { max?: number; unit?: string; width?: number; id?: string } = {}): string {
   const labels = [...new Set(bars.map((b) => b.label))];
   const series = [...new Set(bars.map((b) => b.series ?? ''))];
+  const legend = series.length > 1 || !!series[0];
   const rowH = 10 + 12 * series.length;
   const left = Math.min(320, 16 + 6.2 * Math.max(8, ...labels.map((l) => l.length)));
   const width = Math.max(o.width ?? 640, left + 360);
-  const plotW = width - left - 110;
-  const height = 40 + labels.length * rowH + 24;
-  const max = o.max ?? Math.max(1e-9, ...bars.map((b) => Math.max(b.hi ?? b.value, b.target ?? 0, b.value)));
-  const x = (v: number) => left + (plotW * Math.max(0, Math.min(v, max))) / max;
+  const plotW = width - left - 60;
+  const top = legend ? 48 : 32;
+  const height = top + labels.length * rowH + 24;
+  const finite = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
+  const values = bars.flatMap((b) => [b.value, b.lo, b.hi, b.target]).filter(finite);
+  const dataMin = Math.min(0, ...values);
+  const dataMax = o.max ?? Math.max(0, ...values);
+  const ticks = niceTicks(dataMin, dataMax > dataMin ? dataMax : dataMin + 1);
+  const lo = ticks[0];
+  const hi = o.max !== undefined && dataMin >= 0 ? o.max : ticks[ticks.length - 1];
+  const x = (v: number) => left + (plotW * (Math.max(lo, Math.min(v, hi)) - lo)) / (hi - lo);
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" ${o.id ? `id="${esc(o.id)}" ` : ''}role="img" aria-label="${esc(title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<text x="4" y="16" font-size="13" font-weight="bold">${esc(title)}</text>`,
   ];
-  for (let t = 0; t <= 4; t++) {
-    const v = (max * t) / 4;
-    parts.push(`<line x1="${x(v)}" y1="26" x2="${x(v)}" y2="${height - 20}" stroke="#ddd"/><text x="${x(v)}" y="${height - 6}" text-anchor="middle" fill="#555">${fmt(v)}${o.unit ?? ''}</text>`);
+  if (legend) {
+    let lx = left;
+    series.forEach((s, k) => {
+      parts.push(`<g class="legend"><rect x="${lx}" y="${24}" width="9" height="9" fill="${COLORS[k % COLORS.length]}"/><text x="${lx + 13}" y="${32}">${esc(s)}</text></g>`);
+      lx += 30 + 6.2 * s.length;
+    });
   }
+  for (const v of ticks.filter((t) => t <= hi + 1e-12)) parts.push(`<line class="tick" x1="${x(v)}" y1="${top - 6}" x2="${x(v)}" y2="${height - 20}" stroke="${v === 0 ? '#888' : '#ddd'}"/><text x="${x(v)}" y="${height - 6}" text-anchor="middle" fill="#555">${tickLabel(v)}${o.unit ?? ''}</text>`);
+  const x0 = x(0);
   labels.forEach((l, i) => {
-    const y0 = 32 + i * rowH;
+    const y0 = top + i * rowH;
     parts.push(`<text x="${left - 6}" y="${y0 + rowH / 2 + 3}" text-anchor="end">${esc(l)}</text>`);
     series.forEach((s, k) => {
       const b = bars.find((bb) => bb.label === l && (bb.series ?? '') === s);
       if (!b || !Number.isFinite(b.value)) return;
       const y = y0 + 4 + k * 12;
-      parts.push(`<rect class="bar" x="${left}" y="${y}" width="${Math.max(0.5, x(b.value) - left)}" height="9" fill="${COLORS[k % COLORS.length]}"><title>${esc(`${l}${s ? ` (${s})` : ''}: ${fmt(b.value)}${b.lo !== undefined ? ` [${fmt(b.lo)}, ${fmt(b.hi!)}]` : ''}`)}</title></rect>`);
-      if (b.lo !== undefined && b.hi !== undefined && Number.isFinite(b.lo)) parts.push(`<line class="ci" x1="${x(b.lo)}" y1="${y + 4.5}" x2="${x(b.hi)}" y2="${y + 4.5}" stroke="#222" stroke-width="1.2"/><line x1="${x(b.lo)}" y1="${y + 1}" x2="${x(b.lo)}" y2="${y + 8}" stroke="#222"/><line x1="${x(b.hi)}" y1="${y + 1}" x2="${x(b.hi)}" y2="${y + 8}" stroke="#222"/>`);
-      parts.push(`<text x="${x(b.hi ?? b.value) + 4}" y="${y + 8}" fill="#444" font-size="10">${fmt(b.value)}</text>`);
+      const xv = x(b.value);
+      const w = Math.abs(xv - x0);
+      parts.push(`<rect class="bar${b.value < 0 ? ' negative' : ''}" x="${Math.min(x0, xv) - (w < 0.5 && b.value < 0 ? 0.5 : 0)}" y="${y}" width="${Math.max(0.5, w)}" height="9" fill="${COLORS[k % COLORS.length]}"><title>${esc(`${l}${s ? ` (${s})` : ''}: ${fmt(b.value)}${b.lo !== undefined ? ` [${fmt(b.lo)}, ${fmt(b.hi!)}]` : ''}`)}</title></rect>`);
+      if (finite(b.lo) && finite(b.hi)) parts.push(`<line class="ci" x1="${x(b.lo)}" y1="${y + 4.5}" x2="${x(b.hi)}" y2="${y + 4.5}" stroke="#222" stroke-width="1.2"/><line x1="${x(b.lo)}" y1="${y + 1}" x2="${x(b.lo)}" y2="${y + 8}" stroke="#222"/><line x1="${x(b.hi)}" y1="${y + 1}" x2="${x(b.hi)}" y2="${y + 8}" stroke="#222"/>`);
+      const right = Math.max(xv, x0, finite(b.hi) ? x(b.hi) : xv);
+      parts.push(`<text class="value" x="${right + 4}" y="${y + 8}" fill="#444" font-size="10">${fmt(b.value)}</text>`);
       if (b.target !== undefined) parts.push(`<line class="target" x1="${x(b.target)}" y1="${y - 2}" x2="${x(b.target)}" y2="${y + 11}" stroke="#c0392b" stroke-width="2"/>`);
     });
   });
-  if (series.length > 1 || series[0]) series.forEach((s, k) => parts.push(`<rect x="${width - 80}" y="${26 + k * 14}" width="9" height="9" fill="${COLORS[k % COLORS.length]}"/><text x="${width - 67}" y="${34 + k * 14}">${esc(s)}</text>`));
   parts.push('</svg>');
   return parts.join('');
 }
@@ -79,11 +121,18 @@ export function heatmap(title: string, rows: string[], cols: string[], value: (r
   return parts.join('');
 }
 
+/** A number for a page: whole numbers as whole numbers (6,149), others to about three significant digits. */
 export function fmt(v: number): string {
   if (!Number.isFinite(v)) return '–';
-  if (v === 0) return '0';
+  if (Number.isInteger(v)) return v.toLocaleString('en-US');
   const a = Math.abs(v);
   return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : v.toFixed(a >= 1 ? 2 : 3);
+}
+
+/** A threshold or other number a person wrote: as written (10, 0.2, 0.05), not padded. */
+export function fmtExact(v: number): string {
+  if (!Number.isFinite(v)) return '–';
+  return Number.isInteger(v) ? v.toLocaleString('en-US') : String(Number(v.toPrecision(6)));
 }
 
 /** A complete self-contained HTML page. */
@@ -91,7 +140,7 @@ export function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><meta name="viewport" content="width=device-width,initial-scale=1"><style>
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
-table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}th{background:#f6f6f6}td:first-child,th:first-child{text-align:left}
+table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}th{background:#f6f6f6}td:first-child,th:first-child,td.l,th.l{text-align:left}summary{cursor:pointer;margin:8px 0}h3{font-size:14px}
 .pass{color:#1e7d32;font-weight:bold}.fail{color:#b71c1c;font-weight:bold}.muted{color:#777}.chart{display:block;margin:10px 0}
 </style></head><body>${body}</body></html>\n`;
 }

@@ -24,7 +24,8 @@ export function agreementReport(js: Judgment[], threshold = 0.8, minJudgments = 
       (f.get(j.sample_id) ?? f.set(j.sample_id, new Map()).get(j.sample_id)!).set(j.reviewer, j.value);
     }
   }
-  const questions: AgreementReport['questions'] = {};
+  // keys come from judgments: no prototype to collide with
+  const questions: AgreementReport['questions'] = Object.create(null);
   for (const [q, r] of [...byQuestion.entries()].sort()) {
     const kappa: Array<{ a: string; b: string; kappa: number; n: number }> = [];
     for (let x = 0; x < reviewers.length; x++) for (let y = x + 1; y < reviewers.length; y++) {
@@ -34,7 +35,7 @@ export function agreementReport(js: Judgment[], threshold = 0.8, minJudgments = 
     const a = krippendorffAlpha(r);
     questions[q] = { alpha: a.alpha, items: a.items, kappa };
   }
-  const perFeature: AgreementReport['perFeature'] = {};
+  const perFeature: AgreementReport['perFeature'] = Object.create(null);
   for (const [f, r] of [...byFeature.entries()].sort()) {
     const a = krippendorffAlpha(r);
     if (a.items) perFeature[f] = { alpha: a.alpha, items: a.items };

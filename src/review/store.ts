@@ -24,7 +24,10 @@ export interface Judgment {
 }
 
 /** Allowed answers per question. */
-export const ANSWERS: { [q: string]: string[] } = { locale: ['right', 'wrong'], colloquial: ['yes', 'no'], feature: ['correct', 'wrong'] };
+export const ANSWERS: Readonly<{ [q: string]: readonly string[] }> = Object.freeze(Object.assign(Object.create(null) as { [q: string]: readonly string[] }, { locale: ['right', 'wrong'], colloquial: ['yes', 'no'], feature: ['correct', 'wrong'] }));
+
+/** True when `q` is one of the questions (own keys only: `constructor`, `__proto__` and the like are not questions). */
+export const isQuestion = (q: unknown): q is Judgment['question'] => typeof q === 'string' && Object.hasOwn(ANSWERS, q);
 
 type Db = {
   prepare(sql: string): { get(...a: unknown[]): unknown; all(...a: unknown[]): unknown[]; run(...a: unknown[]): { changes: number } };
@@ -100,8 +103,8 @@ export class ReviewStore {
   judge(j: Omit<Judgment, 'created_at'> & { created_at?: string }): Judgment {
     const s = this.sample(j.sample_id);
     if (!s) throw new InputError(`unknown sample ${j.sample_id}`);
-    if (!ANSWERS[j.question]) throw new InputError(`question must be locale, colloquial or feature (got ${j.question})`);
-    if (!ANSWERS[j.question].includes(j.value)) throw new InputError(`${j.question}: value must be ${ANSWERS[j.question].join(' or ')} (got ${j.value})`);
+    if (!isQuestion(j.question)) throw new InputError(`question must be locale, colloquial or feature (got ${String(j.question)})`);
+    if (typeof j.value !== 'string' || !ANSWERS[j.question].includes(j.value)) throw new InputError(`${j.question}: value must be ${ANSWERS[j.question].join(' or ')} (got ${j.value})`);
     const feature = j.question === 'feature' ? j.feature : '';
     if (j.question === 'feature' && !s.features.some((f) => f.feature === feature)) throw new InputError(`sample ${j.sample_id} has no feature ${feature}`);
     const row: Judgment = { sample_id: j.sample_id, reviewer: j.reviewer, question: j.question, feature, value: j.value, note: (j.note ?? '').slice(0, 2000), created_at: j.created_at ?? new Date().toISOString() };

@@ -85,13 +85,13 @@ describe('evaluation on the sample', () => {
       const b = cli(['--json', 'eval', 'run', '-m', `openai:http://127.0.0.1:${port}/v1#baseline`, '-s', small, '-o', path.join(out, 'eval', 'runs', 'http')]);
       expect(a.status, a.stderr).toBe(0);
       expect(b.status, b.stderr).toBe(0);
-      const ra = JSON.parse(a.stdout).tasks;
-      const rb = JSON.parse(b.stdout).tasks;
+      const ra = JSON.parse(a.stdout).runs[0].tasks; // one shape for one model or several
+      const rb = JSON.parse(b.stdout).runs[0].tasks;
       expect(Object.keys(ra).sort()).toEqual(['dialect-id', 'perplexity', 'variety-choice']);
       expect(rb).toEqual(ra);
       // a re-run is answered from the cache
       const c = cli(['--json', 'eval', 'run', '-m', `openai:http://127.0.0.1:${port}/v1#baseline`, '-s', small, '-o', path.join(out, 'eval', 'runs', 'http')]);
-      expect(JSON.parse(c.stdout).cache.misses).toBe(0);
+      expect(JSON.parse(c.stdout).runs[0].cache.misses).toBe(0);
     } finally {
       server.kill();
     }

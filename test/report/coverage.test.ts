@@ -28,7 +28,7 @@ describe('coverage rules: each passes and fails on purpose-built measures', () =
   it('eval rules read per-locale values and interval widths; per-locale rules override', () => {
     const d = tmpDir('vern-cov-');
     const f = path.join(d, 'results.json');
-    fs.writeFileSync(f, JSON.stringify({ tasks: { 'variety-choice': { acc: { perLocale: { 'de-AT': { value: 0.7, ci95: [0.5, 0.9] } } } } } }));
+    fs.writeFileSync(f, JSON.stringify({ runs: [{ model: 'ngram:m.json.gz', suite: 's', tasks: { 'variety-choice': { acc: { perLocale: { 'de-AT': { value: 0.7, ci95: [0.5, 0.9] } } } } } }] }));
     const v = applyRules({ all: { min_eval: { 'variety-choice.acc': 0.6 }, max_interval_width: { 'variety-choice.acc': 0.5 } }, per_locale: { 'de-AT': { min_eval: { 'variety-choice.acc': 0.8 } } } }, { 'de-AT': base }, f);
     expect(v.map((x) => [x.rule, x.pass])).toEqual([
       ['min_eval.variety-choice.acc', false],
@@ -47,12 +47,23 @@ describe('coverage rules: each passes and fails on purpose-built measures', () =
     const v = applyRules({ all: { min_docs: 150, min_authors: 20 }, per_locale: {} }, { 'de-AT': base, 'el-CY': { ...base, docs: 10 } });
     const d = tmpDir('vern-junit-');
     const f = path.join(d, 'c.xml');
-    fs.writeFileSync(f, junitXml(v));
+    const startedAt = new Date('2026-03-04T05:06:07.890Z');
+    fs.writeFileSync(f, junitXml(v, { startedAt, seconds: 1.25, localeSeconds: { 'de-AT': 0.5, 'el-CY': 0.25 } }));
     execFileSync('xmllint', ['--noout', '--schema', path.join(ROOT, 'test/fixtures/junit/junit.xsd'), f], { stdio: 'pipe' });
     const xml = fs.readFileSync(f, 'utf8');
     expect(xml).toMatch(/<testsuites name="vernacular-coverage" tests="4" failures="3"/);
     expect((xml.match(/<testcase /g) ?? []).length).toBe(4);
     expect((xml.match(/<failure /g) ?? []).length).toBe(3);
+    // the time it ran, and durations: the gate's wall time at the root, each locale's reading time plus its rules per suite
+    expect(xml).not.toContain('1970-01-01');
+    expect([...xml.matchAll(/timestamp="([^"]+)"/g)].map((m) => m[1])).toEqual(['2026-03-04T05:06:07Z', '2026-03-04T05:06:07Z']);
+    expect(xml).toMatch(/<testsuites [^>]*time="1.250000"/);
+    const suites = [...xml.matchAll(/<testsuite name="coverage\.([^"]+)"[^>]* time="([^"]+)"/g)].map((m) => [m[1], Number(m[2])] as const);
+    const cases = (l: string) => v.filter((x) => x.locale === l).reduce((a, x) => a + x.seconds!, 0);
+    expect(suites.map(([l]) => l)).toEqual(['de-AT', 'el-CY']);
+    expect(suites[0][1]).toBeCloseTo(0.5 + cases('de-AT'), 5);
+    expect(suites[1][1]).toBeCloseTo(0.25 + cases('el-CY'), 5);
+    for (const x of v) expect(x.seconds).toBeGreaterThan(0);
   });
 });
 
@@ -91,6 +102,63 @@ describe('the gate on sample builds', () => {
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/passed: all \d+ checks/);
     expect(fs.readFileSync(path.join(d, 'c.md'), 'utf8')).toMatch(/✅ all \d+ checks passed/);
+  });
+
+  it('JUnit from the CLI carries the time the gate ran and real durations', () => {
+    const d = tmpDir('vern-gate-junit-');
+    const before = Date.now();
+    const r = cli(['coverage', '-b', missing, '-r', structural(), '--junit', path.join(d, 'c.xml'), '--markdown', path.join(d, 'c.md')]);
+    const after = Date.now();
+    expect(r.status).toBe(1);
+    const xml = fs.readFileSync(path.join(d, 'c.xml'), 'utf8');
+    const stamps = [...xml.matchAll(/timestamp="([^"]+)"/g)].map((m) => Date.parse(m[1]));
+    expect(stamps.length).toBeGreaterThan(1);
+    for (const t of stamps) expect(t >= Math.floor(before / 1000) * 1000 && t <= after).toBe(true);
+    const root = Number(/<testsuites [^>]*time="([^"]+)"/.exec(xml)![1]);
+    const suites = [...xml.matchAll(/<testsuite [^>]* time="([^"]+)"/g)].map((m) => Number(m[1]));
+    expect(suites.every((t) => t > 0)).toBe(true); // each locale's shards were read
+    expect(root).toBeGreaterThanOrEqual(suites.reduce((a, b) => a + b, 0));
+    expect(root * 1000).toBeLessThan(after - before);
+    // Markdown: failures first, then a per-locale table, passed checks folded away
+    const md = fs.readFileSync(path.join(d, 'c.md'), 'utf8');
+    expect(md).toMatch(/^## Regional coverage: ❌ \d+ of \d+ checks failed/);
+    const failedAt = md.indexOf('### Failed');
+    expect(failedAt).toBeGreaterThan(0);
+    expect(md.indexOf('lb-LU')).toBeGreaterThan(failedAt);
+    expect(md.indexOf('lb-LU')).toBeLessThan(md.indexOf('### Per locale'));
+    expect(md.indexOf('<details>')).toBeGreaterThan(md.indexOf('### Per locale'));
+    expect(md.slice(failedAt, md.indexOf('### Per locale'))).not.toMatch(/\| pass \|/);
+  });
+
+  it('eval rules on results of two models need --model, and the verdicts name the model judged', () => {
+    const d = tmpDir('vern-gate-models-');
+    const run = (model: string, acc: number) => ({ model, suite: 's', tasks: { 'variety-choice': { acc: { perLocale: Object.fromEntries(['de-AT', 'de-CH', 'lb-LU'].map((l) => [l, { value: acc, ci95: [acc - 0.05, acc + 0.05], n: 50, stderr: 0.02 }])), macro: acc, worst: null, higherIsBetter: true } } } });
+    const f = path.join(d, 'results.json');
+    fs.writeFileSync(f, JSON.stringify({ runs: [run(`ngram:${d}/baseline/balanced.json.gz`, 0.9), run(`ngram:${d}/baseline/proportional.json.gz`, 0.4)] }));
+    const rules = path.join(d, 'rules.yaml');
+    fs.writeFileSync(rules, YAML.stringify({ locales: ['de-AT'], all: { min_eval: { 'variety-choice.acc': 0.6 } } }));
+    const none = cli(['coverage', '-b', full, '-r', rules, '-e', f]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/holds 2 models \(balanced, proportional\).*--model/);
+    const bal = cli(['--json', 'coverage', '-b', full, '-r', rules, '-e', f, '--model', 'balanced']);
+    expect(bal.status, bal.stderr).toBe(0);
+    expect(JSON.parse(bal.stdout).model).toBe('balanced');
+    const prop = cli(['coverage', '-b', full, '-r', rules, '-e', f, '--model', 'proportional', '--markdown', path.join(d, 'c.md')]);
+    expect(prop.status).toBe(1);
+    expect(prop.stdout).toMatch(/eval rules judge model proportional/);
+    expect(prop.stdout).toMatch(/de-AT: min_eval\.variety-choice\.acc 0\.400 < 0\.6 \(model proportional\)/);
+    expect(fs.readFileSync(path.join(d, 'c.md'), 'utf8')).toMatch(/judged the results of model \*\*proportional\*\*/);
+    const bad = cli(['coverage', '-b', full, '-r', rules, '-e', f, '--model', 'nope']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--model nope: .* holds balanced, proportional/);
+    // one model needs no --model; a results.json of another shape is an input error naming the file
+    fs.writeFileSync(f, JSON.stringify({ runs: [run('ngram:x/balanced.json.gz', 0.9)] }));
+    const one = applyRules({ locales: ['de-AT'], all: { min_eval: { 'variety-choice.acc': 0.6 } }, per_locale: {} }, { 'de-AT': base }, f);
+    expect(one.map((x) => [x.pass, x.model])).toEqual([[true, 'balanced']]);
+    fs.writeFileSync(f, JSON.stringify({ runs: [] }));
+    const empty = cli(['coverage', '-b', full, '-r', rules, '-e', f]);
+    expect(empty.status).toBe(3);
+    expect(empty.stderr).toContain(f);
   });
 
   it('a locale removed from the sample makes the gate fail (exit 1) naming it', () => {

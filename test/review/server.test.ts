@@ -63,7 +63,10 @@ describe('review server', () => {
     expect((await raw('/api/judgments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
     expect((await raw('/static/app.js')).status).toBe(401);
     // sign in with a cookie session, then post with a wrong CSRF token
-    const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${encodeURIComponent(anna)}`, redirect: 'manual' });
+    const form = await fetch(`${base}/login`);
+    const field = /name="csrf" value="([^"]+)"/.exec(await form.text())![1];
+    const loginCookie = form.headers.get('set-cookie')!.split(';')[0];
+    const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie }, body: `csrf=${field}&token=${encodeURIComponent(anna)}`, redirect: 'manual' });
     expect(login.status).toBe(303);
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     const post = (csrf?: string) => raw('/api/judgments', { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) }, body: JSON.stringify({ sample_id: 's-1', question: 'locale', value: 'right' }) });
@@ -72,7 +75,7 @@ describe('review server', () => {
     const page = await raw('/', { headers: { cookie } });
     const csrf = /name="csrf-token" content="([^"]+)"/.exec(page.body)![1];
     expect((await post(csrf)).status).toBe(200);
-    expect((await raw('/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=nope' })).status).toBe(401);
+    expect((await raw('/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie }, body: `csrf=${field}&token=nope` })).status).toBe(401);
     store.undo('anna');
   });
 
@@ -150,6 +153,83 @@ describe('review server', () => {
         ].sort(),
       );
       expect(errors, errors.join('\n')).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('a reviewer judges a sample with the mouse only: every action is a visible button ≥ 44 px with a name, the status is cleared per sample, sign-out ends the session', async () => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // a phone-sized window
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      const keys: string[] = [];
+      await page.exposeFunction('__key', (k: string) => keys.push(k));
+      await page.addInitScript(() => (globalThis as unknown as { addEventListener(t: string, f: (e: { key: string }) => void, c: boolean): void; __key(k: string): void }).addEventListener('keydown', (e) => (globalThis as unknown as { __key(k: string): void }).__key(e.key), true));
+      const erin = store.addReviewer('erin');
+      await page.goto(`${base}/login`);
+      await page.getByLabel('Reviewer token').fill(erin); // fill sets the value: no key events
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${base}/`);
+      await page.locator('#counter').filter({ hasText: 'sample 1 of' }).waitFor();
+      const names = ['Locale right', 'Locale wrong', 'Colloquial yes', 'Colloquial no', 'Previous sample', 'Undo last judgment', 'Next sample', 'Sign out'];
+      const sizes = async () => {
+        const out: string[] = [];
+        for (const b of await page.locator('button:visible, a.btn:visible').all()) {
+          const box = (await b.boundingBox())!;
+          const name = (await b.getAttribute('aria-label')) ?? (await b.textContent())!.trim();
+          if (!name) out.push('a button without a name');
+          if (box.width < 44 || box.height < 44) out.push(`${name}: ${box.width.toFixed(0)}×${box.height.toFixed(0)} px`);
+        }
+        return out;
+      };
+      for (const n of names) await expect(page.getByRole('button', { name: n, exact: true }).isVisible(), n).resolves.toBe(true);
+      const click = async (name: string, saved = true) => {
+        await page.getByRole('button', { name, exact: true }).click();
+        if (saved) await page.locator('#status').filter({ hasText: new RegExp(`^saved: .*${name.split(': ').pop()!.toLowerCase().split(' ').pop()}$`) }).waitFor();
+      };
+      await click('Next sample', false); // s-0 has two features: each has its own buttons
+      await page.locator('#sid').filter({ hasText: 's-0' }).waitFor();
+      expect(await page.locator('#status').textContent()).toBe('');
+      expect(await sizes()).toEqual([]);
+      await click('Locale wrong');
+      await click('Colloquial yes');
+      await click('feature de-AT:bim: correct');
+      await click('feature de-AT:gell: wrong');
+      await page.getByRole('button', { name: 'Undo last judgment' }).click();
+      await page.locator('#status').filter({ hasText: /^undone: feature de-AT:gell/ }).waitFor();
+      await click('feature de-AT:gell: correct');
+      await click('Locale right');
+      expect(await page.getByRole('button', { name: 'Locale right' }).getAttribute('aria-pressed')).toBe('true');
+      expect(await page.getByRole('button', { name: 'Locale wrong' }).getAttribute('aria-pressed')).toBe('false');
+      fs.mkdirSync(path.join(ROOT, 'test-artifacts'), { recursive: true });
+      await page.screenshot({ path: path.join(ROOT, 'test-artifacts', 'review-mouse.png'), fullPage: true });
+      // the next sample starts with an empty status line, and the previous one with its own answers
+      await click('Next sample', false);
+      await page.locator('#sid').filter({ hasText: 's-1' }).waitFor();
+      expect(await page.locator('#status').textContent()).toBe('');
+      expect(await page.getByRole('button', { name: 'Locale right' }).getAttribute('aria-pressed')).toBe('false');
+      await click('Previous sample', false);
+      await page.locator('#sid').filter({ hasText: 's-0' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Locale right' }).getAttribute('aria-pressed')).toBe('true');
+      expect(await sizes()).toEqual([]);
+      const csv = await page.evaluate(async () => (await fetch('/api/export.csv')).text());
+      const rows = Papa.parse<{ [k: string]: string }>(csv.replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: true }).data.filter((r) => r.reviewer === 'erin');
+      expect(rows.map((r) => [r.sample_id, r.question, r.feature, r.value]).sort()).toEqual(
+        [
+          ['s-0', 'locale', '', 'right'],
+          ['s-0', 'colloquial', '', 'yes'],
+          ['s-0', 'feature', 'de-AT:bim', 'correct'],
+          ['s-0', 'feature', 'de-AT:gell', 'correct'],
+        ].sort(),
+      );
+      expect(errors, errors.join('\n')).toEqual([]);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(/\/login$/);
+      expect(await page.evaluate(async () => (await fetch('/api/samples')).status)).toBe(401); // (the browser logs this 401 as an error)
+      expect(keys, 'no key was pressed').toEqual([]);
     } finally {
       await browser.close();
     }

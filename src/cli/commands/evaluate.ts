@@ -10,6 +10,7 @@ import { loadJudges } from '../../evaluate/judge.js';
 import { trainBaseline, trainJudges } from '../../evaluate/train.js';
 import { classification } from '../../evaluate/metrics.js';
 import { evalHtml, evalMarkdown } from '../../report/eval-report.js';
+import { resultsFile } from '../../report/results.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.js';
 import { JsonlWriter } from '../../io/writers/jsonl.js';
 import { InputError, UsageError } from '../../errors.js';
@@ -69,7 +70,7 @@ export async function evalRunMany(o: { model: string[]; suite: string; out: stri
     samples.abort();
     throw e;
   }
-  writeJsonAtomic(path.join(out, 'results.json'), runs.length === 1 ? runs[0] : { runs });
+  writeJsonAtomic(path.join(out, 'results.json'), resultsFile(runs));
   writeFileAtomic(path.join(out, 'summary.md'), `# Evaluation: ${suite.name}\n\n${evalMarkdown(runs)}`);
   writeFileAtomic(path.join(out, 'report.html'), evalHtml(runs, `vernacular evaluation — ${suite.name}`));
   return runs;
@@ -79,7 +80,7 @@ export async function evalRun(o: { model: string[]; suite: string; out?: string;
   if (!o.model?.length) throw new UsageError('eval run needs --model <spec> (ngram:<path>, openai:<url>#<model>, command:<cmd>, predictions:<file>)');
   const out = o.out ?? path.join(path.dirname(path.resolve(o.suite)), 'runs', 'latest');
   const runs = await evalRunMany({ ...o, out, log: makeLog(g) });
-  return { summary: runs.length === 1 ? runs[0] : { runs }, text: evalMarkdown(runs) + `\nwrote ${path.relative(process.cwd(), out)}/{results.json,samples.jsonl,summary.md,report.html}` };
+  return { summary: resultsFile(runs), text: evalMarkdown(runs) + `\nwrote ${path.relative(process.cwd(), out)}/{results.json,samples.jsonl,summary.md,report.html}` };
 }
 
 /** `vernacular eval export --format lm-eval`: task YAML + JSONL for lm-evaluation-harness (--include_path). */

@@ -56,14 +56,14 @@ export async function reviewAgreement(o: { build: string; threshold: number; out
   }
 }
 
-export async function reviewServe(o: { build: string; port: number; host: string; locale?: string; n: number }, g: GlobalOptions): Promise<CommandResult> {
+export async function reviewServe(o: { build: string; port: number; host: string; locale?: string; n: number; allowHost?: string[]; idleMinutes?: number; maxMinutes?: number }, g: GlobalOptions): Promise<CommandResult> {
   const { reviewServer } = await import('../../review/server.js');
   const store = ReviewStore.open(reviewDb(o.build));
   if (!store.samples().length) {
     const locales = o.locale ? [o.locale] : [...new Set(JSON.parse(fs.readFileSync(path.join(shardsOf(path.resolve(o.build)), 'manifest.json'), 'utf8')).shards.map((s: { locale: string }) => s.locale))].sort() as string[];
     for (const l of locales) store.addSamples(sampleForReview(shardsOf(path.resolve(o.build)), l, o.n, 'feature'));
   }
-  const server = await reviewServer(store, { host: o.host, port: o.port });
+  const server = await reviewServer(store, { host: o.host, port: o.port, allowHosts: o.allowHost, idleMinutes: o.idleMinutes, maxMinutes: o.maxMinutes });
   const addr = server.address() as { port: number };
   makeLog(g)(`review page on http://${o.host}:${addr.port}/ (${store.samples().length} samples); add reviewers with \`vernacular review add-reviewer <name> --build ${o.build}\`; Ctrl-C stops`);
   await new Promise<void>((resolve) => {

@@ -78,12 +78,13 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
   const rulesFile = ctx.loaded.config.coverage.rules ? path.resolve(ctx.loaded.baseDir, ctx.loaded.config.coverage.rules) : undefined;
   const evalResults = path.join(ctx.out, 'eval', 'runs', 'compare', 'results.json');
   const hasEval = (await import('node:fs')).existsSync(evalResults);
-  const verdicts = rulesFile ? applyRules(loadRules(rulesFile), measureBuild(ctx.out), hasEval ? evalResults : undefined) : undefined;
+  const { modelLabels, readRuns } = await import('../../report/results.js');
+  // eval rules judge the first run: the model trained on this build's balanced shards
+  const verdicts = rulesFile ? applyRules(loadRules(rulesFile), measureBuild(ctx.out), hasEval ? evalResults : undefined, { model: hasEval ? modelLabels(readRuns(evalResults))[0] : undefined }) : undefined;
   if (verdicts) {
     sections.push(coverageTable(verdicts).split('\n').slice(-1 - verdicts.filter((v) => !v.pass).length).join('\n'));
     summary.coverage = { pass: verdicts.every((v) => v.pass), failed: verdicts.filter((v) => !v.pass).map((v) => v.message) };
   }
-  const { readRuns } = await import('./coverage.js');
   const reportFile = path.join(ctx.out, 'report.html');
   writeFileAtomic(reportFile, buildReportHtml(ctx.out, { eval: hasEval ? readRuns(evalResults) : undefined, verdicts }));
   sections.push(`Report: ${path.relative(process.cwd(), reportFile)}`);
