@@ -118,7 +118,8 @@ function fileSha(file: string): string {
 /** The parts of a shards build: map tasks per features file, one global plan, one global assemble. */
 const SIG_VERSION = 1;
 const PLAN_VERSION = 1;
-const WRITE_VERSION = 1;
+// 2: Parquet `features` as a list of structs
+const WRITE_VERSION = 2;
 
 export interface ShardsOptions {
   /** the output folder under `<out>` (default `shards`) */
@@ -504,7 +505,7 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
   };
   writeFileAtomic(
     path.join(staging, 'README.md'),
-    datasetCard({ name: config.name ?? 'vernacular', locales: Object.keys(plan.counts.balance).sort(), format: sc.formats.includes('jsonl') ? 'jsonl' : 'parquet', compression: s.compression, plan: plan.counts.balance, splits: manifest.counts.splits, version: toolVersion() }),
+    datasetCard({ name: config.name ?? 'vernacular', locales: Object.keys(plan.counts.balance).sort(), format: sc.formats.includes('jsonl') ? 'jsonl' : 'parquet', formats: sc.formats, compression: s.compression, plan: plan.counts.balance, splits: manifest.counts.splits, version: toolVersion(), card: sc.card, parquetFeatures: 'nested' }),
   );
   writeJsonAtomic(path.join(staging, 'manifest.json'), manifest);
   const dir = path.join(ctx.out, dirName);

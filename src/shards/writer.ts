@@ -83,11 +83,34 @@ export function decodeJsonl(buf: Buffer, file: string): ShardDoc[] {
   return raw.toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ShardDoc);
 }
 
+const STRING_COLUMNS = ['id', 'text', 'locale', 'lang', 'author', 'time', 'kind', 'split'] as const;
+
+/**
+ * The Parquet schema of a shard: the string columns, and `features` as a list of structs — the
+ * same shape as in the JSONL shards (and as the dataset card declares), not a JSON string.
+ */
+const PARQUET_SCHEMA = [
+  { name: 'root', num_children: STRING_COLUMNS.length + 1 },
+  ...STRING_COLUMNS.map((name) => ({ name, type: 'BYTE_ARRAY' as const, converted_type: 'UTF8' as const, repetition_type: 'REQUIRED' as const })),
+  { name: 'features', repetition_type: 'REQUIRED' as const, converted_type: 'LIST' as const, num_children: 1 },
+  { name: 'list', repetition_type: 'REPEATED' as const, num_children: 1 },
+  { name: 'element', repetition_type: 'REQUIRED' as const, num_children: 4 },
+  { name: 'feature', type: 'BYTE_ARRAY' as const, converted_type: 'UTF8' as const, repetition_type: 'REQUIRED' as const },
+  { name: 'category', type: 'BYTE_ARRAY' as const, converted_type: 'UTF8' as const, repetition_type: 'OPTIONAL' as const },
+  { name: 'span', repetition_type: 'REQUIRED' as const, converted_type: 'LIST' as const, num_children: 1 },
+  { name: 'list', repetition_type: 'REPEATED' as const, num_children: 1 },
+  { name: 'element', type: 'INT32' as const, repetition_type: 'REQUIRED' as const },
+  { name: 'confidence', type: 'DOUBLE' as const, repetition_type: 'REQUIRED' as const },
+];
+
 export function encodeParquet(rows: ShardDoc[], compression: 'gz' | 'zst'): Buffer {
   const z = compression === 'zst' ? loadZstd() : null;
-  const col = (name: keyof ShardDoc) => ({ name, data: rows.map((r) => String(r[name])), type: 'STRING' as const });
   const ab = parquetWriteBuffer({
-    columnData: [col('id'), col('text'), col('locale'), col('lang'), col('author'), col('time'), col('kind'), col('split'), { name: 'features', data: rows.map((r) => JSON.stringify(r.features)), type: 'STRING' }],
+    columnData: [
+      ...STRING_COLUMNS.map((name) => ({ name, data: rows.map((r) => String(r[name])) })),
+      { name: 'features', data: rows.map((r) => r.features.map((f) => ({ feature: f.feature, category: f.category ?? null, span: [f.span[0], f.span[1]], confidence: f.confidence }))) },
+    ],
+    schema: PARQUET_SCHEMA,
     codec: z ? 'ZSTD' : 'GZIP',
     compressors: z ? { ZSTD: (b: Uint8Array) => new Uint8Array(z.compress(b, { compressionLevel: 6 })) } : { GZIP: (b: Uint8Array) => new Uint8Array(zlib.gzipSync(b, { level: 6 })) },
     rowGroupSize: 10_000,
