@@ -9,6 +9,7 @@ import { readDocs, stageFiles } from '../io/docs.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { InputError } from '../errors.js';
 import { keyedHash } from '../eligibility/keyed-hash.js';
+import { authorPseudonym } from '../eligibility/objections.js';
 import { expandInputs } from '../io/inputs.js';
 import { toBcp47 } from '../segment/codes.js';
 import { FeatureExtractor } from '../features/extract.js';
@@ -100,6 +101,8 @@ export interface Manifest {
   shards: ShardFile[];
   parent: null | { manifest_sha256: string; path: string };
   revocations?: unknown[];
+  /** how author pseudonyms were derived (`authorPseudonym`) and a keyed check value of the key, so revoke can refuse another key */
+  pseudonyms?: { id_normalisation: string; case_insensitive: boolean; key_check: string };
 }
 
 function fileSha(file: string): string {
@@ -115,9 +118,10 @@ function fileSha(file: string): string {
 }
 
 /** The parts of a shards build: map tasks per features file, one global plan, one global assemble. */
-const SIG_VERSION = 1;
+// 2: author pseudonyms of the normalised id (authorPseudonym)
+const SIG_VERSION = 2;
 const PLAN_VERSION = 1;
-const WRITE_VERSION = 1;
+const WRITE_VERSION = 2;
 
 export interface ShardsOptions {
   /** the output folder under `<out>` (default `shards`) */
@@ -149,7 +153,7 @@ function shardsSetup(ctx: StageContext, opts: ShardsOptions = {}) {
     const known = fps.get(i);
     if (known) return known;
     const st = fs.statSync(inputs[i]);
-    const fp = stableHash({ v: SIG_VERSION, file: rel(inputs[i]), size: st.size, mtime: st.mtimeMs, dedup: sc.dedup, seed: config.seed, locales: localeNames, key: secretKey });
+    const fp = stableHash({ v: SIG_VERSION, file: rel(inputs[i]), size: st.size, mtime: st.mtimeMs, dedup: sc.dedup, seed: config.seed, locales: localeNames, key: secretKey, ci: config.objections.case_insensitive });
     fps.set(i, fp);
     return fp;
   };
@@ -200,7 +204,7 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
         const li = s.localeIndex.get(l);
         if (li === undefined) continue;
         const pid = keyedHash(ctx.secret, 'doc', d.id);
-        const a = keyedHash(ctx.secret, 'author', d.authorId);
+        const a = authorPseudonym(ctx.secret, d.authorId, s.config.objections.case_insensitive);
         let ai = authorIndex.get(a);
         if (ai === undefined) {
           ai = authors.push(a) - 1;
@@ -403,7 +407,7 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
         const times = take[k];
         if (!times) continue;
         const pid = keyedHash(ctx.secret, 'doc', d.id);
-        const author = keyedHash(ctx.secret, 'author', d.authorId);
+        const author = authorPseudonym(ctx.secret, d.authorId, s.config.objections.case_insensitive);
         const { text, counts } = scrubPii(d.text, d.country);
         for (const [t, n] of Object.entries(counts) as Array<[PiiType, number]>) st.pii[t] = (st.pii[t] ?? 0) + n;
         const split = SPLITS[splitOf[k]];
@@ -508,6 +512,7 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
     dedup_index_bytes_per_doc: plan.dedup_index_bytes_per_doc,
     shards: files,
     parent: null,
+    pseudonyms: pseudonymScheme(ctx.secret, config.objections.case_insensitive),
   };
   writeFileAtomic(
     path.join(staging, 'README.md'),
@@ -524,6 +529,11 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
   const workRoot = path.dirname(s.work);
   if (fs.existsSync(workRoot) && !fs.readdirSync(workRoot).length) fs.rmdirSync(workRoot);
   return { manifest, dir };
+}
+
+/** What the manifest records about the pseudonyms: the id normalisation and a key check value (a keyed hash of nothing, which reveals nothing of the key). */
+export function pseudonymScheme(secret: string, caseInsensitive: boolean): NonNullable<Manifest['pseudonyms']> {
+  return { id_normalisation: 'trim+NFC' + (caseInsensitive ? '+casefold' : ''), case_insensitive: caseInsensitive, key_check: keyedHash(secret, 'key-check', '') };
 }
 
 function readJson(file: string): unknown {
