@@ -31,7 +31,7 @@ export interface RevokeReport {
   case_insensitive: boolean;
   authors_in_registry: number;
   authors_found: number;
-  /** keyed hashes (author pseudonyms) of every registry author, sorted: what the objection covered, without the ids */
+  /** keyed hashes of the registry's authors, sorted: the pseudonyms they were found under in the parent (else of the registry id); never the ids */
   authors: string[];
   removed_docs: { [locale: string]: number };
   /** every file that held a revoked author's content, rewritten without it */
@@ -151,6 +151,9 @@ export async function revoke(o: { build: string; objections: string; out: string
   for (const k of keys) addAuthor(k, k);
   const removedIds = new Set<string>();
   const found = new Set<string>();
+  // registry key → the pseudonyms it was found under (what the lineage names)
+  const foundAs = new Map<string, Set<string>>();
+  const note = (key: string, pseudonym: string) => (foundAs.get(key) ?? foundAs.set(key, new Set()).get(key)!).add(pseudonym);
   const removed: { [l: string]: number } = {};
   const rewritten: RevokedFile[] = [];
   const stale: RevokeReport['stale'] = [];
@@ -182,6 +185,7 @@ export async function revoke(o: { build: string; objections: string; out: string
           }
           gone++;
           found.add(key);
+          note(key, authorPseudonym(o.secret, String(d.authorId), buildCi));
           addAuthor(String(d.authorId), key);
           removedIds.add(keyedHash(o.secret, 'doc', d.id));
         }
@@ -214,6 +218,7 @@ export async function revoke(o: { build: string; objections: string; out: string
         const keep = docs.filter((x) => {
           if (!revoked.has(x.author)) return true;
           found.add(revoked.get(x.author)!);
+          note(revoked.get(x.author)!, x.author);
           removedIds.add(baseDocId(x.id));
           removedHere[x.locale] = (removedHere[x.locale] ?? 0) + 1;
           return false;
@@ -302,7 +307,7 @@ export async function revoke(o: { build: string; objections: string; out: string
       case_insensitive: ci,
       authors_in_registry: reg.byAuthor.size,
       authors_found: found.size,
-      authors: [...keys].map((k) => authorPseudonym(o.secret, k, buildCi)).sort(),
+      authors: [...new Set([...keys].flatMap((k) => (foundAs.has(k) ? [...foundAs.get(k)!] : [authorPseudonym(o.secret, k, buildCi)])))].sort(),
       removed_docs: Object.fromEntries(Object.entries(removed).sort()),
       rewritten: rewritten.sort((a, b) => (a.path < b.path ? -1 : 1)),
       stale,
