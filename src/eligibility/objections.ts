@@ -11,12 +11,18 @@ import { keyedHash } from './keyed-hash.js';
 /**
  * The one author-id normalisation, used by the gate's registry match, by the author pseudonyms
  * of the shards and by `shards revoke`: trim (Unicode white space), Unicode NFC, and with
- * `objections.case_insensitive` a full case fold (upper- then lower-case, so ß ~ SS ~ ss and
- * final ς ~ σ, then NFC again). Compatibility forms stay distinct (no NFKC: ① is not 1).
+ * `objections.case_insensitive` a full case fold (upper- then lower-case until nothing changes,
+ * so ẞ ~ ß ~ SS ~ ss and final ς ~ σ, then NFC again). Compatibility forms stay distinct (no NFKC: ① is not 1).
  */
 export function normaliseAuthorId(id: string, caseInsensitive: boolean): string {
-  const s = id.trim().normalize('NFC');
-  return caseInsensitive ? s.toUpperCase().toLowerCase().normalize('NFC') : s;
+  let s = id.trim().normalize('NFC');
+  if (!caseInsensitive) return s;
+  // to a fixed point: ẞ lower-cases to ß, which only upper-cases to SS on the next round
+  for (let prev = '', round = 0; prev !== s && round < 4; round++) {
+    prev = s;
+    s = s.toUpperCase().toLowerCase().normalize('NFC');
+  }
+  return s;
 }
 
 /**
