@@ -54,7 +54,8 @@ describe('shards revoke on a whole build (canary)', () => {
         const r = JSON.parse(l);
         if (['AT', 'DE'].includes(r.country_code) && r.audience === 'public' && !r.is_deleted && r.type === 'post') rows.push(r);
       }
-    const posts = rows.map((r, i) => ({ ...r, user_id: authorId(i % AUTHORS), body: `${canary(i % AUTHORS)} ${r.body} ${canary(i % AUTHORS)}` }));
+    // every other post spells its author's id in NFD: still one author, one pseudonym
+    const posts = rows.map((r, i) => ({ ...r, user_id: i % 2 ? authorId(i % AUTHORS).normalize('NFD') : authorId(i % AUTHORS), body: `${canary(i % AUTHORS)} ${r.body} ${canary(i % AUTHORS)}` }));
     writeJsonl(path.join(d, 'export.jsonl'), posts);
     fs.writeFileSync(path.join(d, 'objections.csv'), 'author_id,objected_at\nnobody,2025-01-01\n');
     const cfg = writeConfig(d, {
@@ -88,6 +89,20 @@ describe('shards revoke on a whole build (canary)', () => {
     const where = holding(before, canary(victim));
     for (const re of [/^filter\/docs\//, /^segment\/docs\//, /^features\/docs\//, /^shards\/data\//, /^shards\/parquet\//, /^shards-proportional\//, /^eval\/sets\//, /^eval\/runs\/.*samples\.jsonl$/, /^review\/review\.sqlite$/, /^review\/de-AT\.csv$/])
       expect(where.some((f) => re.test(f)), `${re} holds the canary before revoke`).toBe(true);
+  });
+
+  it('one author, one pseudonym: the shards carry the pseudonym of the normalised id, whichever spelling a post had', () => {
+    const seen = new Map<number, Set<string>>();
+    for (const [f, t] of before) {
+      if (!f.startsWith('shards/data/')) continue;
+      for (const l of t.split('\n').filter(Boolean)) {
+        const d = JSON.parse(l) as { author: string; text: string };
+        const k = [...Array(AUTHORS).keys()].find((j) => d.text.includes(canary(j)))!;
+        (seen.get(k) ?? seen.set(k, new Set()).get(k)!).add(d.author);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(AUTHORS / 2);
+    for (const [k, set] of seen) expect([...set], authorId(k)).toEqual([authorPseudonym(SECRET, authorId(k), false)]);
   });
 
   it.each([
