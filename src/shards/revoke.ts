@@ -67,7 +67,7 @@ function listFiles(dir: string, base = dir): string[] {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) out.push(...listFiles(p, base));
-    else if (e.isFile()) out.push(path.relative(base, p).split(path.sep).join('/'));
+    else out.push(path.relative(base, p).split(path.sep).join('/')); // links and other non-files are withheld below
   }
   return out.sort();
 }
@@ -172,15 +172,18 @@ export async function revoke(o: { build: string; objections: string; out: string
     const done = new Set<string>();
 
     // 1. Stage docs first: they name raw ids, so they also tell which pseudonyms and doc ids go.
-    for (const f of files.filter((x) => DOC_STAGE.test(x))) {
+    for (const f of files.filter((x) => DOC_STAGE.test(x) && fs.lstatSync(path.join(parentDir, x)).isFile())) {
       done.add(f);
-      const keep: unknown[] = [];
+      // streamed: kept docs go straight to the new file, which is dropped for a byte copy if nothing went
+      const w = new JsonlWriter(dst(f));
+      let kept = 0;
       let gone = 0;
       for await (const docs of readDocs(src(f))) {
         for (const d of docs) {
           const key = normaliseAuthorId(String(d.authorId), ci);
           if (!keys.has(key)) {
-            keep.push(d);
+            await w.write(d);
+            kept++;
             continue;
           }
           gone++;
@@ -190,15 +193,10 @@ export async function revoke(o: { build: string; objections: string; out: string
           removedIds.add(keyedHash(o.secret, 'doc', d.id));
         }
       }
-      if (!gone) {
-        copy(f);
-        continue;
-      }
-      rewritten.push({ path: f, removed: gone, kept: keep.length });
-      if (!keep.length) continue;
-      const w = new JsonlWriter(dst(f));
-      for (const d of keep) await w.write(d);
-      await w.close();
+      if (!gone || !kept) w.abort();
+      else await w.close();
+      if (!gone) copy(f);
+      else rewritten.push({ path: f, removed: gone, kept });
     }
 
     // 2. Shard sets.
@@ -266,6 +264,10 @@ export async function revoke(o: { build: string; objections: string; out: string
     const sqliteSide = new Set(files.filter((f) => /\.sqlite-(wal|shm)$/.test(f)));
     for (const f of files) {
       if (done.has(f) || sqliteSide.has(f)) continue;
+      if (!fs.lstatSync(src(f)).isFile()) {
+        withheld.push(f);
+        continue;
+      }
       const drop = DROPPED.find(([re]) => re.test(f));
       if (drop) {
         stale.push({ path: f, reason: drop[1] });
@@ -291,6 +293,10 @@ export async function revoke(o: { build: string; objections: string; out: string
         continue;
       }
       if (f.endsWith('.csv')) {
+        if (/^\uFEFF?"?term"?,"?z"?,.*example_1/.test(fs.readFileSync(src(f), 'utf8').split('\n')[0])) {
+          stale.push({ path: f, reason: 'distinctive terms with example posts over the parent docs: re-run `vernacular discover` on the new version' });
+          continue;
+        }
         const r = revokeReviewCsv(src(f), dst(f), removedIds);
         if (!r) withheld.push(f);
         else if (r.removed) rewritten.push({ path: f, ...r });
