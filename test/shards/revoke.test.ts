@@ -70,6 +70,10 @@ describe('shards revoke on a whole build (canary)', () => {
     expect(r.status, r.stderr).toBe(0);
     const rv = cli(['review', 'export', '--build', b, '--locale', 'de-AT', '--n', '1000', '--stratify', 'none', '--out', path.join(b, 'review', 'de-AT.csv')]);
     expect(rv.status, rv.stderr).toBe(0);
+    const dc = cli(['discover', '--build', b, '--locale', 'de-AT', '--against', 'de-DE', '--min-authors', '1', '--out', path.join(b, 'discover-de-AT.csv')]);
+    expect(dc.status, dc.stderr).toBe(0);
+    // a file revoke cannot know (a note someone left, quoting every author): it must not be carried over
+    fs.writeFileSync(path.join(b, 'notes.txt'), [...Array(AUTHORS).keys()].map(canary).join('\n'));
     before = await readAll(b);
     // the victim: an author of the test split, so their text is in the eval sets, samples and the review store
     const evalSets = [...before].filter(([f]) => f.startsWith('eval/sets/')).map(([, t]) => t).join('\n');
@@ -120,7 +124,10 @@ describe('shards revoke on a whole build (canary)', () => {
     for (const f of holding(before, canary(other)).filter((x) => after.has(x))) expect(after.get(f), f).toContain(canary(other));
     expect(holding(after, canary(other)).some((f) => f.startsWith('eval/sets/') || f.startsWith('shards/'))).toBe(true);
     // models, scores, reports and caches over the parent are not carried over
-    for (const f of after.keys()) expect(f).not.toMatch(/^(baseline|judge|signatures)\/|\.html$|results\.json$|cache\.sqlite$|_done\//);
+    for (const f of after.keys()) expect(f).not.toMatch(/^(baseline|judge|signatures)\/|\.html$|results\.json$|cache\.sqlite$|_done\/|^discover|^notes/);
+    const report = JSON.parse(after.get('revoke_report.json')!);
+    expect(report.withheld).toEqual(['notes.txt']);
+    expect(report.stale.map((x: { path: string }) => x.path)).toEqual(expect.arrayContaining(['discover-de-AT.csv', 'eval/runs/compare/results.json', 'eval/runs/compare/cache.sqlite', 'baseline/balanced.json.gz', 'judge/judge.json.gz', 'report.html']));
     // the parent is byte-identical
     const parentAfter = snapshot(b);
     expect([...parentAfter.keys()]).toEqual([...parentBefore.keys()]);
