@@ -122,7 +122,8 @@ export async function revoke(o: { build: string; objections: string; out: string
   if (standalone) {
     const up = path.dirname(parentDir);
     const siblings = fs.readdirSync(up).filter((e) => e !== path.basename(parentDir));
-    if (siblings.some((e) => ['filter', 'segment', 'features', 'eval', 'review'].includes(e) || isShardSet(path.join(up, e))))
+    // a build's own folders beside it (published versions side by side are not a build)
+    if (siblings.some((e) => ['filter', 'segment', 'features', 'signatures', 'eval', 'baseline', 'judge'].includes(e)))
       throw new UsageError(`revoke: ${parentDir} is a shard set inside the build ${up}; pass the build folder (--build ${up}) so the revocation reaches every artifact derived from the authors' content`);
   }
   const files = listFiles(parentDir);

@@ -8,7 +8,7 @@ import { compressors } from 'hyparquet-compressors';
 import { authorPseudonym } from '../../src/eligibility/objections.js';
 import { revoke } from '../../src/shards/revoke.js';
 import { verifyShards } from '../../src/shards/verify.js';
-import { UsageError } from '../../src/errors.js';
+import { InputError, UsageError } from '../../src/errors.js';
 import { ROOT, cli, readDecompressed, snapshot, tmpDir, walk, writeConfig, writeJsonl } from '../helpers.js';
 
 const require = createRequire(import.meta.url);
@@ -191,6 +191,25 @@ describe('shards revoke on a whole build (canary)', () => {
     expect([...parentAfter.keys()]).toEqual([...parentBefore.keys()]);
     for (const [k, v] of parentBefore) expect(parentAfter.get(k)!.equals(v), k).toBe(true);
   }, 60_000);
+
+  it('a standalone shard set (a published copy) is revoked on its own; a damaged parent stops it with an input error and no half version', async () => {
+    const d = tmpDir('vern-revoke-');
+    const copy = path.join(d, 'published');
+    fs.cpSync(path.join(b, 'shards'), copy, { recursive: true });
+    fs.writeFileSync(path.join(d, 'new.csv'), `author_id,objected_at\n${authorId(victim).normalize('NFD')},2026-07-01\n`);
+    const { report } = await revoke({ build: copy, objections: path.join(d, 'new.csv'), out: path.join(d, 'v2'), secret: SECRET });
+    expect(report.authors_found).toBe(1);
+    const after = await readAll(path.join(d, 'v2'));
+    expect(holding(after, canary(victim))).toEqual([]);
+    expect(holding(after, canary((victim + 1) % AUTHORS)).length).toBeGreaterThan(0);
+    // a shard that no longer matches its manifest: input error (exit 3), nothing written, no staging left
+    const shard = walk(path.join(copy, 'data')).find((f) => readDecompressed(f).toString('utf8').includes(canary(victim)))!;
+    fs.appendFileSync(shard, 'x');
+    const e = await revoke({ build: copy, objections: path.join(d, 'new.csv'), out: path.join(d, 'v3'), secret: SECRET }).then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as Error).message).toMatch(/does not match its manifest/);
+    expect(fs.readdirSync(d).sort()).toEqual(['new.csv', 'published', 'v2']);
+  });
 
   it("refuses (exit 2) a key other than the build's, which would match nobody", async () => {
     const d = tmpDir('vern-revoke-');
