@@ -161,7 +161,13 @@ export async function revoke(o: { build: string; objections: string; out: string
   const withheld: string[] = [];
   let copied = 0;
 
-  const staging = fs.mkdtempSync(path.join(path.dirname(outDir), `.${path.basename(outDir)}.revoke-`));
+  let staging: string;
+  try {
+    fs.mkdirSync(path.dirname(outDir), { recursive: true });
+    staging = fs.mkdtempSync(path.join(path.dirname(outDir), `.${path.basename(outDir)}.revoke-`));
+  } catch (e) {
+    throw new InputError(`revoke: cannot write beside ${outDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   try {
     const src = (f: string) => path.join(parentDir, f);
     const dst = (f: string) => path.join(staging, f);
