@@ -41,6 +41,8 @@ export interface RevokeReport {
   /** not an artifact revoke knows how to clean: not carried into the new version */
   withheld: string[];
   copied: number;
+  /** what the caller should know: e.g. a shard set built before key check values were recorded */
+  warnings: string[];
   /** shard files only (the former report) */
   shards_rewritten: string[];
   shards_unchanged: number;
@@ -134,7 +136,9 @@ export async function revoke(o: { build: string; objections: string; out: string
   // The build's pseudonym scheme decides how ids compare; a different key would match nothing.
   const keyCheck = keyedHash(o.secret, 'key-check', '');
   let buildCi = false;
+  const warnings: string[] = [];
   for (const [d, m] of parents) {
+    if (!m.pseudonyms) warnings.push(`${path.join(parentDir, d)} predates recorded key checks: if VERNACULAR_SECRET is not the key it was built with, none of its docs can match`);
     if (m.pseudonyms && m.pseudonyms.key_check !== keyCheck) throw new UsageError(`revoke: VERNACULAR_SECRET is not the key ${path.join(parentDir, d)} was built with; its pseudonyms would match no registry id`);
     if (m.pseudonyms?.case_insensitive) buildCi = true;
   }
@@ -325,6 +329,7 @@ export async function revoke(o: { build: string; objections: string; out: string
       rewritten: rewritten.sort((a, b) => (a.path < b.path ? -1 : 1)),
       stale,
       withheld,
+      warnings,
       copied,
       shards_rewritten: shardsRewritten.sort(),
       shards_unchanged: shardsUnchanged,

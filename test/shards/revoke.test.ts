@@ -127,6 +127,7 @@ describe('shards revoke on a whole build (canary)', () => {
     for (const f of after.keys()) expect(f).not.toMatch(/^(baseline|judge|signatures)\/|\.html$|results\.json$|cache\.sqlite$|_done\/|^discover|^notes/);
     const report = JSON.parse(after.get('revoke_report.json')!);
     expect(report.withheld).toEqual(['notes.txt']);
+    expect(report.warnings).toEqual([]);
     expect(report.stale.map((x: { path: string }) => x.path)).toEqual(expect.arrayContaining(['discover-de-AT.csv', 'eval/runs/compare/results.json', 'eval/runs/compare/cache.sqlite', 'baseline/balanced.json.gz', 'judge/judge.json.gz', 'report.html']));
     // the parent is byte-identical
     const parentAfter = snapshot(b);

@@ -29,6 +29,7 @@ export async function revoke(opts: { build: string; objections: string; out: str
   const { secret, dev } = resolveSecret(!!opts.insecureDevSecret);
   if (dev) makeLog(g)('warning: using the public development secret (--insecure-dev-secret)');
   const { report } = await runRevoke({ build: opts.build, objections: opts.objections, out: opts.out, secret, caseInsensitive: opts.caseInsensitive });
+  for (const w of report.warnings) makeLog(g)(`warning: ${w}`);
   const rm = Object.entries(report.removed_docs).map(([l, n]) => `${l} ${n}`).join(', ') || 'none';
   const docs = report.rewritten.reduce((t, f) => t + f.removed, 0);
   return {
