@@ -101,13 +101,13 @@ Example:
     );
   shards
     .command('revoke')
-    .description('a new version of a shard set without any document of newly objecting authors')
-    .requiredOption('-b, --build <dir>', 'the shards folder to revoke from (its manifest is the parent)')
+    .description('a new version of a build without anything of newly objecting authors: stage docs, every shard set, eval sets and samples, review stores; models, scores and caches are left out as stale')
+    .requiredOption('-b, --build <dir>', 'the build folder to revoke from (or a standalone shard set); it is never modified')
     .requiredOption('--objections <file>', 'registry of new objections (CSV or JSONL: author_id, objected_at)')
-    .requiredOption('-o, --out <dir>', 'where the new version goes')
-    .option('--case-insensitive', 'compare registry ids case-insensitively')
+    .requiredOption('-o, --out <dir>', 'where the new version goes: a new (or empty) folder outside the build')
+    .option('--case-insensitive', 'compare registry ids case-insensitively (a build made with objections.case_insensitive always is)')
     .option('--insecure-dev-secret', 'use the public development key when VERNACULAR_SECRET is unset (demos only)')
-    .addHelpText('after', `\nExample:\n  $ vernacular shards revoke --build out/sample/shards --objections new-objections.csv --out out/sample/shards-v2`)
+    .addHelpText('after', `\nExample:\n  $ vernacular shards revoke --build out/sample --objections new-objections.csv --out out/sample-v2`)
     .action(runAction(async () => (await import('./commands/shards.js')).revoke as Action));
 
   buildOptions(p.command('run-stage'))

@@ -6,14 +6,32 @@ import { InputError } from '../errors.js';
 import { formatOf, type InputFile } from '../io/inputs.js';
 import { openRows } from '../io/open-rows.js';
 import { parseTime } from '../io/mapping.js';
+import { keyedHash } from './keyed-hash.js';
 
 /**
- * Normalise an author id the same way for the registry and the export: trim, Unicode NFC, and
- * lower-case when `objections.case_insensitive` is set. Ids are otherwise compared exactly.
+ * The one author-id normalisation, used by the gate's registry match, by the author pseudonyms
+ * of the shards and by `shards revoke`: trim (Unicode white space), Unicode NFC, and with
+ * `objections.case_insensitive` a full case fold (upper- then lower-case until nothing changes,
+ * so ẞ ~ ß ~ SS ~ ss and final ς ~ σ, then NFC again). Compatibility forms stay distinct (no NFKC: ① is not 1).
  */
 export function normaliseAuthorId(id: string, caseInsensitive: boolean): string {
-  const s = id.trim().normalize('NFC');
-  return caseInsensitive ? s.toLowerCase() : s;
+  let s = id.trim().normalize('NFC');
+  if (!caseInsensitive) return s;
+  // to a fixed point: ẞ lower-cases to ß, which only upper-cases to SS on the next round
+  for (let prev = '', round = 0; prev !== s && round < 4; round++) {
+    prev = s;
+    s = s.toUpperCase().toLowerCase().normalize('NFC');
+  }
+  return s;
+}
+
+/**
+ * An author's pseudonym in shards and lineage: the keyed hash of the normalised id, so every
+ * spelling the gate treats as one author (NFD, surrounding spaces, case when case-insensitive)
+ * is one pseudonym, and revoke finds it from a registry id.
+ */
+export function authorPseudonym(secret: string, id: string, caseInsensitive: boolean): string {
+  return keyedHash(secret, 'author', normaliseAuthorId(id, caseInsensitive));
 }
 
 /** The objection registry: author → earliest objection time (ms), plus provenance for manifests. */

@@ -10,6 +10,7 @@ import { readDocs } from '../io/docs.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { InputError } from '../errors.js';
 import { keyedHash } from '../eligibility/keyed-hash.js';
+import { authorPseudonym } from '../eligibility/objections.js';
 import { expandInputs } from '../io/inputs.js';
 import { toBcp47 } from '../segment/codes.js';
 import { FeatureExtractor } from '../features/extract.js';
@@ -101,6 +102,8 @@ export interface Manifest {
   shards: ShardFile[];
   parent: null | { manifest_sha256: string; path: string };
   revocations?: unknown[];
+  /** how author pseudonyms were derived (`authorPseudonym`) and a keyed check value of the key, so revoke can refuse another key */
+  pseudonyms?: { id_normalisation: string; case_insensitive: boolean; key_check: string };
 }
 
 function fileSha(file: string): string {
@@ -116,7 +119,8 @@ function fileSha(file: string): string {
 }
 
 /** The parts of a shards build: map tasks per features file, one global plan, one global assemble. */
-const SIG_VERSION = 1;
+// 2: author pseudonyms of the normalised id (authorPseudonym)
+const SIG_VERSION = 2;
 const PLAN_VERSION = 1;
 // 2: Parquet `features` as a list of structs
 const WRITE_VERSION = 2;
@@ -175,7 +179,7 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
     dir: s.sigDir,
     version: SIG_VERSION,
     // pseudonyms and doc hashes depend on the key; the locale list on the config
-    common: { dedup: s.sc.dedup, seed: s.config.seed, locales: s.localeNames, key: keyedHash(ctx.secret, 'fingerprint', '') },
+    common: { dedup: s.sc.dedup, seed: s.config.seed, locales: s.localeNames, key: keyedHash(ctx.secret, 'fingerprint', ''), ci: s.config.objections.case_insensitive },
     partitions: s.partitions,
     rank: ctx.rank,
     world: ctx.world,
@@ -195,7 +199,7 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
           const li = s.localeIndex.get(l);
           if (li === undefined) continue;
           const pid = keyedHash(ctx.secret, 'doc', d.id);
-          const a = keyedHash(ctx.secret, 'author', d.authorId);
+          const a = authorPseudonym(ctx.secret, d.authorId, s.config.objections.case_insensitive);
           let ai = authorIndex.get(a);
           if (ai === undefined) {
             ai = authors.push(a) - 1;
@@ -371,7 +375,7 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
     stage: 'shards-write',
     dir: partsDir,
     version: WRITE_VERSION,
-    common: { plan: plan.fingerprint, formats: sc.formats, compression: s.compression, shard_docs: sc.shard_docs, time: sc.time_granularity, key: keyedHash(ctx.secret, 'fingerprint', '') },
+    common: { plan: plan.fingerprint, ci: s.config.objections.case_insensitive, formats: sc.formats, compression: s.compression, shard_docs: sc.shard_docs, time: sc.time_granularity, key: keyedHash(ctx.secret, 'fingerprint', '') },
     partitions: s.partitions,
     rank: ctx.rank,
     world: ctx.world,
@@ -397,7 +401,7 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
           const times = take[k];
           if (!times) continue;
           const pid = keyedHash(ctx.secret, 'doc', d.id);
-          const author = keyedHash(ctx.secret, 'author', d.authorId);
+          const author = authorPseudonym(ctx.secret, d.authorId, s.config.objections.case_insensitive);
           const { text, counts } = scrubPii(d.text, d.country);
           for (const [t, n] of Object.entries(counts) as Array<[PiiType, number]>) st.pii[t] = (st.pii[t] ?? 0) + n;
           const split = SPLITS[splitOf[k]];
@@ -502,6 +506,7 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
     dedup_index_bytes_per_doc: plan.dedup_index_bytes_per_doc,
     shards: files,
     parent: null,
+    pseudonyms: pseudonymScheme(ctx.secret, config.objections.case_insensitive),
   };
   writeFileAtomic(
     path.join(staging, 'README.md'),
@@ -518,6 +523,11 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
   const workRoot = path.dirname(s.work);
   if (fs.existsSync(workRoot) && !fs.readdirSync(workRoot).length) fs.rmdirSync(workRoot);
   return { manifest, dir };
+}
+
+/** What the manifest records about the pseudonyms: the id normalisation and a key check value (a keyed hash of nothing, which reveals nothing of the key). */
+export function pseudonymScheme(secret: string, caseInsensitive: boolean): NonNullable<Manifest['pseudonyms']> {
+  return { id_normalisation: 'trim+NFC' + (caseInsensitive ? '+casefold' : ''), case_insensitive: caseInsensitive, key_check: keyedHash(secret, 'key-check', '') };
 }
 
 function readJson(file: string): unknown {

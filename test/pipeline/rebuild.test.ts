@@ -14,7 +14,7 @@ async function everything(out: string): Promise<string> {
   for (const f of walk(out)) {
     if (f.endsWith('.parquet')) {
       const buf = fs.readFileSync(f);
-      const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+      const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
       blobs.push(JSON.stringify(await parquetReadObjects({ file: ab, compressors })));
     } else blobs.push(readDecompressed(f).toString('utf8'));
   }

@@ -35,7 +35,7 @@ describe('Parquet shards', () => {
       for (const seed of [1, 2, 3, 4, 5]) {
         const rows = docs(seed, 400);
         const buf = encodeParquet(rows, c);
-        const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+        const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
         const schema = parquetMetadata(ab).schema.map((s) => s.name);
         expect(schema).toContain('confidence');
         const back = (await parquetReadObjects({ file: ab, compressors })) as unknown as ShardDoc[];

@@ -24,14 +24,21 @@ export async function verify(dir: string): Promise<CommandResult> {
   };
 }
 
-/** `vernacular shards revoke`: a new version without the documents of newly objecting authors. */
+/** `vernacular shards revoke`: a new version of a build without anything of newly objecting authors. */
 export async function revoke(opts: { build: string; objections: string; out: string; insecureDevSecret?: boolean; caseInsensitive?: boolean }, g: GlobalOptions): Promise<CommandResult> {
   const { secret, dev } = resolveSecret(!!opts.insecureDevSecret);
   if (dev) makeLog(g)('warning: using the public development secret (--insecure-dev-secret)');
   const { report } = await runRevoke({ build: opts.build, objections: opts.objections, out: opts.out, secret, caseInsensitive: opts.caseInsensitive });
+  for (const w of report.warnings) makeLog(g)(`warning: ${w}`);
   const rm = Object.entries(report.removed_docs).map(([l, n]) => `${l} ${n}`).join(', ') || 'none';
+  const docs = report.rewritten.reduce((t, f) => t + f.removed, 0);
   return {
     summary: report,
-    text: `revoked ${report.authors_found} of ${report.authors_in_registry} authors in the registry; removed docs: ${rm}\nrewrote ${report.shards_rewritten.length} shard file(s), copied ${report.shards_unchanged} unchanged\nwrote ${opts.out} (manifest.json names its parent; revoke_report.json)`,
+    text:
+      `revoked ${report.authors_found} of ${report.authors_in_registry} authors in the registry; removed shard docs: ${rm}\n` +
+      `rewrote ${report.rewritten.length} file(s) (${docs} docs, items or samples removed; ${report.shards_rewritten.length} shard files), copied ${report.copied} unchanged\n` +
+      `left out as stale (derived from the parent; rebuild them): ${report.stale.length} file(s)` +
+      (report.withheld.length ? `\nleft out as unknown (not carried over; check and copy them yourself): ${report.withheld.join(', ')}` : '') +
+      `\nwrote ${opts.out} (revoke_report.json; each shard manifest names its parent and records the revocation)`,
   };
 }
