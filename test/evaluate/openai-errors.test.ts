@@ -1,0 +1,75 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OpenAIModel, serverMessage } from '../../src/evaluate/models/openai.js';
+
+/** A scripted server: each request takes the next answer; it counts what it received. */
+describe('OpenAI adapter: what a failing server said reaches the user', () => {
+  let server: http.Server;
+  let base: string;
+  let received = 0;
+  const script: Array<(res: http.ServerResponse) => void> = [];
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received++;
+        (script.shift() ?? ((r) => r.writeHead(599).end('script ran out')))(res);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
+  });
+  afterAll(() => server.close());
+  const json = (code: number, body: unknown) => (r: http.ServerResponse) => r.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const model = () => new OpenAIModel(base, 'm', { backoffMs: 1, retries: 3 });
+
+  // the error bodies of the servers people use, as they document them
+  const bodies: Array<[string, number, unknown, string]> = [
+    ['OpenAI', 400, { error: { message: "This model's maximum context length is 4097 tokens", type: 'invalid_request_error', param: 'prompt', code: null } }, "This model's maximum context length is 4097 tokens"],
+    ['vLLM', 400, { object: 'error', message: 'echo is not supported with prompt embeds', type: 'BadRequestError', param: null, code: 400 }, 'echo is not supported with prompt embeds'],
+    ['llama.cpp', 400, { error: { code: 400, message: 'Only no echo is supported', type: 'invalid_request_error' } }, 'Only no echo is supported'],
+    ['Ollama', 404, { error: 'model "llama3" not found, try pulling it first' }, 'model "llama3" not found, try pulling it first'],
+    ['FastAPI', 422, { detail: [{ loc: ['body', 'prompt'], msg: 'field required' }] }, 'field required'],
+    ['a proxy', 500, 'upstream exploded', 'upstream exploded'],
+  ];
+  for (const [who, code, body, msg] of bodies) {
+    it(`${who} HTTP ${code}: one attempt, the status and the server's message in the error`, async () => {
+      received = 0;
+      script.push(typeof body === 'string' ? (r) => r.writeHead(code).end(body) : json(code, body));
+      const m = model();
+      const err = await m.loglikelihood([{ context: 'a', continuation: 'b' }]).catch((e) => e as Error);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toContain(`HTTP ${code}`);
+      expect((err as Error).message).toContain(msg);
+      expect((err as Error).message).not.toMatch(/unreachable/);
+      expect(received).toBe(1);
+      expect(m.retried).toBe(0);
+    });
+  }
+
+  it('a 503 that never passes: retried, then reported with its status and message, not as unreachable', async () => {
+    received = 0;
+    for (let i = 0; i < 4; i++) script.push(json(503, { error: { message: 'loading model' } }));
+    const m = model();
+    const err = (await m.generate([{ context: 'x', until: [], maxTokens: 2 }]).catch((e) => e)) as Error;
+    expect(err.message).toMatch(/answered HTTP 503 after 4 attempts: loading model/);
+    expect(received).toBe(4);
+    expect(m.retried).toBe(3);
+  });
+
+  it('a 503 then an answer: the answer is used', async () => {
+    script.push(json(503, { error: { message: 'busy' } }), json(200, { choices: [{ index: 0, text: 'hi' }] }));
+    expect(await model().generate([{ context: 'x', until: [], maxTokens: 2 }])).toEqual(['hi']);
+  });
+
+  it('nothing listening: "unreachable", with the attempts', async () => {
+    const m = new OpenAIModel('http://127.0.0.1:9/v1', 'm', { backoffMs: 1, retries: 1, timeoutMs: 2000 });
+    await expect(m.generate([{ context: 'x', until: [], maxTokens: 1 }])).rejects.toThrow(/unreachable after 2 attempts \(last: network error/);
+  });
+
+  it('serverMessage reads every documented shape and falls back to the body', () => {
+    for (const [, , body, msg] of bodies) expect(serverMessage(typeof body === 'string' ? body : JSON.stringify(body))).toContain(msg);
+    expect(serverMessage('')).toBe('(empty body)');
+    expect(serverMessage('{"x":1}')).toBe('{"x":1}');
+  });
+});
