@@ -274,6 +274,8 @@ export function serveModel(model: NgramModel, o: { host: string; port: number; n
       return send(500, new ApiError(500, (e as Error).message).body());
     }
   });
+  // longer than clients keep idle connections, so a reused socket is not closed under a request
+  server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve(server));

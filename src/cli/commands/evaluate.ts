@@ -76,10 +76,11 @@ export async function evalRunMany(o: { model: string[]; suite: string; out: stri
 }
 
 export async function evalRun(o: { model: string[]; suite: string; out?: string; cache?: string; judge?: string; build?: string }, g: GlobalOptions): Promise<CommandResult> {
-  if (!o.model?.length) throw new UsageError('eval run needs --model <spec> (ngram:<path>, openai:<url>#<model>, command:<cmd>, predictions:<file>)');
+  if (!o.model?.length) throw new UsageError('eval run needs --model <spec> (ngram:<path>, openai:<url>#<model>, openai-chat:<url>#<model>, command:<cmd>, predictions:<file>)');
   const out = o.out ?? path.join(path.dirname(path.resolve(o.suite)), 'runs', 'latest');
   const runs = await evalRunMany({ ...o, out, log: makeLog(g) });
-  return { summary: runs.length === 1 ? runs[0] : { runs }, text: evalMarkdown(runs) + `\nwrote ${path.relative(process.cwd(), out)}/{results.json,samples.jsonl,summary.md,report.html}` };
+  const notes = runs.flatMap((r) => (r.notes ?? []).map((n) => `note (${r.model}): ${n}\n`)).join('');
+  return { summary: runs.length === 1 ? runs[0] : { runs }, text: evalMarkdown(runs) + notes + `\nwrote ${path.relative(process.cwd(), out)}/{results.json,samples.jsonl,summary.md,report.html}` };
 }
 
 /**

@@ -181,3 +181,46 @@ export class OpenAIModel implements Model {
     );
   }
 }
+
+interface ChatChoice {
+  message?: { role?: string; content?: string | null; reasoning_content?: string | null };
+  finish_reason?: string | null;
+}
+
+/**
+ * A chat model behind any OpenAI-compatible `/chat/completions` (vLLM, llama.cpp's server, Ollama's
+ * /v1, hosted APIs, `vernacular serve-model`): generation only, with the context as the user's
+ * message, temperature 0. It gives no log-probabilities of a prompt, so choice tasks run as forced
+ * choice in a prompt and perplexity is left out.
+ */
+export class OpenAIChatModel extends OpenAIModel {
+  override readonly id: string;
+  readonly promptLogprobs = false;
+
+  constructor(baseUrl: string, model: string, opts: OpenAIOptions = {}) {
+    super(baseUrl, model, opts);
+    this.id = `openai-chat:${baseUrl}#${model}`;
+  }
+
+  override async loglikelihood(): Promise<Array<{ logprob: number; greedy: boolean }>> {
+    throw new ModelServerError(`${this.id}: a chat model gives no log-probabilities of a prompt; choice tasks run in their forced-choice form, perplexity needs an openai: (completions with echo) model`);
+  }
+
+  override async loglikelihoodRolling(): Promise<number[]> {
+    await this.loglikelihood();
+    return [];
+  }
+
+  override async generate(reqs: GenerateRequest[]) {
+    return Promise.all(
+      reqs.map((r) =>
+        this.slot(async () => {
+          const j = (await this.post('/chat/completions', { model: this.model, messages: [{ role: 'user', content: r.context }], max_tokens: r.maxTokens, stop: r.until.length ? r.until : undefined, temperature: 0 })) as unknown as { choices: ChatChoice[] };
+          const m = j.choices[0]?.message;
+          if (!m || (typeof m.content !== 'string' && m.content !== null)) throw new ModelServerError(`model server ${this.baseUrl}/chat/completions answered without choices[0].message.content: ${JSON.stringify(j.choices[0]).slice(0, 200)}`);
+          return m.content ?? '';
+        }),
+      ),
+    );
+  }
+}
