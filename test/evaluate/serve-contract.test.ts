@@ -14,7 +14,7 @@ import { PREAMBLES, TRAIN, postJson, startServer } from './fixtures-model.js';
  * prompts, echo, max_tokens 1, logprobs 1, temperature 0, and `parse_logprobs`:
  * sum(token_logprobs[ctxlen:-1]) over the choices sorted by index, plus the is_greedy check.
  */
-async function lmEvalLoglikelihood(base: string, reqs: Array<{ context: string; continuation: string }>, tokenized = true) {
+async function lmEvalLoglikelihood(base: string, reqs: Array<{ context: string; continuation: string }>) {
   const info = (await (await fetch(`${base}/tokenizer_info`)).json()) as { bos_token: string; eos_token: string };
   expect(typeof info.eos_token).toBe('string');
   const encode = async (text: string): Promise<number[]> => (await postJson(`${base}/tokenize`, { prompt: text, add_special_tokens: false })).json.tokens;
@@ -35,9 +35,7 @@ async function lmEvalLoglikelihood(base: string, reqs: Array<{ context: string; 
     pairs.push({ ctx, cont: whole.slice(ctx.length), split: { context, continuation } });
   }
   const inputs = pairs.map((p) => [...p.ctx, ...p.cont]);
-  let prompt: unknown = inputs;
-  if (!tokenized) prompt = await Promise.all(inputs.map(async (ids) => (await postJson(`${base}/detokenize`, { tokens: ids })).json.prompt));
-  const { status, json } = await postJson(`${base}/v1/completions`, { model: 'baseline', prompt, temperature: 0, max_tokens: 1, logprobs: 1, seed: 1234, echo: true });
+  const { status, json } = await postJson(`${base}/v1/completions`, { model: 'baseline', prompt: inputs, temperature: 0, max_tokens: 1, logprobs: 1, seed: 1234, echo: true });
   expect(status, JSON.stringify(json)).toBe(200);
   const choices = [...json.choices].sort((a, b) => a.index - b.index);
   expect(choices.length).toBe(reqs.length);
@@ -45,6 +43,13 @@ async function lmEvalLoglikelihood(base: string, reqs: Array<{ context: string; 
     const ctxlen = pairs[i].ctx.length;
     expect(ctxlen).toBeGreaterThan(0);
     const lps: number[] = c.logprobs.token_logprobs.slice(ctxlen, -1);
+    // the same split by text offset: the tokens at or after the context's end in the echoed text,
+    // but the generated one (offsets count UTF-16 units, as the text does)
+    const ctxText = pairs[i].split.context;
+    expect(c.text.slice(0, ctxText.length)).toBe(ctxText);
+    const n: number = c.logprobs.tokens.length;
+    const byOffset = c.logprobs.token_logprobs.filter((x: number | null, k: number) => k < n - 1 && x !== null && c.logprobs.text_offset[k] >= ctxText.length);
+    expect(byOffset).toEqual(lps);
     const tops: Array<{ [k: string]: number }> = c.logprobs.top_logprobs.slice(ctxlen, -1);
     let greedy = true;
     for (let k = 0; k < lps.length; k++) if (lps[k] !== Math.max(...Object.values(tops[k]))) greedy = false;
