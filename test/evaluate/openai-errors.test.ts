@@ -67,6 +67,13 @@ describe('OpenAI adapter: what a failing server said reaches the user', () => {
     await expect(m.generate([{ context: 'x', until: [], maxTokens: 1 }])).rejects.toThrow(/unreachable after 2 attempts \(last: network error/);
   });
 
+  it('echo log-likelihood: the continuation from the context end to the prompt end; a token generated after the prompt is not counted', async () => {
+    // "ab" + "cd": tokens <s>, a, b, c, d and one generated "e"
+    script.push(json(200, { choices: [{ index: 0, text: 'abcde', logprobs: { tokens: ['<s>', 'a', 'b', 'c', 'd', 'e'], token_logprobs: [null, -1, -2, -3, -4, -100], top_logprobs: [{}, {}, {}, {}, {}, {}], text_offset: [0, 0, 1, 2, 3, 4] } }] }));
+    const [r] = await model().loglikelihood([{ context: 'ab', continuation: 'cd' }]);
+    expect(r.logprob).toBe(-7);
+  });
+
   it('serverMessage reads every documented shape and falls back to the body', () => {
     for (const [, , body, msg] of bodies) expect(serverMessage(typeof body === 'string' ? body : JSON.stringify(body))).toContain(msg);
     expect(serverMessage('')).toBe('(empty body)');

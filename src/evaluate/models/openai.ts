@@ -157,8 +157,12 @@ export class OpenAIModel implements Model {
           const j = await this.post('/completions', { model: this.model, prompt: r.context + r.continuation, max_tokens: 0, echo: true, logprobs: 1, temperature: 0 });
           const lp = j.choices[0].logprobs;
           if (!lp || !Array.isArray(lp.token_logprobs) || !Array.isArray(lp.text_offset)) throw new ModelServerError(`model server ${this.baseUrl} returned no echo logprobs (does it support echo with logprobs on /completions?)`);
+          if (lp.token_logprobs.length !== lp.text_offset.length) throw new ModelServerError(`model server ${this.baseUrl} sent ${lp.token_logprobs.length} token_logprobs but ${lp.text_offset.length} text_offset entries`);
+          // the continuation's tokens: from the context's end to the prompt's end (a server that
+          // generates a token despite max_tokens 0 appends it after the prompt: not counted)
+          const end = r.context.length + r.continuation.length;
           let s = 0;
-          for (let i = 0; i < lp.tokens.length; i++) if (lp.text_offset[i] >= r.context.length && lp.token_logprobs[i] !== null) s += lp.token_logprobs[i]!;
+          for (let i = 0; i < lp.token_logprobs.length; i++) if (lp.text_offset[i] >= r.context.length && lp.text_offset[i] < end && lp.token_logprobs[i] !== null) s += lp.token_logprobs[i]!;
           return { logprob: s, greedy: false };
         }),
       ),
