@@ -9,6 +9,7 @@ import { CachedModel } from '../../src/evaluate/models/cache.js';
 import { openModel } from '../../src/evaluate/models/spec.js';
 import { loadSuite, runSuite } from '../../src/evaluate/run.js';
 import { rng } from '../../src/evaluate/metrics.js';
+import { evalMarkdown } from '../../src/report/eval-report.js';
 import { tmpDir } from '../helpers.js';
 import { postJson, startServer } from './fixtures-model.js';
 
@@ -116,6 +117,10 @@ describe('openai-chat against the recorded response shapes of llama.cpp, Ollama 
           expect(res.unparseable.perLocale[l].value).toBe(0);
         }
       }
+      // reported apart, with per-locale intervals in the summary table
+      const md = evalMarkdown([r]);
+      expect(md).toContain('| locale | variety-choice.forced-choice acc [95% CI] | dialect-id.forced-choice acc [95% CI] |');
+      expect(md).toMatch(/\| de-AT \| 1\.00? \[1\.00?, 1\.00?\] n=5 \| 1\.00? \[1\.00?, 1\.00?\] n=5 \|/);
       // the request: the prompt as the user's message, greedy
       const last = bodies.at(-1)!;
       expect(last.temperature).toBe(0);
