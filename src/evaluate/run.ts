@@ -23,7 +23,13 @@ export type Suite = z.infer<typeof suiteSchema> & { file: string };
 
 export function loadSuite(file: string): Suite {
   if (!fs.existsSync(file)) throw new InputError(`suite not found: ${file}`);
-  const parsed = suiteSchema.safeParse(YAML.parse(fs.readFileSync(file, 'utf8')));
+  let raw: unknown;
+  try {
+    raw = YAML.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(file, [`not valid YAML: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  const parsed = suiteSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
   for (const t of parsed.data.tasks) {
     const f = path.resolve(path.dirname(file), t.set);

@@ -100,3 +100,23 @@ describe('eval export --format lm-eval', () => {
     });
   }
 });
+
+describe('a suite that is not valid YAML', () => {
+  it('is a config error (exit 2) naming the file and the line, not an internal error', async () => {
+    const { loadSuite } = await import('../../src/evaluate/run.js');
+    const { ConfigError } = await import('../../src/errors.js');
+    const f = path.join(tmpDir('vern-suite-'), 'suite.yaml');
+    for (const body of ['name: x\ntasks:\n  - task: perplexity\n    set: a\n    limit: 1\n    limit: 2\n', 'name: [x\n']) {
+      fs.writeFileSync(f, body);
+      let err: unknown;
+      try {
+        loadSuite(f);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toContain(f);
+      expect((err as Error).message).toMatch(/not valid YAML: .*line \d+/);
+    }
+  });
+});
