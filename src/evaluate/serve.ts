@@ -14,6 +14,8 @@ import { NgramModel } from './models/ngram.js';
 export const BOS_ID = 0x110000;
 export const EOS_ID = 0x110001;
 export const BOS = '<s>';
+/** The most characters one request may generate (greedy generation scores every step). */
+const MAX_NEW_TOKENS = 4096;
 export const EOS = '</s>';
 
 export function tokenize(text: string, addSpecial = true): number[] {
@@ -144,7 +146,7 @@ export function serveModel(model: NgramModel, o: { host: string; port: number; n
 
   const completions = async (j: CompletionBody) => {
     const prompts = parsePrompts(j.prompt);
-    const max = intIn(j.max_tokens, 'max_tokens', 0, 1 << 20, 16)!;
+    const max = intIn(j.max_tokens, 'max_tokens', 0, MAX_NEW_TOKENS, 16)!;
     const k = intIn(j.logprobs, 'logprobs', 0, 20, null);
     const echo = j.echo === undefined || j.echo === null ? false : j.echo;
     if (typeof echo !== 'boolean') throw new ApiError(400, "'echo' must be true or false", 'echo');
@@ -216,7 +218,7 @@ export function serveModel(model: NgramModel, o: { host: string; port: number; n
       if (typeof mm.content !== 'string') throw new ApiError(400, `messages[${i}].content must be a string`, 'messages');
       return { role: mm.role, content: mm.content };
     });
-    const max = intIn(j.max_tokens, 'max_tokens', 1, 1 << 20, 80)!;
+    const max = intIn(j.max_tokens, 'max_tokens', 1, MAX_NEW_TOKENS, 80)!;
     const temperature = j.temperature === undefined || j.temperature === null ? 1 : j.temperature;
     if (typeof temperature !== 'number' || temperature < 0) throw new ApiError(400, "'temperature' must be a number ≥ 0", 'temperature');
     const stop = stopsOf(j.stop);

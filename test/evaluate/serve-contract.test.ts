@@ -194,6 +194,7 @@ describe('serve-model against the completions contract as lm-eval local-completi
       [{ prompt: [] }, 400, /prompt/],
       [{ prompt: ['a', 3] }, 400, /mixes/],
       [{ prompt: 'a', max_tokens: -1 }, 400, /max_tokens/],
+      [{ prompt: 'a', max_tokens: 4097 }, 400, /max_tokens.*4096/],
       [{ prompt: 'a', logprobs: 99 }, 400, /logprobs/],
       [{ prompt: 'a', n: 2 }, 400, /'n'/],
       [{ prompt: 'a', echo: 'yes' }, 400, /echo/],
