@@ -74,6 +74,17 @@ describe('OpenAI adapter: what a failing server said reaches the user', () => {
     expect(r.logprob).toBe(-7);
   });
 
+  it('vLLM echo with a start token: its offsets count "<s>" though the text does not; the adapter aligns them', async () => {
+    // the shape vLLM returns for a Llama tokenizer: "Servus" + " gemma", offsets cumulative over token strings
+    script.push(json(200, { id: 'cmpl-1', object: 'text_completion', created: 1, model: 'm', choices: [{ index: 0, text: 'Servus gemma', logprobs: { tokens: ['<s>', 'Serv', 'us', ' gem', 'ma'], token_logprobs: [null, -5, -1, -3, -0.5], top_logprobs: [null, { Serv: -5 }, { us: -1 }, { ' gem': -3 }, { ma: -0.5 }], text_offset: [0, 3, 7, 9, 13] }, finish_reason: 'length', stop_reason: null, prompt_logprobs: null }], usage: { prompt_tokens: 5, total_tokens: 5, completion_tokens: 0 } }));
+    const [r] = await model().loglikelihood([{ context: 'Servus', continuation: ' gemma' }]);
+    expect(r.logprob).toBe(-3.5);
+    // and the shape with offsets into the text (OpenAI, serve-model) is left as it is
+    script.push(json(200, { choices: [{ index: 0, text: 'Servus gemma', logprobs: { tokens: ['<s>', 'Serv', 'us', ' gem', 'ma'], token_logprobs: [null, -5, -1, -3, -0.5], text_offset: [0, 0, 4, 6, 10] } }] }));
+    const [r2] = await model().loglikelihood([{ context: 'Servus', continuation: ' gemma' }]);
+    expect(r2.logprob).toBe(-3.5);
+  });
+
   it('serverMessage reads every documented shape and falls back to the body', () => {
     for (const [, , body, msg] of bodies) expect(serverMessage(typeof body === 'string' ? body : JSON.stringify(body))).toContain(msg);
     expect(serverMessage('')).toBe('(empty body)');

@@ -45,6 +45,20 @@ export interface OpenAIOptions {
   apiKey?: string;
 }
 
+/**
+ * Text offsets that index into the prompt. vLLM counts the decoded start token (`<s>`,
+ * `<|begin_of_text|>`) into the offsets although the echoed text does not hold it, so every offset
+ * is off by its length; recognised when the first token has no logprob and the last prompt token
+ * ends exactly that many characters past the prompt, and taken off.
+ */
+export function alignOffsets(lp: { tokens: string[]; token_logprobs: Array<number | null>; text_offset: number[] }, promptLength: number): number[] {
+  const n = lp.text_offset.length;
+  if (!n || !Array.isArray(lp.tokens) || lp.tokens.length !== n) return lp.text_offset;
+  const shift = lp.text_offset[n - 1] + lp.tokens[n - 1].length - promptLength;
+  if (shift > 0 && lp.token_logprobs[0] === null && lp.tokens[0].length === shift && lp.text_offset[0] === 0) return lp.text_offset.map((o, i) => (i === 0 ? 0 : o - shift));
+  return lp.text_offset;
+}
+
 interface CompletionChoice {
   text: string;
   logprobs?: { tokens: string[]; token_logprobs: Array<number | null>; text_offset: number[] };
@@ -161,8 +175,9 @@ export class OpenAIModel implements Model {
           // the continuation's tokens: from the context's end to the prompt's end (a server that
           // generates a token despite max_tokens 0 appends it after the prompt: not counted)
           const end = r.context.length + r.continuation.length;
+          const off = alignOffsets(lp, end);
           let s = 0;
-          for (let i = 0; i < lp.token_logprobs.length; i++) if (lp.text_offset[i] >= r.context.length && lp.text_offset[i] < end && lp.token_logprobs[i] !== null) s += lp.token_logprobs[i]!;
+          for (let i = 0; i < lp.token_logprobs.length; i++) if (off[i] >= r.context.length && off[i] < end && lp.token_logprobs[i] !== null) s += lp.token_logprobs[i]!;
           return { logprob: s, greedy: false };
         }),
       ),
