@@ -137,13 +137,13 @@ Example:
     .action(runAction(async () => (await import('./commands/evaluate.js')).evalBuild as Action));
   ev.command('run')
     .description('evaluate one or more models on a suite: per-locale scores with standard errors and bootstrap 95% intervals')
-    .requiredOption('-m, --model <spec...>', 'ngram:<path>[?conditioned] | openai:<base-url>#<model> | command:<cmd> | predictions:<file>')
+    .requiredOption('-m, --model <spec...>', 'ngram:<path>[?conditioned] | openai:<base-url>#<model> | openai-chat:<base-url>#<model> | command:<cmd> | predictions:<file>')
     .requiredOption('-s, --suite <file>', 'suite YAML (from eval build)')
     .option('-o, --out <dir>', 'results folder (default <suite dir>/runs/latest)')
     .option('--cache <file>', 'SQLite request cache (default <out>/cache.sqlite)')
     .option('--judge <file>', 'variety judge for the generation task (judge train)')
     .option('-b, --build <dir>', 'build folder, for the locales\' reference feature rates')
-    .addHelpText('after', `\nExample:\n  $ vernacular eval run --model ngram:out/sample/baseline/ngram.json.gz --suite out/sample/eval/suite.yaml --judge out/sample/judge/judge.json.gz\n  $ vernacular eval run --model openai:http://127.0.0.1:8000/v1#my-model --suite out/sample/eval/suite.yaml`)
+    .addHelpText('after', `\nExample:\n  $ vernacular eval run --model ngram:out/sample/baseline/balanced.json.gz --suite out/sample/eval/suite.yaml --judge out/sample/judge/judge.json.gz\n  $ vernacular eval run --model openai:http://127.0.0.1:8000/v1#my-model --suite out/sample/eval/suite.yaml\n  $ vernacular eval run --model openai-chat:http://127.0.0.1:11434/v1#llama3.2 --suite out/sample/eval/suite.yaml   # no prompt log-probabilities: forced choice`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).evalRun as Action));
   ev.command('export')
     .description('export a suite for lm-evaluation-harness (task YAML + JSONL, use with --include_path)')
@@ -243,12 +243,12 @@ Example:
     .action(runAction(async () => (await import('./commands/review.js')).reviewAgreement as Action));
 
   p.command('serve-model')
-    .description('serve the n-gram baseline as an OpenAI-compatible API (completions with echo + logprobs)')
+    .description('serve the n-gram baseline as an OpenAI-compatible API (completions as vLLM implements them, chat completions, /tokenize)')
     .requiredOption('-m, --model <spec>', 'ngram:<path>')
     .option('-p, --port <port>', 'port (0 = any free one)', intArg('--port'), 8000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--name <name>', 'model name clients use', 'baseline')
-    .addHelpText('after', `\nExample:\n  $ vernacular serve-model --model ngram:out/sample/baseline/ngram.json.gz --port 8000`)
+    .addHelpText('after', `\nExample:\n  $ vernacular serve-model --model ngram:out/sample/baseline/balanced.json.gz --port 8000`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).serveModelCmd as Action));
 
   p.command('plan')

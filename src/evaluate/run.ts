@@ -10,6 +10,7 @@ import { FeatureExtractor } from '../features/extract.js';
 import { ConfigError, InputError } from '../errors.js';
 import { formatIssues } from '../config/load.js';
 import { toIso3 } from '../segment/codes.js';
+import { forcedChoicePrompt, parseChoiceAnswer } from './models/forced-choice.js';
 
 const suiteSchema = z.strictObject({
   name: z.string(),
@@ -22,7 +23,13 @@ export type Suite = z.infer<typeof suiteSchema> & { file: string };
 
 export function loadSuite(file: string): Suite {
   if (!fs.existsSync(file)) throw new InputError(`suite not found: ${file}`);
-  const parsed = suiteSchema.safeParse(YAML.parse(fs.readFileSync(file, 'utf8')));
+  let raw: unknown;
+  try {
+    raw = YAML.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(file, [`not valid YAML: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  const parsed = suiteSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
   for (const t of parsed.data.tasks) {
     const f = path.resolve(path.dirname(file), t.set);
@@ -59,7 +66,12 @@ export interface RunResults {
   tasks: { [task: string]: { [metric: string]: MetricResult } };
   cache?: { hits: number; misses: number };
   retried?: number;
+  /** what was left out for this model, and why */
+  notes?: string[];
 }
+
+/** The task key of a choice task's generation-based form: reported apart from the log-likelihood scores. */
+export const forcedChoiceKey = (task: string) => `${task}.forced-choice`;
 
 function summarise(perLocale: { [l: string]: Estimate }, higherIsBetter: boolean): MetricResult {
   const vals = Object.entries(perLocale).filter(([, e]) => Number.isFinite(e.value));
@@ -82,11 +94,32 @@ const byLocale = <T extends { locale: string }>(xs: T[]) => {
 export async function runSuite(model: Model, suite: Suite, opts: { judges?: JudgeSet; referenceRates?: { [locale: string]: number }; onSample: (s: object) => void; log?: (s: string) => void }): Promise<RunResults> {
   const out: RunResults = { model: model.id, suite: suite.name, tasks: {} };
   const B = suite.bootstrap;
-  const fx = await FeatureExtractor.create();
+  let fx: FeatureExtractor | undefined; // slow to load: only for a generation task
+  const noLogprobs = model.promptLogprobs === false;
   for (const t of suite.tasks) {
     const file = path.resolve(path.dirname(suite.file), t.set);
     opts.log?.(`  ${t.task}`);
-    if (t.task === 'variety-choice' || t.task === 'dialect-id') {
+    if ((t.task === 'variety-choice' || t.task === 'dialect-id') && noLogprobs) {
+      // forced choice in a prompt: the answer letter read strictly, unparseable answers counted (and wrong)
+      let items = readSet<ChoiceItem>(file);
+      if (t.limit) items = items.slice(0, t.limit);
+      const prompts = items.map((it) => forcedChoicePrompt(it));
+      const answers = await model.generate(prompts.map((p) => ({ context: p.prompt, until: [], maxTokens: 16 })));
+      const acc: { [l: string]: number[] } = {};
+      const unparseable: { [l: string]: number[] } = {};
+      items.forEach((it, i) => {
+        const { order } = prompts[i];
+        const shown = parseChoiceAnswer(answers[i] ?? '', order.map((c) => it.choices[c]));
+        const pred = shown === null ? null : order[shown];
+        (acc[it.locale] ??= []).push(pred === it.gold ? 1 : 0);
+        (unparseable[it.locale] ??= []).push(shown === null ? 1 : 0);
+        opts.onSample({ task: t.task, form: 'forced-choice', id: it.id, locale: it.locale, gold: it.gold, order, answer: answers[i] ?? '', pred, correct: pred === it.gold, unparseable: shown === null, provenance: it.provenance });
+      });
+      const est = (m: string, per: { [l: string]: number[] }) => Object.fromEntries(Object.entries(per).sort().map(([l, xs]) => [l, meanEstimate(xs, seedOf(suite.name, t.task, 'forced', m, l, String(suite.seed)), B)]));
+      out.tasks[forcedChoiceKey(t.task)] = { acc: summarise(est('acc', acc), true), unparseable: summarise(est('unparseable', unparseable), false) };
+    } else if (t.task === 'perplexity' && noLogprobs) {
+      (out.notes ??= []).push(`perplexity: left out — ${model.id} gives no log-probabilities of a prompt`);
+    } else if (t.task === 'variety-choice' || t.task === 'dialect-id') {
       let items = readSet<ChoiceItem>(file);
       if (t.limit) items = items.slice(0, t.limit);
       const variants = t.task === 'variety-choice' ? (['plain', 'preamble'] as const) : (['plain'] as const);
@@ -132,7 +165,10 @@ export async function runSuite(model: Model, suite: Suite, opts: { judges?: Judg
     } else {
       let items = readSet<TextItem>(file);
       if (t.limit) items = items.slice(0, t.limit);
-      const gens = await model.generate(items.map((x) => ({ context: x.context ?? '', until: ['\n'], maxTokens: 80 })));
+      // a chat model is asked to continue the post; its results are reported apart (another prompt)
+      const ask = (c: string) => (noLogprobs ? `Continue this post in the same language and style. Reply with the continuation only, on one line.\n\n${c}` : c);
+      const gens = await model.generate(items.map((x) => ({ context: ask(x.context ?? ''), until: ['\n'], maxTokens: 80 })));
+      fx ??= await FeatureExtractor.create();
       const judgeScore: { [l: string]: number[] } = {};
       const featRate: { [l: string]: number[] } = {};
       items.forEach((x, i) => {
@@ -141,7 +177,7 @@ export async function runSuite(model: Model, suite: Suite, opts: { judges?: Judg
         const j = opts.judges?.judges[lang];
         const pIntended = j && j.labels.length > 1 && g.trim() ? j.probs(g)[x.locale] ?? 0 : undefined;
         if (pIntended !== undefined) (judgeScore[x.locale] ??= []).push(pIntended);
-        const { hits, summary } = fx.extract(g, toIso3(x.locale), x.locale);
+        const { hits, summary } = fx!.extract(g, toIso3(x.locale), x.locale);
         const lexHits = hits.filter((h) => !h.feature.startsWith('marker:')).length;
         const rate = summary.tokens ? (1000 * lexHits) / summary.tokens : 0;
         (featRate[x.locale] ??= []).push(rate);
@@ -159,7 +195,7 @@ export async function runSuite(model: Model, suite: Suite, opts: { judges?: Judg
         }
         res.feature_rate_vs_reference = summarise(ratio, true);
       }
-      out.tasks[t.task] = res;
+      out.tasks[noLogprobs ? `${t.task}.chat` : t.task] = res;
     }
   }
   return out;

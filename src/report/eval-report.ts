@@ -3,7 +3,16 @@ import { barChart, esc, fmt, heatmap, page } from './svg.js';
 import { modelLabels } from './results.js';
 
 /** The primary metric of each task, for tables and the heatmap. */
-export const PRIMARY: { [task: string]: string } = { 'variety-choice': 'acc', perplexity: 'bits_per_byte', generation: 'judge_p_locale', 'dialect-id': 'acc' };
+export const PRIMARY: { [task: string]: string } = {
+  'variety-choice': 'acc',
+  perplexity: 'bits_per_byte',
+  generation: 'judge_p_locale',
+  'dialect-id': 'acc',
+  // the generation-based forms for models without prompt log-probabilities (run.ts), apart from the others
+  'variety-choice.forced-choice': 'acc',
+  'dialect-id.forced-choice': 'acc',
+  'generation.chat': 'judge_p_locale',
+};
 
 function locales(r: RunResults): string[] {
   const s = new Set<string>();

@@ -144,8 +144,8 @@ describe('OpenAI adapter failures', () => {
   afterAll(() => server.close());
   const ok = (res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ text: 'ab', logprobs: { tokens: ['a', 'b'], token_logprobs: [-1, -2], text_offset: [0, 1] } }] }));
 
-  it('429 and 500 are retried with backoff and counted', async () => {
-    script.push((r) => r.writeHead(429).end(), (r) => r.writeHead(500).end(), ok);
+  it('429 and 503 are retried with backoff and counted', async () => {
+    script.push((r) => r.writeHead(429).end(), (r) => r.writeHead(503).end(), ok);
     const m = new OpenAIModel(`http://127.0.0.1:${port}/v1`, 'x', { backoffMs: 5 });
     const [r] = await m.loglikelihood([{ context: 'a', continuation: 'b' }]);
     expect(r.logprob).toBe(-2);

@@ -77,37 +77,99 @@ export async function evalRunMany(o: { model: string[]; suite: string; out: stri
 }
 
 export async function evalRun(o: { model: string[]; suite: string; out?: string; cache?: string; judge?: string; build?: string }, g: GlobalOptions): Promise<CommandResult> {
-  if (!o.model?.length) throw new UsageError('eval run needs --model <spec> (ngram:<path>, openai:<url>#<model>, command:<cmd>, predictions:<file>)');
+  if (!o.model?.length) throw new UsageError('eval run needs --model <spec> (ngram:<path>, openai:<url>#<model>, openai-chat:<url>#<model>, command:<cmd>, predictions:<file>)');
   const out = o.out ?? path.join(path.dirname(path.resolve(o.suite)), 'runs', 'latest');
   const runs = await evalRunMany({ ...o, out, log: makeLog(g) });
-  return { summary: resultsFile(runs), text: evalMarkdown(runs) + `\nwrote ${path.relative(process.cwd(), out)}/{results.json,samples.jsonl,summary.md,report.html}` };
+  const notes = runs.flatMap((r) => (r.notes ?? []).map((n) => `note (${r.model}): ${n}
+`)).join('');
+  return { summary: resultsFile(runs), text: evalMarkdown(runs) + notes + `
+wrote ${path.relative(process.cwd(), out)}/{results.json,samples.jsonl,summary.md,report.html}` };
 }
 
-/** `vernacular eval export --format lm-eval`: task YAML + JSONL for lm-evaluation-harness (--include_path). */
+/**
+ * The loader the exported tasks name as `custom_dataset`: it reads a JSONL file next to itself
+ * (so the folder can be moved or copied anywhere) and keeps one locale's rows.
+ */
+const LM_EVAL_LOADER = `"""Written by \`vernacular eval export --format lm-eval\`: loads the task data from this folder."""
+import json
+import os
+
+import datasets
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def load(data_file, locale=None, **_):
+    with open(os.path.join(HERE, data_file), encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    if locale is not None:
+        rows = [r for r in rows if r["locale"] == locale]
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)})
+`;
+
+/** A task or group YAML; `custom_dataset` carries lm-eval's `!function` tag, which YAML.stringify cannot write. */
+const lmEvalYaml = (o: object, customDataset = false) => (customDataset ? 'custom_dataset: !function vernacular_data.load\n' : '') + YAML.stringify(o);
+
+/**
+ * `vernacular eval export --format lm-eval`: a folder for lm-evaluation-harness (--include_path):
+ * per task a group with one subtask per locale (lm-eval prints each locale and the group's
+ * unweighted mean, the project's macro average), the data next to the YAML and loaded relative
+ * to it, `acc` and `acc_bytes` (the project's length-normalised choice), the preamble variant of
+ * variety-choice as its own group. Generation is left out, with the reason printed.
+ */
 export async function evalExport(o: { suite: string; format: string; out: string }): Promise<CommandResult> {
   if (o.format !== 'lm-eval') throw new UsageError(`unknown export format '${o.format}' (supported: lm-eval)`);
   const suite = loadSuite(path.resolve(o.suite));
   const out = path.resolve(o.out);
   fs.mkdirSync(out, { recursive: true });
-  const written: string[] = [];
+  writeFileAtomic(path.join(out, 'vernacular_data.py'), LM_EVAL_LOADER);
+  const groups: Array<{ group: string; subtasks: string[] }> = [];
+  const notes: string[] = [];
+  const locName = (l: string) => l.replace(/[^A-Za-z0-9]+/g, '_');
   for (const t of suite.tasks) {
     const src = path.resolve(path.dirname(suite.file), t.set);
-    const name = `vernacular_${t.task.replace(/-/g, '_')}`;
-    const data = path.join(out, `${name}.jsonl`);
-    const rows = fs.readFileSync(src, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    let task: object | undefined;
+    const base = t.task.replace(/-/g, '_');
+    let rows = fs.readFileSync(src, 'utf8').split('\n').filter(Boolean).map((l, i) => {
+      try {
+        return JSON.parse(l);
+      } catch {
+        throw new InputError(`${src}:${i + 1}: not JSON`);
+      }
+    });
+    if (t.limit) rows = rows.slice(0, t.limit);
+    const locales = [...new Set(rows.map((r) => String(r.locale)))].sort();
+    const dataFile = `${base}.jsonl`;
+    let variants: Array<{ group: string; task: (locale: string) => object; metrics: string[] }>;
     if (t.task === 'variety-choice' || t.task === 'dialect-id') {
-      writeFileAtomic(data, rows.map((r) => JSON.stringify({ id: r.id, locale: r.locale, context: r.context, choices: r.choices, gold: r.gold })).join('\n') + '\n');
-      task = { task: name, dataset_path: 'json', dataset_kwargs: { data_files: { test: data } }, test_split: 'test', output_type: 'multiple_choice', doc_to_text: '{{context}}', doc_to_choice: '{{choices}}', doc_to_target: '{{gold}}', target_delimiter: '', metric_list: [{ metric: 'acc', aggregation: 'mean', higher_is_better: true }, { metric: 'acc_norm', aggregation: 'mean', higher_is_better: true }], metadata: { version: 1.0 } };
+      writeFileAtomic(path.join(out, dataFile), rows.map((r) => JSON.stringify({ id: r.id, locale: r.locale, context: r.context, context_preamble: r.contextPreamble ?? r.context, choices: r.choices, gold: r.gold })).join('\n') + '\n');
+      const mc = (field: string) => (locale: string) => ({ dataset_kwargs: { data_file: dataFile, locale }, test_split: 'test', output_type: 'multiple_choice', doc_to_text: `{{${field}}}`, doc_to_choice: '{{choices}}', doc_to_target: '{{gold}}', target_delimiter: '', metric_list: [{ metric: 'acc', aggregation: 'mean', higher_is_better: true }, { metric: 'acc_bytes', aggregation: 'mean', higher_is_better: true }] });
+      variants = [{ group: `vernacular_${base}`, task: mc('context'), metrics: ['acc', 'acc_bytes'] }];
+      if (t.task === 'variety-choice') variants.push({ group: `vernacular_${base}_preamble`, task: mc('context_preamble'), metrics: ['acc', 'acc_bytes'] });
     } else if (t.task === 'perplexity') {
-      writeFileAtomic(data, rows.map((r) => JSON.stringify({ id: r.id, locale: r.locale, text: r.text })).join('\n') + '\n');
-      task = { task: name, dataset_path: 'json', dataset_kwargs: { data_files: { test: data } }, test_split: 'test', output_type: 'loglikelihood_rolling', doc_to_text: '', doc_to_target: '{{text}}', metric_list: [{ metric: 'word_perplexity' }, { metric: 'byte_perplexity' }, { metric: 'bits_per_byte' }], metadata: { version: 1.0 } };
-    } else continue; // generation needs the variety judge: scored by vernacular, not exported
-    const yml = path.join(out, `${name}.yaml`);
-    writeFileAtomic(yml, YAML.stringify(task));
-    written.push(yml);
+      writeFileAtomic(path.join(out, dataFile), rows.map((r) => JSON.stringify({ id: r.id, locale: r.locale, text: r.text })).join('\n') + '\n');
+      variants = [{ group: `vernacular_${base}`, task: (locale) => ({ dataset_kwargs: { data_file: dataFile, locale }, test_split: 'test', output_type: 'loglikelihood_rolling', doc_to_text: '', doc_to_target: '{{text}}', metric_list: [{ metric: 'word_perplexity' }, { metric: 'byte_perplexity' }, { metric: 'bits_per_byte' }] }), metrics: ['bits_per_byte'] }];
+    } else {
+      notes.push(`generation: left out — its scores come from vernacular's variety judge and feature lexicons, which lm-eval does not have; run \`vernacular eval run\` for it`);
+      continue;
+    }
+    for (const v of variants) {
+      const subtasks: string[] = [];
+      for (const l of locales) {
+        const name = `${v.group}_${locName(l)}`;
+        writeFileAtomic(path.join(out, `${name}.yaml`), lmEvalYaml({ task: name, task_alias: l, ...v.task(l), metadata: { version: 1.0 } }, true));
+        subtasks.push(name);
+      }
+      writeFileAtomic(path.join(out, `${v.group}.yaml`), lmEvalYaml({ group: v.group, task: subtasks, aggregate_metric_list: v.metrics.map((metric) => ({ metric, aggregation: 'mean', weight_by_size: false })), metadata: { version: 1.0 } }));
+      groups.push({ group: v.group, subtasks });
+    }
   }
-  return { summary: { out, tasks: written }, text: `wrote ${written.length} lm-eval tasks to ${out}\nrun: lm_eval --model <…> --include_path ${out} --tasks ${written.map((w) => path.basename(w, '.yaml')).join(',')}` };
+  const text = [
+    `wrote ${groups.length} lm-eval groups (${groups.reduce((s, g) => s + g.subtasks.length, 0)} per-locale tasks) to ${out}:`,
+    ...groups.map((g) => `  ${g.group} (${g.subtasks.length} locales)`),
+    ...notes.map((n) => `  ${n}`),
+    `run: lm_eval --model <…> --include_path ${out} --tasks ${groups.map((g) => g.group).join(',')}`,
+  ].join('\n');
+  return { summary: { out, groups, notes }, text };
 }
 
 /** `vernacular baseline train --build <dir>`: the n-gram baseline from the train split. */

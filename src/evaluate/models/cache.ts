@@ -16,6 +16,7 @@ type Db = { prepare(sql: string): { get(...a: unknown[]): unknown; run(...a: unk
  */
 export class CachedModel implements Model {
   readonly id: string;
+  readonly promptLogprobs?: boolean;
   hits = 0;
   misses = 0;
   private constructor(
@@ -23,6 +24,7 @@ export class CachedModel implements Model {
     private readonly db: Db,
   ) {
     this.id = inner.id;
+    this.promptLogprobs = inner.promptLogprobs;
   }
 
   static async open(inner: Model, file: string): Promise<CachedModel> {

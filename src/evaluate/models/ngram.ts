@@ -27,6 +27,7 @@ export class CharNgram {
 
   private reindex(): void {
     this.totals.clear();
+    this.ranked = undefined;
     for (const [h, m] of this.counts) {
       let n = 0;
       for (const c of m.values()) n += c;
@@ -67,6 +68,44 @@ export class CharNgram {
       p = (cnt + tot.t * p) / (tot.n + tot.t);
     }
     return p;
+  }
+
+  /**
+   * The k most likely next characters after `history` with their probabilities, exactly: a
+   * character that follows none of the history's suffixes gets the unigram probability scaled by
+   * the same back-off weights as every other such character, so the best of those are the best
+   * unigram characters; only the followers of the one-character history need scoring one by one.
+   */
+  topNext(history: string[], k: number): Array<[string, number]> {
+    if (k <= 0) return [];
+    const hist = history.slice(-(this.order - 1));
+    const followers = this.order > 1 && hist.length ? this.counts.get(hist[hist.length - 1]) : undefined;
+    const cands = new Set<string>(followers?.keys() ?? []);
+    let extra = 0;
+    for (const c of this.unigramRanked()) {
+      if (extra >= k) break;
+      if (!cands.has(c)) {
+        cands.add(c);
+        extra++;
+      }
+    }
+    const scored = [...cands].map((c) => [c, this.prob(hist, c)] as [string, number]);
+    scored.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    return scored.slice(0, k);
+  }
+
+  private ranked?: string[];
+  private unigramRanked(): string[] {
+    if (!this.ranked) {
+      const uni = this.counts.get('') ?? new Map<string, number>();
+      this.ranked = [...uni.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c]) => c);
+    }
+    return this.ranked;
+  }
+
+  /** Every character seen in training. */
+  vocabulary(): string[] {
+    return [...(this.counts.get('')?.keys() ?? [])];
   }
 
   /** Per-character log-probabilities (for an OpenAI-style `logprobs` response). */
@@ -165,9 +204,8 @@ export class NgramModel implements Model {
   }
 
   private lmFor(context: string): (prefix: string, text: string) => number[] {
-    if (this.conditioned) {
-      const hit = this.preambles.find(([, p]) => p && context.startsWith(p));
-      const loc = hit && this.perLocale.get(hit[0]);
+    {
+      const loc = this.localeLm(context);
       if (loc) {
         return (prefix, text) => {
           const a = this.global.charLogprobs(prefix, text);
@@ -182,6 +220,32 @@ export class NgramModel implements Model {
   /** Per-character log-probabilities of `text` after `context` (what serve-model returns as logprobs). */
   charLogprobs(context: string, text: string): number[] {
     return this.lmFor(context)(context, text);
+  }
+
+  /** Per-character log-probabilities of `text` from an empty history, the model chosen by the start of `selectBy`. */
+  textLogprobs(selectBy: string, text: string): number[] {
+    return this.lmFor(selectBy)('', text);
+  }
+
+  /**
+   * The k most likely characters after `context`, as natural-log probabilities, best first. The
+   * model (global, or the locale mixture) is chosen from the start of `selectBy` (the whole prompt),
+   * as in charLogprobs. The mixture is scored over the whole vocabulary.
+   */
+  topNext(selectBy: string, context: string, k: number): Array<[string, number]> {
+    if (k <= 0) return [];
+    const hist = Array.from(context).slice(-(this.global.order - 1));
+    const loc = this.localeLm(selectBy);
+    if (!loc) return this.global.topNext(hist, k).map(([c, p]) => [c, Math.log(p)]);
+    const scored = this.global.vocabulary().map((c) => [c, Math.log(0.5 * this.global.prob(hist, c) + 0.5 * loc.prob(hist, c))] as [string, number]);
+    scored.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    return scored.slice(0, k);
+  }
+
+  private localeLm(context: string): CharNgram | undefined {
+    if (!this.conditioned) return undefined;
+    const hit = this.preambles.find(([, p]) => p && context.startsWith(p));
+    return hit ? this.perLocale.get(hit[0]) : undefined;
   }
 
   async loglikelihood(reqs: LoglikelihoodRequest[]) {

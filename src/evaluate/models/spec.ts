@@ -3,8 +3,9 @@ import type { Model } from './types.js';
 import { UsageError } from '../../errors.js';
 
 /**
- * Parse a model spec: `ngram:<path>[?conditioned]`, `openai:<base-url>#<model>`,
- * `command:<cmd>`, `predictions:<file>`.
+ * Parse a model spec: `ngram:<path>[?conditioned]`, `openai:<base-url>#<model>` (completions,
+ * scored by prompt log-probabilities), `openai-chat:<base-url>#<model>` (chat completions,
+ * generation-based forms), `command:<cmd>`, `predictions:<file>`.
  */
 export async function openModel(spec: string): Promise<Model> {
   const i = spec.indexOf(':');
@@ -16,13 +17,14 @@ export async function openModel(spec: string): Promise<Model> {
       const { NgramModel } = await import('./ngram.js');
       return new NgramModel(path.resolve(file), q === 'conditioned');
     }
-    case 'openai': {
+    case 'openai':
+    case 'openai-chat': {
       const h = rest.lastIndexOf('#');
-      if (h < 0) throw new UsageError(`openai model spec needs #<model>: openai:<base-url>#<model> (got ${spec})`);
+      if (h < 0) throw new UsageError(`${kind} model spec needs #<model>: ${kind}:<base-url>#<model> (got ${spec})`);
       const url = rest.slice(0, h);
-      if (!/^https?:\/\//.test(url)) throw new UsageError(`openai base URL must start with http:// or https:// (got ${url})`);
-      const { OpenAIModel } = await import('./openai.js');
-      return new OpenAIModel(url, rest.slice(h + 1));
+      if (!/^https?:\/\//.test(url)) throw new UsageError(`${kind} base URL must start with http:// or https:// (got ${url})`);
+      const { OpenAIModel, OpenAIChatModel } = await import('./openai.js');
+      return kind === 'openai' ? new OpenAIModel(url, rest.slice(h + 1)) : new OpenAIChatModel(url, rest.slice(h + 1));
     }
     case 'command': {
       if (!rest.trim()) throw new UsageError('command model spec needs a command: command:"python my_model.py"');
@@ -34,6 +36,6 @@ export async function openModel(spec: string): Promise<Model> {
       return new PredictionsModel(path.resolve(rest));
     }
     default:
-      throw new UsageError(`unknown model spec '${spec}': use ngram:<path>, openai:<base-url>#<model>, command:<cmd> or predictions:<file>`);
+      throw new UsageError(`unknown model spec '${spec}': use ngram:<path>, openai:<base-url>#<model>, openai-chat:<base-url>#<model>, command:<cmd> or predictions:<file>`);
   }
 }

@@ -16,6 +16,11 @@ export interface GenerateRequest {
 export interface Model {
   /** Stable id for the request cache (spec + model fingerprint). */
   readonly id: string;
+  /**
+   * False when the model gives no log-probabilities of a prompt (chat APIs, llama.cpp's server,
+   * Ollama): choice tasks then run in their generation-based form (forced choice in a prompt).
+   */
+  readonly promptLogprobs?: boolean;
   loglikelihood(reqs: LoglikelihoodRequest[]): Promise<Array<{ logprob: number; greedy: boolean }>>;
   loglikelihoodRolling(texts: string[]): Promise<number[]>;
   generate(reqs: GenerateRequest[]): Promise<string[]>;
