@@ -175,6 +175,15 @@ async function main() {
     console.log(`\nTen worst confusions, cascade (EU-24), ${withCountry ? 'typical country' : 'no country'}, all buckets (of ${perLang * 3} per language): ${top.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   }
 
+  // Greek answers on non-Greek text (the Greeklish rule's false positives show up here)
+  for (const withCountry of [false, true]) {
+    const cells = BUCKETS.map((b) => {
+      const ans = res.get(`${runners[0].name}|${withCountry}|${b}`)!.answers.filter((a) => a.truth !== 'ell');
+      return `${b} ${ans.filter((a) => a.code === 'ell').length} of ${ans.length}`;
+    });
+    console.log(`\nGreek (incl. Greeklish) answers on non-Greek text, cascade (EU-24), ${withCountry ? 'typical country' : 'no country'}: ${cells.join(', ')}`);
+  }
+
   if (!args.includes('--no-udhr')) {
     const sn = snippets(20, 60, 100);
     let ok = 0;

@@ -43,6 +43,8 @@ function scriptOf(text: string): Script {
   return max === latin ? 'Latin' : max === greek ? 'Greek' : max === cyr ? 'Cyrillic' : 'Other';
 }
 
+export { scriptOf };
+
 export class TrigramBackend implements LidBackend {
   readonly name = 'trigram';
   private readonly models = new Map<Script, ScriptModel>();
@@ -98,6 +100,35 @@ export class TrigramBackend implements LidBackend {
 
   detect(text: string, candidates?: readonly string[]): LangGuess[] {
     return this.detectClean(lidText(text), candidates);
+  }
+
+  /**
+   * Summed trigram log-likelihoods of `clean` (after `lidText`) for each candidate of its script
+   * model, with the candidates' codes and the number of trigrams; null for text of another script
+   * (Greek, other) or too short.
+   */
+  logLik(clean: string, candidates?: readonly string[]): { langs: string[]; score: Float64Array; count: number } | null {
+    if (clean.length < 3) return null;
+    const m = this.models.get(scriptOf(clean));
+    if (!m) return null;
+    const idx = this.indices(m, scriptOf(clean), candidates);
+    const k = idx.length;
+    if (!k) return null;
+    const score = new Float64Array(k);
+    const L = clean.length;
+    let a = 32;
+    let b = clean.charCodeAt(0);
+    let count = 0;
+    for (let i = 1; i <= L; i++) {
+      const c = i < L ? clean.charCodeAt(i) : 32;
+      const w = m.weights.get(key3(a, b, c));
+      a = b;
+      b = c;
+      count++;
+      if (w) for (let j = 0; j < k; j++) score[j] += w[idx[j]];
+      else for (let j = 0; j < k; j++) score[j] += UNSEEN;
+    }
+    return { langs: Array.from(idx, (i) => m.langs[i]), score, count };
   }
 
   /** Like `detect`, for text already passed through `lidText`. */
