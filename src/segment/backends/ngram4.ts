@@ -152,6 +152,7 @@ function table(languages: readonly string[]): Table {
 }
 
 let dictionary: string[] | undefined;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 export class Ngram4Model {
   /** ISO 639-3 codes this table covers, among the requested ones */
@@ -159,6 +160,8 @@ export class Ngram4Model {
   private readonly index = new Map<string, number>();
   private readonly t: Table;
   private readonly dict: string[];
+  private readonly seen = new Set<number>();
+  private readonly words = new Map<string, { entries: Int32Array; grams: number; bytes: number }>();
 
   constructor(languages: readonly string[]) {
     dictionary ??= literalModule<string[]>(eldFile('dictionary.js'));
@@ -170,6 +173,7 @@ export class Ngram4Model {
 
   /** A word as eld sees it: UTF-8 bytes, each byte ≥ 0x80 spelled by eld's dictionary. */
   private bytes(word: string): string {
+    if (!NON_ASCII.test(word)) return word;
     let out = '';
     for (let i = 0; i < word.length; i++) {
       let c = word.charCodeAt(i);
@@ -191,24 +195,42 @@ export class Ngram4Model {
    */
   score(clean: string, into: Float64Array): number {
     into.fill(0);
-    const seen = new Set<string>();
+    const seen = this.seen;
+    seen.clear();
     let budget = 400;
+    let grams = 0;
     for (const raw of clean.split(' ')) {
       if (!raw) continue;
-      const word = this.bytes(raw);
-      const len = Math.min(word.length, 70);
-      let j = 0;
-      for (; j + 4 < len; j += 3) seen.add((j === 0 ? ' ' : '') + word.substring(j, j + 4));
-      seen.add((j === 0 ? ' ' : '') + word.substring(len !== 3 ? Math.max(0, len - 4) : 0, len) + ' ');
-      budget -= len + 1;
+      const w = this.word(raw);
+      grams += w.grams;
+      for (let i = 0; i < w.entries.length; i++) seen.add(w.entries[i]);
+      budget -= w.bytes + 1;
       if (budget < 0) break;
     }
     const { start, li, v } = this.t;
-    for (const g of seen) {
-      const e = this.index.get(g);
-      if (e === undefined) continue;
-      for (let k = start[e]; k < start[e + 1]; k++) into[li[k]] += v[k];
-    }
-    return seen.size;
+    for (const e of seen) for (let k = start[e]; k < start[e + 1]; k++) into[li[k]] += v[k];
+    return grams;
   }
+
+  /** A word's n-grams as table entries (cached: words repeat, so most are looked up once). */
+  private word(raw: string): { entries: Int32Array; grams: number; bytes: number } {
+    let w = this.words.get(raw);
+    if (w) return w;
+    const word = this.bytes(raw);
+    const len = Math.min(word.length, 70);
+    const grams: string[] = [];
+    let j = 0;
+    for (; j + 4 < len; j += 3) grams.push((j === 0 ? ' ' : '') + word.substring(j, j + 4));
+    grams.push((j === 0 ? ' ' : '') + word.substring(Math.max(0, len - 4), len) + ' ');
+    const entries: number[] = [];
+    for (const g of grams) {
+      const e = this.index.get(g);
+      if (e !== undefined && !entries.includes(e)) entries.push(e);
+    }
+    w = { entries: Int32Array.from(entries), grams: grams.length, bytes: len };
+    if (this.words.size >= 100_000) this.words.clear();
+    this.words.set(raw, w);
+    return w;
+  }
+
 }

@@ -116,19 +116,21 @@ export class TrigramBackend implements LidBackend {
     if (!k) return null;
     const score = new Float64Array(k);
     const L = clean.length;
+    const all = k === m.langs.length;
     let a = 32;
     let b = clean.charCodeAt(0);
-    let count = 0;
+    let unseen = 0;
     for (let i = 1; i <= L; i++) {
       const c = i < L ? clean.charCodeAt(i) : 32;
       const w = m.weights.get(key3(a, b, c));
       a = b;
       b = c;
-      count++;
-      if (w) for (let j = 0; j < k; j++) score[j] += w[idx[j]];
-      else for (let j = 0; j < k; j++) score[j] += UNSEEN;
+      if (!w) unseen++;
+      else if (all) for (let j = 0; j < k; j++) score[j] += w[j];
+      else for (let j = 0; j < k; j++) score[j] += w[idx[j]];
     }
-    return { langs: Array.from(idx, (i) => m.langs[i]), score, count };
+    if (unseen) for (let j = 0; j < k; j++) score[j] += unseen * UNSEEN;
+    return { langs: all ? m.langs : Array.from(idx, (i) => m.langs[i]), score, count: L };
   }
 
   /** Like `detect`, for text already passed through `lidText`. */
