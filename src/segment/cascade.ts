@@ -19,6 +19,13 @@ const ELD_WEIGHT = 0.08;
 const TEMPERATURE = 3;
 
 /**
+ * Languages eld's table lacks take the evidence of their closest relative it has (so eld neither
+ * favours nor penalises them against it; the trigram model and the prior separate the two).
+ * Languages with no relative there (ga, mt) get the mean of the candidates' evidence.
+ */
+const ELD_PROXY: { [iso3: string]: string } = { glg: 'por', ltz: 'deu' };
+
+/**
  * Greek written in Latin letters (Greeklish) is common online and absent from both n-gram models.
  * Words that are also common words of other languages (de, me, se, na, to, en, ta, mas, sou,
  * ela, auto, tous, ton, alla, ja, den…) do not count: only these do, and at least two of them.
@@ -147,7 +154,7 @@ export class Cascade {
     const k = langs.join(',');
     let idx = this.eldIndex.get(k);
     if (!idx) {
-      idx = Int32Array.from(langs, (l) => this.ngram4.langs.indexOf(l));
+      idx = Int32Array.from(langs, (l) => this.ngram4.langs.indexOf(this.ngram4.langs.includes(l) ? l : (ELD_PROXY[l] ?? l)));
       this.eldIndex.set(k, idx);
     }
     return idx;
@@ -175,7 +182,7 @@ export class Cascade {
     }
     const { langs, score } = ll;
     const k = langs.length;
-    // eld's evidence; languages its table lacks (ga, mt, lb, gl) get the mean of the others, so it neither helps nor hurts them
+    // eld's evidence; languages its table lacks: a relative's (ELD_PROXY) or the mean of the others
     this.ngram4.score(clean, this.eldBuf);
     const ei = this.eldIdx(langs);
     let sum = 0;
