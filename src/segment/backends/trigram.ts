@@ -109,9 +109,10 @@ export class TrigramBackend implements LidBackend {
    */
   logLik(clean: string, candidates?: readonly string[]): { langs: string[]; score: Float64Array; count: number } | null {
     if (clean.length < 3) return null;
-    const m = this.models.get(scriptOf(clean));
+    const script = scriptOf(clean);
+    const m = this.models.get(script);
     if (!m) return null;
-    const idx = this.indices(m, scriptOf(clean), candidates);
+    const idx = this.indices(m, script, candidates);
     const k = idx.length;
     if (!k) return null;
     const score = new Float64Array(k);
