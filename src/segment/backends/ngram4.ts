@@ -160,7 +160,8 @@ export class Ngram4Model {
   private readonly index = new Map<string, number>();
   private readonly t: Table;
   private readonly dict: string[];
-  private readonly seen = new Set<number>();
+  private readonly stamp: Int32Array;
+  private gen = 0;
   private readonly words = new Map<string, { entries: Int32Array; grams: number; bytes: number }>();
 
   constructor(languages: readonly string[]) {
@@ -169,6 +170,7 @@ export class Ngram4Model {
     this.t = table(languages);
     this.langs = this.t.langs;
     this.t.grams.forEach((g, i) => this.index.set(g, i));
+    this.stamp = new Int32Array(this.t.grams.length);
   }
 
   /** A word as eld sees it: UTF-8 bytes, each byte ≥ 0x80 spelled by eld's dictionary. */
@@ -195,20 +197,25 @@ export class Ngram4Model {
    */
   score(clean: string, into: Float64Array): number {
     into.fill(0);
-    const seen = this.seen;
-    seen.clear();
+    // distinct entries: a generation stamp per table entry instead of a Set
+    if (++this.gen === 0x7fffffff) (this.stamp.fill(0), (this.gen = 1));
+    const { stamp, gen } = this;
+    const { start, li, v } = this.t;
     let budget = 400;
     let grams = 0;
     for (const raw of clean.split(' ')) {
       if (!raw) continue;
       const w = this.word(raw);
       grams += w.grams;
-      for (let i = 0; i < w.entries.length; i++) seen.add(w.entries[i]);
+      for (let i = 0; i < w.entries.length; i++) {
+        const e = w.entries[i];
+        if (stamp[e] === gen) continue;
+        stamp[e] = gen;
+        for (let k = start[e]; k < start[e + 1]; k++) into[li[k]] += v[k];
+      }
       budget -= w.bytes + 1;
       if (budget < 0) break;
     }
-    const { start, li, v } = this.t;
-    for (const e of seen) for (let k = start[e]; k < start[e + 1]; k++) into[li[k]] += v[k];
     return grams;
   }
 
