@@ -3,7 +3,6 @@ import { letterCount, lidText } from './clean.js';
 import { toIso3 } from './codes.js';
 import { PRIOR, languagePrior, languageShares } from './territory.js';
 
-const PRIOR_OTHER = PRIOR.other;
 import { TrigramBackend } from './backends/trigram.js';
 import { Ngram4Model } from './backends/ngram4.js';
 import { CldBackend, loadCld } from './backends/cld.js';
@@ -144,7 +143,7 @@ export class Cascade {
     let lp = byList.get(langs);
     if (!lp) {
       const w = country ? languagePrior(country, [...(this.o.extraByCountry[country] ?? [])]) : {};
-      lp = Float64Array.from(langs, (l) => (country ? Math.log(w[l] ?? PRIOR_OTHER) : 0));
+      lp = Float64Array.from(langs, (l) => (country ? Math.log(w[l] ?? PRIOR.other) : 0));
       byList.set(langs, lp);
     }
     return lp;
