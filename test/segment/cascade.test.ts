@@ -37,6 +37,26 @@ describe('cascade: short informal posts with the country prior', () => {
     expect(cascade.detect(text, country).code).toBe(lang);
   });
 
+  it.each([
+    ['Bugün hava çok güzel, akşam arkadaşlarla buluşacağız', 'DE', 'tur'],
+    ['Сегодня очень холодно, я весь день сидел дома', 'LV', 'rus'],
+    ['Gaur goizean hondartzara joan gara eta oso ondo pasatu dugu', 'ES', 'eus'],
+    ['Hoxe vou ir á praia cos meus amigos despois do traballo', 'ES', 'glg'],
+  ])('languages outside the EU-24 stay themselves: %s (%s) → %s', (text, country, lang) => {
+    expect(cascade.detect(text, country).code).toBe(lang);
+  });
+
+  it('every answer carries a confidence in (0, 1]; a plain five-letter word is answered', () => {
+    for (const w of ['Haus', 'maison', 'kitab', 'talon', 'ciudad', 'nuit', 'Stadt']) {
+      const r = cascade.detect(w);
+      if (w.length >= 5) expect(r.code, w).not.toBe('und');
+      if (r.code !== 'und') {
+        expect(r.score).toBeGreaterThan(0);
+        expect(r.score).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
   it('the language hint is evidence, not truth', () => {
     // a wrong hint does not overturn clear evidence
     expect(cascade.detect('Servus! Gemma heute no auf an Kaffee in der Stadt?', 'AT', 'en').code).toBe('deu');

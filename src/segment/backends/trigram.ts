@@ -16,12 +16,28 @@ type Script = 'Latin' | 'Cyrillic' | 'Greek' | 'Other';
 interface ScriptModel {
   langs: string[];
   index: Map<string, number>;
-  /** trigram (three UTF-16 units packed in one number) → weight per language */
+  /** trigram (three character indices packed in one small integer) → weight per language */
   weights: Map<number, Float32Array>;
+  /** scratch scores over all languages, reused by `logLik` */
+  buf?: Float64Array;
 }
 
-/** Three UTF-16 code units as one exact integer key (< 2^48): no string is made per trigram. */
-const key3 = (a: number, b: number, c: number) => a * 4294967296 + b * 65536 + c;
+/**
+ * Every character of the models gets a small index (< 1023; 1023 = a character no model has), so a
+ * trigram is one small integer (< 2^30: a V8 small integer, cheap as a Map key) and no string is
+ * made per trigram.
+ */
+const NO_CHAR = 1023;
+const ALPHA = new Uint16Array(65536).fill(NO_CHAR);
+let alphaSize = 0;
+function charIndex(code: number): number {
+  if (ALPHA[code] === NO_CHAR) {
+    if (alphaSize >= NO_CHAR) throw new Error('trigram models: more than 1022 distinct characters');
+    ALPHA[code] = alphaSize++;
+  }
+  return ALPHA[code];
+}
+const key3 = (a: number, b: number, c: number) => (ALPHA[a] << 20) | (ALPHA[b] << 10) | ALPHA[c];
 
 function scriptOf(text: string): Script {
   let latin = 0;
@@ -43,6 +59,8 @@ function scriptOf(text: string): Script {
   return max === latin ? 'Latin' : max === greek ? 'Greek' : max === cyr ? 'Cyrillic' : 'Other';
 }
 
+export { scriptOf };
+
 export class TrigramBackend implements LidBackend {
   readonly name = 'trigram';
   private readonly models = new Map<Script, ScriptModel>();
@@ -57,7 +75,7 @@ export class TrigramBackend implements LidBackend {
       langs.forEach((l, li) => {
         table[l].split('|').forEach((tri, rank) => {
           if (tri.length !== 3) return;
-          const k = key3(tri.charCodeAt(0), tri.charCodeAt(1), tri.charCodeAt(2));
+          const k = (charIndex(tri.charCodeAt(0)) << 20) | (charIndex(tri.charCodeAt(1)) << 10) | charIndex(tri.charCodeAt(2));
           let w = weights.get(k);
           if (!w) {
             w = new Float32Array(langs.length).fill(UNSEEN);
@@ -98,6 +116,39 @@ export class TrigramBackend implements LidBackend {
 
   detect(text: string, candidates?: readonly string[]): LangGuess[] {
     return this.detectClean(lidText(text), candidates);
+  }
+
+  /**
+   * Summed trigram log-likelihoods of `clean` (after `lidText`) for each candidate of its script
+   * model, with the candidates' codes and the number of trigrams; null for text of another script
+   * (Greek, other) or too short. Without candidates the score array is reused by the next call.
+   */
+  logLik(clean: string, candidates?: readonly string[]): { langs: string[]; score: Float64Array; count: number } | null {
+    if (clean.length < 3) return null;
+    const script = scriptOf(clean);
+    const m = this.models.get(script);
+    if (!m) return null;
+    const idx = this.indices(m, script, candidates);
+    const k = idx.length;
+    if (!k) return null;
+    const all = k === m.langs.length;
+    // over all languages the same buffer is reused (the caller consumes it before the next call)
+    const score = all ? (m.buf ??= new Float64Array(k)).fill(0) : new Float64Array(k);
+    const L = clean.length;
+    let a = 32;
+    let b = clean.charCodeAt(0);
+    let unseen = 0;
+    for (let i = 1; i <= L; i++) {
+      const c = i < L ? clean.charCodeAt(i) : 32;
+      const w = m.weights.get(key3(a, b, c));
+      a = b;
+      b = c;
+      if (!w) unseen++;
+      else if (all) for (let j = 0; j < k; j++) score[j] += w[j];
+      else for (let j = 0; j < k; j++) score[j] += w[idx[j]];
+    }
+    if (unseen) for (let j = 0; j < k; j++) score[j] += unseen * UNSEEN;
+    return { langs: all ? m.langs : Array.from(idx, (i) => m.langs[i]), score, count: L };
   }
 
   /** Like `detect`, for text already passed through `lidText`. */
