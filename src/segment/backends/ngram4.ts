@@ -60,11 +60,21 @@ interface Table {
 
 const CACHE_VERSION = 1;
 
+/**
+ * The user's own cache folder (`VERNACULAR_CACHE_DIR`, else `$XDG_CACHE_HOME/vernacular`, else
+ * `~/.cache/vernacular`): not a shared temp folder, where another user could plant a table.
+ */
+function cacheDir(): string {
+  if (process.env.VERNACULAR_CACHE_DIR) return process.env.VERNACULAR_CACHE_DIR;
+  const home = os.homedir();
+  return path.join(process.env.XDG_CACHE_HOME || (home ? path.join(home, '.cache') : os.tmpdir()), 'vernacular');
+}
+
 /** Where the compact table is cached between processes (rebuilding it from eld's source takes seconds). */
 function cacheFile(source: string, langs: readonly string[]): string {
   const st = fs.statSync(source);
   const key = createHash('sha1').update(JSON.stringify([CACHE_VERSION, source, st.size, st.mtimeMs, [...langs].sort()])).digest('hex').slice(0, 16);
-  return path.join(process.env.VERNACULAR_CACHE_DIR ?? path.join(os.tmpdir(), 'vernacular-cache'), `eld-large-${key}.bin`);
+  return path.join(cacheDir(), `eld-large-${key}.bin`);
 }
 
 function buildTable(languages: readonly string[]): Table {
