@@ -164,17 +164,24 @@ Example:
 
   const jd = p.command('judge').description('the variety judge (which locale does a text sound like)');
   jd.command('train')
-    .description('train one classifier per language over its locales (char n-grams, logistic regression); prints held-out macro-F1')
-    .requiredOption('-b, --build <dir>', 'a build folder (with shards/) or a shards folder')
-    .option('-o, --out <file>', 'judge file (default <build>/judge/judge.json.gz)')
-    .addHelpText('after', `\nExample:\n  $ vernacular judge train --build out/sample`)
+    .description('train one classifier per language over its varieties (TF-IDF char + word n-grams, linear SVM to convergence, calibrated); prints held-out macro-F1 and ECE')
+    .option('-b, --build <dir>', 'a build folder (with shards/) or a shards folder: every non-test author\'s docs')
+    .option('-i, --input <file>', 'or: external labelled data (.jsonl, .csv, .tsv), any label set')
+    .option('--label-col <name>', 'label column of --input (default: label, else locale)')
+    .option('--text-col <name>', 'text column of --input', 'text')
+    .option('--lang <code>', 'language the --input judge is for (default: from locale labels, else the texts\' majority detected language)')
+    .option('--seed <n>', 'seed (calibration fold, solver order)', intArg('--seed'), 7)
+    .option('--insecure-dev-secret', 'use the public development secret to find the docs balance left out (demo builds)')
+    .option('-o, --out <file>', 'judge file (default <build>/judge/judge.json.gz, or <input>.judge.json.gz)')
+    .addHelpText('after', `\nExample:\n  $ vernacular judge train --build out/sample\n  $ vernacular judge train --input gdi-train.tsv --text-col text --label-col label --lang gsw -o gdi.judge.json.gz`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).judgeTrain as Action));
   jd.command('score')
-    .description('score the judge on any labelled JSONL, CSV or TSV file: per-class P/R/F1, macro-F1, confusion matrix')
+    .description('score the judge on any labelled JSONL, CSV or TSV file: per-class P/R/F1, macro-F1, confusion matrix, cross-language errors')
     .requiredOption('-j, --judge <file>', 'judge file')
     .requiredOption('-d, --data <file>', 'labelled data (.jsonl, .csv, .tsv)')
     .option('--text-col <name>', 'text column', 'text')
-    .option('--label-col <name>', 'label column (a locale such as de-AT)', 'label')
+    .option('--label-col <name>', 'gold label column (default: label, else locale)')
+    .option('--lang <code>', 'use this language\'s judge for every row (default: each text\'s detected language; never the gold label)')
     .addHelpText('after', `\nExample:\n  $ vernacular judge score --judge out/sample/judge/judge.json.gz --data gold.tsv --text-col sentence --label-col locale`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).judgeScore as Action));
 
