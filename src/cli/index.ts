@@ -153,6 +153,13 @@ Example:
     .addHelpText('after', `\nExample:\n  $ vernacular eval export --suite out/sample/eval/suite.yaml --format lm-eval --out lm-eval-tasks`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).evalExport as Action));
 
+  ev.command('separation')
+    .description('does the eval separate a model that has seen a locale\'s regional forms from one that has not? per sibling pair, equal-size training mixes, 95% intervals and item counts')
+    .requiredOption('-b, --build <dir>', 'a build folder with shards/ and eval/ (after `vernacular run`)')
+    .option('--seed <n>', 'seed for the doc order and the bootstrap', intArg('--seed'), 1234)
+    .addHelpText('after', `\nExample:\n  $ vernacular eval separation --build out/sample`)
+    .action(runAction(async () => (await import('./commands/evaluate.js')).evalSeparation as Action));
+
   const bl = p.command('baseline').description('the built-in n-gram baseline');
   bl.command('train')
     .description('train a character n-gram LM (global + per locale) on the train split')

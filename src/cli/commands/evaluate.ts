@@ -110,6 +110,15 @@ export async function evalExport(o: { suite: string; format: string; out: string
   return { summary: { out, tasks: written }, text: `wrote ${written.length} lm-eval tasks to ${out}\nrun: lm_eval --model <…> --include_path ${out} --tasks ${written.map((w) => path.basename(w, '.yaml')).join(',')}` };
 }
 
+/** `vernacular eval separation --build <dir>`: the separation demonstration (see evaluate/separation.ts). */
+export async function evalSeparation(o: { build: string; seed?: number }): Promise<CommandResult> {
+  const { separation, separationTable } = await import('../../evaluate/separation.js');
+  const build = path.resolve(o.build);
+  const cells = await separation({ shardsDir: shardsOf(build), evalDir: path.join(build, 'eval'), seed: o.seed });
+  if (!cells.length) throw new InputError(`${build}: no language with two locales in the non-test docs: nothing to separate`);
+  return { summary: { cells }, text: separationTable(cells) };
+}
+
 /** `vernacular baseline train --build <dir>`: the n-gram baseline from the train split. */
 export async function baselineTrain(o: { build: string; out?: string; order: number }): Promise<CommandResult> {
   const build = path.resolve(o.build);
