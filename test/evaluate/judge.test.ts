@@ -69,7 +69,7 @@ describe('linear pieces', () => {
   it('the dual solver reaches the KKT gap on a separable problem and separates it', () => {
     for (const seed of [1, 2, 3]) {
       const { texts, labels } = varieties(seed, 2, [60, 60]);
-      const v = HashedTfidf.fit(texts, DEFAULT_VECTORIZER);
+      const v = HashedTfidf.fit(texts, { ...DEFAULT_VECTORIZER, ...SMALL });
       const X = v.transform(texts);
       const y = Int8Array.from(labels, (l) => (l === 'V0' ? 1 : -1));
       const r = svmDual(X, y, new Float64Array(y.length).fill(10), v.dim, seed);
@@ -90,7 +90,7 @@ describe('linear pieces', () => {
       const r = prng(Math.round(T * 100));
       const D: number[][] = [];
       const y: number[] = [];
-      for (let i = 0; i < 4000; i++) {
+      for (let i = 0; i < 2000; i++) {
         const d = [r() * 6 - 3, r() * 6 - 3, r() * 6 - 3];
         const e = d.map((x) => Math.exp(x / T));
         const s = e.reduce((a, b) => a + b);
