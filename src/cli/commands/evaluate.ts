@@ -188,6 +188,8 @@ async function detector(): Promise<(text: string) => string> {
 }
 
 const LOCALE = /^[a-z]{2,3}-[A-Z]{2}$/;
+/** the prediction column of rows whose detected language has no judge */
+const NO_JUDGE = '(no judge)';
 
 /** `vernacular judge train --build <dir>` or `--input FILE --label-col C [--text-col T] [--lang L]`. */
 export async function judgeTrain(o: { build?: string; input?: string; labelCol?: string; textCol?: string; lang?: string; out?: string; seed?: number; insecureDevSecret?: boolean }): Promise<CommandResult> {
@@ -261,13 +263,15 @@ export async function judgeScore(o: { judge: string; data: string; textCol: stri
   const pred: string[] = [];
   let crossLanguage = 0;
   let noJudge = 0;
+  const unjudged: { [lang: string]: number } = {};
   texts.forEach((t, i) => {
     const lang = o.lang ?? detect!(t);
     const j = set.judges[lang];
     if (!j) {
       noJudge++;
       crossLanguage++;
-      pred.push(`?${lang}`); // no judge for the text's language: wrong, whatever the gold label
+      unjudged[lang] = (unjudged[lang] ?? 0) + 1;
+      pred.push(NO_JUDGE); // no judge for the text's language: wrong, whatever the gold label
       return;
     }
     if (!j.labels.includes(gold[i])) crossLanguage++;
@@ -276,9 +280,9 @@ export async function judgeScore(o: { judge: string; data: string; textCol: stri
   const c = classification(gold, pred);
   const lines = [`${texts.length} rows from ${o.data} (gold column '${labelCol}'; judge chosen by ${o.lang ? `--lang ${o.lang}` : 'detected language'})`, '  label     precision  recall     F1   support'];
   for (const p of c.perClass) lines.push(`  ${p.label.padEnd(8)} ${p.precision.toFixed(3).padStart(9)} ${p.recall.toFixed(3).padStart(7)} ${p.f1.toFixed(3).padStart(6)} ${String(p.support).padStart(9)}`);
-  lines.push(`  macro-F1 ${c.macroF1.toFixed(3)}   accuracy ${c.accuracy.toFixed(3)}   cross-language errors ${crossLanguage} (no judge for the detected language: ${noJudge})`, '', `  confusion (rows gold, columns predicted): ${c.labels.join(' ')}`);
+  lines.push(`  macro-F1 ${c.macroF1.toFixed(3)}   accuracy ${c.accuracy.toFixed(3)}   cross-language errors ${crossLanguage} (no judge for the detected language: ${noJudge}${noJudge ? `: ${Object.entries(unjudged).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(', ')}; name the judge with --lang` : ''})`, '', `  confusion (rows gold, columns predicted): ${c.labels.join(' ')}`);
   c.confusion.forEach((row, i) => lines.push(`  ${c.labels[i].padEnd(8)} ${row.map((x) => String(x).padStart(6)).join('')}`));
-  return { summary: { ...c, crossLanguage, noJudge }, text: lines.join('\n') };
+  return { summary: { ...c, crossLanguage, noJudge, unjudged }, text: lines.join('\n') };
 }
 
 /** `vernacular serve-model --model ngram:<path> --port P`. */
