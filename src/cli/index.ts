@@ -176,6 +176,7 @@ Example:
     .option('-i, --input <file>', 'or: external labelled data (.jsonl, or .csv/.tsv with a header row), any label set')
     .option('--label-col <name>', 'label column of --input (default: label, else locale)')
     .option('--text-col <name>', 'text column of --input', 'text')
+    .option('--group-col <name>', 'column of --input naming the author/speaker: the held-out calibration fold takes whole groups')
     .option('--lang <code>', 'language the --input judge is for (default: from locale labels, else the texts\' majority detected language)')
     .option('--seed <n>', 'seed (calibration fold, solver order)', intArg('--seed'), 7)
     .option('--insecure-dev-secret', 'use the public development secret to find the docs balance left out (demo builds)')

@@ -211,12 +211,15 @@ describe('judge train --input / judge score on external files', () => {
     const train: object[] = [];
     const test: Array<{ text: string; locale: string }> = [];
     for (const l of locales)
-      sampleTexts(l).forEach((x, i) => (i % 4 === 0 ? test.push({ text: x.text, locale: l }) : train.push({ text: x.text, label: l })));
+      sampleTexts(l).forEach((x, i) => (i % 4 === 0 ? test.push({ text: x.text, locale: l }) : train.push({ text: x.text, label: l, who: x.persona })));
     fs.writeFileSync(path.join(dir, 'train.jsonl'), train.map((x) => JSON.stringify(x)).join('\n'));
-    const t = cli(['--json', 'judge', 'train', '--input', path.join(dir, 'train.jsonl'), '--label-col', 'label', '-o', path.join(dir, 'j.json.gz')]);
+    const t = cli(['--json', 'judge', 'train', '--input', path.join(dir, 'train.jsonl'), '--label-col', 'label', '--group-col', 'who', '-o', path.join(dir, 'j.json.gz')]);
     expect(t.status, t.stderr).toBe(0);
     const rep = JSON.parse(t.stdout).report;
     expect(Object.keys(rep).filter((k) => !k.startsWith('_')).sort()).toEqual(['de', 'en']);
+    // --group-col: the held-out fold took whole personas (the grouping itself is tested above)
+    expect(rep.de.heldOut).toMatch(/'who' groups/);
+    expect(rep.de.n).toBeGreaterThan(0);
 
     // a mixed-language gold file, gold column `locale`; one German text carries an English gold label
     const planted = test.findIndex((x) => x.locale === 'de-AT' && x.text.length > 80);

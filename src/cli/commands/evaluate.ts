@@ -161,13 +161,14 @@ function readRows(file: string): Array<{ [k: string]: unknown }> {
 }
 
 /** Texts and gold labels of a file; the label column defaults to `label`, else `locale`. */
-function readLabelled(file: string, textCol: string, labelCol?: string): { texts: string[]; labels: string[]; labelCol: string } {
+function readLabelled(file: string, textCol: string, labelCol?: string, groupCol?: string): { texts: string[]; labels: string[]; groups?: string[]; labelCol: string } {
   const rows = readRows(file);
   if (!rows.length) throw new InputError(`${file}: no rows`);
   const col = labelCol ?? (['label', 'locale'].find((c) => c in rows[0]) as string | undefined);
   if (!col) throw new InputError(`${file}: no 'label' or 'locale' column (columns: ${Object.keys(rows[0]).join(', ')}); name it with --label-col`);
   const texts: string[] = [];
   const labels: string[] = [];
+  const groups: string[] = [];
   rows.forEach((r, i) => {
     const text = r[textCol];
     const label = r[col];
@@ -175,8 +176,13 @@ function readLabelled(file: string, textCol: string, labelCol?: string): { texts
       throw new InputError(`${file}: row ${i + 1}: needs a string '${textCol}' and a non-empty '${col}'`);
     texts.push(text);
     labels.push(String(label).trim());
+    if (groupCol) {
+      const g = r[groupCol];
+      if (g === undefined || g === null || String(g).trim() === '') throw new InputError(`${file}: row ${i + 1}: no '${groupCol}' (--group-col)`);
+      groups.push(String(g));
+    }
   });
-  return { texts, labels, labelCol: col };
+  return { texts, labels, groups: groupCol ? groups : undefined, labelCol: col };
 }
 
 /** The language of a text as a judge key (`de`, `en`, …; `und` when too little text). */
@@ -192,7 +198,7 @@ const LOCALE = /^[a-z]{2,3}-[A-Z]{2}$/;
 const NO_JUDGE = '(no judge)';
 
 /** `vernacular judge train --build <dir>` or `--input FILE --label-col C [--text-col T] [--lang L]`. */
-export async function judgeTrain(o: { build?: string; input?: string; labelCol?: string; textCol?: string; lang?: string; out?: string; seed?: number; insecureDevSecret?: boolean }): Promise<CommandResult> {
+export async function judgeTrain(o: { build?: string; input?: string; labelCol?: string; textCol?: string; groupCol?: string; lang?: string; out?: string; seed?: number; insecureDevSecret?: boolean }): Promise<CommandResult> {
   if (!!o.build === !!o.input) throw new UsageError('judge train needs exactly one of --build <dir> or --input <file>');
   if (o.build) {
     const build = path.resolve(o.build);
@@ -208,21 +214,22 @@ export async function judgeTrain(o: { build?: string; input?: string; labelCol?:
     return { summary: { out, report: set.report }, text: judgeTable(set.report) + note + `\n\nwrote ${path.relative(process.cwd(), out)}` };
   }
   const file = path.resolve(o.input!);
-  const { texts, labels, labelCol } = readLabelled(file, o.textCol ?? 'text', o.labelCol);
+  const { texts, labels, groups, labelCol } = readLabelled(file, o.textCol ?? 'text', o.labelCol, o.groupCol);
   const out = path.resolve(o.out ?? file.replace(/\.(jsonl?|csv|tsv)$/, '') + '.judge.json.gz');
   // which language's judge: --lang; labels that are locales of several languages: one judge each; else the texts' majority language
-  const byLang = new Map<string, { texts: string[]; labels: string[] }>();
-  const add = (l: string, t: string, y: string) => {
-    const b = byLang.get(l) ?? byLang.set(l, { texts: [], labels: [] }).get(l)!;
+  const byLang = new Map<string, { texts: string[]; labels: string[]; groups: string[] }>();
+  const add = (l: string, t: string, y: string, i: number) => {
+    const b = byLang.get(l) ?? byLang.set(l, { texts: [], labels: [], groups: [] }).get(l)!;
     b.texts.push(t);
     b.labels.push(y);
+    b.groups.push(groups ? groups[i] : String(i));
   };
   let how: string;
   if (o.lang) {
-    texts.forEach((t, i) => add(o.lang!, t, labels[i]));
+    texts.forEach((t, i) => add(o.lang!, t, labels[i], i));
     how = `--lang ${o.lang}`;
   } else if (labels.every((l) => LOCALE.test(l))) {
-    texts.forEach((t, i) => add(labels[i].split('-')[0], t, labels[i]));
+    texts.forEach((t, i) => add(labels[i].split('-')[0], t, labels[i], i));
     how = 'the language of each locale label';
   } else {
     const detect = await detector();
@@ -233,15 +240,15 @@ export async function judgeTrain(o: { build?: string; input?: string; labelCol?:
     }
     const lang = [...votes.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
     if (!lang) throw new InputError(`${file}: cannot tell the texts' language; pass --lang`);
-    texts.forEach((t, i) => add(lang, t, labels[i]));
+    texts.forEach((t, i) => add(lang, t, labels[i], i));
     how = `the texts' majority detected language (${votes.get(lang)} of ${texts.length})`;
   }
   const set: JudgeSet = { judges: {}, report: {} };
   for (const [lang, d] of [...byLang.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (new Set(d.labels).size < 2) throw new InputError(`${file}: language ${lang} has one label (${d.labels[0]}) in column '${labelCol}': a judge needs two or more`);
-    const j = LanguageJudge.train(d.texts, d.labels, { seed: o.seed });
+    const j = LanguageJudge.train(d.texts, d.labels, { seed: o.seed, groups: d.groups });
     set.judges[lang] = j;
-    set.report[lang] = { heldOut: 'random calibration fold', ...j.report?.heldOut, trainedOn: j.report?.n, perLabel: j.report?.perLabel, temperature: j.temperature };
+    set.report[lang] = { heldOut: o.groupCol ? `calibration fold of whole '${o.groupCol}' groups` : 'random calibration fold (use --group-col for speakers/authors)', ...j.report?.heldOut, trainedOn: j.report?.n, perLabel: j.report?.perLabel, temperature: j.temperature };
   }
   set.report._input = { file, labelCol, keyedBy: how };
   fs.mkdirSync(path.dirname(out), { recursive: true });
