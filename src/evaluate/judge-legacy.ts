@@ -84,6 +84,8 @@ export class LegacySgdJudge {
   }
 
   static fromJSON(j: { labels: string[]; b: number[]; w: string[] }): LegacySgdJudge {
+    if (!j || !Array.isArray(j.labels) || !Array.isArray(j.w) || !Array.isArray(j.b) || j.w.length !== j.labels.length || j.b.length !== j.labels.length) throw new Error('labels, w and b must be arrays of one length');
+    for (const s of j.w) if (Buffer.from(String(s), 'base64').byteLength !== DIM * 4) throw new Error(`a weight vector is not ${DIM} floats`);
     return new LegacySgdJudge(
       j.labels,
       j.w.map((s) => {

@@ -307,3 +307,19 @@ describe('GDI slice (VarDial 2018 Swiss German, read in place)', () => {
 
 /** A little under what the judge reaches on this slice (every 4th line of train → every 4th of dev: 0.6435 at seed 1). */
 const GDI_FLOOR = 0.62;
+
+describe('judge files of format 1 (the SGD judge) still load', () => {
+  it('same predictions after a round trip; a damaged one is an input error', async () => {
+    const { LegacySgdJudge } = await import('../../src/evaluate/judge-legacy.js');
+    const d = varieties(3, 2, [40, 40]);
+    const old = LegacySgdJudge.train(d.texts, d.labels, { epochs: 2 });
+    const dir = tmpDir('vern-judge-v1-');
+    const f = path.join(dir, 'v1.json.gz');
+    fs.writeFileSync(f, zlib.gzipSync(JSON.stringify({ format: 'vernacular-judge-1', report: {}, judges: { xx: old.toJSON() } })));
+    const back = loadJudges(f).judges.xx;
+    for (const t of d.texts.slice(0, 10)) expect(back.predict(t)).toBe(old.predict(t));
+    const bad = path.join(dir, 'v1-bad.json.gz');
+    fs.writeFileSync(bad, zlib.gzipSync(JSON.stringify({ format: 'vernacular-judge-1', report: {}, judges: { xx: { ...old.toJSON(), w: old.toJSON().w.map((s: string) => s.slice(0, 12)) } } })));
+    expect(() => loadJudges(bad)).toThrow(bad);
+  });
+});
