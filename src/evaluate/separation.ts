@@ -19,7 +19,7 @@ export interface SeparationCell {
   locale: string;
   sibling: string;
   /** docs and chars each model was trained on */
-  mix: { chars: number; docsSeen: number; docsNotSeen: number };
+  mix: { charsSeen: number; charsNotSeen: number; docsSeen: number; docsNotSeen: number };
   varietyChoice: { n: number; seen: Estimate; notSeen: Estimate; separated: boolean };
   bitsPerByte: { n: number; seen: Estimate; notSeen: Estimate; separated: boolean };
 }
@@ -105,7 +105,7 @@ export async function separation(o: { shardsDir: string; evalDir: string; seed?:
         cells.push({
           locale: x,
           sibling: y,
-          mix: { chars: seen.chars, docsSeen: seen.docs, docsNotSeen: not.docs },
+          mix: { charsSeen: seen.chars, charsNotSeen: not.chars, docsSeen: seen.docs, docsNotSeen: not.docs },
           varietyChoice: { n: items.length, seen: vSeen, notSeen: vNot, separated: items.length > 0 && vSeen.ci95[0] > vNot.ci95[1] },
           bitsPerByte: { n: texts.length, seen: bSeen, notSeen: bNot, separated: texts.length > 0 && bSeen.ci95[1] < bNot.ci95[0] },
         });
@@ -122,7 +122,7 @@ export function separationTable(cells: SeparationCell[]): string {
   ];
   for (const c of cells)
     lines.push(
-      `  ${c.locale.padEnd(7)} ${c.sibling.padEnd(7)} ${String(c.mix.chars).padStart(6)} ${`${c.mix.docsSeen}/${c.mix.docsNotSeen}`.padStart(13)}  ${String(c.varietyChoice.n).padStart(4)} ${ci(c.varietyChoice.seen).padStart(19)} ${ci(c.varietyChoice.notSeen).padStart(19)} ${c.varietyChoice.separated ? 'yes' : 'no '}  ${String(c.bitsPerByte.n).padStart(5)} ${ci(c.bitsPerByte.seen).padStart(19)} ${ci(c.bitsPerByte.notSeen).padStart(19)} ${c.bitsPerByte.separated ? 'yes' : 'no '}`,
+      `  ${c.locale.padEnd(7)} ${c.sibling.padEnd(7)} ${(c.mix.charsSeen === c.mix.charsNotSeen ? String(c.mix.charsSeen) : `${c.mix.charsSeen}≠${c.mix.charsNotSeen}`).padStart(6)} ${`${c.mix.docsSeen}/${c.mix.docsNotSeen}`.padStart(13)}  ${String(c.varietyChoice.n).padStart(4)} ${ci(c.varietyChoice.seen).padStart(19)} ${ci(c.varietyChoice.notSeen).padStart(19)} ${c.varietyChoice.separated ? 'yes' : 'no '}  ${String(c.bitsPerByte.n).padStart(5)} ${ci(c.bitsPerByte.seen).padStart(19)} ${ci(c.bitsPerByte.notSeen).padStart(19)} ${c.bitsPerByte.separated ? 'yes' : 'no '}`,
     );
   const vcSep = cells.filter((c) => c.varietyChoice.separated).length;
   const bSep = cells.filter((c) => c.bitsPerByte.separated).length;

@@ -138,6 +138,21 @@ describe('evaluation on the sample', () => {
     expect(report.de.trainedOn).toBe(byLang.get('de')!.texts.length);
   });
 
+  it('eval separation: equal-size mixes per sibling pair, item counts and intervals per cell', () => {
+    const r = cli(['--json', 'eval', 'separation', '--build', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const cells = JSON.parse(r.stdout).cells as Array<{ locale: string; sibling: string; mix: { charsSeen: number; charsNotSeen: number }; varietyChoice: { n: number; seen: { ci95: number[]; value: number }; notSeen: { ci95: number[] }; separated: boolean } }>;
+    expect(cells.map((c) => c.locale).sort()).toEqual([...SIBLINGS].sort());
+    for (const c of cells) {
+      expect(c.mix.charsSeen, c.locale).toBe(c.mix.charsNotSeen);
+      expect(c.mix.charsSeen).toBeGreaterThan(0);
+      expect(c.varietyChoice.n, c.locale).toBeGreaterThanOrEqual(30);
+      expect(c.varietyChoice.separated).toBe(c.varietyChoice.seen.ci95[0] > c.varietyChoice.notSeen.ci95[1]);
+    }
+    // the eval tells a model that has seen a locale's forms from one that has not, for most locales
+    expect(cells.filter((c) => c.varietyChoice.separated).length).toBeGreaterThanOrEqual(6);
+  });
+
   it('a suite naming a missing set is a clear error', () => {
     const bad = path.join(out, 'eval', 'bad.yaml');
     fs.writeFileSync(bad, 'name: x\ntasks:\n  - task: perplexity\n    set: sets/nope.jsonl\n');
