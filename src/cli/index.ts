@@ -153,6 +153,13 @@ Example:
     .addHelpText('after', `\nExample:\n  $ vernacular eval export --suite out/sample/eval/suite.yaml --format lm-eval --out lm-eval-tasks`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).evalExport as Action));
 
+  ev.command('separation')
+    .description('does the eval separate a model that has seen a locale\'s regional forms from one that has not? per sibling pair, equal-size training mixes, 95% intervals and item counts')
+    .requiredOption('-b, --build <dir>', 'a build folder with shards/ and eval/ (after `vernacular run`)')
+    .option('--seed <n>', 'seed for the doc order and the bootstrap', intArg('--seed'), 1234)
+    .addHelpText('after', `\nExample:\n  $ vernacular eval separation --build out/sample`)
+    .action(runAction(async () => (await import('./commands/evaluate.js')).evalSeparation as Action));
+
   const bl = p.command('baseline').description('the built-in n-gram baseline');
   bl.command('train')
     .description('train a character n-gram LM (global + per locale) on the train split')
@@ -164,17 +171,25 @@ Example:
 
   const jd = p.command('judge').description('the variety judge (which locale does a text sound like)');
   jd.command('train')
-    .description('train one classifier per language over its locales (char n-grams, logistic regression); prints held-out macro-F1')
-    .requiredOption('-b, --build <dir>', 'a build folder (with shards/) or a shards folder')
-    .option('-o, --out <file>', 'judge file (default <build>/judge/judge.json.gz)')
-    .addHelpText('after', `\nExample:\n  $ vernacular judge train --build out/sample`)
+    .description('train one classifier per language over its varieties (TF-IDF char + word n-grams, linear SVM to convergence, calibrated); prints held-out macro-F1 and ECE')
+    .option('-b, --build <dir>', 'a build folder (with shards/) or a shards folder: every non-test author\'s docs')
+    .option('-i, --input <file>', 'or: external labelled data (.jsonl, or .csv/.tsv with a header row), any label set')
+    .option('--label-col <name>', 'label column of --input (default: label, else locale)')
+    .option('--text-col <name>', 'text column of --input', 'text')
+    .option('--group-col <name>', 'column of --input naming the author/speaker: the held-out calibration fold takes whole groups')
+    .option('--lang <code>', 'language the --input judge is for (default: from locale labels, else the texts\' majority detected language)')
+    .option('--seed <n>', 'seed (calibration fold, solver order)', intArg('--seed'), 7)
+    .option('--insecure-dev-secret', 'use the public development secret to find the docs balance left out (demo builds)')
+    .option('-o, --out <file>', 'judge file (default <build>/judge/judge.json.gz, or <input>.judge.json.gz)')
+    .addHelpText('after', `\nExample:\n  $ vernacular judge train --build out/sample\n  $ vernacular judge train --input gdi-train.tsv --text-col text --label-col label --lang gsw -o gdi.judge.json.gz`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).judgeTrain as Action));
   jd.command('score')
-    .description('score the judge on any labelled JSONL, CSV or TSV file: per-class P/R/F1, macro-F1, confusion matrix')
+    .description('score the judge on any labelled JSONL, CSV or TSV file: per-class P/R/F1, macro-F1, confusion matrix, cross-language errors')
     .requiredOption('-j, --judge <file>', 'judge file')
-    .requiredOption('-d, --data <file>', 'labelled data (.jsonl, .csv, .tsv)')
+    .requiredOption('-d, --data <file>', 'labelled data (.jsonl, or .csv/.tsv with a header row)')
     .option('--text-col <name>', 'text column', 'text')
-    .option('--label-col <name>', 'label column (a locale such as de-AT)', 'label')
+    .option('--label-col <name>', 'gold label column (default: label, else locale)')
+    .option('--lang <code>', 'use this language\'s judge for every row (default: each text\'s detected language; never the gold label)')
     .addHelpText('after', `\nExample:\n  $ vernacular judge score --judge out/sample/judge/judge.json.gz --data gold.tsv --text-col sentence --label-col locale`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).judgeScore as Action));
 

@@ -1,131 +1,302 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { InputError } from '../errors.js';
+import { DEFAULT_VECTORIZER, HashedTfidf, prng, svmDual, type Csr, type VectorizerOptions } from './linear.js';
+import { LegacySgdJudge } from './judge-legacy.js';
+import { classification, expectedCalibrationError } from './metrics.js';
 
 /**
- * The variety judge: per language, a multinomial logistic regression over hashed character
- * 1–4-grams (with word boundaries), trained by SGD with L2. Why: character n-grams catch
- * spelling and morphology (Sackerl, -ke, κ→τζ) as well as words, need no tokenizer per language,
- * and a linear model is fast (one pass over n-grams per post), gives probabilities for the
- * generation score, and is easy to inspect. Trained on train shards, reported on validation.
+ * The variety judge: per language, which of its varieties does a text sound like. TF-IDF (sublinear
+ * tf, smooth idf, L2 rows) over hashed character 1–5-grams within word boundaries plus word
+ * uni/bigrams; one-vs-rest L2-regularised linear SVMs solved to convergence by dual coordinate
+ * descent (liblinear's solver), with balanced class weights so a big variety does not swallow a
+ * small one; probabilities are a softmax of the decision values at a temperature fitted on a
+ * held-out fold (grouped by author when the caller knows authors), then the model is refitted on
+ * everything. Deterministic for a seed; converged, so the seed moves only the calibration fold.
  */
-const DIM = 1 << 16;
-
-function features(text: string): Map<number, number> {
-  const t = ' ' + text.toLowerCase().replace(/\s+/g, ' ').replace(/<[a-z]+>/gi, ' ') + ' ';
-  const f = new Map<number, number>();
-  for (let n = 1; n <= 4; n++) {
-    for (let i = 0; i + n <= t.length; i++) {
-      let h = 0x811c9dc5 ^ n;
-      for (let k = i; k < i + n; k++) h = Math.imul(h ^ t.charCodeAt(k), 0x01000193);
-      const j = (h >>> 0) % DIM;
-      f.set(j, (f.get(j) ?? 0) + 1);
-    }
-  }
-  // L2-normalise so long and short posts weigh alike
-  let z = 0;
-  for (const v of f.values()) z += v * v;
-  z = Math.sqrt(z) || 1;
-  for (const [k, v] of f) f.set(k, v / z);
-  return f;
+export interface Judge {
+  readonly labels: string[];
+  probs(text: string): { [label: string]: number };
+  predict(text: string): string;
 }
 
-export class LanguageJudge {
+export interface JudgeTrainOptions {
+  seed?: number;
+  /** SVM cost (before class weights) */
+  C?: number;
+  vectorizer?: Partial<VectorizerOptions>;
+  /** share of the data held out to fit the temperature */
+  calibrationShare?: number;
+  /** a group per text (an author): the calibration fold takes whole groups */
+  groups?: string[];
+}
+
+export interface JudgeTrainReport {
+  n: number;
+  perLabel: { [label: string]: number };
+  classWeights: { [label: string]: number };
+  temperature: number;
+  calibration: { n: number; nllBefore: number; nllAfter: number };
+  /** the calibration fold scored by the model trained on the rest (an honest held-out estimate) */
+  heldOut?: { n: number; macroF1: number; accuracy: number; ece: number; confusion: number[][] };
+  solver: { iterations: number[]; converged: boolean };
+}
+
+const softmaxT = (d: ArrayLike<number>, T: number): number[] => {
+  let m = -Infinity;
+  for (let k = 0; k < d.length; k++) m = Math.max(m, d[k] / T);
+  const e = Array.from(d, (x) => Math.exp(x / T - m));
+  const s = e.reduce((a, c) => a + c, 0);
+  return e.map((v) => v / s);
+};
+
+/** Mean negative log-likelihood of the gold labels under softmax(d / T). */
+function nll(D: number[][], y: number[], T: number): number {
+  let s = 0;
+  D.forEach((d, i) => (s -= Math.log(Math.max(1e-12, softmaxT(d, T)[y[i]]))));
+  return s / Math.max(1, D.length);
+}
+
+/** The temperature minimising held-out NLL: golden-section search over log T in [log 0.01, log 100]. */
+export function fitTemperature(D: number[][], y: number[]): number {
+  if (!D.length) return 1;
+  let a = Math.log(0.01);
+  let b = Math.log(100);
+  const g = (Math.sqrt(5) - 1) / 2;
+  let c = b - g * (b - a);
+  let d = a + g * (b - a);
+  let fc = nll(D, y, Math.exp(c));
+  let fd = nll(D, y, Math.exp(d));
+  for (let it = 0; it < 60; it++) {
+    if (fc < fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - g * (b - a);
+      fc = nll(D, y, Math.exp(c));
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + g * (b - a);
+      fd = nll(D, y, Math.exp(d));
+    }
+  }
+  return Math.exp((a + b) / 2);
+}
+
+/** One-vs-rest SVMs on a vectorised set: weights per label (bias last). */
+function fitOvr(X: Csr, y: number[], K: number, cost: Float64Array, dim: number, seed: number) {
+  const runs = Array.from({ length: K }, (_, k) => svmDual(X, Int8Array.from(y, (g) => (g === k ? 1 : -1)), cost, dim, seed + k));
+  return { ws: runs.map((r) => r.w), iterations: runs.map((r) => r.iterations), converged: runs.every((r) => r.converged) };
+}
+
+function decide(ws: ArrayLike<number>[], dim: number, x: { idx: ArrayLike<number>; val: ArrayLike<number> }): number[] {
+  return ws.map((w) => {
+    let d = w[dim];
+    for (let p = 0; p < x.idx.length; p++) d += w[x.idx[p]] * x.val[p];
+    return d;
+  });
+}
+
+export class LanguageJudge implements Judge {
   constructor(
     readonly labels: string[],
-    private readonly w: Float32Array[],
-    private readonly b: Float64Array,
+    private readonly vec: HashedTfidf,
+    /** per label: weights over the vectoriser's space, bias last */
+    private readonly ws: Float32Array[],
+    readonly temperature: number,
+    readonly report?: JudgeTrainReport,
   ) {}
 
-  static train(texts: string[], labels: string[], opts: { epochs?: number; lr?: number; l2?: number; seed?: number } = {}): LanguageJudge {
+  static train(texts: string[], labels: string[], opts: JudgeTrainOptions = {}): LanguageJudge {
+    if (texts.length !== labels.length) throw new Error('judge: texts and labels differ in length');
     const ls = [...new Set(labels)].sort();
+    if (ls.length < 2) throw new InputError(`judge: needs at least two labels, got ${ls.join(', ') || 'none'}`);
     const K = ls.length;
-    const w = ls.map(() => new Float32Array(DIM));
-    const b = new Float64Array(K);
-    const X = texts.map(features);
+    const seed = (opts.seed ?? 7) >>> 0;
+    const C = opts.C ?? 0.25;
+    const vo: VectorizerOptions = { ...DEFAULT_VECTORIZER, ...opts.vectorizer };
     const y = labels.map((l) => ls.indexOf(l));
-    // class weights: balanced, so a big locale does not swallow a small one
     const counts = ls.map((_, k) => y.filter((v) => v === k).length);
-    const cw = counts.map((c) => texts.length / (K * Math.max(1, c)));
-    const epochs = opts.epochs ?? 8;
-    const l2 = opts.l2 ?? 1e-5;
-    let order = X.map((_, i) => i);
-    let s = (opts.seed ?? 7) >>> 0;
-    for (let ep = 0; ep < epochs; ep++) {
-      // deterministic shuffle per epoch
-      order = order
-        .map((i) => {
-          s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + i) >>> 0;
-          return [s, i] as const;
-        })
-        .sort((a, c) => a[0] - c[0])
-        .map(([, i]) => i);
-      const lr = (opts.lr ?? 0.5) / (1 + ep);
-      for (const i of order) {
-        const p = softmax(ls.map((_, k) => dot(w[k], X[i]) + b[k]));
-        for (let k = 0; k < K; k++) {
-          const g = (p[k] - (y[i] === k ? 1 : 0)) * cw[y[i]];
-          for (const [j, v] of X[i]) w[k][j] -= lr * (g * v + l2 * w[k][j]);
-          b[k] -= lr * g;
-        }
+    const weightsOf = (idx: number[]) => {
+      const c = new Array(K).fill(0);
+      for (const i of idx) c[y[i]]++;
+      return c.map((n) => (n ? idx.length / (K * n) : 0));
+    };
+
+    // calibration fold: whole groups (authors), seeded, stratified by the group's first label
+    const share = opts.calibrationShare ?? 0.2;
+    const groups = opts.groups ?? texts.map((_, i) => String(i));
+    const byGroup = new Map<string, number[]>();
+    groups.forEach((g, i) => (byGroup.get(g) ?? byGroup.set(g, []).get(g)!).push(i));
+    const r = prng(seed ^ 0x9e3779b9);
+    const held = new Set<number>();
+    for (let k = 0; k < K; k++) {
+      const gs = [...byGroup.entries()].filter(([, is]) => y[is[0]] === k).sort(([a], [b]) => (a < b ? -1 : 1));
+      const keyed = gs.map((g) => [r(), g] as const).sort((a, b) => a[0] - b[0]);
+      const target = Math.round(share * counts[k]);
+      let n = 0;
+      for (const [, [, is]] of keyed) {
+        if (n >= target || n + is.length > counts[k] - 1) continue;
+        for (const i of is) held.add(i);
+        n += is.length;
       }
     }
-    return new LanguageJudge(ls, w, b);
+    const fitIdx = texts.map((_, i) => i).filter((i) => !held.has(i));
+    const calIdx = [...held].sort((a, b) => a - b);
+    let T = 1;
+    let cal = { n: 0, nllBefore: NaN, nllAfter: NaN };
+    let heldOut: JudgeTrainReport['heldOut'];
+    if (calIdx.length >= 2 * K && new Set(fitIdx.map((i) => y[i])).size === K) {
+      const v = HashedTfidf.fit(fitIdx.map((i) => texts[i]), vo);
+      const X = v.transform(fitIdx.map((i) => texts[i]));
+      const w = weightsOf(fitIdx);
+      const m = fitOvr(X, fitIdx.map((i) => y[i]), K, Float64Array.from(fitIdx, (i) => C * w[y[i]]), v.dim, seed);
+      const D = calIdx.map((i) => decide(m.ws, v.dim, v.row(texts[i])));
+      const yc = calIdx.map((i) => y[i]);
+      T = fitTemperature(D, yc);
+      cal = { n: calIdx.length, nllBefore: nll(D, yc, 1), nllAfter: nll(D, yc, T) };
+      const P = D.map((d) => softmaxT(d, T));
+      const top = P.map((p) => p.indexOf(Math.max(...p)));
+      const c = classification(yc.map((k) => ls[k]), top.map((k) => ls[k]), ls);
+      heldOut = { n: calIdx.length, macroF1: c.macroF1, accuracy: c.accuracy, ece: expectedCalibrationError(P.map((p, i) => p[top[i]]), top.map((k, i) => k === yc[i])), confusion: c.confusion };
+    }
+    // the judge itself: every text
+    const all = texts.map((_, i) => i);
+    const vec = HashedTfidf.fit(texts, vo);
+    const X = vec.transform(texts);
+    const cw = weightsOf(all);
+    const m = fitOvr(X, y, K, Float64Array.from(y, (k) => C * cw[k]), vec.dim, seed);
+    const report: JudgeTrainReport = {
+      n: texts.length,
+      perLabel: Object.fromEntries(ls.map((l, k) => [l, counts[k]])),
+      classWeights: Object.fromEntries(ls.map((l, k) => [l, Number(cw[k].toFixed(4))])),
+      temperature: T,
+      calibration: cal,
+      heldOut,
+      solver: { iterations: m.iterations, converged: m.converged },
+    };
+    return new LanguageJudge(ls, vec, m.ws.map((w) => Float32Array.from(w)), T, report);
   }
 
-  /** P(locale | text) for every label. */
+  /** Decision value per label. */
+  scores(text: string): number[] {
+    return decide(this.ws, this.vec.dim, this.vec.row(text));
+  }
+
+  /** P(label | text) for every label (calibrated). */
   probs(text: string): { [label: string]: number } {
-    const x = features(text);
-    const p = softmax(this.labels.map((_, k) => dot(this.w[k], x) + this.b[k]));
+    const p = softmaxT(this.scores(text), this.temperature);
     return Object.fromEntries(this.labels.map((l, k) => [l, p[k]]));
   }
 
   predict(text: string): string {
-    const p = this.probs(text);
-    return this.labels.reduce((a, c) => (p[c] > p[a] ? c : a), this.labels[0]);
+    const d = this.scores(text);
+    let b = 0;
+    for (let k = 1; k < d.length; k++) if (d[k] > d[b]) b = k;
+    return this.labels[b];
   }
 
+  /** Only features seen in training carry weight: store their indices once, idf and weights aligned to them. */
   toJSON() {
-    return { labels: this.labels, b: [...this.b], w: this.w.map((x) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64')) };
+    const dim = this.vec.dim;
+    const feats: number[] = [];
+    for (let j = 0; j < dim; j++) if (this.vec.idf[j]) feats.push(j);
+    const f32 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    const take = (src: ArrayLike<number>) => Float32Array.from(feats, (j) => src[j]);
+    return {
+      kind: 'svm-ovr',
+      labels: this.labels,
+      vectorizer: this.vec.opts,
+      temperature: this.temperature,
+      features: Buffer.from(Int32Array.from(feats).buffer).toString('base64'),
+      idf: f32(take(this.vec.idf)),
+      weights: this.ws.map((w) => f32(take(w))),
+      bias: this.ws.map((w) => w[dim]),
+      report: this.report,
+    };
   }
 
-  static fromJSON(j: { labels: string[]; b: number[]; w: string[] }): LanguageJudge {
-    return new LanguageJudge(
-      j.labels,
-      j.w.map((s) => {
-        const buf = Buffer.from(s, 'base64');
-        return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-      }),
-      Float64Array.from(j.b),
-    );
+  static fromJSON(j: ReturnType<LanguageJudge['toJSON']>, where: string): LanguageJudge {
+    const bad = (what: string) => new InputError(`${where}: corrupt judge (${what}); retrain it with \`vernacular judge train\``);
+    if (!j || j.kind !== 'svm-ovr' || !Array.isArray(j.labels) || j.labels.length < 2 || !j.vectorizer || !Array.isArray(j.weights) || j.weights.length !== j.labels.length || !Array.isArray(j.bias)) throw bad('missing or malformed fields');
+    const vo = j.vectorizer as VectorizerOptions;
+    if (!Number.isInteger(vo.bits) || vo.bits < 8 || vo.bits > 24) throw bad(`vectorizer.bits ${vo.bits}`);
+    const i32 = (s: string) => {
+      const b = Buffer.from(String(s), 'base64');
+      if (b.byteLength % 4) throw bad('array length');
+      return new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    };
+    const f32 = (s: string) => {
+      const b = Buffer.from(String(s), 'base64');
+      if (b.byteLength % 4) throw bad('array length');
+      return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    };
+    const feats = i32(j.features);
+    const dim = 2 << vo.bits;
+    const idf = new Float32Array(dim);
+    const fi = f32(j.idf);
+    if (fi.length !== feats.length) throw bad('idf length');
+    feats.forEach((f, q) => {
+      if (f < 0 || f >= dim) throw bad(`feature index ${f}`);
+      idf[f] = fi[q];
+    });
+    const ws = j.weights.map((s: string, k: number) => {
+      const v = f32(s);
+      if (v.length !== feats.length) throw bad(`weights of ${j.labels[k]}`);
+      const w = new Float32Array(dim + 1);
+      feats.forEach((f, q) => (w[f] = v[q]));
+      w[dim] = Number(j.bias[k]);
+      return w;
+    });
+    if (!(j.temperature > 0)) throw bad(`temperature ${j.temperature}`);
+    return new LanguageJudge(j.labels, new HashedTfidf(vo, idf), ws, j.temperature, j.report);
   }
 }
 
-function dot(w: Float32Array, x: Map<number, number>): number {
-  let s = 0;
-  for (const [j, v] of x) s += w[j] * v;
-  return s;
-}
-
-function softmax(z: number[]): number[] {
-  const m = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - m));
-  const s = e.reduce((a, c) => a + c, 0);
-  return e.map((v) => v / s);
-}
-
-/** All judges of a build: language → judge over that language's locales. */
+/** All judges of a build: language → judge over that language's varieties. */
 export interface JudgeSet {
-  judges: { [lang: string]: LanguageJudge };
+  judges: { [lang: string]: Judge };
   report: { [lang: string]: unknown };
 }
 
+export const JUDGE_FORMAT = 'vernacular-judge-2';
+
 export function saveJudges(file: string, set: JudgeSet): void {
-  fs.writeFileSync(file, zlib.gzipSync(JSON.stringify({ format: 'vernacular-judge-1', report: set.report, judges: Object.fromEntries(Object.entries(set.judges).map(([l, j]) => [l, j.toJSON()])) })));
+  const judges = Object.fromEntries(
+    Object.entries(set.judges).map(([l, j]) => {
+      if (!(j instanceof LanguageJudge)) throw new Error(`judge ${l}: only ${JUDGE_FORMAT} judges can be saved`);
+      return [l, j.toJSON()];
+    }),
+  );
+  fs.writeFileSync(file, zlib.gzipSync(JSON.stringify({ format: JUDGE_FORMAT, report: set.report, judges })));
 }
 
+/** Read a judge file (format 2, or the older format 1); anything unreadable is an input error naming the file. */
 export function loadJudges(file: string): JudgeSet {
   if (!fs.existsSync(file)) throw new InputError(`judge not found: ${file} (train it with \`vernacular judge train --build <dir>\`)`);
-  const j = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8'));
-  return { report: j.report, judges: Object.fromEntries(Object.entries(j.judges).map(([l, x]) => [l, LanguageJudge.fromJSON(x as never)])) };
+  let j: { format?: unknown; report?: unknown; judges?: unknown };
+  try {
+    j = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8'));
+  } catch (e) {
+    throw new InputError(`${file}: not a judge file (not gzipped JSON: ${(e as Error).message}); retrain it with \`vernacular judge train\``);
+  }
+  if (!j || typeof j !== 'object' || !j.judges || typeof j.judges !== 'object') throw new InputError(`${file}: not a judge file (no judges)`);
+  const report = (j.report ?? {}) as JudgeSet['report'];
+  if (j.format === JUDGE_FORMAT) return { report, judges: Object.fromEntries(Object.entries(j.judges).map(([l, x]) => [l, LanguageJudge.fromJSON(x as never, `${file}: judge ${l}`)])) };
+  if (j.format === 'vernacular-judge-1')
+    return {
+      report,
+      judges: Object.fromEntries(
+        Object.entries(j.judges).map(([l, x]) => {
+          try {
+            return [l, LegacySgdJudge.fromJSON(x as never)];
+          } catch (e) {
+            throw new InputError(`${file}: judge ${l}: corrupt (${(e as Error).message})`);
+          }
+        }),
+      ),
+    };
+  throw new InputError(`${file}: unknown judge format ${JSON.stringify(j.format)} (this version reads ${JUDGE_FORMAT} and vernacular-judge-1)`);
 }

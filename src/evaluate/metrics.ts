@@ -86,3 +86,24 @@ export function classification(gold: string[], pred: string[], labels?: string[]
   const present = per.filter((x) => x.support > 0);
   return { labels: ls, perClass: per, macroF1: present.reduce((s, x) => s + x.f1, 0) / Math.max(1, present.length), accuracy: gold.filter((g, i) => g === pred[i]).length / Math.max(1, gold.length), confusion: cm };
 }
+
+/**
+ * Expected calibration error: items binned by their top-class probability (equal-width bins),
+ * Σ_b (n_b / n) · |accuracy_b − mean confidence_b|. 0 = calibrated.
+ */
+export function expectedCalibrationError(confidence: number[], correct: boolean[], bins = 15): number {
+  const n = confidence.length;
+  if (!n) return NaN;
+  const s = new Float64Array(bins);
+  const a = new Float64Array(bins);
+  const c = new Float64Array(bins);
+  confidence.forEach((p, i) => {
+    const b = Math.min(bins - 1, Math.max(0, Math.floor(p * bins)));
+    s[b] += p;
+    a[b] += correct[i] ? 1 : 0;
+    c[b]++;
+  });
+  let e = 0;
+  for (let b = 0; b < bins; b++) if (c[b]) e += (c[b] / n) * Math.abs(a[b] / c[b] - s[b] / c[b]);
+  return e;
+}

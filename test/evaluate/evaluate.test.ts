@@ -120,6 +120,39 @@ describe('evaluation on the sample', () => {
     expect(JSON.parse(outs[0].stdout).confusion).toEqual(JSON.parse(outs[1].stdout).confusion);
   });
 
+  it('the judge trains on every non-test author\'s docs: train, validation and what balance left out, no test author', async () => {
+    const { nonTestDocs } = await import('../../src/evaluate/train.js');
+    const shards = path.join(out, 'shards');
+    const testAuthors = new Set([...splitDocs(shards, 'test')].map((d) => d.author));
+    const nonTest = [...splitDocs(shards, 'train'), ...splitDocs(shards, 'validation')];
+    const { byLang, sources } = await nonTestDocs(shards, 'test-secret-0123456789abcdef');
+    const all = [...byLang.values()];
+    const n = all.reduce((s, b) => s + b.texts.length, 0);
+    for (const b of all) for (const g of b.groups) expect(testAuthors.has(g), g).toBe(false);
+    expect(n).toBeGreaterThan(new Set(nonTest.map((d) => d.id)).size);
+    expect(sources['features (left out by balance)']).toBeGreaterThan(0);
+    // without the secret: the shards' non-test splits only
+    const bare = await nonTestDocs(shards);
+    expect(bare.sources['features (left out by balance)']).toBeUndefined();
+    const report = JSON.parse((await import('node:zlib')).gunzipSync(fs.readFileSync(path.join(out, 'judge', 'judge.json.gz'))).toString('utf8')).report;
+    expect(report.de.trainedOn).toBe(byLang.get('de')!.texts.length);
+  });
+
+  it('eval separation: equal-size mixes per sibling pair, item counts and intervals per cell', () => {
+    const r = cli(['--json', 'eval', 'separation', '--build', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const cells = JSON.parse(r.stdout).cells as Array<{ locale: string; sibling: string; mix: { charsSeen: number; charsNotSeen: number }; varietyChoice: { n: number; seen: { ci95: number[]; value: number }; notSeen: { ci95: number[] }; separated: boolean } }>;
+    expect(cells.map((c) => c.locale).sort()).toEqual([...SIBLINGS].sort());
+    for (const c of cells) {
+      expect(c.mix.charsSeen, c.locale).toBe(c.mix.charsNotSeen);
+      expect(c.mix.charsSeen).toBeGreaterThan(0);
+      expect(c.varietyChoice.n, c.locale).toBeGreaterThanOrEqual(30);
+      expect(c.varietyChoice.separated).toBe(c.varietyChoice.seen.ci95[0] > c.varietyChoice.notSeen.ci95[1]);
+    }
+    // the eval tells a model that has seen a locale's forms from one that has not, for most locales
+    expect(cells.filter((c) => c.varietyChoice.separated).length).toBeGreaterThanOrEqual(6);
+  });
+
   it('a suite naming a missing set is a clear error', () => {
     const bad = path.join(out, 'eval', 'bad.yaml');
     fs.writeFileSync(bad, 'name: x\ntasks:\n  - task: perplexity\n    set: sets/nope.jsonl\n');

@@ -6,7 +6,8 @@ import { buildEvalSets } from '../../evaluate/build.js';
 import { loadSuite, runSuite, type RunResults } from '../../evaluate/run.js';
 import { openModel } from '../../evaluate/models/spec.js';
 import { CachedModel } from '../../evaluate/models/cache.js';
-import { loadJudges } from '../../evaluate/judge.js';
+import { LanguageJudge, loadJudges, saveJudges, type JudgeSet } from '../../evaluate/judge.js';
+import { resolveSecret } from '../../eligibility/keyed-hash.js';
 import { trainBaseline, trainJudges } from '../../evaluate/train.js';
 import { classification } from '../../evaluate/metrics.js';
 import { evalHtml, evalMarkdown } from '../../report/eval-report.js';
@@ -172,6 +173,15 @@ export async function evalExport(o: { suite: string; format: string; out: string
   return { summary: { out, groups, notes }, text };
 }
 
+/** `vernacular eval separation --build <dir>`: the separation demonstration (see evaluate/separation.ts). */
+export async function evalSeparation(o: { build: string; seed?: number }): Promise<CommandResult> {
+  const { separation, separationTable } = await import('../../evaluate/separation.js');
+  const build = path.resolve(o.build);
+  const cells = await separation({ shardsDir: shardsOf(build), evalDir: path.join(build, 'eval'), seed: o.seed });
+  if (!cells.length) throw new InputError(`${build}: no language with two locales in the non-test docs: nothing to separate`);
+  return { summary: { cells }, text: separationTable(cells) };
+}
+
 /** `vernacular baseline train --build <dir>`: the n-gram baseline from the train split. */
 export async function baselineTrain(o: { build: string; out?: string; order: number }): Promise<CommandResult> {
   const build = path.resolve(o.build);
@@ -181,55 +191,168 @@ export async function baselineTrain(o: { build: string; out?: string; order: num
 }
 
 export function judgeTable(report: { [lang: string]: unknown }): string {
-  const lines = ['Variety judge (held-out validation split)', '  lang   n     macro-F1  accuracy'];
-  for (const [lang, r] of Object.entries(report) as Array<[string, { n: number; macroF1?: number; accuracy?: number }]>) lines.push(`  ${lang.padEnd(6)} ${String(r.n).padStart(4)}   ${r.macroF1 !== undefined ? r.macroF1.toFixed(3).padStart(8) : '     n/a'}  ${r.accuracy !== undefined ? r.accuracy.toFixed(3).padStart(8) : ''}`);
+  const lines = ['Variety judge (author-disjoint held-out fold; trained on every non-test author\'s docs)', '  lang   train  held-out  macro-F1  accuracy   ECE'];
+  for (const [lang, r] of Object.entries(report) as Array<[string, { n?: number; trainedOn?: number; macroF1?: number; accuracy?: number; ece?: number }]>) {
+    if (lang.startsWith('_')) continue;
+    const f = (x: number | undefined, w = 8) => (x !== undefined && Number.isFinite(x) ? x.toFixed(3).padStart(w) : 'n/a'.padStart(w));
+    lines.push(`  ${lang.padEnd(6)} ${String(r.trainedOn ?? '').padStart(5)}  ${String(r.n ?? 0).padStart(8)}  ${f(r.macroF1)}  ${f(r.accuracy)}  ${f(r.ece, 5)}`);
+  }
   return lines.join('\n');
 }
 
-/** `vernacular judge train --build <dir>`. */
-export async function judgeTrain(o: { build: string; out?: string }): Promise<CommandResult> {
-  const build = path.resolve(o.build);
-  const out = path.resolve(o.out ?? path.join(build, 'judge', 'judge.json.gz'));
-  const set = trainJudges({ shardsDir: shardsOf(build), out });
-  return { summary: { out, report: set.report }, text: judgeTable(set.report) + `\n\nwrote ${path.relative(process.cwd(), out)}` };
+/** Rows of a labelled JSONL / CSV / TSV file. */
+function readRows(file: string): Array<{ [k: string]: unknown }> {
+  if (!fs.existsSync(file)) throw new InputError(`data file not found: ${file}`);
+  const raw = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  if (/\.jsonl?$/.test(file))
+    return raw
+      .split('\n')
+      .map((l, i) => [l, i] as const)
+      .filter(([l]) => l.trim())
+      .map(([l, i]) => {
+        try {
+          const r = JSON.parse(l);
+          if (!r || typeof r !== 'object' || Array.isArray(r)) throw new Error('not an object');
+          return r;
+        } catch {
+          throw new InputError(`${file}:${i + 1}: not a JSON object`);
+        }
+      });
+  const p = Papa.parse<{ [k: string]: string }>(raw, { header: true, skipEmptyLines: true, delimiter: /\.tsv$/.test(file) ? '\t' : undefined });
+  if (p.errors.length) throw new InputError(`${file}: row ${(p.errors[0].row ?? 0) + 2}: ${p.errors[0].message}`);
+  return p.data;
 }
 
-/** `vernacular judge score --data <file>`: any labelled JSONL/CSV/TSV file against the judge. */
-export async function judgeScore(o: { judge: string; data: string; textCol: string; labelCol: string }): Promise<CommandResult> {
-  const set = loadJudges(path.resolve(o.judge));
-  const file = path.resolve(o.data);
-  if (!fs.existsSync(file)) throw new InputError(`judge score: data file not found: ${file}`);
-  const raw = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-  let rows: Array<{ [k: string]: unknown }>;
-  if (/\.jsonl?$/.test(file)) rows = raw.split('\n').filter((l) => l.trim()).map((l, i) => {
-    try {
-      return JSON.parse(l);
-    } catch {
-      throw new InputError(`${file}:${i + 1}: not JSON`);
+/** Texts and gold labels of a file; the label column defaults to `label`, else `locale`. */
+function readLabelled(file: string, textCol: string, labelCol?: string, groupCol?: string): { texts: string[]; labels: string[]; groups?: string[]; labelCol: string } {
+  const rows = readRows(file);
+  if (!rows.length) throw new InputError(`${file}: no rows`);
+  const col = labelCol ?? (['label', 'locale'].find((c) => c in rows[0]) as string | undefined);
+  if (!col) throw new InputError(`${file}: no 'label' or 'locale' column (columns: ${Object.keys(rows[0]).join(', ')}); name it with --label-col`);
+  const texts: string[] = [];
+  const labels: string[] = [];
+  const groups: string[] = [];
+  rows.forEach((r, i) => {
+    const text = r[textCol];
+    const label = r[col];
+    if (typeof text !== 'string' || (typeof label !== 'string' && typeof label !== 'number') || String(label).trim() === '')
+      throw new InputError(`${file}: row ${i + 1}: needs a string '${textCol}' and a non-empty '${col}'`);
+    texts.push(text);
+    labels.push(String(label).trim());
+    if (groupCol) {
+      const g = r[groupCol];
+      if (g === undefined || g === null || String(g).trim() === '') throw new InputError(`${file}: row ${i + 1}: no '${groupCol}' (--group-col)`);
+      groups.push(String(g));
     }
   });
-  else {
-    const p = Papa.parse<{ [k: string]: string }>(raw, { header: true, skipEmptyLines: true, delimiter: /\.tsv$/.test(file) ? '\t' : undefined });
-    if (p.errors.length) throw new InputError(`${file}: row ${(p.errors[0].row ?? 0) + 2}: ${p.errors[0].message}`);
-    rows = p.data;
+  return { texts, labels, groups: groupCol ? groups : undefined, labelCol: col };
+}
+
+/** The language of a text as a judge key (`de`, `en`, …; `und` when too little text). */
+async function detector(): Promise<(text: string) => string> {
+  const { Cascade } = await import('../../segment/cascade.js');
+  const { toBcp47 } = await import('../../segment/codes.js');
+  const c = new Cascade();
+  return (text) => toBcp47(c.detect(text).code);
+}
+
+const LOCALE = /^[a-z]{2,3}-[A-Z]{2}$/;
+/** the prediction column of rows whose detected language has no judge */
+const NO_JUDGE = '(no judge)';
+
+/** `vernacular judge train --build <dir>` or `--input FILE --label-col C [--text-col T] [--lang L]`. */
+export async function judgeTrain(o: { build?: string; input?: string; labelCol?: string; textCol?: string; groupCol?: string; lang?: string; out?: string; seed?: number; insecureDevSecret?: boolean }): Promise<CommandResult> {
+  if (!!o.build === !!o.input) throw new UsageError('judge train needs exactly one of --build <dir> or --input <file>');
+  if (o.build) {
+    const build = path.resolve(o.build);
+    const out = path.resolve(o.out ?? path.join(build, 'judge', 'judge.json.gz'));
+    let secret: string | undefined;
+    try {
+      secret = resolveSecret(!!o.insecureDevSecret).secret;
+    } catch {
+      secret = undefined; // without the secret: the shards' non-test splits only
+    }
+    const set = await trainJudges({ shardsDir: shardsOf(build), out, secret, seed: o.seed });
+    const note = secret ? '' : '\n(no VERNACULAR_SECRET: trained on the shards\' train and validation splits only, not on the docs balance left out)';
+    return { summary: { out, report: set.report }, text: judgeTable(set.report) + note + `\n\nwrote ${path.relative(process.cwd(), out)}` };
   }
-  const gold: string[] = [];
+  const file = path.resolve(o.input!);
+  const { texts, labels, groups, labelCol } = readLabelled(file, o.textCol ?? 'text', o.labelCol, o.groupCol);
+  const out = path.resolve(o.out ?? file.replace(/\.(jsonl?|csv|tsv)$/, '') + '.judge.json.gz');
+  // which language's judge: --lang; labels that are locales of several languages: one judge each; else the texts' majority language
+  const byLang = new Map<string, { texts: string[]; labels: string[]; groups: string[] }>();
+  const add = (l: string, t: string, y: string, i: number) => {
+    const b = byLang.get(l) ?? byLang.set(l, { texts: [], labels: [], groups: [] }).get(l)!;
+    b.texts.push(t);
+    b.labels.push(y);
+    b.groups.push(groups ? groups[i] : String(i));
+  };
+  let how: string;
+  if (o.lang) {
+    texts.forEach((t, i) => add(o.lang!, t, labels[i], i));
+    how = `--lang ${o.lang}`;
+  } else if (labels.every((l) => LOCALE.test(l))) {
+    texts.forEach((t, i) => add(labels[i].split('-')[0], t, labels[i], i));
+    how = 'the language of each locale label';
+  } else {
+    const detect = await detector();
+    const votes = new Map<string, number>();
+    for (const t of texts) {
+      const l = detect(t);
+      if (l !== 'und') votes.set(l, (votes.get(l) ?? 0) + 1);
+    }
+    const lang = [...votes.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
+    if (!lang) throw new InputError(`${file}: cannot tell the texts' language; pass --lang`);
+    texts.forEach((t, i) => add(lang, t, labels[i], i));
+    how = `the texts' majority detected language (${votes.get(lang)} of ${texts.length})`;
+  }
+  const set: JudgeSet = { judges: {}, report: {} };
+  for (const [lang, d] of [...byLang.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (new Set(d.labels).size < 2) throw new InputError(`${file}: language ${lang} has one label (${d.labels[0]}) in column '${labelCol}': a judge needs two or more`);
+    const j = LanguageJudge.train(d.texts, d.labels, { seed: o.seed, groups: d.groups });
+    set.judges[lang] = j;
+    set.report[lang] = { heldOut: o.groupCol ? `calibration fold of whole '${o.groupCol}' groups` : 'random calibration fold (use --group-col for speakers/authors)', ...j.report?.heldOut, trainedOn: j.report?.n, perLabel: j.report?.perLabel, temperature: j.temperature };
+  }
+  set.report._input = { file, labelCol, keyedBy: how };
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  saveJudges(out, set);
+  return { summary: { out, report: set.report }, text: judgeTable(set.report) + `\n(judge per language chosen by ${how})\n\nwrote ${path.relative(process.cwd(), out)}` };
+}
+
+/**
+ * `vernacular judge score --data <file>`: any labelled JSONL/CSV/TSV file against the judge. The
+ * judge answering a row is chosen from the text (its detected language) or `--lang`, never from the
+ * gold label, so a text in the wrong language is an error that counts.
+ */
+export async function judgeScore(o: { judge: string; data: string; textCol: string; labelCol?: string; lang?: string }): Promise<CommandResult> {
+  const set = loadJudges(path.resolve(o.judge));
+  const file = path.resolve(o.data);
+  const { texts, labels: gold, labelCol } = readLabelled(file, o.textCol, o.labelCol);
+  if (o.lang && !set.judges[o.lang]) throw new UsageError(`--lang ${o.lang}: the judge file has no judge for it (judges: ${Object.keys(set.judges).join(', ')})`);
+  const detect = o.lang ? undefined : await detector();
   const pred: string[] = [];
-  rows.forEach((r, i) => {
-    const text = r[o.textCol];
-    const label = r[o.labelCol];
-    if (typeof text !== 'string' || typeof label !== 'string') throw new InputError(`${file}: row ${i + 1}: needs string columns '${o.textCol}' and '${o.labelCol}'`);
-    const j = set.judges[label.split('-')[0]];
-    if (!j) throw new InputError(`${file}: row ${i + 1}: no judge for the language of '${label}' (judges: ${Object.keys(set.judges).join(', ')})`);
-    gold.push(label);
-    pred.push(j.predict(text));
+  let crossLanguage = 0;
+  let noJudge = 0;
+  const unjudged: { [lang: string]: number } = {};
+  texts.forEach((t, i) => {
+    const lang = o.lang ?? detect!(t);
+    const j = set.judges[lang];
+    if (!j) {
+      noJudge++;
+      crossLanguage++;
+      unjudged[lang] = (unjudged[lang] ?? 0) + 1;
+      pred.push(NO_JUDGE); // no judge for the text's language: wrong, whatever the gold label
+      return;
+    }
+    if (!j.labels.includes(gold[i])) crossLanguage++;
+    pred.push(j.predict(t));
   });
   const c = classification(gold, pred);
-  const lines = [`${rows.length} rows from ${o.data}`, '  label     precision  recall     F1   support'];
+  const lines = [`${texts.length} rows from ${o.data} (gold column '${labelCol}'; judge chosen by ${o.lang ? `--lang ${o.lang}` : 'detected language'})`, '  label     precision  recall     F1   support'];
   for (const p of c.perClass) lines.push(`  ${p.label.padEnd(8)} ${p.precision.toFixed(3).padStart(9)} ${p.recall.toFixed(3).padStart(7)} ${p.f1.toFixed(3).padStart(6)} ${String(p.support).padStart(9)}`);
-  lines.push(`  macro-F1 ${c.macroF1.toFixed(3)}   accuracy ${c.accuracy.toFixed(3)}`, '', `  confusion (rows gold, columns predicted): ${c.labels.join(' ')}`);
+  lines.push(`  macro-F1 ${c.macroF1.toFixed(3)}   accuracy ${c.accuracy.toFixed(3)}   cross-language errors ${crossLanguage} (no judge for the detected language: ${noJudge}${noJudge ? `: ${Object.entries(unjudged).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(', ')}; name the judge with --lang` : ''})`, '', `  confusion (rows gold, columns predicted): ${c.labels.join(' ')}`);
   c.confusion.forEach((row, i) => lines.push(`  ${c.labels[i].padEnd(8)} ${row.map((x) => String(x).padStart(6)).join('')}`));
-  return { summary: c, text: lines.join('\n') };
+  return { summary: { ...c, crossLanguage, noJudge, unjudged }, text: lines.join('\n') };
 }
 
 /** `vernacular serve-model --model ngram:<path> --port P`. */

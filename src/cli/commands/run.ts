@@ -62,7 +62,7 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
     ctx.log(`[${steps}/${steps}] evaluate: eval sets, variety judge, n-gram baselines`);
     const evalDir = path.join(ctx.out, 'eval');
     const sets = buildEvalSets({ shardsDir: sh.dir, outDir: evalDir, maxPerLocale: ev.max_per_locale });
-    const judges = trainJudges({ shardsDir: sh.dir, out: path.join(ctx.out, 'judge', 'judge.json.gz') });
+    const judges = await trainJudges({ shardsDir: sh.dir, out: path.join(ctx.out, 'judge', 'judge.json.gz'), secret: ctx.secret });
     trainBaseline({ shardsDir: sh.dir, out: models[0] });
     if (models[1]) trainBaseline({ shardsDir: path.join(ctx.out, 'shards-proportional'), out: models[1] });
     const runs = await evalRunMany({ model: models.map((m) => `ngram:${m}`), suite: sets.suite, out: path.join(evalDir, 'runs', 'compare'), judge: path.join(ctx.out, 'judge', 'judge.json.gz'), build: ctx.out });

@@ -1,0 +1,350 @@
+/**
+ * Variety-judge benchmark: the judge against a reference linear classifier, in one run, on real
+ * human-labelled dialect data and on the sample build.
+ *
+ *   npx tsx scripts/bench/judge.ts [--gdi ../shared/data/gdi] [--sample /tmp/judge-sample] [--seeds 1,2,3] [--no-legacy]
+ *
+ * Reference ("ref"): implemented here, standing in for scikit-learn's
+ *   LinearSVC(C=0.5) over TfidfVectorizer(analyzer="char_wb", ngram_range=(1,5), sublinear_tf=True)
+ * — exact vocabulary (no hashing), smooth idf, L2 rows, one-vs-rest L2-loss SVM with a bias
+ * column solved by dual coordinate descent as liblinear does (tol 1e-4, up to 1000 passes).
+ *
+ * Data: GDI = VarDial 2018 German Dialect Identification (train.tsv → dev.tsv, text TAB label,
+ * BE BS LU ZH; CC BY-NC-SA 4.0: read where it lies, never copied into the project). Sample = a
+ * build of corpora/sample (`vernacular run … --out DIR`): per language with ≥ 2 locales, train on
+ * every non-test doc of the balanced shards (train + validation splits), score on the test split.
+ *
+ * Reported per set and model: macro-F1 and accuracy (mean over seeds, and min–max spread),
+ * expected calibration error (15 equal-width bins over the top probability; "–" for a model
+ * without probabilities), train and predict wall time (mean over seeds, ms).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { LanguageJudge } from '../../src/evaluate/judge.js';
+import { LegacySgdJudge } from '../../src/evaluate/judge-legacy.js';
+import { classification, expectedCalibrationError } from '../../src/evaluate/metrics.js';
+import { splitDocs } from '../../src/evaluate/shard-docs.js';
+
+const args = process.argv.slice(2);
+const arg = (k: string, d: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
+const GDI = path.resolve(arg('--gdi', path.join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'gdi')));
+const SAMPLE = path.resolve(arg('--sample', '/tmp/judge-sample'));
+const SEEDS = arg('--seeds', '1,2,3').split(',').map(Number);
+
+// ---------------------------------------------------------------------------------------------
+// The reference: TF-IDF char_wb 1–5 + LinearSVC (liblinear dual CD), all inside the bench.
+
+/** sklearn's char_wb analyzer: lower-cased, each whitespace word padded with one space, n-grams within it. */
+function charWb(text: string, lo = 1, hi = 5): string[] {
+  const out: string[] = [];
+  for (const w0 of text.toLowerCase().split(/\s+/)) {
+    if (!w0) continue;
+    const w = ' ' + w0 + ' ';
+    for (let n = lo; n <= hi; n++) {
+      let off = 0;
+      out.push(w.slice(off, off + n));
+      while (off + n < w.length) {
+        off++;
+        out.push(w.slice(off, off + n));
+      }
+      if (off === 0) break;
+    }
+  }
+  return out;
+}
+
+interface Csr {
+  ptr: Int32Array;
+  idx: Int32Array;
+  val: Float64Array;
+}
+
+class RefTfidf {
+  vocab = new Map<string, number>();
+  idf: Float64Array = new Float64Array(0);
+  fit(texts: string[]): this {
+    const df: number[] = [];
+    for (const t of texts) {
+      const seen = new Set<number>();
+      for (const g of charWb(t)) {
+        let j = this.vocab.get(g);
+        if (j === undefined) this.vocab.set(g, (j = this.vocab.size));
+        seen.add(j);
+      }
+      for (const j of seen) df[j] = (df[j] ?? 0) + 1;
+    }
+    this.idf = Float64Array.from(df, (d) => Math.log((1 + texts.length) / (1 + d)) + 1);
+    return this;
+  }
+  transform(texts: string[]): Csr {
+    const ptr = new Int32Array(texts.length + 1);
+    const idx: number[] = [];
+    const val: number[] = [];
+    texts.forEach((t, i) => {
+      const tf = new Map<number, number>();
+      for (const g of charWb(t)) {
+        const j = this.vocab.get(g);
+        if (j !== undefined) tf.set(j, (tf.get(j) ?? 0) + 1);
+      }
+      const ks = [...tf.keys()].sort((a, b) => a - b);
+      let z = 0;
+      const vs = ks.map((k) => {
+        const v = (1 + Math.log(tf.get(k)!)) * this.idf[k];
+        z += v * v;
+        return v;
+      });
+      z = Math.sqrt(z) || 1;
+      ks.forEach((k, q) => {
+        idx.push(k);
+        val.push(vs[q] / z);
+      });
+      ptr[i + 1] = idx.length;
+    });
+    return { ptr, idx: Int32Array.from(idx), val: Float64Array.from(val) };
+  }
+}
+
+function mulberry(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** liblinear L2R_L2LOSS_SVC_DUAL for one binary problem; the last weight is the bias (intercept_scaling 1). */
+function svmDual(X: Csr, y: Int8Array, dim: number, C: number, seed: number, tol = 1e-4, maxIter = 1000): Float64Array {
+  const n = y.length;
+  const w = new Float64Array(dim + 1);
+  const alpha = new Float64Array(n);
+  const Dii = 1 / (2 * C);
+  const QD = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 1; // bias column
+    for (let p = X.ptr[i]; p < X.ptr[i + 1]; p++) s += X.val[p] * X.val[p];
+    QD[i] = s + Dii;
+  }
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const r = mulberry(seed);
+  for (let it = 0; it < maxIter; it++) {
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    let pgMax = -Infinity;
+    let pgMin = Infinity;
+    for (const i of order) {
+      const yi = y[i];
+      let d = w[dim];
+      for (let p = X.ptr[i]; p < X.ptr[i + 1]; p++) d += w[X.idx[p]] * X.val[p];
+      const G = yi * d - 1 + Dii * alpha[i];
+      const PG = alpha[i] === 0 ? Math.min(G, 0) : G;
+      if (PG > pgMax) pgMax = PG;
+      if (PG < pgMin) pgMin = PG;
+      if (Math.abs(PG) > 1e-12) {
+        const old = alpha[i];
+        alpha[i] = Math.max(old - G / QD[i], 0);
+        const dlt = (alpha[i] - old) * yi;
+        for (let p = X.ptr[i]; p < X.ptr[i + 1]; p++) w[X.idx[p]] += dlt * X.val[p];
+        w[dim] += dlt;
+      }
+    }
+    if (pgMax - pgMin <= tol) break;
+  }
+  return w;
+}
+
+class RefLinearSvc {
+  private tfidf = new RefTfidf();
+  private ws: Float64Array[] = [];
+  labels: string[] = [];
+  train(texts: string[], labels: string[], seed: number): this {
+    this.labels = [...new Set(labels)].sort();
+    this.tfidf.fit(texts);
+    const X = this.tfidf.transform(texts);
+    const dim = this.tfidf.vocab.size;
+    this.ws = this.labels.map((l) => svmDual(X, Int8Array.from(labels, (g) => (g === l ? 1 : -1)), dim, 0.5, seed));
+    return this;
+  }
+  predict(texts: string[]): string[] {
+    const X = this.tfidf.transform(texts);
+    const dim = this.tfidf.vocab.size;
+    return texts.map((_, i) => {
+      let best = 0;
+      let bv = -Infinity;
+      this.ws.forEach((w, k) => {
+        let d = w[dim];
+        for (let p = X.ptr[i]; p < X.ptr[i + 1]; p++) d += w[X.idx[p]] * X.val[p];
+        if (d > bv) (bv = d), (best = k);
+      });
+      return this.labels[best];
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Task {
+  name: string;
+  train: { texts: string[]; labels: string[] };
+  test: { texts: string[]; labels: string[] };
+}
+
+interface Contender {
+  name: string;
+  fit: (t: Task['train'], seed: number) => { predict: (texts: string[]) => Array<{ label: string; p?: number }> };
+}
+
+const contenders: Contender[] = [
+  {
+    name: 'ref LinearSVC char_wb 1-5',
+    fit: (t, seed) => {
+      const m = new RefLinearSvc().train(t.texts, t.labels, seed);
+      return { predict: (xs) => m.predict(xs).map((label) => ({ label })) };
+    },
+  },
+  ...(args.includes('--no-legacy')
+    ? []
+    : [
+        {
+          name: 'judge v1 (SGD, 8 epochs)',
+          fit: (t: Task['train'], seed: number) => {
+            const m = LegacySgdJudge.train(t.texts, t.labels, { seed });
+            return { predict: (xs: string[]) => xs.map((x) => topOf(m.probs(x))) };
+          },
+        },
+      ]),
+  {
+    name: 'judge (this build)',
+    fit: (t, seed) => {
+      const m = LanguageJudge.train(t.texts, t.labels, { seed });
+      return { predict: (xs) => xs.map((x) => topOf(m.probs(x))) };
+    },
+  },
+];
+
+function topOf(p: { [l: string]: number }): { label: string; p: number } {
+  let label = '';
+  let best = -1;
+  for (const [l, v] of Object.entries(p)) if (v > best) (best = v), (label = l);
+  return { label, p: best };
+}
+
+function readTsv(file: string): { texts: string[]; labels: string[] } {
+  const texts: string[] = [];
+  const labels: string[] = [];
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const tab = line.lastIndexOf('\t');
+    texts.push(line.slice(0, tab));
+    labels.push(line.slice(tab + 1).trim());
+  }
+  return { texts, labels };
+}
+
+function sampleTasks(dir: string): Task[] {
+  const shards = fs.existsSync(path.join(dir, 'manifest.json')) ? dir : path.join(dir, 'shards');
+  const by = (splits: string[]) => {
+    const m = new Map<string, { texts: string[]; labels: string[] }>();
+    for (const s of splits)
+      for (const d of splitDocs(shards, s)) {
+        const lang = d.locale.split('-')[0];
+        const b = m.get(lang) ?? m.set(lang, { texts: [], labels: [] }).get(lang)!;
+        b.texts.push(d.text);
+        b.labels.push(d.locale);
+      }
+    return m;
+  };
+  const train = by(['train', 'validation']);
+  const test = by(['test']);
+  return [...train.entries()]
+    .filter(([lang, t]) => new Set(t.labels).size > 1 && test.has(lang))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([lang, t]) => ({ name: `sample ${lang}`, train: t, test: test.get(lang)! }));
+}
+
+interface Row {
+  macro: number[];
+  acc: number[];
+  ece: number[];
+  trainMs: number[];
+  predMs: number[];
+}
+
+function runTask(t: Task): Map<string, Row> {
+  const rows = new Map<string, Row>();
+  for (const c of contenders) {
+    const r: Row = { macro: [], acc: [], ece: [], trainMs: [], predMs: [] };
+    for (const seed of SEEDS) {
+      const t0 = performance.now();
+      const m = c.fit(t.train, seed);
+      const t1 = performance.now();
+      const out = m.predict(t.test.texts);
+      const t2 = performance.now();
+      const cls = classification(t.test.labels, out.map((o) => o.label), [...new Set(t.train.labels)].sort());
+      r.macro.push(cls.macroF1);
+      r.acc.push(cls.accuracy);
+      if (out.every((o) => o.p !== undefined)) r.ece.push(expectedCalibrationError(out.map((o) => o.p!), out.map((o, i) => o.label === t.test.labels[i])));
+      r.trainMs.push(t1 - t0);
+      r.predMs.push(t2 - t1);
+    }
+    rows.set(c.name, r);
+  }
+  return rows;
+}
+
+const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
+
+function table(title: string, rows: Map<string, Row>, n: { train: number; test: number; labels: string[] }): string {
+  const lines = [
+    `${title}: train ${n.train}, test ${n.test}, labels ${n.labels.join(' ')}; seeds ${SEEDS.join(',')}`,
+    `  ${'model'.padEnd(28)} ${'macro-F1'.padStart(8)} ${'spread'.padStart(7)} ${'accuracy'.padStart(8)} ${'spread'.padStart(7)} ${'ECE'.padStart(6)} ${'train ms'.padStart(9)} ${'pred ms'.padStart(8)}`,
+  ];
+  for (const [name, r] of rows)
+    lines.push(
+      `  ${name.padEnd(28)} ${mean(r.macro).toFixed(4).padStart(8)} ${spread(r.macro).toFixed(4).padStart(7)} ${mean(r.acc).toFixed(4).padStart(8)} ${spread(r.acc).toFixed(4).padStart(7)} ${(r.ece.length ? mean(r.ece).toFixed(3) : '–').padStart(6)} ${mean(r.trainMs).toFixed(0).padStart(9)} ${mean(r.predMs).toFixed(0).padStart(8)}`,
+    );
+  return lines.join('\n');
+}
+
+function main() {
+  const out: string[] = [];
+  const summary: Array<{ set: string; rows: Map<string, Row> }> = [];
+  if (fs.existsSync(path.join(GDI, 'train.tsv')) && fs.existsSync(path.join(GDI, 'dev.tsv'))) {
+    const t: Task = { name: 'GDI dev', train: readTsv(path.join(GDI, 'train.tsv')), test: readTsv(path.join(GDI, 'dev.tsv')) };
+    const rows = runTask(t);
+    summary.push({ set: t.name, rows });
+    out.push(table(`GDI (train.tsv → dev.tsv, ${GDI})`, rows, { train: t.train.texts.length, test: t.test.texts.length, labels: [...new Set(t.train.labels)].sort() }));
+    console.log(out.at(-1) + '\n');
+  } else console.log(`GDI: not found under ${GDI} (skipped)\n`);
+  if (fs.existsSync(SAMPLE)) {
+    const macroBy = new Map<string, number[][]>();
+    for (const t of sampleTasks(SAMPLE)) {
+      const rows = runTask(t);
+      for (const [k, r] of rows) (macroBy.get(k) ?? macroBy.set(k, []).get(k)!).push(r.macro);
+      out.push(table(t.name, rows, { train: t.train.texts.length, test: t.test.texts.length, labels: [...new Set(t.train.labels)].sort() }));
+      console.log(out.at(-1) + '\n');
+    }
+    // macro over languages, per seed, then mean and spread over seeds
+    const lines = [`sample, mean macro-F1 over languages (${SAMPLE}); seeds ${SEEDS.join(',')}`, `  ${'model'.padEnd(28)} ${'macro-F1'.padStart(8)} ${'spread'.padStart(7)}`];
+    for (const [k, per] of macroBy) {
+      const bySeed = SEEDS.map((_, s) => mean(per.map((p) => p[s])));
+      lines.push(`  ${k.padEnd(28)} ${mean(bySeed).toFixed(4).padStart(8)} ${spread(bySeed).toFixed(4).padStart(7)}`);
+    }
+    console.log(lines.join('\n') + '\n');
+  } else console.log(`sample build: not found at ${SAMPLE} (skipped; build it with \`node bin/vernacular.js run --config corpora/sample/vernacular.yaml --out ${SAMPLE} --insecure-dev-secret\`)`);
+  if (summary.length) {
+    const g = summary[0].rows;
+    const ref = mean(g.get(contenders[0].name)!.macro);
+    const j = mean(g.get('judge (this build)')!.macro);
+    console.log(`GDI dev: judge − ref = ${(j - ref >= 0 ? '+' : '') + (j - ref).toFixed(4)} macro-F1`);
+  }
+}
+
+main();

@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { CharNgram } from './models/ngram.js';
+import type { ChoiceItem, TextItem } from './build.js';
+import { meanEstimate, ratioEstimate, seedOf, type Estimate } from './metrics.js';
+import { nonTestDocs } from './train.js';
+import { InputError } from '../errors.js';
+
+/**
+ * Does the eval separate a model that has seen a locale's regional forms from one that has not?
+ * Per sibling pair (two locales of one language), two 5-gram character LMs trained on mixes of
+ * EQUAL size (the same number of characters of non-test docs: the smaller locale's total): one on the
+ * locale's own docs ("seen"), one on its sibling's ("not seen"). Both are scored on the locale's
+ * test-author items: variety-choice accuracy (does the model prefer the locale's own variant?)
+ * and bits per byte of its perplexity texts, each with a seeded bootstrap 95% interval and the
+ * item count. Separated = the intervals do not overlap, in the right direction.
+ */
+export interface SeparationCell {
+  locale: string;
+  sibling: string;
+  /** docs and chars each model was trained on */
+  mix: { charsSeen: number; charsNotSeen: number; docsSeen: number; docsNotSeen: number };
+  varietyChoice: { n: number; seen: Estimate; notSeen: Estimate; separated: boolean };
+  bitsPerByte: { n: number; seen: Estimate; notSeen: Estimate; separated: boolean };
+}
+
+function readSet<T>(file: string): T[] {
+  if (!fs.existsSync(file)) throw new InputError(`${file}: missing (run \`vernacular eval build\` first)`);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as T;
+      } catch {
+        throw new InputError(`${file}:${i + 1}: not JSON`);
+      }
+    });
+}
+
+export async function separation(o: { shardsDir: string; evalDir: string; seed?: number; bootstrap?: number; order?: number }): Promise<SeparationCell[]> {
+  const seed = o.seed ?? 1234;
+  const B = o.bootstrap ?? 1000;
+  const vc = readSet<ChoiceItem>(path.join(o.evalDir, 'sets', 'variety-choice.jsonl'));
+  const px = readSet<TextItem>(path.join(o.evalDir, 'sets', 'perplexity.jsonl'));
+  const { byLang } = await nonTestDocs(o.shardsDir);
+  const cells: SeparationCell[] = [];
+  for (const [, d] of [...byLang.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const locales = [...new Set(d.labels)].sort();
+    if (locales.length < 2) continue;
+    // each locale's docs in a seeded order; every model takes the first m
+    const docsOf = new Map(
+      locales.map((l) => [
+        l,
+        d.texts
+          .filter((_, i) => d.labels[i] === l)
+          .map((t) => [seedOf(String(seed), l, t), t] as const)
+          .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1))
+          .map(([, t]) => t),
+      ]),
+    );
+    // equal size in characters: every model takes its locale's docs in that order up to the same
+    // budget (the smaller locale's total), the last doc cut at the budget
+    const budget = Math.min(...locales.map((l) => docsOf.get(l)!.reduce((s, t) => s + t.length, 0)));
+    const lms = new Map(
+      locales.map((l) => {
+        const lm = new CharNgram(o.order ?? 5);
+        let chars = 0;
+        let docs = 0;
+        for (const t of docsOf.get(l)!) {
+          if (chars >= budget) break;
+          const take = t.slice(0, budget - chars);
+          lm.add(take);
+          chars += take.length;
+          docs++;
+        }
+        return [l, { lm: lm.finish(), chars, docs }];
+      }),
+    );
+    const ll = (lm: CharNgram, ctx: string, text: string) => lm.charLogprobs(ctx, text).reduce((s, x) => s + x, 0);
+    for (const x of locales)
+      for (const y of locales) {
+        if (x === y) continue;
+        const seen = lms.get(x)!;
+        const not = lms.get(y)!;
+        const items = vc.filter((it) => it.locale === x);
+        const acc = (lm: CharNgram) =>
+          items.map((it) => {
+            const s = it.choices.map((c) => ll(lm, it.context, c));
+            return s.indexOf(Math.max(...s)) === it.gold ? 1 : 0;
+          });
+        const texts = px.filter((it) => it.locale === x);
+        const bpb = (lm: CharNgram, tag: string) =>
+          ratioEstimate(
+            texts.map((t) => -ll(lm, '', t.text) / Math.LN2),
+            texts.map((t) => Buffer.byteLength(t.text)),
+            seedOf(String(seed), 'sep-bpb', x, tag),
+            B,
+          );
+        const vSeen = meanEstimate(acc(seen.lm), seedOf(String(seed), 'sep-vc', x, 'seen'), B);
+        const vNot = meanEstimate(acc(not.lm), seedOf(String(seed), 'sep-vc', x, y), B);
+        const bSeen = bpb(seen.lm, 'seen');
+        const bNot = bpb(not.lm, y);
+        cells.push({
+          locale: x,
+          sibling: y,
+          mix: { charsSeen: seen.chars, charsNotSeen: not.chars, docsSeen: seen.docs, docsNotSeen: not.docs },
+          varietyChoice: { n: items.length, seen: vSeen, notSeen: vNot, separated: items.length > 0 && vSeen.ci95[0] > vNot.ci95[1] },
+          bitsPerByte: { n: texts.length, seen: bSeen, notSeen: bNot, separated: texts.length > 0 && bSeen.ci95[1] < bNot.ci95[0] },
+        });
+      }
+  }
+  return cells;
+}
+
+export function separationTable(cells: SeparationCell[]): string {
+  const ci = (e: Estimate, d = 2) => `${e.value.toFixed(d)} [${e.ci95[0].toFixed(d)}, ${e.ci95[1].toFixed(d)}]`;
+  const lines = [
+    'Separation: 5-gram char LMs on equal-size mixes (the same characters of non-test docs): the locale\'s own docs ("seen") vs its sibling\'s ("not seen"); 95% bootstrap intervals',
+    `  ${'locale'.padEnd(7)} ${'sibling'.padEnd(7)} ${'chars'.padStart(6)} ${'docs seen/not'.padStart(13)}  ${'vc n'.padStart(4)} ${'vc acc seen'.padStart(19)} ${'vc acc not seen'.padStart(19)} sep  ${'bpb n'.padStart(5)} ${'bpb seen'.padStart(19)} ${'bpb not seen'.padStart(19)} sep`,
+  ];
+  for (const c of cells)
+    lines.push(
+      `  ${c.locale.padEnd(7)} ${c.sibling.padEnd(7)} ${(c.mix.charsSeen === c.mix.charsNotSeen ? String(c.mix.charsSeen) : `${c.mix.charsSeen}≠${c.mix.charsNotSeen}`).padStart(6)} ${`${c.mix.docsSeen}/${c.mix.docsNotSeen}`.padStart(13)}  ${String(c.varietyChoice.n).padStart(4)} ${ci(c.varietyChoice.seen).padStart(19)} ${ci(c.varietyChoice.notSeen).padStart(19)} ${c.varietyChoice.separated ? 'yes' : 'no '}  ${String(c.bitsPerByte.n).padStart(5)} ${ci(c.bitsPerByte.seen).padStart(19)} ${ci(c.bitsPerByte.notSeen).padStart(19)} ${c.bitsPerByte.separated ? 'yes' : 'no '}`,
+    );
+  const vcSep = cells.filter((c) => c.varietyChoice.separated).length;
+  const bSep = cells.filter((c) => c.bitsPerByte.separated).length;
+  lines.push(`  separated: variety-choice ${vcSep}/${cells.length} locales, bits per byte ${bSep}/${cells.length}`);
+  return lines.join('\n');
+}
