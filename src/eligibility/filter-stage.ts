@@ -17,6 +17,7 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import { keyedHash } from './keyed-hash.js';
 import { loadObjections, type ObjectionRegistry } from './objections.js';
 import { exclusionReason, gateContext, type GateContext } from './policy.js';
+import { findIdConflicts } from './id-conflicts.js';
 
 /** What `filter` leaves behind, beyond its files. */
 export interface FilterResult {
@@ -51,8 +52,10 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   const files = expandInputs(config, baseDir);
   const registry = await loadObjections(config, baseDir);
   const gate = gateContext(config, registry);
+  // first pass: ids some record excludes for visibility, kind or deletion (all inputs: a later file may delete an earlier post)
+  gate.conflicts = await findIdConflicts(files, config, gate, ctx.secret);
   const markers = new CompletionMarkers<Funnel>(dir);
-  const common = stableHash({ config, registry: registry.hashes, key: keyedHash(ctx.secret, 'fingerprint', ''), v: 1 });
+  const common = stableHash({ config, registry: registry.hashes, conflicts: gate.conflicts.digest(), key: keyedHash(ctx.secret, 'fingerprint', ''), v: 2 });
   const total = files.reduce((s, f) => s + f.bytes, 0);
   const progress = new Progress('filter', total, { quiet: ctx.quiet });
   const funnel = emptyFunnel();
@@ -151,7 +154,7 @@ async function filterPartition(
   };
   // A row from any reader: malformed, or mapped and judged.
   const judgeRow = (row: RawRow): void | Promise<void> =>
-    row.fields === undefined ? malformed(row.line, row.bad) : judge(mapRow(row.fields, config, { file: rel, line: row.line }), row.line, undefined);
+    row.fields === undefined ? malformed(row.line, row.bad) : judge(mapRow(row.fields, config, { file: rel, line: row.line }, row.dups), row.line, undefined);
   const tooMany = () => {
     if (ctx.maxErrors !== undefined && malformedBefore + funnel.malformed > ctx.maxErrors)
       throw new InputError(`${malformedBefore + funnel.malformed} malformed rows exceed --max-errors ${ctx.maxErrors} (see ${path.join(dir, 'errors')})`);

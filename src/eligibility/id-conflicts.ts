@@ -1,0 +1,206 @@
+import { createHmac } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import type { InputFile } from '../io/inputs.js';
+import { openRows } from '../io/open-rows.js';
+import { FlatRowMapper } from '../io/flat-mapping.js';
+import { Kind, memberValue } from '../io/flat-json.js';
+import { isMissing, propagatingFact } from '../io/mapping.js';
+import { parseJsonLine, readJsonlLines } from '../io/readers/jsonl.js';
+import type { GateContext } from './policy.js';
+
+/**
+ * Conflicting copies of one id (README, "Conflicting copies"). Exports carry edits and deletions
+ * as later records of the same id, in the same file or another. When any record of an id is
+ * excluded for visibility, kind or deletion — the facts that say the post must not be used at all —
+ * no record of that id is kept: the filter's first pass collects those ids here, and the gate's
+ * last rule (`conflict`) excludes every other record of them as `conflict:<fact>`. Facts about one
+ * record (minor, age, country, date, flagged, objection by author) do not propagate: another copy
+ * is judged on its own, and an objection already reaches every record of the author.
+ *
+ * Ids are held as 53-bit keyed hashes (seeded from the run's secret) of the id as the gate reads
+ * it (trimmed) in Unicode NFC; three sorted arrays, one per fact. A hash collision can only
+ * exclude more, never keep more.
+ */
+
+/** The facts that propagate, in the order the gate checks them (a set holding several names the first). */
+export const PROPAGATING = ['visibility', 'kind', 'deleted'] as const;
+type Fact = (typeof PROPAGATING)[number];
+
+/** The keyed 53-bit hash of an id (`String(id).trim()` as the gate reads it), NFC-normalised. */
+export class IdHasher {
+  private readonly k1: number;
+  private readonly k2: number;
+  constructor(secret: string) {
+    const k = createHmac('sha256', secret).update('id-conflicts').digest();
+    this.k1 = k.readInt32LE(0);
+    this.k2 = k.readInt32LE(4);
+  }
+
+  hash(id: string): number {
+    let ascii = true;
+    for (let i = 0; i < id.length; i++)
+      if (id.charCodeAt(i) >= 128) {
+        ascii = false;
+        break;
+      }
+    const s = ascii ? id : id.normalize('NFC');
+    let h1 = this.k1;
+    let h2 = this.k2;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x85ebca6b);
+      h1 = (h1 << 13) | (h1 >>> 19);
+      h2 = Math.imul(h2 ^ c, 0xcc9e2d51);
+      h2 = ((h2 << 15) | (h2 >>> 17)) + h1;
+    }
+    h1 = fmix(h1 ^ s.length ^ h2);
+    h2 = fmix(h2 + h1);
+    return (h1 >>> 0) * 2 ** 21 + (h2 >>> 11);
+  }
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** The ids one partition (input file) holds that a record excludes for a propagating fact. */
+export class IdConflictsPart {
+  readonly byFact: number[][] = PROPAGATING.map(() => []);
+  add(fact: Fact, h: number): void {
+    this.byFact[PROPAGATING.indexOf(fact)].push(h);
+  }
+}
+
+/** The merged set of every partition's conflicting ids, looked up by the gate's `conflict` rule. */
+export class IdConflicts {
+  private readonly sets: Float64Array[];
+  readonly size: number;
+  constructor(
+    private readonly hasher: IdHasher,
+    parts: IdConflictsPart[],
+  ) {
+    this.sets = PROPAGATING.map((_, j) => {
+      const all = new Float64Array(parts.reduce((n, p) => n + p.byFact[j].length, 0));
+      let o = 0;
+      for (const p of parts) for (const h of p.byFact[j]) all[o++] = h;
+      all.sort();
+      let n = 0;
+      for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[n++] = all[i];
+      return all.slice(0, n);
+    });
+    this.size = this.sets.reduce((n, s) => n + s.length, 0);
+  }
+
+  /** `conflict:<fact>` when some record of `id` (the doc id) is excluded for a propagating fact, else undefined. */
+  reason(id: string): string | undefined {
+    if (this.size === 0) return undefined;
+    const h = this.hasher.hash(id);
+    for (let j = 0; j < this.sets.length; j++) if (has(this.sets[j], h)) return `conflict:${PROPAGATING[j]}`;
+    return undefined;
+  }
+
+  /** A digest of the set (no ids: hashes of keyed hashes), for completion fingerprints. */
+  digest(): string {
+    const h = createHmac('sha256', 'id-conflicts');
+    for (const s of this.sets) h.update(new Uint8Array(s.buffer, s.byteOffset, s.byteLength)).update('|');
+    return h.digest('hex');
+  }
+}
+
+function has(a: Float64Array, h: number): boolean {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = a[mid];
+    if (v === h) return true;
+    if (v < h) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/**
+ * The propagating fact a record carries, if its id can be read: the id field occurs once and is a
+ * non-empty string or number. A repeated visibility, kind or deleted field counts as that fact (it
+ * says both things). Whether the record is otherwise malformed does not matter.
+ */
+function factOf(fields: { [k: string]: unknown }, dups: readonly string[] | undefined, config: Config, g: GateContext): { id: string; fact: Fact } | undefined {
+  const f = config.fields;
+  if (dups?.includes(f.id)) return undefined;
+  const rawId = fields[f.id];
+  if (isMissing(rawId) || (typeof rawId !== 'string' && typeof rawId !== 'number')) return undefined;
+  let fact: Fact | undefined;
+  if (dups?.length) {
+    if (dups.includes(f.visibility)) fact = 'visibility';
+    else if (dups.includes(f.kind)) fact = 'kind';
+    else if (f.deleted && config.policy.exclude_deleted && dups.includes(f.deleted)) fact = 'deleted';
+  }
+  fact ??= propagatingFact(fields, config, g.visibility, g.kinds);
+  return fact ? { id: String(rawId).trim(), fact } : undefined;
+}
+
+/** The first pass over one input file: the ids of its records that carry a propagating fact. */
+export async function conflictsOfFile(f: InputFile, config: Config, g: GateContext, hasher: IdHasher): Promise<IdConflictsPart> {
+  const part = new IdConflictsPart();
+  const note = (fields: { [k: string]: unknown }, dups: readonly string[] | undefined) => {
+    const r = factOf(fields, dups, config, g);
+    if (r) part.add(r.fact, hasher.hash(r.id));
+  };
+  if (f.format !== 'jsonl') {
+    for await (const rows of openRows(f, config)) for (const row of rows) if (row.fields !== undefined) note(row.fields, row.dups);
+    return part;
+  }
+  // JSONL: the byte scanner of the main pass; a row whose visibility and kind are allowed lower-case
+  // strings and whose deleted flag is `false` needs nothing more. Anything else is decoded.
+  const m = new FlatRowMapper(config);
+  const sc = m.scan;
+  const fs = config.fields;
+  const sId = m.slot(fs.id);
+  const sVis = m.slot(fs.visibility);
+  const sKind = m.slot(fs.kind);
+  const sDel = fs.deleted && config.policy.exclude_deleted ? m.slot(fs.deleted) : -1;
+  const vis = [...g.visibility].map((v) => Buffer.from(JSON.stringify(v)));
+  const kinds = [...g.kinds].map((v) => Buffer.from(JSON.stringify(v)));
+  for await (const ls of readJsonlLines(f.path, config.limits.max_line_bytes)) {
+    for (let i = 0; i < ls.n; i++) {
+      if (ls.bad[i] !== undefined) continue;
+      if (m.scanLine(ls.buf[i], ls.start[i], ls.end[i])) {
+        const b = ls.buf[i];
+        const of = m.memberOf;
+        const kv = of[sVis];
+        const kk = of[sKind];
+        const kd = sDel >= 0 ? of[sDel] : -2;
+        if (kv >= 0 && kk >= 0 && sc.kind[kv] === Kind.Str && sc.kind[kk] === Kind.Str && oneOf(b, sc.valStart[kv], sc.valEnd[kv], vis) && oneOf(b, sc.valStart[kk], sc.valEnd[kk], kinds) && (kd === -2 || (kd >= 0 && sc.kind[kd] === Kind.False)))
+          continue;
+        const fields: { [k: string]: unknown } = {};
+        for (const [slot, col] of [[sId, fs.id], [sVis, fs.visibility], [sKind, fs.kind], [sDel, fs.deleted]] as const)
+          if (slot >= 0 && of[slot] >= 0) fields[col!] = memberValue(b, sc, of[slot]);
+        note(fields, undefined);
+      } else {
+        const row = parseJsonLine(ls, i);
+        if (row.fields !== undefined) note(row.fields, row.dups);
+      }
+    }
+  }
+  return part;
+}
+
+/** Whether `b[vs, ve)` (a JSON string with its quotes) is byte-equal to one of `set`. */
+function oneOf(b: Buffer, vs: number, ve: number, set: Buffer[]): boolean {
+  const n = ve - vs;
+  for (const v of set) if (v.length === n && b.compare(v, 0, n, vs, ve) === 0) return true;
+  return false;
+}
+
+/** The first pass: every input file's conflicting ids (all of them, whichever partitions this worker runs), merged. */
+export async function findIdConflicts(files: InputFile[], config: Config, g: GateContext, secret: string): Promise<IdConflicts> {
+  const hasher = new IdHasher(secret);
+  const parts: IdConflictsPart[] = [];
+  for (const f of files) parts.push(await conflictsOfFile(f, config, g, hasher));
+  return new IdConflicts(hasher, parts);
+}
