@@ -108,7 +108,7 @@ export function parseTimestamp(v: unknown, format: TimeFormat): number {
   if (format === 'rfc3339') return typeof v === 'string' ? parseRfc3339(v) : NaN;
   let n: number;
   if (typeof v === 'number') n = v;
-  else if (typeof v === 'string' && /^\d{1,16}$/.test(v)) n = Number(v);
+  else if (typeof v === 'string' && /^\d+$/.test(v)) n = Number(v);
   else return NaN;
   if (!Number.isSafeInteger(n) || n < 0) return NaN;
   const ms = format === 'epoch_s' ? n * 1000 : n;

@@ -134,13 +134,7 @@ function factOf(fields: { [k: string]: unknown }, dups: readonly string[] | unde
   if (dups?.includes(f.id)) return undefined;
   const rawId = fields[f.id];
   if (isMissing(rawId) || (typeof rawId !== 'string' && typeof rawId !== 'number')) return undefined;
-  let fact: Fact | undefined;
-  if (dups?.length) {
-    if (dups.includes(f.visibility)) fact = 'visibility';
-    else if (dups.includes(f.kind)) fact = 'kind';
-    else if (f.deleted && config.policy.exclude_deleted && dups.includes(f.deleted)) fact = 'deleted';
-  }
-  fact ??= propagatingFact(fields, config, g.visibility, g.kinds);
+  const fact = propagatingFact(fields, dups, config, g.visibility, g.kinds);
   return fact ? { id: String(rawId).trim(), fact } : undefined;
 }
 

@@ -79,18 +79,25 @@ function strField(v: unknown): string | 'missing' | 'invalid' {
 
 /**
  * What a record says about the three facts that propagate to every record of its id (README,
- * "Conflicting copies"): the first of visibility, kind and deleted that does not allow it —
- * missing, invalid or not allowed — or undefined. `allowed` sets are lower-case.
+ * "Conflicting copies"): the first of visibility, kind and deleted that does not allow the post —
+ * missing, invalid, not allowed, or repeated in the row (`dups`) — or undefined. The allowed sets
+ * are lower-case.
  */
-export function propagatingFact(fields: { [k: string]: unknown }, config: Config, visibility: Set<string>, kinds: Set<string>): 'visibility' | 'kind' | 'deleted' | undefined {
+export function propagatingFact(
+  fields: { [k: string]: unknown },
+  dups: readonly string[] | undefined,
+  config: Config,
+  visibility: Set<string>,
+  kinds: Set<string>,
+): 'visibility' | 'kind' | 'deleted' | undefined {
   const f = config.fields;
   const v = strField(fields[f.visibility]);
-  if (v === 'missing' || v === 'invalid' || !visibility.has(v.toLowerCase())) return 'visibility';
+  if (dups?.includes(f.visibility) || v === 'missing' || v === 'invalid' || !visibility.has(v.toLowerCase())) return 'visibility';
   const k = strField(fields[f.kind]);
-  if (k === 'missing' || k === 'invalid' || !kinds.has(k.toLowerCase())) return 'kind';
+  if (dups?.includes(f.kind) || k === 'missing' || k === 'invalid' || !kinds.has(k.toLowerCase())) return 'kind';
   if (f.deleted && config.policy.exclude_deleted) {
     const d = fields[f.deleted];
-    if (isMissing(d) || parseBool(d) !== false) return 'deleted';
+    if (dups?.includes(f.deleted) || isMissing(d) || parseBool(d) !== false) return 'deleted';
   }
   return undefined;
 }
