@@ -1,6 +1,6 @@
 /**
- * Strict date and time parsing for the eligibility gate, with no Date.parse and no
- * `new Date(string)`: those accept whatever the engine likes (`"2024-03-01 junk"`, `"1980-05-05
+ * Strict date and time parsing for the eligibility gate, without the engine's date parser (the
+ * Date constructor or Date's parse method on a string): it accepts whatever the engine likes (`"2024-03-01 junk"`, `"1980-05-05
  * (approx)"`) and roll impossible dates over, which would let a wrong date decide an age or a
  * window. One documented grammar (README, "Dates"); anything else is NaN, and the gate excludes
  * the row as `invalid:<field>` (fail closed).
