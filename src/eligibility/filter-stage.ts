@@ -53,7 +53,7 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   const registry = await loadObjections(config, baseDir);
   const gate = gateContext(config, registry);
   // first pass: ids some record excludes for visibility, kind or deletion (all inputs: a later file may delete an earlier post)
-  gate.conflicts = await findIdConflicts(files, config, gate, ctx.secret);
+  gate.conflicts = await findIdConflicts(files, config, gate, ctx.secret, (f) => relTo(baseDir, f.path));
   const markers = new CompletionMarkers<Funnel>(dir);
   const common = stableHash({ config, registry: registry.hashes, conflicts: gate.conflicts.digest(), key: keyedHash(ctx.secret, 'fingerprint', ''), v: 2 });
   const total = files.reduce((s, f) => s + f.bytes, 0);

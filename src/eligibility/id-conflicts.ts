@@ -5,8 +5,12 @@ import { openRows } from '../io/open-rows.js';
 import { FlatRowMapper } from '../io/flat-mapping.js';
 import { Kind, memberValue } from '../io/flat-json.js';
 import { isMissing, propagatingFact } from '../io/mapping.js';
-import { parseJsonLine, readJsonlLines } from '../io/readers/jsonl.js';
+import { isUtf8 } from 'node:buffer';
+import { splitLines } from '../io/lines.js';
+import { openInput } from '../io/decompress.js';
+import { duplicateKeys } from '../io/rows.js';
 import type { GateContext } from './policy.js';
+import { InputError } from '../errors.js';
 
 /**
  * Conflicting copies of one id (README, "Conflicting copies"). Exports carry edits and deletions
@@ -160,11 +164,25 @@ export async function conflictsOfFile(f: InputFile, config: Config, g: GateConte
   const sDel = fs.deleted && config.policy.exclude_deleted ? m.slot(fs.deleted) : -1;
   const vis = [...g.visibility].map((v) => Buffer.from(JSON.stringify(v)));
   const kinds = [...g.kinds].map((v) => Buffer.from(JSON.stringify(v)));
-  for await (const ls of readJsonlLines(f.path, config.limits.max_line_bytes)) {
-    for (let i = 0; i < ls.n; i++) {
-      if (ls.bad[i] !== undefined) continue;
-      if (m.scanLine(ls.buf[i], ls.start[i], ls.end[i])) {
-        const b = ls.buf[i];
+  // lines straight from the splitter (no per-line objects); a line that is oversized (yielded
+  // empty), not UTF-8 or not a JSON object is malformed in the main pass and has no readable id
+  let okChunk: Buffer | undefined;
+  let badChunk: Buffer | undefined;
+  for await (const batch of splitLines(openInput(f.path), config.limits.max_line_bytes)) {
+    const { bufs, starts, ends } = batch;
+    for (let i = 0; i < bufs.length; i++) {
+      const b = bufs[i];
+      const s = starts[i];
+      const e = ends[i];
+      if (e - s < 2) continue;
+      if (b !== okChunk) {
+        if (b !== badChunk && isUtf8(b)) okChunk = b;
+        else {
+          badChunk = b;
+          if (!isUtf8(b.subarray(s, e))) continue;
+        }
+      }
+      if (m.scanLine(b, s, e)) {
         const of = m.memberOf;
         const kv = of[sVis];
         const kk = of[sKind];
@@ -176,8 +194,14 @@ export async function conflictsOfFile(f: InputFile, config: Config, g: GateConte
           if (slot >= 0 && of[slot] >= 0) fields[col!] = memberValue(b, sc, of[slot]);
         note(fields, undefined);
       } else {
-        const row = parseJsonLine(ls, i);
-        if (row.fields !== undefined) note(row.fields, row.dups);
+        const text = b.toString('utf8', s, e);
+        let v: unknown;
+        try {
+          v = JSON.parse(text);
+        } catch {
+          continue;
+        }
+        if (typeof v === 'object' && v !== null && !Array.isArray(v)) note(v as { [k: string]: unknown }, duplicateKeys(text));
       }
     }
   }
@@ -187,14 +211,36 @@ export async function conflictsOfFile(f: InputFile, config: Config, g: GateConte
 /** Whether `b[vs, ve)` (a JSON string with its quotes) is byte-equal to one of `set`. */
 function oneOf(b: Buffer, vs: number, ve: number, set: Buffer[]): boolean {
   const n = ve - vs;
-  for (const v of set) if (v.length === n && b.compare(v, 0, n, vs, ve) === 0) return true;
+  for (const v of set) {
+    if (v.length !== n) continue;
+    let i = 0;
+    while (i < n && v[i] === b[vs + i]) i++;
+    if (i === n) return true;
+  }
   return false;
 }
 
-/** The first pass: every input file's conflicting ids (all of them, whichever partitions this worker runs), merged. */
-export async function findIdConflicts(files: InputFile[], config: Config, g: GateContext, secret: string): Promise<IdConflicts> {
+/**
+ * The first pass: every input file's conflicting ids (all of them, whichever partitions this worker
+ * runs), merged. A file that cannot be read is an input error here as in the main pass (`label`
+ * names it in messages).
+ */
+export async function findIdConflicts(files: InputFile[], config: Config, g: GateContext, secret: string, label: (f: InputFile) => string = (f) => f.path): Promise<IdConflicts> {
   const hasher = new IdHasher(secret);
   const parts: IdConflictsPart[] = [];
-  for (const f of files) parts.push(await conflictsOfFile(f, config, g, hasher));
+  for (const f of files) {
+    try {
+      parts.push(await conflictsOfFile(f, config, g, hasher));
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      const msg = (e as Error).message;
+      const rel = label(f);
+      if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(msg)) throw new InputError(`${rel}: truncated or corrupt compressed file (unexpected end of data); nothing from it was kept`, { cause: e });
+      if (code === 'Z_DATA_ERROR') throw new InputError(`${rel}: corrupt compressed data (${msg}); nothing from it was kept`, { cause: e });
+      if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new InputError(`${rel}: cannot read (${code})`, { cause: e });
+      throw e;
+    }
+  }
   return new IdConflicts(hasher, parts);
 }
