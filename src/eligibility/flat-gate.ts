@@ -229,9 +229,8 @@ export class FlatGate {
     if (years < this.minAge) return this.exclude(ki, 'minor');
     // the last rule: another record of this id is excluded for visibility, kind or deletion
     if (g.conflicts !== undefined && g.conflicts.size > 0) {
-      const vs = sc.valStart[ki];
-      const ve = sc.valEnd[ki];
-      const why = g.conflicts.reason(sc.kind[ki] === Kind.Num ? b.toString('latin1', vs, ve) : b.toString('utf8', vs + 1, ve - 1));
+      const num = sc.kind[ki] === Kind.Num;
+      const why = g.conflicts.reasonOf(g.conflicts.hasher.hashBytes(b, num ? sc.valStart[ki] : sc.valStart[ki] + 1, num ? sc.valEnd[ki] : sc.valEnd[ki] - 1));
       if (why !== undefined) return this.exclude(ki, why);
     }
 

@@ -41,13 +41,35 @@ export class IdHasher {
   }
 
   hash(id: string): number {
-    let ascii = true;
-    for (let i = 0; i < id.length; i++)
-      if (id.charCodeAt(i) >= 128) {
-        ascii = false;
-        break;
-      }
-    const s = ascii ? id : id.normalize('NFC');
+    let h1 = this.k1;
+    let h2 = this.k2;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      if (c >= 128) return this.hashNfc(id.normalize('NFC'));
+      h1 = Math.imul(h1 ^ c, 0x85ebca6b);
+      h1 = (h1 << 13) | (h1 >>> 19);
+      h2 = Math.imul(h2 ^ c, 0xcc9e2d51);
+      h2 = (((h2 << 15) | (h2 >>> 17)) + h1) | 0;
+    }
+    return this.finish(h1, h2, id.length);
+  }
+
+  /** The hash of the id in `b[s, e)` (its UTF-8 bytes, no escapes): for ASCII, bytes are the char codes. */
+  hashBytes(b: Buffer, s: number, e: number): number {
+    let h1 = this.k1;
+    let h2 = this.k2;
+    for (let i = s; i < e; i++) {
+      const c = b[i];
+      if (c >= 128) return this.hash(b.toString('utf8', s, e));
+      h1 = Math.imul(h1 ^ c, 0x85ebca6b);
+      h1 = (h1 << 13) | (h1 >>> 19);
+      h2 = Math.imul(h2 ^ c, 0xcc9e2d51);
+      h2 = (((h2 << 15) | (h2 >>> 17)) + h1) | 0;
+    }
+    return this.finish(h1, h2, e - s);
+  }
+
+  private hashNfc(s: string): number {
     let h1 = this.k1;
     let h2 = this.k2;
     for (let i = 0; i < s.length; i++) {
@@ -55,10 +77,14 @@ export class IdHasher {
       h1 = Math.imul(h1 ^ c, 0x85ebca6b);
       h1 = (h1 << 13) | (h1 >>> 19);
       h2 = Math.imul(h2 ^ c, 0xcc9e2d51);
-      h2 = ((h2 << 15) | (h2 >>> 17)) + h1;
+      h2 = (((h2 << 15) | (h2 >>> 17)) + h1) | 0;
     }
-    h1 = fmix(h1 ^ s.length ^ h2);
-    h2 = fmix(h2 + h1);
+    return this.finish(h1, h2, s.length);
+  }
+
+  private finish(h1: number, h2: number, n: number): number {
+    h1 = fmix(h1 ^ n ^ h2);
+    h2 = fmix((h2 + h1) | 0);
     return (h1 >>> 0) * 2 ** 21 + (h2 >>> 11);
   }
 }
@@ -79,54 +105,72 @@ export class IdConflictsPart {
   }
 }
 
-/** The merged set of every partition's conflicting ids, looked up by the gate's `conflict` rule. */
+/**
+ * The merged set of every partition's conflicting ids, looked up by the gate's `conflict` rule: an
+ * open-addressing table (keys in a Float64Array, the fact's index in a Uint8Array, at most half
+ * full), so a lookup is a probe or two.
+ */
 export class IdConflicts {
-  private readonly sets: Float64Array[];
+  private readonly keys: Float64Array;
+  private readonly facts: Uint8Array;
+  private readonly mask: number;
   readonly size: number;
   constructor(
-    private readonly hasher: IdHasher,
+    readonly hasher: IdHasher,
     parts: IdConflictsPart[],
   ) {
-    this.sets = PROPAGATING.map((_, j) => {
-      const all = new Float64Array(parts.reduce((n, p) => n + p.byFact[j].length, 0));
-      let o = 0;
-      for (const p of parts) for (const h of p.byFact[j]) all[o++] = h;
-      all.sort();
-      let n = 0;
-      for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[n++] = all[i];
-      return all.slice(0, n);
-    });
-    this.size = this.sets.reduce((n, s) => n + s.length, 0);
+    const n = parts.reduce((t, p) => t + p.byFact.reduce((u, a) => u + a.length, 0), 0);
+    let cap = 16;
+    while (cap < n * 2) cap *= 2;
+    this.keys = new Float64Array(cap).fill(-1);
+    this.facts = new Uint8Array(cap);
+    this.mask = cap - 1;
+    let size = 0;
+    for (const p of parts)
+      p.byFact.forEach((hs, j) => {
+        for (const h of hs) {
+          let i = this.slot(h);
+          while (this.keys[i] !== -1 && this.keys[i] !== h) i = (i + 1) & this.mask;
+          if (this.keys[i] === -1) {
+            this.keys[i] = h;
+            this.facts[i] = j;
+            size++;
+          } else if (j < this.facts[i]) this.facts[i] = j; // the first fact in the gate's order names it
+        }
+      });
+    this.size = size;
+  }
+
+  private slot(h: number): number {
+    return (h % 4_294_967_296) & this.mask;
+  }
+
+  /** `conflict:<fact>` for a hash, or undefined. */
+  reasonOf(h: number): string | undefined {
+    let i = this.slot(h);
+    for (;;) {
+      const k = this.keys[i];
+      if (k === h) return REASONS[this.facts[i]];
+      if (k === -1) return undefined;
+      i = (i + 1) & this.mask;
+    }
   }
 
   /** `conflict:<fact>` when some record of `id` (the doc id) is excluded for a propagating fact, else undefined. */
   reason(id: string): string | undefined {
-    if (this.size === 0) return undefined;
-    const h = this.hasher.hash(id);
-    for (let j = 0; j < this.sets.length; j++) if (has(this.sets[j], h)) return `conflict:${PROPAGATING[j]}`;
-    return undefined;
+    return this.size === 0 ? undefined : this.reasonOf(this.hasher.hash(id));
   }
 
-  /** A digest of the set (no ids: hashes of keyed hashes), for completion fingerprints. */
+  /** A digest of the set (no ids: a hash of keyed hashes), for completion fingerprints. */
   digest(): string {
+    const order = [...this.keys.keys()].filter((i) => this.keys[i] !== -1).sort((a, b) => this.keys[a] - this.keys[b]);
     const h = createHmac('sha256', 'id-conflicts');
-    for (const s of this.sets) h.update(new Uint8Array(s.buffer, s.byteOffset, s.byteLength)).update('|');
+    for (const i of order) h.update(`${this.keys[i]}:${this.facts[i]};`);
     return h.digest('hex');
   }
 }
 
-function has(a: Float64Array, h: number): boolean {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = a[mid];
-    if (v === h) return true;
-    if (v < h) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
+const REASONS = PROPAGATING.map((f) => `conflict:${f}`);
 
 /**
  * The propagating fact a record carries, if its id can be read: the id field occurs once and is a
