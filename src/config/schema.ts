@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { realDate } from '../dates.js';
+import { parseDateOrTimestamp } from '../dates.js';
 
-/** ISO date (YYYY-MM-DD) or full ISO 8601 timestamp, on a day the calendar has. */
+/** A date (YYYY-MM-DD) or an RFC 3339 timestamp (README, "Dates"), on a day the calendar has. */
 const isoDate = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && realDate(s) && !Number.isNaN(Date.parse(s)), {
-    message: 'expected an ISO date such as 2025-01-31',
+  .refine((s) => !Number.isNaN(parseDateOrTimestamp(s)), {
+    message: 'expected a date such as 2025-01-31 or an RFC 3339 timestamp such as 2025-01-31T10:00:00Z',
   });
 
 const country = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as AT');
@@ -21,6 +21,8 @@ const fields = z.strictObject({
   author_id: z.string().default('author_id'),
   text: z.string().default('text'),
   created_at: z.string().default('created_at'),
+  /** How `created_at` is written: RFC 3339 text, or epoch seconds / milliseconds (README, "Dates"). */
+  created_at_format: z.enum(['rfc3339', 'epoch_s', 'epoch_ms']).default('rfc3339'),
   country: z.string().default('country'),
   visibility: z.string().default('visibility'),
   kind: z.string().default('kind'),

@@ -19,6 +19,7 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import { keyedHash } from './keyed-hash.js';
 import { loadObjections, type ObjectionRegistry } from './objections.js';
 import { exclusionReason, gateContext, type GateContext } from './policy.js';
+import { findIdConflicts } from './id-conflicts.js';
 
 /** What `filter` leaves behind, beyond its files. */
 export interface FilterResult {
@@ -53,6 +54,8 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   const files = expandInputs(config, baseDir);
   const registry = await loadObjections(config, baseDir);
   const gate = gateContext(config, registry);
+  // first pass: ids some record excludes for visibility, kind or deletion (all inputs: a later file may delete an earlier post)
+  gate.conflicts = await findIdConflicts(files, config, gate, ctx.secret, (f) => relTo(baseDir, f.path));
   if (usableCompression(config.output.compression) !== config.output.compression) ctx.log('warning: zstd-napi is not built here; filter writes its docs as gzip (.jsonl.gz) instead of zstd');
   const funnel = emptyFunnel();
   const partitions = files.map((f, i) => {
@@ -64,8 +67,8 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
     stage: 'filter',
     dir,
     version: 2,
-    // the whole config (mapping, policy, limits, output), the registry, and the key of the ledger's hashes
-    common: { config, registry: registry.hashes, key: keyedHash(ctx.secret, 'fingerprint', '') },
+    // the whole config (mapping, policy, limits, output), the registry, the ids other records exclude, and the key of the ledger's hashes
+    common: { config, registry: registry.hashes, conflicts: gate.conflicts.digest(), key: keyedHash(ctx.secret, 'fingerprint', '') },
     partitions,
     rank: ctx.rank,
     world: ctx.world,
@@ -151,7 +154,7 @@ async function filterPartition(
   };
   // A row from any reader: malformed, or mapped and judged.
   const judgeRow = (row: RawRow): void | Promise<void> =>
-    row.fields === undefined ? malformed(row.line, row.bad) : judge(mapRow(row.fields, config, { file: rel, line: row.line }), row.line, undefined);
+    row.fields === undefined ? malformed(row.line, row.bad) : judge(mapRow(row.fields, config, { file: rel, line: row.line }, row.dups), row.line, undefined);
   const tooMany = () => {
     if (ctx.maxErrors !== undefined && malformedBefore + funnel.malformed > ctx.maxErrors)
       throw new InputError(`${malformedBefore + funnel.malformed} malformed rows exceed --max-errors ${ctx.maxErrors} (see ${path.join(out.dir, 'errors')})`);

@@ -66,6 +66,8 @@ export class FlatGate {
   private readonly checkFlagged: boolean;
   private readonly maxText: number;
   private readonly minAge: number;
+  /** created_at is RFC 3339 text (else every row takes the general way) */
+  private readonly rfc3339: boolean;
   private sourceHead: Buffer = P_META;
 
   // the decision's by-products, read by the caller
@@ -111,6 +113,7 @@ export class FlatGate {
     this.checkFlagged = !!f.flagged && config.policy.exclude_flagged;
     this.maxText = config.limits.max_text_bytes;
     this.minAge = config.policy.min_age;
+    this.rfc3339 = f.created_at_format === 'rfc3339';
   }
 
   /** Rows of this file carry `"source":{"file":<file>,"line":` in their JSON. */
@@ -140,9 +143,12 @@ export class FlatGate {
     // id and author id: a trimmed string without escapes, or a plain integer (quoted on output)
     if (!this.plainId(b, sc.kind[ki], sc.valStart[ki], sc.valEnd[ki])) return FALLBACK;
     if (!this.plainId(b, sc.kind[ka], sc.valStart[ka], sc.valEnd[ka])) return FALLBACK;
-    // text: any string within the size limit (copied as it is)
+    // text: a string within the size limit (copied as it is) that starts with a printable ASCII
+    // character, so it is not empty or all spaces (missing); anything else goes the general way
     const tk = sc.kind[kt];
     if ((tk !== Kind.Str && tk !== Kind.StrEsc) || sc.valEnd[kt] - sc.valStart[kt] - 2 > this.maxText) return FALLBACK;
+    const t0 = b[sc.valStart[kt] + 1];
+    if (t0 <= 32 || t0 >= 127 || t0 === 92 || t0 === 34) return FALLBACK;
     // country: "AT"
     const cs = sc.valStart[kc];
     if (sc.kind[kc] !== Kind.Str || sc.valEnd[kc] - cs !== 4) return FALLBACK;
@@ -151,7 +157,7 @@ export class FlatGate {
     if (c0 < 0 || c0 > 25 || c1 < 0 || c1 > 25) return FALLBACK;
     // visibility and kind: lower-case ASCII, no spaces
     if (!lowerToken(b, sc.kind[kv], sc.valStart[kv], sc.valEnd[kv]) || !lowerToken(b, sc.kind[kk], sc.valStart[kk], sc.valEnd[kk])) return FALLBACK;
-    if (!this.canonicalTime(b, sc.kind[kT], sc.valStart[kT], sc.valEnd[kT])) return FALLBACK;
+    if (!this.rfc3339 || !this.canonicalTime(b, sc.kind[kT], sc.valStart[kT], sc.valEnd[kT])) return FALLBACK;
     // flags: JSON booleans
     let deleted = false;
     let flagged = false;
@@ -221,6 +227,12 @@ export class FlatGate {
       years = a;
     }
     if (years < this.minAge) return this.exclude(ki, 'minor');
+    // the last rule: another record of this id is excluded for visibility, kind or deletion
+    if (g.conflicts !== undefined && g.conflicts.size > 0) {
+      const num = sc.kind[ki] === Kind.Num;
+      const why = g.conflicts.reasonOf(g.conflicts.hasher.hashBytes(b, num ? sc.valStart[ki] : sc.valStart[ki] + 1, num ? sc.valEnd[ki] : sc.valEnd[ki] - 1));
+      if (why !== undefined) return this.exclude(ki, why);
+    }
 
     // Kept: the doc line, with every value as the input wrote it (JSON.stringify would write the same bytes).
     // an upper bound of its bytes: the copied values, quotes for numeric ids, the fixed parts, two numbers

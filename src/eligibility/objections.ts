@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import { InputError } from '../errors.js';
 import { formatOf, type InputFile } from '../io/inputs.js';
 import { openRows } from '../io/open-rows.js';
-import { parseTime } from '../io/mapping.js';
+import { isoFromMs, parseDateOrTimestamp } from '../dates.js';
 import { keyedHash } from './keyed-hash.js';
 
 /**
@@ -63,8 +63,8 @@ export async function loadObjections(config: Config, baseDir: string, extraPaths
         if (r.fields === undefined) throw new InputError(`${file}:${r.line}: ${r.bad}`);
         const id = r.fields[o.id_field];
         if ((typeof id !== 'string' && typeof id !== 'number') || String(id).trim() === '') throw new InputError(`${file}:${r.line}: missing '${o.id_field}'`);
-        const t = parseTime(r.fields[o.date_field]);
-        if (Number.isNaN(t)) throw new InputError(`${file}:${r.line}: '${o.date_field}' is missing or not a date`);
+        const t = parseDateOrTimestamp(r.fields[o.date_field]);
+        if (Number.isNaN(t)) throw new InputError(`${file}:${r.line}: '${o.date_field}' is missing or not a date (YYYY-MM-DD or RFC 3339)`);
         const key = normaliseAuthorId(String(id), o.case_insensitive);
         const prev = byAuthor.get(key);
         if (prev === undefined || t < prev) byAuthor.set(key, t);
@@ -72,6 +72,6 @@ export async function loadObjections(config: Config, baseDir: string, extraPaths
       }
     }
   }
-  const asOf = o.as_of ?? (Number.isFinite(newest) ? new Date(newest).toISOString().slice(0, 10) : null);
+  const asOf = o.as_of ?? (Number.isFinite(newest) ? isoFromMs(newest).slice(0, 10) : null);
   return { byAuthor, caseInsensitive: o.case_insensitive, hashes, asOf };
 }

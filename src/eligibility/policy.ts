@@ -1,18 +1,21 @@
 import type { Doc } from '../doc.js';
 import type { Config } from '../config/schema.js';
 import type { EligibilityInput } from '../io/mapping.js';
-import { parseTime } from '../io/mapping.js';
+import { civilFromMs, parseDateOrTimestamp } from '../dates.js';
 import { normaliseAuthorId, type ObjectionRegistry } from './objections.js';
+import type { IdConflicts } from './id-conflicts.js';
 
-/** Whole years between a birth date (YYYY-MM-DD) and an instant, by the calendar (UTC). */
-export function ageOn(birthDate: string, at: string | number | Date): number {
+/**
+ * Whole years between a birth date (YYYY-MM-DD) and an instant (epoch ms, or a date / RFC 3339
+ * string), by the calendar (UTC). NaN when the instant is not one.
+ */
+export function ageOn(birthDate: string, at: string | number): number {
   const by = +birthDate.slice(0, 4);
   const bm = +birthDate.slice(5, 7);
   const bd = +birthDate.slice(8, 10);
-  if (!(at instanceof Date)) at = new Date(at);
-  const y = at.getUTCFullYear();
-  const m = at.getUTCMonth() + 1;
-  const d = at.getUTCDate();
+  const ms = typeof at === 'number' ? at : parseDateOrTimestamp(at);
+  if (!Number.isFinite(ms)) return NaN;
+  const [y, m, d] = civilFromMs(ms);
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
 
@@ -31,14 +34,16 @@ function minusYears(date: string, years: number): string {
  * the check errs towards exclusion.
  */
 export function ageAtPost(elig: EligibilityInput, config: Config): number | string {
+  // A present but invalid value excludes, whatever the other field says: the age is a fallback
+  // for an absent birth date only (README, "Fallbacks").
+  if (elig.problems.has('invalid:author_birth_date')) return 'invalid:author_birth_date';
+  if (elig.problems.has('invalid:author_age')) return 'invalid:author_age';
   if (elig.birthDate) return ageOn(elig.birthDate, elig.createdMs);
   if (elig.age !== undefined) {
     if (config.policy.age_field === 'at_post') return elig.age;
     const exportDate = config.policy.export_date!;
     return ageOn(minusYears(exportDate, elig.age), elig.createdMs);
   }
-  if (elig.problems.has('invalid:author_birth_date')) return 'invalid:author_birth_date';
-  if (elig.problems.has('invalid:author_age')) return 'invalid:author_age';
   return config.fields.author_birth_date ? 'missing:author_birth_date' : 'missing:author_age';
 }
 
@@ -51,16 +56,18 @@ export interface GateContext {
   countries: Set<string>;
   visibility: Set<string>;
   kinds: Set<string>;
+  /** ids of which some record is excluded for visibility, kind or deletion (the first pass); none until it ran */
+  conflicts?: IdConflicts;
 }
 
 export function gateContext(config: Config, registry: ObjectionRegistry): GateContext {
   const w = config.policy.window;
   // A bare `to` date includes that whole day.
-  const to = w.to ? parseTime(w.to) + (/^\d{4}-\d{2}-\d{2}$/.test(w.to) ? 86_400_000 - 1 : 0) : Infinity;
+  const to = w.to ? parseDateOrTimestamp(w.to) + (/^\d{4}-\d{2}-\d{2}$/.test(w.to) ? 86_400_000 - 1 : 0) : Infinity;
   return {
     config,
     registry,
-    windowFrom: w.from ? parseTime(w.from) : -Infinity,
+    windowFrom: w.from ? parseDateOrTimestamp(w.from) : -Infinity,
     windowTo: to,
     countries: new Set(config.policy.countries),
     visibility: new Set(config.policy.visibility.map((v) => v.toLowerCase())),
@@ -112,10 +119,13 @@ export const RULES: ReadonlyArray<readonly [name: string, rule: Rule]> = [
     (d, e, g) => {
       const age = ageAtPost(e, g.config);
       if (typeof age === 'string') return age;
+      if (!Number.isFinite(age)) return 'invalid:created_at'; // unreachable after `window`; fail closed if it ever is not
       d.ageAtPost = age;
       return age < g.config.policy.min_age ? 'minor' : undefined;
     },
   ],
+  // last, so it is only looked up for records that every rule of their own keeps
+  ['conflict', (d, _e, g) => g.conflicts?.reason(d.id)],
 ];
 
 /** Judge one mapped record: `undefined` when eligible, else the reason it is excluded. */

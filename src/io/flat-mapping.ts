@@ -81,7 +81,7 @@ export class FlatRowMapper {
         this.metaIdx[this.nMeta++] = k;
         continue;
       }
-      if (memberOf[slot] >= 0) return false; // JSON.parse keeps the last one: leave that to it
+      if (memberOf[slot] >= 0) return false; // a repeated mapped key: the JSON.parse path makes the row malformed
       memberOf[slot] = k;
     }
     this.buf = b;
@@ -103,7 +103,10 @@ export class FlatRowMapper {
         // raw bytes ≥ decoded UTF-8 bytes, so within the limit here means within it decoded
         if (sc.valEnd[k] - sc.valStart[k] - 2 > this.config.limits.max_text_bytes) return undefined;
         this.textMember = k;
-        fields[this.columns[slot]] = '';
+        // mapRow only needs to know the text is a non-empty string: a stand-in, unless it may be
+        // empty or all spaces (missing), which the decoded value decides
+        const c0 = b[sc.valStart[k] + 1];
+        fields[this.columns[slot]] = c0 > 32 && c0 < 127 && c0 !== 92 && c0 !== 34 ? 'x' : memberValue(b, sc, k);
       } else fields[this.columns[slot]] = memberValue(b, sc, k);
     }
     return mapRow(fields, this.config, source);

@@ -1,6 +1,6 @@
 import type { Doc, SourceRef } from '../doc.js';
 import type { Config } from '../config/schema.js';
-import { realDate } from '../dates.js';
+import { isoFromMs, parseDateOnly, parseTimestamp } from '../dates.js';
 
 /**
  * Fields an eligibility decision needs but that do not travel on with the Doc: they are read,
@@ -46,29 +46,58 @@ export function mappedColumns(config: Config): Set<string> {
   return s;
 }
 
-const isMissing = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-
-/** Parse a timestamp: ISO 8601 text (a real calendar date), or epoch seconds / milliseconds. Returns ms or NaN. */
-export function parseTime(v: unknown): number {
-  if (typeof v === 'number') return v > 1e11 ? v : v * 1000;
-  if (typeof v !== 'string') return NaN;
-  // Fast path for the common canonical form 2025-03-01T10:00:00(.000)Z.
-  if ((v.length === 20 || v.length === 24) && v.charCodeAt(10) === 84 && v.charCodeAt(v.length - 1) === 90) return realDate(v) ? Date.parse(v) : NaN;
-  const s = v.trim();
-  if (/^\d{9,13}$/.test(s)) return parseTime(Number(s));
-  if (!/^\d{4}-\d{2}-\d{2}/.test(s) || !realDate(s)) return NaN;
-  // A date-time without a zone is read as UTC, so results do not depend on the machine's zone.
-  const iso = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s) ? s.replace(' ', 'T') + 'Z' : s;
-  return Date.parse(iso);
-}
+/** Empty is missing, for every field: absent, null, "" and whitespace only (an empty CSV cell too). */
+export const isMissing = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 function parseBool(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v;
   if (v === 0 || v === 1) return v === 1;
   if (typeof v === 'string') {
     const s = v.trim().toLowerCase();
-    if (['true', '1', 'yes', 'y', 't'].includes(s)) return true;
-    if (['false', '0', 'no', 'n', 'f', ''].includes(s)) return false;
+    if (s === 'true' || s === '1' || s === 'yes' || s === 'y' || s === 't') return true;
+    if (s === 'false' || s === '0' || s === 'no' || s === 'n' || s === 'f') return false;
+  }
+  return undefined;
+}
+
+/**
+ * A mapped field that occurs twice in a row (after unescaping), or undefined. `dups` are the
+ * row's repeated keys as its reader found them (JSON.parse keeps the last silently).
+ */
+export function duplicatedField(dups: readonly string[] | undefined, config: Config): string | undefined {
+  if (dups === undefined || dups.length === 0) return undefined;
+  const mapped = mappedColumns(config);
+  return dups.find((k) => mapped.has(k));
+}
+
+/** A string field's value (`String(v).trim()`), or the problem with it. */
+function strField(v: unknown): string | 'missing' | 'invalid' {
+  if (isMissing(v)) return 'missing';
+  if (typeof v !== 'string' && typeof v !== 'number') return 'invalid';
+  return String(v).trim();
+}
+
+/**
+ * What a record says about the three facts that propagate to every record of its id (README,
+ * "Conflicting copies"): the first of visibility, kind and deleted that does not allow the post —
+ * missing, invalid, not allowed, or repeated in the row (`dups`) — or undefined. The allowed sets
+ * are lower-case.
+ */
+export function propagatingFact(
+  fields: { [k: string]: unknown },
+  dups: readonly string[] | undefined,
+  config: Config,
+  visibility: Set<string>,
+  kinds: Set<string>,
+): 'visibility' | 'kind' | 'deleted' | undefined {
+  const f = config.fields;
+  const v = strField(fields[f.visibility]);
+  if (dups?.includes(f.visibility) || v === 'missing' || v === 'invalid' || !visibility.has(v.toLowerCase())) return 'visibility';
+  const k = strField(fields[f.kind]);
+  if (dups?.includes(f.kind) || k === 'missing' || k === 'invalid' || !kinds.has(k.toLowerCase())) return 'kind';
+  if (f.deleted && config.policy.exclude_deleted) {
+    const d = fields[f.deleted];
+    if (dups?.includes(f.deleted) || isMissing(d) || parseBool(d) !== false) return 'deleted';
   }
   return undefined;
 }
@@ -78,29 +107,27 @@ function parseBool(v: unknown): boolean | undefined {
  * text are malformed (`bad`); eligibility fields that are missing or unparseable are recorded as
  * problems so the gate excludes the row (fail closed). Unmapped fields go to `meta`.
  */
-export function mapRow(fields: { [k: string]: unknown }, config: Config, source: SourceRef): Mapped {
+export function mapRow(fields: { [k: string]: unknown }, config: Config, source: SourceRef, dups?: readonly string[]): Mapped {
   const f = config.fields;
   const mapped = mappedColumns(config);
+  const dup = duplicatedField(dups, config);
+  if (dup !== undefined) return { bad: `field '${dup}' occurs more than once` };
   const rawId = fields[f.id];
   if (isMissing(rawId)) return { bad: `missing field '${f.id}' (id)` };
   if (typeof rawId !== 'string' && typeof rawId !== 'number') return { bad: `field '${f.id}' (id): expected a string, got ${typeof rawId}` };
   const rawText = fields[f.text];
-  if (rawText === undefined || rawText === null) return { bad: `missing field '${f.text}' (text)` };
+  if (isMissing(rawText)) return { bad: `missing field '${f.text}' (text)` };
   if (typeof rawText !== 'string') return { bad: `field '${f.text}' (text): expected a string, got ${Array.isArray(rawText) ? 'array' : typeof rawText}` };
   if (Buffer.byteLength(rawText) > config.limits.max_text_bytes) return { bad: `text over limits.max_text_bytes (${config.limits.max_text_bytes} bytes)` };
 
   const problems = new Problems();
   const str = (col: string, name: string): string => {
-    const v = fields[col];
-    if (isMissing(v)) {
-      problems.add(`missing:${name}`);
+    const v = strField(fields[col]);
+    if (v === 'missing' || v === 'invalid') {
+      problems.add(`${v}:${name}`);
       return '';
     }
-    if (typeof v !== 'string' && typeof v !== 'number') {
-      problems.add(`invalid:${name}`);
-      return '';
-    }
-    return String(v).trim();
+    return v;
   };
   const authorId = str(f.author_id, 'author_id');
   const country = str(f.country, 'country').toUpperCase();
@@ -112,18 +139,18 @@ export function mapRow(fields: { [k: string]: unknown }, config: Config, source:
   const rawTime = fields[f.created_at];
   if (isMissing(rawTime)) problems.add('missing:created_at');
   else {
-    createdMs = parseTime(rawTime);
+    createdMs = parseTimestamp(rawTime, f.created_at_format);
     if (Number.isNaN(createdMs)) problems.add('invalid:created_at');
     // keep an already canonical UTC timestamp as given; normalise anything else
-    else createdAt = typeof rawTime === 'string' && CANONICAL.test(rawTime) ? rawTime : new Date(createdMs).toISOString();
+    else createdAt = typeof rawTime === 'string' && CANONICAL.test(rawTime) ? rawTime : isoFromMs(createdMs);
   }
 
   const elig: EligibilityInput = { problems, createdMs };
   if (f.author_birth_date) {
     const v = fields[f.author_birth_date];
     if (!isMissing(v)) {
-      const d = typeof v === 'string' ? v.trim().slice(0, 10) : '';
-      if (/^\d{4}-\d{2}-\d{2}$/.test(d) && realDate(d) && !Number.isNaN(Date.parse(d))) elig.birthDate = d;
+      // exactly YYYY-MM-DD on a real day: no time, no padding, no "(approx)"
+      if (typeof v === 'string' && parseDateOnly(v)) elig.birthDate = v;
       else problems.add('invalid:author_birth_date');
     }
   }
@@ -139,7 +166,7 @@ export function mapRow(fields: { [k: string]: unknown }, config: Config, source:
     const col = f[flag];
     if (!col) continue;
     const v = fields[col];
-    if (v === undefined || v === null) {
+    if (isMissing(v)) {
       problems.add(`missing:${flag}`);
       continue;
     }

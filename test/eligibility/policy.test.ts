@@ -46,10 +46,13 @@ describe('eligibility rules, both outcomes', () => {
     ['minor at posting time', { user_birth_date: '2008-03-02', created: '2025-03-01T10:00:00Z' }, 'minor'],
     ['18th birthday is the first adult day', { user_birth_date: '2007-03-01', created: '2025-03-01T00:00:00Z' }, undefined],
     ['the day before the 18th birthday', { user_birth_date: '2007-03-02', created: '2025-03-01T23:59:59Z' }, 'minor'],
-    ['epoch seconds accepted for created', { created: 1740823200 }, undefined],
+    ['epoch seconds are not RFC 3339 (created_at_format defaults to rfc3339)', { created: 1740823200 }, 'invalid:created_at'],
   ];
   it.each(cases)('%s', (_name, over, want) => {
     expect(judge(record(over))).toBe(want);
+  });
+  it('epoch seconds are accepted where fields.created_at_format says epoch_s', () => {
+    expect(judge(record({ created: 1740823200 }), cfg({}, { created_at_format: 'epoch_s' }))).toBeUndefined();
   });
 });
 

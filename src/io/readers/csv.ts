@@ -3,12 +3,15 @@ import { StringDecoder } from 'node:string_decoder';
 import { Transform } from 'node:stream';
 import { openInput } from '../decompress.js';
 import type { RawRow, RowSource } from '../rows.js';
+import { InputError } from '../../errors.js';
 
 /**
  * Read a CSV file (header row first) with papaparse in streaming mode. Rows keep their real
  * starting line number, counted from the text fed to the parser, so a quoted cell spanning
  * lines does not shift later numbers. Parser errors (unterminated quote, wrong field count)
- * become `bad` rows; values are never echoed in messages.
+ * become `bad` rows; values are never echoed in messages. A header naming a column twice is an
+ * input error: papaparse would rename the second (`a_1`) and a gate reading `a` would see only
+ * the first of two conflicting values.
  */
 export async function* readCsv(file: string, delimiter: string, onRead?: (bytes: number) => void): RowSource {
   // Newline offsets (in characters) not yet passed by the parser's cursor.
@@ -59,11 +62,27 @@ export async function* readCsv(file: string, delimiter: string, onRead?: (bytes:
     failure = e;
     wake?.();
   });
+  const header: string[] = [];
+  let headerChecked = false;
   Papa.parse(toText as unknown as File, {
     header: true,
+    transformHeader(h: string) {
+      header.push(h);
+      return h;
+    },
     delimiter,
     skipEmptyLines: 'greedy',
-    step(results) {
+    step(results, parser) {
+      if (!headerChecked) {
+        headerChecked = true;
+        const dup = header.find((h, j) => header.indexOf(h) !== j);
+        if (dup !== undefined) {
+          failure = new InputError(`${file}: the header names column '${dup}' more than once; a repeated column is ambiguous, so the file is not read`);
+          parser.abort();
+          wake?.();
+          return;
+        }
+      }
       const line = rowStart < 0 ? 2 : lineAt(rowStart);
       // the cursor stands just past this row's line break, where the next row starts
       const cursor = results.meta.cursor;

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { openInput } from '../decompress.js';
 import { splitLines } from '../lines.js';
-import { safeJsonError, type RawRow, type RowSource } from '../rows.js';
+import { duplicateKeys, safeJsonError, type RawRow, type RowSource } from '../rows.js';
 
 /** Per-chunk UTF-8 validity, computed once per chunk (a chunk holds many lines). */
 let lastChunk: Buffer | undefined;
@@ -65,20 +65,25 @@ export async function* readJsonlLines(file: string, maxLineBytes: number, onRead
   }
 }
 
-/** Parse line `i` of a batch into a row: a JSON object's fields, or why it is not one. */
+/**
+ * Parse line `i` of a batch into a row: a JSON object's fields (with `dups`, the keys it repeats:
+ * JSON.parse keeps only the last), or why it is not one.
+ */
 export function parseJsonLine(l: RawLines, i: number): RawRow {
   const line = l.line[i];
   const bad = l.bad[i];
   if (bad !== undefined) return { line, bad };
   let value: unknown;
+  const text = l.buf[i].toString('utf8', l.start[i], l.end[i]);
   try {
-    value = JSON.parse(l.buf[i].toString('utf8', l.start[i], l.end[i]));
+    value = JSON.parse(text);
   } catch (e) {
     return { line, bad: safeJsonError(e) };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { line, bad: `expected a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}` };
-  return { line, fields: value as { [k: string]: unknown } };
+  const dups = duplicateKeys(text);
+  return dups ? { line, fields: value as { [k: string]: unknown }, dups } : { line, fields: value as { [k: string]: unknown } };
 }
 
 /** Read a JSONL file (optionally .gz or .zst) as batches of rows; bad lines become `bad` rows. */
