@@ -129,3 +129,8 @@ export function prng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The completion markers under a step's `_done` folder (nested by partition key), sorted; [] when there is none yet. */
+export function markers(doneDir: string): string[] {
+  return fs.existsSync(doneDir) ? walk(doneDir).filter((f) => f.endsWith('.json') && !path.basename(f).startsWith('.')).sort() : [];
+}

@@ -29,6 +29,14 @@ export interface FilterResult {
   inputs: Array<{ path: string; bytes: number }>;
   registry: { hashes: string[]; asOf: string | null; authors: number };
   dir: string;
+  /** why this run is not a build to go on with (it kept nothing, or a mapped column is in no sampled row); set by the world-1 pass */
+  diagnosis?: string[];
+}
+
+/** Stop a command when the filter's result says the run is a mistake (exit 3, with the diagnosis). */
+export function assertUseful(r: FilterResult): FilterResult {
+  if (r.diagnosis) throw new InputError(r.diagnosis.join('\n') + '\n(see `vernacular config check --input` and the README, Configuration)');
+  return r;
 }
 
 /** Relative path used in provenance and error ledgers: relative to the config file's folder. */
@@ -92,8 +100,7 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
     writeJsonAtomic(path.join(dir, 'stats.json'), { stage: 'filter', funnel: result.funnel, inputs: result.inputs, registry: result.registry });
     // a run that keeps nothing, or maps a column no row has, is a mistake to stop at, not a build
     const problems = mappingProblems(config, await sampleColumns(files, config));
-    if (result.funnel.read > 0 && (result.funnel.kept === 0 || problems.length))
-      throw new InputError([...(result.funnel.kept === 0 ? nothingKept(result.funnel, config) : []), ...problems].join('\n') + '\n(see `vernacular config check --input` and the README, Configuration)');
+    if (result.funnel.read > 0 && (result.funnel.kept === 0 || problems.length)) result.diagnosis = [...(result.funnel.kept === 0 ? nothingKept(result.funnel, config) : []), ...problems];
   }
   return result;
 }

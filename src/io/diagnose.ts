@@ -30,6 +30,9 @@ export async function sampleColumns(files: readonly InputFile[], config: Config,
   return { rows, columns };
 }
 
+/** The `fields` keys that name a column (others, such as `created_at_format`, describe one). */
+const COLUMN_FIELDS = ['id', 'author_id', 'text', 'created_at', 'country', 'visibility', 'kind', 'author_birth_date', 'author_age', 'lang_hint', 'deleted', 'flagged'] as const satisfies ReadonlyArray<keyof Config['fields']>;
+
 /**
  * Mapped fields no sampled row has, as `fields.<name>: …` lines. Adulthood is proven by either
  * `author_birth_date` or `author_age`, so only both missing is a problem there.
@@ -42,7 +45,8 @@ export function mappingProblems(config: Config, sample: ColumnSample): string[] 
   const out: string[] = [];
   const f = config.fields;
   const age = { author_birth_date: f.author_birth_date, author_age: f.author_age };
-  for (const [name, col] of Object.entries(f) as Array<[keyof Config['fields'], string | null]>) {
+  for (const name of COLUMN_FIELDS) {
+    const col = f[name];
     if (col === null || has(col)) continue;
     if ((name === 'author_birth_date' || name === 'author_age') && (has(age.author_birth_date) || has(age.author_age))) continue;
     out.push(`fields.${name}: no row has '${col}'; rows have ${listed}`);

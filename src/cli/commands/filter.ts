@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { resolveSecret } from '../../eligibility/keyed-hash.js';
-import { runFilter } from '../../eligibility/filter-stage.js';
+import { assertUseful, runFilter } from '../../eligibility/filter-stage.js';
 import { ensureWritableDir } from '../../pipeline/stage.js';
 import { funnelTable } from '../../pipeline/stats.js';
 import { makeLog, type CommandResult, type GlobalOptions } from '../io.js';
@@ -27,7 +27,7 @@ export function buildContext(opts: BuildOptions, g: GlobalOptions, stage: string
 /** `vernacular filter`: eligible docs, ledgers and the funnel. */
 export async function filter(opts: BuildOptions, g: GlobalOptions): Promise<CommandResult> {
   const ctx = buildContext(opts, g, 'filter');
-  const r = await runFilter(ctx);
+  const r = assertUseful(await runFilter(ctx));
   return {
     summary: { stage: 'filter', out: ctx.out, funnel: r.funnel, skippedPartitions: r.skipped },
     text: funnelTable(r.funnel) + `\n\nwrote ${path.relative(process.cwd(), r.dir) || r.dir}`,

@@ -1,4 +1,4 @@
-import { runFilter } from '../../eligibility/filter-stage.js';
+import { assertUseful, runFilter } from '../../eligibility/filter-stage.js';
 import { runSegment } from '../../segment/stage.js';
 import { runFeatures } from '../../features/stage.js';
 import { planShards, runShards, runSignatures, writeShardParts } from '../../shards/stage.js';
@@ -33,7 +33,7 @@ export async function runStage(stage: string, opts: BuildOptions & { rank?: numb
   const ctx = { ...buildContext(opts, g, stage), rank: opts.rank!, world: opts.world };
   switch (stage) {
     case 'filter':
-      return { summary: { stage, rank: ctx.rank, world: ctx.world, funnel: (await runFilter(ctx)).funnel } };
+      return { summary: { stage, rank: ctx.rank, world: ctx.world, funnel: assertUseful(await runFilter(ctx)).funnel } };
     case 'segment':
       return { summary: { stage, rank: ctx.rank, world: ctx.world, ...(await runSegment(ctx)) } };
     case 'features':

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runFilter } from '../../eligibility/filter-stage.js';
+import { assertUseful, runFilter } from '../../eligibility/filter-stage.js';
 import { funnelTable } from '../../pipeline/stats.js';
 import type { CommandResult, GlobalOptions } from '../io.js';
 import { buildContext, type BuildOptions } from './filter.js';
@@ -23,7 +23,7 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
   };
   ctx.log(`[1/${steps}] filter${workers > 1 ? ` (${workers} workers)` : ''}`);
   await ranks('filter');
-  const f = await runFilter({ ...ctx, stage: 'filter' });
+  const f = assertUseful(await runFilter({ ...ctx, stage: 'filter' }));
   summary.filter = { funnel: f.funnel };
   sections.push(funnelTable(f.funnel));
 
