@@ -26,7 +26,7 @@ const NAME_ROM = String.raw`(?:${PART_ROM}[ ]?)?(?:${CAP}|[XVI]+|\d{1,2}(?:st|nd
 
 const ADDRESS_RES: { [lang: string]: RegExp } = {
   // Hauptstraße 12/3, Mariahilfer Straße 45, Karl-Marx-Allee 3, 1070 Wien
-  de: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:\p{Lu}[\p{L}-]*(?:straße|strasse|str\.|gasse|weg|platz|allee|ring|damm|ufer|steig|zeile|kai|markt|gürtel|lände|promenade|chaussee)|\p{Lu}\p{L}+(?:er|sche[nr]?)[ ](?:Straße|Strasse|Str\.|Gasse|Weg|Platz|Allee|Ring|Damm|Ufer|Zeile|Kai|Markt|Gürtel|Lände))[ ]?${NUM}${NOT_UNIT}(?:,?[ ](?:Stiege|Stg\.|Tür|Top|Whg\.|Wohnung)[ ]?\d{1,3})*${TAIL}`, 'gu'),
+  de: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:\p{Lu}[\p{L}-]*(?:straße|strasse|str\.|gasse|weg|platz|allee|ring|damm|ufer|steig|zeile|kai|markt|gürtel|lände|promenade|chaussee)|\p{Lu}[\p{L}-]*-(?:Straße|Strasse|Gasse|Weg|Platz|Allee|Ring|Damm|Ufer|Zeile|Kai|Markt|Gürtel|Lände)|\p{Lu}\p{L}+(?:er|sche[nr]?)[ ](?:Straße|Strasse|Str\.|Gasse|Weg|Platz|Allee|Ring|Damm|Ufer|Zeile|Kai|Markt|Gürtel|Lände))[ ]?${NUM}${NOT_UNIT}(?:,?[ ](?:Stiege|Stg\.|Tür|Top|Whg\.|Wohnung)[ ]?\d{1,3})*${TAIL}`, 'gu'),
   // Kerkstraat 12a, Lange Nieuwstraat 3 bus 2, 1012 AB Amsterdam
   nl: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:(?:[Vv]an|Sint|Lange|Korte|Oude|Nieuwe|Grote|Kleine|Hoge)[ ])*\p{Lu}[\p{L}'-]*(?:straat|laan|weg|plein|gracht|kade|singel|dijk|steenweg|lei|dreef|markt|baan|veld|pad|steeg)[ ]${NUM}${NOT_UNIT}(?:[ ](?:bus|bis)[ ]?\d{1,3}|[ ]?hs|-[ ]?\d{1,3})?${TAIL}`, 'gu'),
   // Storgatan 12 B, lgh 1102, 123 45 Stockholm; Mannerheimvägen 5 A 3, 00100 Helsingfors
@@ -40,9 +40,9 @@ const ADDRESS_RES: { [lang: string]: RegExp } = {
   // rua Augusta 120, 2.º esq.; avenida da Liberdade, 5, 1250-096 Lisboa
   pt: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:${alt(['rua', 'avenida', 'av.', 'travessa', 'largo', 'praça', 'estrada', 'calçada', 'beco', 'alameda', 'praceta', 'rotunda'])})[ ]${NAME_ROM},?[ ](?:n\.?[º°][ ]?)?\d{1,4}(?!\d)[A-Z]?${NOT_UNIT}(?:,?[ ]\d{1,2}\.?[º°][ ]?(?:esq|dto|dt|frente|andar)?\.?)?${TAIL}`, 'gu'),
   // 12 Main Street; Apt 4, 23 O'Connell St, Dublin 1, D01 F5P2
-  en: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:(?:Apt\.?|Apartment|Flat|Unit)[ ]?\d{1,4}[A-Z]?,?[ ])?\d{1,4}[A-Za-z]?,?[ ](?:${CAP}[ ]){1,3}(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Drive|Terrace|Crescent|Close|Court|Square|Place|Park|Way|Row|Quay|Grove|Gardens|Walk|Heights|Parade|Mews)(?!\p{L})${TAIL}`, 'gu'),
+  en: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:(?:Apt\.?|Apartment|Flat|Unit)[ ]?\d{1,4}[A-Z]?,?[ ])?\d{1,4}[A-Za-z]?,?[ ](?:${CAP}[ ]){1,3}(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Drive|Terrace|Crescent|Close|Court|Square|Place|Park|Way|Row|Quay|Grove|Gardens|Walk|Heights|Parade|Mews)(?!\p{L})(?:,[ ](?!Dublin[ ]\d)(?:Co\.[ ])?\p{Lu}[\p{L}'’-]+(?:[ ](?![A-Z]{3}[ ]?\d)\p{Lu}[\p{L}'’-]+)?){0,3}${TAIL}`, 'gu'),
   // Triq il-Kbira 12, Ħaż-Żebbuġ ZBG 1234; 25, Triq San Pawl, San Pawl il-Baħar
-  mt: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:\d{1,4},?[ ])?(?:Triq|Trejqa|Sqaq|Misraħ|Vjal|Pjazza)[ ](?:(?:il|ir|is|it|ix|iż|id|in|l|tal|tas|tar|tat|taż|tad|san|Santa|Sant)[-’'][ ]?|ta['’][ ]|San[ ]|Santa[ ])?\p{Lu}[\p{L}'’-]*(?:[ ](?:(?:il|ir|is|it|ix|iż|id|in|l|tal|tas|tar|tat|taż|tad)-)?\p{Lu}[\p{L}'’-]*){0,3}(?:,?[ ]\d{1,4}(?![\p{N}]))?(?:,[ ]\p{Lu}[\p{L}'’-]*(?:[ -]\p{L}[\p{L}'’-]*){0,2})?${TAIL}`, 'gu'),
+  mt: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:\d{1,4},?[ ])?(?:Triq|Trejqa|Sqaq|Misraħ|Vjal|Pjazza)[ ](?:(?:il|ir|is|it|ix|iż|id|in|l|tal|tas|tar|tat|taż|tad|san|Santa|Sant)[-’'][ ]?|ta['’][ ]|San[ ]|Santa[ ])?\p{Lu}[\p{L}'’-]*(?:[ ](?:(?:il|ir|is|it|ix|iż|id|in|l|tal|tas|tar|tat|taż|tad)-)?\p{Lu}[\p{L}'’-]*){0,3}(?:,?[ ]\d{1,4}(?![\p{N}]))?(?:,[ ]\p{Lu}[\p{L}'’-]*(?:[ -](?![A-Z]{3}[ ]?\d)\p{L}[\p{L}'’-]*){0,2})?${TAIL}`, 'gu'),
   // οδός Ερμού 25, 105 63 Αθήνα; Λεωφόρος Μακαρίου Γ' 45, 1065 Λευκωσία
   el: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:[Οο]δός|[Οο]δ\.|Λεωφόρος|λεωφόρος|Λεωφ\.|λεωφ\.|Πλατεία|πλατεία)[ ](?:\d{1,2}ης[ ])?\p{Lu}[\p{L}'΄’.]*(?:[ ](?:\p{Lu}[\p{L}'΄’.]*|του|της|των))*,?[ ](?:αρ\.?[ ])?\d{1,4}[Α-Ωα-ωA-Za-z]?(?![\p{L}\p{N}])${NOT_UNIT}${TAIL}`, 'gu'),
   ie: new RegExp(String.raw`(?<![\p{L}\p{N}])${EIR}(?![\p{L}\p{N}])`, 'gu'),
@@ -97,23 +97,23 @@ const CUE_BEFORE = [
   '[Bb]orn(?: on| in)?', 'DOB', 'D\\.O\\.B\\.?', 'd\\.o\\.b\\.?', '[Dd]ob', '[Dd]ate of birth', '[Bb]irth ?date',
   '[Nn]ée?(?:\\(e\\))?(?: le| en)?', '[Dd]ate de naissance',
   '[Nn]at[oa](?: il| nel| a)?', '[Dd]ata di nascita',
-  '[Nn]ac[ií](?: el| en)?', '[Nn]acid[oa](?: el| en)?', '[Ff]echa de nacimiento', '[Ff]\\. ?nac\\.',
-  '[Nn]asci(?: a| em| no)?', '[Nn]ascid[oa](?: a| em| no)?', '[Dd]ata de nascimento', '[Dd]ata de naixement', '[Vv]aig néixer(?: el)?', '[Nn]ascut', '[Nn]ascuda',
+  '[Nn]ac[ií](?: el| en)?', '[Nn]aci[óo](?: el| en)?', '[Nn]acieron(?: el| en)?', '[Nn]acid[oa](?: el| en)?', '[Ff]echa de nacimiento', '[Ff]\\. ?nac\\.',
+  '[Nn]asci(?: a| em| no)?', '[Nn]asceu(?: a| em| no)?', '[Nn]asceram(?: a| em| no)?', '[Nn]ascid[oa](?: a| em| no)?', '[Dd]ata de nascimento', '[Dd]ata de naixement', '[Vv]aig néixer(?: el)?', '[Nn]ascut', '[Nn]ascuda',
   '[Ff]ödd(?:es)?(?: den| i| år)?', '[Ff]ödelsedatum', '[Ff]ødt(?: den)?', '[Ff]ødselsdato',
   '[Γγ]εννήθηκα', '[Γγ]εννήθηκε', '[Γγ]εννημένος', '[Γγ]εννημένη', '[Ηη]μερομηνία γέννησης', '[Ηη]μ\\.? γέννησης', '[Ηη]μερομηνία γεννήσεως',
   '[Tt]welidt', '[Tt]welid', '[Tt]wieled', '[Tt]wieldet', '[Ii]mwieled', '[Ii]mwielda', '[Dd]ata tat-twelid', '[Jj]ahrgang',
 ].join('|');
-const CUE_AFTER = "geboren|born|nato|nata|né|née|nacid[oa]|nascid[oa]|född|født|γεννήθηκα|γεννήθηκε|twelidt|twieled";
+const CUE_AFTER = "geboren|born|nato|nata|né|née|nacid[oa]|naci[óo]|nascid[oa]|nasceu|född|født|γεννήθηκα|γεννήθηκε|twelidt|twieled";
 
 // a cue, then up to four short words (in, Cork, on, the, am, στις, f', fl- …), then a date
-const DOB_BEFORE = new RegExp(String.raw`(?<![\p{L}])(?:${CUE_BEFORE})(?![\p{L}])[ ]?[:,–-]?[ ]*(?:(?:[\p{L}'’-]{1,14}|f['’]|fl-|fil-)[ ,]+){0,4}?(${DATE})`, 'gu');
+const DOB_BEFORE = new RegExp(String.raw`(?<![\p{L}])(?:${CUE_BEFORE})(?![\p{L}])[ ]?[:,–-]?[ ]*(?:[\p{L}'’-]{1,14}[ ,]+|f['’][ ]?|fl-|fil-|il-|l-){0,4}?(${DATE})`, 'gu');
 // a year alone, right after "born in", "né en", "Jahrgang" …
-const DOB_YEAR = new RegExp(String.raw`(?<![\p{L}])(?:[Bb]orn in|[Gg]eboren(?: im Jahr(?:e)?)?|[Jj]ahrgang|[Nn]ée? en|[Nn]at[oa] nel|[Nn]ac[ií] en|[Nn]acid[oa] en|[Nn]asci em|[Nn]ascid[oa] em|[Ff]ödd(?: år)?|[Γγ]εννήθηκα το|[Tt]welidt (?:fis-sena|f['’]|fl-))[ ]?(${Y4})(?!\d)`, 'gu');
+const DOB_YEAR = new RegExp(String.raw`(?<![\p{L}])(?:[Bb]orn in|[Gg]eboren(?: im Jahr(?:e)?)?|[Jj]ahrgang|[Nn]ée? en|[Nn]at[oa] nel|[Nn]ac[ií] en|[Nn]acid[oa] en|[Nn]aci[óo] en|[Nn]asci em|[Nn]asceu em|[Nn]ascid[oa] em|[Ff]ödd(?: år)?|[Γγ]εννήθηκα το|[Tt]welidt (?:fis-sena|f['’]|fl-))[ ]?(${Y4})(?!\d)`, 'gu');
 // German/Dutch word order: "bin am 3. März 1985 in Graz geboren"
 const DOB_AFTER = new RegExp(String.raw`(?<![\p{L}\p{N}])(${DATE})(?=[^.!?\n]{0,40}?(?<![\p{L}])(?:${CUE_AFTER})(?![\p{L}]))`, 'gu');
 
 /** Stems of every cue above: a text without one has no date of birth (a cheap test before the big patterns). */
-const CUE_STEM = /geb|born|dob|d\.o\.b|birth|née?(?!\p{L})|nat[oa]|nac[ií]|nasc|naix|néixer|född|födel|fødsel|født|γενν|γέννησ|twel|twiel|mwiel|jahrgang|geboorte/iu;
+const CUE_STEM = /geb|born|dob|d\.o\.b|birth|née?(?!\p{L})|naiss|nat[oa]|nac[ií]|nasc|naix|néixer|född|födel|fødsel|født|γενν|γέννησ|twel|twiel|mwiel|jahrgang|geboorte/iu;
 
 /** Date-of-birth spans (the date only, not the cue). */
 export function findDob(text: string): Array<[number, number]> {
