@@ -195,9 +195,61 @@ const MORE: C[] = [
   ['en-IE', 'IE', 'Our first is due on the 3rd of March, and the birth plan says the Rotunda. What should I pack?', 'due date near "birth", no birth cue'],
 ];
 
+// Written after the scrubber was tuned on the cases above, and scored once before any further change
+// (figures in the fixture README): a check on over-fitting to the first set.
+const HOLDOUT: C[] = [
+  ['de-AT', 'AT', 'Bitte a Mail an d Hausverwaltung: Wasserschaden in da {{ADDRESS:Thaliastraße 112/4, 1160 Wien}}, i bin ab 8 daham.'],
+  ['de-AT', 'AT', 'Meine Tochter (geb. {{DOB:04.05.2016}}) braucht an neuen Pass, was kost des?'],
+  ['de-AT', 'AT', 'Versicherungsnummer {{ID}}, bitte trag des ins Formular vom AMS ein.'],
+  ['de-AT', 'AT', 'Um 7 in da Früh bei da Haltestelle Neubaugasse, Linie 13A, Ticket kost 2,40.', 'stop name that is a street, times, price'],
+  ['de-DE', 'DE', 'Neue Anschrift ab 1.3.: {{ADDRESS:Hauptstr. 17, 69117 Heidelberg}}. Wem muss ich das alles melden?'],
+  ['de-DE', 'DE', 'Mein Vater, geboren am {{DOB:2. Februar 1949}}, will den Führerschein abgeben.'],
+  ['de-DE', 'DE', 'steuer-id {{ID}} – brauch ich die für den Minijob?'],
+  ['de-DE', 'DE', 'Kundennummer 84737263512, Vertragsnummer 2231-88, wie kündige ich bei der Telekom?', 'customer and contract numbers'],
+  ['fr-FR', 'FR', "Peux-tu écrire à mon proprio ? J'habite {{ADDRESS:27 boulevard Voltaire, 75011 Paris}}, l'eau chaude est coupée depuis 3 jours."],
+  ['fr-FR', 'FR', "Mon mari est né le {{DOB:1er avril 1970}}, il peut partir à 62 ans ?"],
+  ['fr-FR', 'FR', 'voici mon numéro de sécurité sociale {{ID:1}} pour la mutuelle'],
+  ['fr-FR', 'FR', 'Le 14 juillet on sera 8 au 12, c\'est le bâtiment B, code 4521.', 'date without cue, house number and door code in prose'],
+  ['fr-BE', 'BE', "Faut envoyer ça à {{ADDRESS:rue Royale 45, 1000 Bruxelles}} ou au guichet de la commune, tu sais ?"],
+  ['fr-BE', 'BE', 'NN {{ID:1}}, je dois le mettre sur la demande de prime énergie ?'],
+  ['nl-NL', 'NL', 'Mijn moeder (geboren {{DOB:8 juni 1944}}) woont op {{ADDRESS:Dorpsstraat 14, 1191 BB Ouderkerk aan de Amstel}}, kan ze huursubsidie krijgen?'],
+  ['nl-NL', 'NL', 'Hierbij mijn BSN {{ID:2}} voor de zorgtoeslag.'],
+  ['nl-NL', 'NL', 'Op nummer 8 woont een vrouw met 3 honden, wat kan ik doen tegen het geblaf?', 'house number in prose'],
+  ['nl-BE', 'BE', 'Kunt ge een brief schrijven naar {{ADDRESS:Grote Markt 1, 2000 Antwerpen}} over de parkeerboete?'],
+  ['nl-BE', 'BE', "Mijn dochter is geboren op {{DOB:12 december 2018}}, wanneer krijgen we het groeipakket?"],
+  ['it-IT', 'IT', 'Abito in {{ADDRESS:via Garibaldi 8, 10122 Torino}}, il condominio vuole il mio codice fiscale: {{ID}}. Devo darlo?'],
+  ['it-IT', 'IT', 'Mia figlia è nata il {{DOB:30 settembre 2019}}, spetta il bonus asilo nido?'],
+  ['it-IT', 'IT', 'Ordine n. 402-1938475-2291 arrivato il 3/2, prezzo 89 €, come faccio il reso?', 'order number, date without cue'],
+  ['es-ES', 'ES', 'Vivo en {{ADDRESS:Paseo de Gracia 43, 08007 Barcelona}} y quiero empadronarme, ¿qué necesito?'],
+  ['es-ES', 'ES', 'Mi madre nació el {{DOB:12/04/1952}} y mi DNI es {{ID}}, ¿puedo pedir cita por ella?'],
+  ['es-ES', 'ES', 'El portal 5, 3º izquierda, es el de la puerta verde; llego a las 9.', 'floor and door in prose'],
+  ['pt-PT', 'PT', 'A minha morada é {{ADDRESS:Rua de Santa Catarina 312, 4000-443 Porto}}, como peço o cartão de cidadão novo?'],
+  ['pt-PT', 'PT', 'Nasci em {{DOB:14/08/1993}} e o meu NIF é {{ID}}, posso pedir o IRS Jovem?'],
+  ['sv-SE', 'SE', 'Vi flyttar till {{ADDRESS:Vasagatan 22, 411 24 Göteborg}} i maj, hur anmäler jag det?'],
+  ['sv-SE', 'SE', 'Personnummer {{ID:2}}, hur ansöker jag om bostadsbidrag?'],
+  ['sv-SE', 'SE', 'Min son är född {{DOB:3 januari 2012}}, när får han ID-kort?'],
+  ['sv-FI', 'FI', 'Jag föddes {{DOB:15.11.1960}} i Åbo, hur mycket folkpension får jag?'],
+  ['sv-FI', 'FI', 'Adressen är {{ADDRESS:Runebergsgatan 14 B 7, 00100 Helsingfors}}, skriv det på ansökan.'],
+  ['en-IE', 'IE', "She's living at {{ADDRESS:7 Patrick Street, Cork, T12 X9W4}} since the summer, how do we change the address with the HSE?"],
+  ['en-IE', 'IE', 'PPS {{ID}}, do I need it for the medical card form?'],
+  ['en-IE', 'IE', 'I was born in {{DOB:1987}}, does that mean I can get the first-time buyer grant?'],
+  ['en-IE', 'IE', 'We are 3 doors down from the chipper on the main street, number 14, the red door.', 'house number in prose'],
+  ['en-MT', 'MT', 'I live at {{ADDRESS:Triq Sant Antnin 7, Birkirkara BKR 1411}}, what bus goes to Mater Dei?'],
+  ['en-MT', 'MT', 'My son was born on {{DOB:21 September 2015}}, when does he need an ID card?'],
+  ['mt-MT', 'MT', "Il-karta tal-identità tiegħi {{ID}}, nista nagħmel l-applikazzjoni online?"],
+  ['mt-MT', 'MT', "Ommi twieldet fl-{{DOB:1955}}, għandha dritt għall-bonus tal-għoli tal-ħajja?"],
+  ['el-GR', 'GR', 'Η διεύθυνσή μου είναι {{ADDRESS:οδός Τσιμισκή 43, 546 23 Θεσσαλονίκη}}, πώς αλλάζω την κάρτα ΑΜΚΑ;'],
+  ['el-GR', 'GR', 'Ο γιος μου γεννήθηκε {{DOB:7 Ιουνίου 2014}}, πότε παίρνει ταυτότητα;'],
+  ['el-GR', 'GR', 'ΑΜΚΑ {{ID}} – χρειάζεται για το ραντεβού στο νοσοκομείο;'],
+  ['el-CY', 'CY', 'Εγεννήθηκα {{DOB:12/5/1968}} στη Λάρνακα, πόσα εν τα ένσημα που χρειάζουμαι;'],
+  ['el-CY', 'CY', 'Η αριθμός ταυτότητας {{ID}} εν της μάνας μου, μπορώ να κάμω αίτηση για λλόου της;'],
+  ['el-CY', 'CY', 'Μένουμε στην {{ADDRESS:οδός Αρχιεπισκόπου Κυπριανού 15, 6016 Λάρνακα}} τζαι θέλουμε να αλλάξουμε ρεύμα.'],
+];
+
 const r = rng(23);
 const out: string[] = [];
-for (const [locale, country, tpl, note] of [...CASES, ...MORE]) {
+const all = [...CASES, ...MORE].map((c) => [...c, 'dev'] as const);
+for (const [locale, country, tpl, note, split] of [...all, ...HOLDOUT.map((c) => [c[0], c[1], c[2], c[3], 'holdout'] as const)]) {
   const pii: Array<{ type: string; value: string }> = [];
   let text = '';
   let at = 0;
@@ -218,7 +270,7 @@ for (const [locale, country, tpl, note] of [...CASES, ...MORE]) {
   }
   text += tpl.slice(at);
   const kinds = [...new Set(pii.map((p) => p.type))].join(', ');
-  out.push(JSON.stringify({ text, pii, country, locale, note: note ?? kinds }));
+  out.push(JSON.stringify({ text, pii, country, locale, split, note: note ?? kinds }));
 }
 const file = path.resolve(import.meta.dirname, '../../test/fixtures/pii/chat-cases.jsonl');
 fs.writeFileSync(file, out.join('\n') + '\n');

@@ -15,7 +15,7 @@ const NUM = String.raw`\d{1,4}(?!\d)(?:[ ]?[a-hA-H](?![\p{L}\p{N}]))?(?:[ ]?[\/-
 // Not a quantity: a number followed by a unit or a counted noun is no house number.
 const NOT_UNIT = String.raw`(?![ ]?(?:%|€|\$|£|km|kg|m²|m\b|min|Min|Minuten|minutes|minuti|minutos|minuter|Stunden|hours|heures|uur|ore|horas|timmar|Jahre|years|ans|jaar|anni|años|anos|år|Euro|euro|mal|times|x\b|Leute|people|personnes|mensen|persone|personas|pessoas|personer)(?!\p{L}))`;
 // Postcode and town after a street: 1070 Wien, D-10115 Berlin, 1012 AB Amsterdam, 123 45 Stockholm, 1000-001 Lisboa, SLM 1549, A65 F4E2, Dublin 8.
-const TOWN = String.raw`\p{Lu}[\p{L}'’-]+(?:[ -](?:(?:am|an der|im|sur|en|de|del|di|la|le|aan|den|op)[ ])?\p{Lu}[\p{L}'’-]+)?(?:[ ]\([A-Z]{2}\))?`;
+const TOWN = String.raw`\p{Lu}[\p{L}'’-]+(?:[ -](?:(?:am|an|der|im|sur|en|de|del|di|la|le|aan|den|op|bei|ob)[ ]){0,2}\p{Lu}[\p{L}'’-]+)?(?:[ ]\([A-Z]{2}\))?`;
 const POST = String.raw`(?:[A-Z]{1,2}-)?(?:\d{4}[ ]?[A-Z]{2}(?![\p{L}])|\d{4}-\d{3}|\d{3}[ ]\d{2}|\d{4,5})`;
 const EIR = String.raw`(?:[AC-FHKNPRTV-Y]\d{2}|D6W)[ ]?[0-9AC-FHKNPRTV-Y]{4}`;
 const TAIL = String.raw`(?:,?[ ](?:${POST}[ ]${TOWN}|(?:T\.?Κ\.?[ ])?\d{3}[ ]?\d{2}(?:[ ]\p{Lu}\p{L}+)?|[A-Z]{3}[ ]?\d{4}|${EIR}|Dublin[ ]\d{1,2}|D\d{1,2}(?!\p{L})))*`;
@@ -28,7 +28,7 @@ const ADDRESS_RES: { [lang: string]: RegExp } = {
   // Hauptstraße 12/3, Mariahilfer Straße 45, Karl-Marx-Allee 3, 1070 Wien
   de: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:\p{Lu}[\p{L}-]*(?:straße|strasse|str\.|gasse|weg|platz|allee|ring|damm|ufer|steig|zeile|kai|markt|gürtel|lände|promenade|chaussee)|\p{Lu}[\p{L}-]*-(?:Straße|Strasse|Gasse|Weg|Platz|Allee|Ring|Damm|Ufer|Zeile|Kai|Markt|Gürtel|Lände)|\p{Lu}\p{L}+(?:er|sche[nr]?)[ ](?:Straße|Strasse|Str\.|Gasse|Weg|Platz|Allee|Ring|Damm|Ufer|Zeile|Kai|Markt|Gürtel|Lände))[ ]?${NUM}${NOT_UNIT}(?:,?[ ](?:Stiege|Stg\.|Tür|Top|Whg\.|Wohnung)[ ]?\d{1,3})*${TAIL}`, 'gu'),
   // Kerkstraat 12a, Lange Nieuwstraat 3 bus 2, 1012 AB Amsterdam
-  nl: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:(?:[Vv]an|Sint|Lange|Korte|Oude|Nieuwe|Grote|Kleine|Hoge)[ ])*\p{Lu}[\p{L}'-]*(?:straat|laan|weg|plein|gracht|kade|singel|dijk|steenweg|lei|dreef|markt|baan|veld|pad|steeg)[ ]${NUM}${NOT_UNIT}(?:[ ](?:bus|bis)[ ]?\d{1,3}|[ ]?hs|-[ ]?\d{1,3})?${TAIL}`, 'gu'),
+  nl: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:(?:(?:[Vv]an|Sint|Lange|Korte|Oude|Nieuwe|Grote|Kleine|Hoge)[ ])*\p{Lu}[\p{L}'-]*(?:straat|laan|weg|plein|gracht|kade|singel|dijk|steenweg|lei|dreef|markt|baan|veld|pad|steeg)|\p{Lu}\p{L}+[ ](?:Markt|Plein|Straat|Weg|Laan|Kaai|Dijk|Gracht|Steenweg|Baan|Dreef|Vest))[ ]${NUM}${NOT_UNIT}(?:[ ](?:bus|bis)[ ]?\d{1,3}|[ ]?hs|-[ ]?\d{1,3})?${TAIL}`, 'gu'),
   // Storgatan 12 B, lgh 1102, 123 45 Stockholm; Mannerheimvägen 5 A 3, 00100 Helsingfors
   sv: new RegExp(String.raw`(?<![\p{L}\p{N}])\p{Lu}[\p{L}-]*(?:gatan|gata|vägen|väg|gränd|gränden|torget|torg|backen|stigen|allén|leden|kajen|esplanaden)[ ]${NUM}${NOT_UNIT}(?:[ ]\d{1,3}(?![\p{L}\p{N}]))?(?:,?[ ]lgh[ ]?\d{3,4})?${TAIL}`, 'gu'),
   // 12 rue de la Paix; 5bis, avenue Foch; chaussée de Waterloo 123, 1180 Uccle
@@ -86,7 +86,11 @@ const MONTHS = [
   'Jannar|Frar|Marzu|Mejju|Ġunju|Lulju|Awwissu|Settembru|Ottubru|Novembru|Diċembru',
   'Ιανουαρίου|Φεβρουαρίου|Μαρτίου|Απριλίου|Μαΐου|Μαίου|Ιουνίου|Ιουλίου|Αυγούστου|Σεπτεμβρίου|Οκτωβρίου|Νοεμβρίου|Δεκεμβρίου',
   'Ιανουάριο|Φεβρουάριο|Μάρτιο|Απρίλιο|Μάιο|Ιούνιο|Ιούλιο|Αύγουστο|Σεπτέμβριο|Οκτώβριο|Νοέμβριο|Δεκέμβριο',
-].join('|');
+]
+  .join('|')
+  .split('|')
+  .map(ci)
+  .join('|');
 const D = String.raw`(?:0?[1-9]|[12]\d|3[01])`;
 const M = String.raw`(?:0?[1-9]|1[0-2])`;
 const Y4 = String.raw`(?:19|20)\d\d`;
@@ -100,15 +104,15 @@ const CUE_BEFORE = [
   '[Nn]ac[ií](?: el| en)?', '[Nn]aci[óo](?: el| en)?', '[Nn]acieron(?: el| en)?', '[Nn]acid[oa](?: el| en)?', '[Ff]echa de nacimiento', '[Ff]\\. ?nac\\.',
   '[Nn]asci(?: a| em| no)?', '[Nn]asceu(?: a| em| no)?', '[Nn]asceram(?: a| em| no)?', '[Nn]ascid[oa](?: a| em| no)?', '[Dd]ata de nascimento', '[Dd]ata de naixement', '[Vv]aig néixer(?: el)?', '[Nn]ascut', '[Nn]ascuda',
   '[Ff]ödd(?:es)?(?: den| i| år)?', '[Ff]ödelsedatum', '[Ff]ødt(?: den)?', '[Ff]ødselsdato',
-  '[Γγ]εννήθηκα', '[Γγ]εννήθηκε', '[Γγ]εννημένος', '[Γγ]εννημένη', '[Ηη]μερομηνία γέννησης', '[Ηη]μ\\.? γέννησης', '[Ηη]μερομηνία γεννήσεως',
+  '[Γγ]εννήθηκα', '[Γγ]εννήθηκε', '[Εε]γεννήθηκα', '[Εε]γεννήθηκε', '[Εε]γεννήθην', '[Γγ]εννημένος', '[Γγ]εννημένη', '[Ηη]μερομηνία γέννησης', '[Ηη]μ\\.? γέννησης', '[Ηη]μερομηνία γεννήσεως',
   '[Tt]welidt', '[Tt]welid', '[Tt]wieled', '[Tt]wieldet', '[Ii]mwieled', '[Ii]mwielda', '[Dd]ata tat-twelid', '[Jj]ahrgang',
 ].join('|');
-const CUE_AFTER = "geboren|born|nato|nata|né|née|nacid[oa]|naci[óo]|nascid[oa]|nasceu|född|født|γεννήθηκα|γεννήθηκε|twelidt|twieled";
+const CUE_AFTER = "[Εε]γεννήθηκα|geboren|born|nato|nata|né|née|nacid[oa]|naci[óo]|nascid[oa]|nasceu|född|født|γεννήθηκα|γεννήθηκε|twelidt|twieled";
 
 // a cue, then up to four short words (in, Cork, on, the, am, στις, f', fl- …), then a date
 const DOB_BEFORE = new RegExp(String.raw`(?<![\p{L}])(?:${CUE_BEFORE})(?![\p{L}])[ ]?[:,–-]?[ ]*(?:[\p{L}'’-]{1,14}[ ,]+|f['’][ ]?|fl-|fil-|il-|l-){0,4}?(${DATE})`, 'gu');
 // a year alone, right after "born in", "né en", "Jahrgang" …
-const DOB_YEAR = new RegExp(String.raw`(?<![\p{L}])(?:[Bb]orn in|[Gg]eboren(?: im Jahr(?:e)?)?|[Jj]ahrgang|[Nn]ée? en|[Nn]at[oa] nel|[Nn]ac[ií] en|[Nn]acid[oa] en|[Nn]aci[óo] en|[Nn]asci em|[Nn]asceu em|[Nn]ascid[oa] em|[Ff]ödd(?: år)?|[Γγ]εννήθηκα το|[Tt]welidt (?:fis-sena|f['’]|fl-))[ ]?(${Y4})(?!\d)`, 'gu');
+const DOB_YEAR = new RegExp(String.raw`(?<![\p{L}])(?:[Bb]orn in|[Gg]eboren(?: im Jahr(?:e)?)?|[Jj]ahrgang|[Nn]ée? en|[Nn]at[oa] nel|[Nn]ac[ií] en|[Nn]acid[oa] en|[Nn]aci[óo] en|[Nn]asci em|[Nn]asceu em|[Nn]ascid[oa] em|[Ff]ödd(?: år)?|[Γγ]εννήθηκα το|(?:[Tt]welidt|[Tt]wieldet|[Tt]wieled|[Ii]mwieled|[Ii]mwielda)[ ]?(?:fis-sena[ ]|f['’][ ]?|fl-|fil-)?)[ ]?(${Y4})(?!\d)`, 'gu');
 // German/Dutch word order: "bin am 3. März 1985 in Graz geboren"
 const DOB_AFTER = new RegExp(String.raw`(?<![\p{L}\p{N}])(${DATE})(?=[^.!?\n]{0,40}?(?<![\p{L}])(?:${CUE_AFTER})(?![\p{L}]))`, 'gu');
 
