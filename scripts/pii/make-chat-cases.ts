@@ -248,7 +248,7 @@ const HOLDOUT: C[] = [
 
 const r = rng(23);
 const out: string[] = [];
-const all = [...CASES, ...MORE].map((c) => [...c, 'dev'] as const);
+const all = [...CASES, ...MORE].map((c) => [c[0], c[1], c[2], c[3], 'dev'] as const);
 for (const [locale, country, tpl, note, split] of [...all, ...HOLDOUT.map((c) => [c[0], c[1], c[2], c[3], 'holdout'] as const)]) {
   const pii: Array<{ type: string; value: string }> = [];
   let text = '';
