@@ -191,6 +191,7 @@ const MORE: C[] = [
   ['it-IT', 'IT', 'Ho pagato con la carta {{CARD:3782 822463 10005}} e poi bonifico su {{IBAN:IT60 X054 2811 1010 0000 0123 456}}, il link è {{URL:https://www.agenziaentrate.gov.it}}.'],
   ['nl-BE', 'BE', 'Volg {{USER:@vermeulen_pieter}} op Insta, en stort de 50 euro op {{IBAN:BE68 5390 0754 7034}}, merci.'],
   ['sv-SE', 'SE', 'Kortet {{CARD:4988 4388 4388 4305}} nekades på {{URL:https://www.sj.se}}, vad gör jag?'],
+  ['en-IE', 'IE', 'The final was on Sunday, September 12, 2021 Croke Park was hopping. Who won that day?', 'year after a date, then a place name: no house number'],
   ['de-DE', 'DE', 'Die Geburtstagsparty ist am 14.09. um 19 Uhr, was soll ich kochen für 8 Leute?', 'date near a birthday word, no birth cue'],
   ['en-IE', 'IE', 'Our first is due on the 3rd of March, and the birth plan says the Rotunda. What should I pack?', 'due date near "birth", no birth cue'],
 ];
