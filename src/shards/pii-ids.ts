@@ -3,6 +3,10 @@
  * Only the patterns of the text's own country are tried (a Dutch post is not searched for Spanish DNIs),
  * and a number whose checksum fails stays. Shape-only IDs (DK CPR without a check digit since 2007,
  * CY identity cards) need a dash or a cue word, so order numbers and counts are not taken for them.
+ * A plain number that is also a valid phone number of the country (a PT NIF starting with 2, a SE
+ * personnummer of someone born 2000–2009 written without a dash) is an ID only after an ID cue word
+ * (NIF, personnummer …); otherwise it is left to PHONE, so it is still scrubbed. An order, invoice,
+ * booking or phone cue just before a number says it is not an ID.
  */
 
 const DNI_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE';
