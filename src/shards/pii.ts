@@ -1,11 +1,15 @@
 /**
- * PII scrubbing with typed placeholders: <EMAIL> <URL> <USER> <IBAN> <CARD> <PHONE>.
- * Order matters: emails before handles and URLs; IBANs (mod-97) and cards (Luhn) before phones,
- * so a validated number is never half-replaced. Phones are validated against the calling codes
- * and national numbering shapes of EU countries; dates, times, prices, versions and ids with
- * their cue words are not phones.
+ * PII scrubbing with typed placeholders: <EMAIL> <URL> <USER> <IBAN> <NATIONAL_ID> <CARD> <ADDRESS> <DOB> <PHONE>.
+ * Order matters: emails before handles and URLs; IBANs (mod-97), national IDs (the country's own
+ * checksums, see pii-ids.ts) and cards (Luhn) before addresses, dates of birth and phones, so a
+ * validated number is never half-replaced. Phones are validated against the calling codes and
+ * national numbering shapes of EU countries; dates, times, prices, versions and ids with their cue
+ * words are not phones. Street addresses and dates of birth (a date with a birth cue) are in pii-places.ts.
  */
-export type PiiType = 'EMAIL' | 'URL' | 'USER' | 'IBAN' | 'CARD' | 'PHONE';
+import { findNationalIds } from './pii-ids.js';
+import { findAddresses, findDob } from './pii-places.js';
+
+export type PiiType = 'EMAIL' | 'URL' | 'USER' | 'IBAN' | 'NATIONAL_ID' | 'CARD' | 'ADDRESS' | 'DOB' | 'PHONE';
 
 export interface PiiHit {
   type: PiiType;
@@ -119,8 +123,18 @@ function phoneOk(raw: string, before: string, after: string, country: string | u
   return false;
 }
 
-/** Find PII spans in a text; `country` (ISO alpha-2) enables the national phone formats of that country. */
-export function findPii(text: string, country?: string): PiiHit[] {
+/**
+ * How hard to scrub. 'post' (the default, for public posts and comments): every kind except street
+ * addresses, which public posts carry for shops, clubs and events. 'chat' (a person's own turns to an
+ * assistant): every kind, street addresses too.
+ */
+export type PiiMode = 'post' | 'chat';
+
+/**
+ * Find PII spans in a text; `country` (ISO alpha-2) enables the national phone formats and the national
+ * ID numbers of that country (only its own), and the street-address patterns of its languages.
+ */
+export function findPii(text: string, country?: string, mode: PiiMode = 'post'): PiiHit[] {
   const hits: PiiHit[] = [];
   const taken = new Uint8Array(text.length);
   const free = (s: number, e: number) => {
@@ -145,12 +159,16 @@ export function findPii(text: string, country?: string): PiiHit[] {
     while (v.length > 15 && !validIban(v)) v = v.slice(0, -1).trimEnd();
     if (validIban(v) && free(m.index!, m.index! + v.length)) take('IBAN', m.index!, m.index! + v.length);
   }
+  const phoneShaped = (raw: string, before: string, after: string) => phoneOk(raw, before, after, country);
+  for (const [s, e] of findNationalIds(text, country, phoneShaped)) if (free(s, e)) take('NATIONAL_ID', s, e);
   for (const m of text.matchAll(CARD)) {
     const d = m[0].replace(/\D/g, '');
     // digits right after an IBAN-like prefix (AT35 1200 …) are an account, not a card
     const ibanLike = /[A-Z]{2}\d{2}[ ]?$/.test(text.slice(Math.max(0, m.index! - 5), m.index!));
     if (!ibanLike && d.length >= 13 && d.length <= 19 && luhn(d) && !/^(\d)\1+$/.test(d) && free(m.index!, m.index! + m[0].length)) take('CARD', m.index!, m.index! + m[0].length);
   }
+  if (mode === 'chat') for (const [s, e] of findAddresses(text, country)) if (free(s, e)) take('ADDRESS', s, e);
+  for (const [s, e] of findDob(text)) if (free(s, e)) take('DOB', s, e);
   for (const m of text.matchAll(PHONE)) {
     let v = m[0].replace(/[ (]+$/, '');
     let s = m.index!;
@@ -168,8 +186,8 @@ export function findPii(text: string, country?: string): PiiHit[] {
 }
 
 /** Replace PII with typed placeholders; returns the new text and counts per type. */
-export function scrubPii(text: string, country?: string): { text: string; counts: Partial<Record<PiiType, number>> } {
-  const hits = findPii(text, country);
+export function scrubPii(text: string, country?: string, mode: PiiMode = 'post'): { text: string; counts: Partial<Record<PiiType, number>> } {
+  const hits = findPii(text, country, mode);
   if (!hits.length) return { text, counts: {} };
   const counts: Partial<Record<PiiType, number>> = {};
   let out = '';
