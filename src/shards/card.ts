@@ -116,7 +116,7 @@ export function datasetCard(o: {
   lines.push(`# ${meta.pretty_name}`, '');
   lines.push(
     `Built by vernacular ${o.version}. Public posts, comments and AI-assistant chats of adult EU users who did not object, ` +
-      'deduplicated, PII replaced by typed placeholders (`<EMAIL>`, `<PHONE>`, `<IBAN>`, `<URL>`, `<USER>`, `<CARD>`), authors replaced by keyed pseudonyms, ' +
+      'deduplicated, PII replaced by typed placeholders (`<EMAIL>`, `<PHONE>`, `<IBAN>`, `<URL>`, `<USER>`, `<CARD>`, `<NATIONAL_ID>`, `<DOB>`; `<ADDRESS>` in assistant chats), authors replaced by keyed pseudonyms, ' +
       'timestamps cut to the configured precision. Splits are author-disjoint. `manifest.json` lists every shard with its sha256 and the counts at each stage.',
     '',
     `${total.toLocaleString('en-US')} docs in ${o.locales.length} locale${o.locales.length === 1 ? '' : 's'}. License: \`${card.license}\`${card.license_name ? ` (${card.license_name}${card.license_link ? `, ${card.license_link}` : ''})` : ''}${card.license === 'other' && !card.license_name ? ' — name the license with `shards.card.license` in the config before publishing' : ''}.`,
