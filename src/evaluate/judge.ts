@@ -126,6 +126,11 @@ export function saveJudges(file: string, set: JudgeSet): void {
 
 export function loadJudges(file: string): JudgeSet {
   if (!fs.existsSync(file)) throw new InputError(`judge not found: ${file} (train it with \`vernacular judge train --build <dir>\`)`);
-  const j = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8'));
-  return { report: j.report, judges: Object.fromEntries(Object.entries(j.judges).map(([l, x]) => [l, LanguageJudge.fromJSON(x as never)])) };
+  try {
+    const j = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8'));
+    if (j?.format !== 'vernacular-judge-1') throw new Error(`unknown format ${String(j?.format)}`);
+    return { report: j.report, judges: Object.fromEntries(Object.entries(j.judges).map(([l, x]) => [l, LanguageJudge.fromJSON(x as never)])) };
+  } catch (e) {
+    throw new InputError(`${file}: not a vernacular judge file (${(e as Error).message})`, { cause: e });
+  }
 }

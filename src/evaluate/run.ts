@@ -22,7 +22,13 @@ export type Suite = z.infer<typeof suiteSchema> & { file: string };
 
 export function loadSuite(file: string): Suite {
   if (!fs.existsSync(file)) throw new InputError(`suite not found: ${file}`);
-  const parsed = suiteSchema.safeParse(YAML.parse(fs.readFileSync(file, 'utf8')));
+  let doc: unknown;
+  try {
+    doc = YAML.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(`${file}: not valid YAML: ${(e as Error).message}`, { cause: e });
+  }
+  const parsed = suiteSchema.safeParse(doc);
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
   for (const t of parsed.data.tasks) {
     const f = path.resolve(path.dirname(file), t.set);
