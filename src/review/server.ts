@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import Papa from 'papaparse';
-import { packageRoot } from '../paths.js';
 import { ANSWERS, type ReviewStore } from './store.js';
 import { safeCell } from './export.js';
 
@@ -12,8 +11,8 @@ interface Session {
   csrf: string;
 }
 
-/** Folder of the review page's static files. */
-export const staticDir = () => path.join(packageRoot(), 'src', 'review', 'static');
+/** Folder of the review page's static files, beside this module (the build copies them into dist/review). */
+export const staticDir = () => path.join(import.meta.dirname, 'static');
 
 const sameToken = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
