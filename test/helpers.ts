@@ -120,7 +120,7 @@ export function sampleBuild(opts: { copy?: boolean } = {}): string {
   const dir = inject('sampleBuild');
   if (!opts.copy) return dir;
   const d = path.join(tmpDir('vern-sample-copy-'), 'sample');
-  fs.cpSync(dir, d, { recursive: true });
+  fs.cpSync(dir, d, { recursive: true, preserveTimestamps: true }); // stage fingerprints see the build as finished
   return d;
 }
 

@@ -122,7 +122,7 @@ Example:
     .requiredOption('-o, --out <dir>', 'where the new version goes')
     .option('--case-insensitive', 'compare registry ids case-insensitively')
     .option('--insecure-dev-secret', 'use the public development key when VERNACULAR_SECRET is unset (demos only)')
-    .addHelpText('after', `\nExample:\n  $ vernacular shards revoke --build out/sample/shards --objections new-objections.csv --out out/sample/shards-v2`)
+    .addHelpText('after', `\nExample:\n  $ vernacular shards revoke --build out/sample/shards --objections corpora/sample/objections.csv --out out/sample/shards-v2`)
     .action(runAction(async () => (await import('./commands/shards.js')).revoke as Action));
 
   buildOptions(p.command('run-stage'))
@@ -158,7 +158,7 @@ Example:
     .option('--cache <file>', 'SQLite request cache (default <out>/cache.sqlite)')
     .option('--judge <file>', 'variety judge for the generation task (judge train)')
     .option('-b, --build <dir>', 'build folder, for the locales\' reference feature rates')
-    .addHelpText('after', `\nExample:\n  $ vernacular eval run --model ngram:out/sample/baseline/ngram.json.gz --suite out/sample/eval/suite.yaml --judge out/sample/judge/judge.json.gz\n  $ vernacular eval run --model openai:http://127.0.0.1:8000/v1#my-model --suite out/sample/eval/suite.yaml`)
+    .addHelpText('after', `\nExample:\n  $ vernacular eval run --model ngram:out/sample/baseline/balanced.json.gz --suite out/sample/eval/suite.yaml --judge out/sample/judge/judge.json.gz\n  $ vernacular eval run --model openai:http://127.0.0.1:8000/v1#my-model --suite out/sample/eval/suite.yaml`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).evalRun as Action));
   ev.command('export')
     .description('export a suite for lm-evaluation-harness (task YAML + JSONL, use with --include_path)')
@@ -190,7 +190,7 @@ Example:
     .requiredOption('-d, --data <file>', 'labelled data (.jsonl, .csv, .tsv)')
     .option('--text-col <name>', 'text column', 'text')
     .option('--label-col <name>', 'label column (a locale such as de-AT)', 'label')
-    .addHelpText('after', `\nExample:\n  $ vernacular judge score --judge out/sample/judge/judge.json.gz --data gold.tsv --text-col sentence --label-col locale`)
+    .addHelpText('after', `\nExample:\n  $ vernacular judge score --judge out/sample/judge/judge.json.gz --data out/sample/eval/sets/dialect-id.jsonl --text-col context --label-col locale`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).judgeScore as Action));
 
   p.command('coverage')
@@ -258,7 +258,7 @@ Example:
     .option('-p, --port <port>', 'port (0 = any free one)', intArg('--port', 0, 65535), 8000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--name <name>', 'model name clients use', 'baseline')
-    .addHelpText('after', `\nExample:\n  $ vernacular serve-model --model ngram:out/sample/baseline/ngram.json.gz --port 8000`)
+    .addHelpText('after', `\nExample:\n  $ vernacular serve-model --model ngram:out/sample/baseline/balanced.json.gz --port 8000`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).serveModelCmd as Action));
 
   p.command('plan')
@@ -269,7 +269,7 @@ Example:
     .option('-w, --world <n>', 'ranks per stage', intArg('--world', 1), 4)
     .option('-o, --out <dir>', 'where the scripts go (default <build>/plan-<executor>)')
     .option('--command <cmd>', 'how tasks invoke the CLI', 'npx vernacular')
-    .addHelpText('after', `\nExample:\n  $ vernacular plan --executor slurm --config /shared/vernacular.yaml --build /shared/out --world 32\n  $ VERNACULAR_SECRET=... bash /shared/out/plan-slurm/submit.sh`)
+    .addHelpText('after', `\nExample:\n  $ vernacular plan --executor slurm --config corpora/sample/vernacular.yaml --build out/sample --world 32\n  $ VERNACULAR_SECRET=... bash out/sample/plan-slurm/submit.sh   # on the cluster's login node`)
     .action(runAction(async () => (await import('./commands/plan.js')).plan as Action));
 
   buildOptions(p.command('run'))
