@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, VernacularError } from '../errors.js';
 import { toolVersion } from '../paths.js';
+import { fitTables } from './table.js';
 import type { CommandResult, GlobalOptions } from './io.js';
 
 /**
@@ -319,7 +320,7 @@ export async function main(argv: string[]): Promise<void> {
           ? (action as unknown as (a: unknown, g: GlobalOptions) => Promise<CommandResult>)(args[0], globals)
           : action(opts as never, globals));
       if (globals.json) process.stdout.write(JSON.stringify(result.summary, null, 2) + '\n');
-      else if (!globals.quiet && result.text) process.stdout.write(result.text + '\n');
+      else if (!globals.quiet && result.text) process.stdout.write(fitTables(result.text) + '\n'); // tables wrapped to 100 columns
       if (result.exitCode) process.exitCode = result.exitCode;
     };
   const p = program(runAction);
