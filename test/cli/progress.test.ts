@@ -66,7 +66,7 @@ describe('progress: rate and ETA on a terminal, silent elsewhere', () => {
     for (let i = 0; i < 2; i++) {
       // `script` gives the CLI a pseudo-terminal, as a user's shell would
       const cmd = `${process.execPath} ${CLI} eval run -m ngram:${path.join(build, 'baseline/balanced.json.gz')} -s ${path.join(d, 'suite.yaml')} -o ${path.join(d, 'runs')}`;
-      const env = { ...process.env, VERNACULAR_SECRET: 'test-secret-0123456789abcdef' };
+      const env: NodeJS.ProcessEnv = { ...process.env, VERNACULAR_SECRET: 'test-secret-0123456789abcdef' };
       delete env.CI;
       const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { env, encoding: 'utf8', timeout: 120_000 });
       expect(r.status, r.stdout).toBe(0);
