@@ -42,7 +42,7 @@ export class Progress {
   line(now = Date.now()): string {
     const secs = (now - this.started) / 1000;
     const rate = this.done / Math.max(secs, 1e-3);
-    const eta = rate > 0 && this.total > this.done ? (this.total - this.done) / rate : 0;
+    const eta = this.done >= this.total ? 0 : rate > 0 ? (this.total - this.done) / rate : Infinity; // nothing done yet: '?'
     const pct = this.total ? Math.min(100, (100 * this.done) / this.total) : 0;
     const perSec = `${rate < 10 ? rate.toFixed(1) : Math.round(rate).toLocaleString('en')}/s`;
     const d = this.detail?.();

@@ -39,6 +39,11 @@ describe('progress: rate and ETA on a terminal, silent elsewhere', () => {
     expect(p.line(started + 100_000)).toMatch(/2\.5\/s  ETA 5m0s/);
   });
 
+  it('before anything is done the ETA is unknown, not 0', () => {
+    const p = new Progress('x', 10, { stream: sink(), force: true, unit: 'partitions' });
+    expect(p.line()).toMatch(/0\/10 partitions \(0%\)  0\.0\/s  ETA \?$/);
+  });
+
   it('without a total: count, rate and time so far, no made-up ETA', () => {
     const p = new Progress('shards-write', 0, { stream: sink(), force: true, unit: 'partitions' });
     p.done = 12;

@@ -30,7 +30,7 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
       filter: () => expandInputs(ctx.loaded.config, ctx.loaded.baseDir).length,
       segment: () => count(path.join(ctx.out, 'filter', '_done')),
       features: () => (fsx.existsSync(path.join(ctx.out, 'segment', 'docs')) ? fsx.readdirSync(path.join(ctx.out, 'segment', 'docs')).reduce((n, l) => n + count(path.join(ctx.out, 'segment', 'docs', l), /^part-/), 0) : 0),
-      signatures: () => count(path.join(ctx.out, 'filter', '_done')),
+      signatures: () => count(path.join(ctx.out, 'features', '_done')),
     };
     const progress = new Progress(`  ${stage}`, expected[stage]?.() ?? 0, { quiet: ctx.quiet, unit: 'partitions' });
     const timer = setInterval(() => progress.set(count(dir)), 250);
