@@ -5,6 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import zlib from 'node:zlib';
 import YAML from 'yaml';
 import { decompress as zstdDecompress } from 'fzstd';
+import { inject } from 'vitest';
+import { validateXML } from 'xmllint-wasm';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const CLI = path.join(ROOT, 'bin', 'vernacular.js');
@@ -67,7 +69,7 @@ export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: strin
     encoding: 'utf8',
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, VERNACULAR_SECRET: '84e0df90cc5d74120016a918f9855a4eff048711544ff1e318a48db3a2d663c2', CI: '1', ...opts.env },
-    timeout: 120_000,
+    timeout: 240_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -91,9 +93,42 @@ export function readDecompressed(f: string): Buffer {
   return b;
 }
 
-/** Debian's chromium, driven by playwright-core (never a test tool's own browser download). */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * The browser for the browser tests: the Chromium shipped inside the npm package @sparticuz/chromium,
+ * unpacked once by test/global-setup.ts (CHROMIUM_PATH overrides it). When there is none, the
+ * browser tests skip with one line saying what to install, except under CI, where they fail.
+ */
+export function testBrowser(): string | undefined {
+  const p = inject('browserPath');
+  if (p) return p;
+  const why = inject('browserError');
+  if (process.env.CI === 'true') throw new Error(why);
+  console.warn(`browser tests skipped: ${why}`);
+  return undefined;
+}
+/** The browser's path (kept for tests that launch it directly); empty when there is none. */
+export const CHROMIUM: string = inject('browserPath');
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'];
+
+/**
+ * The bundled sample, built once for the whole suite by test/global-setup.ts (`vernacular run` on
+ * corpora/sample/vernacular.yaml). Read-only: a test that writes into the build takes a copy.
+ */
+export function sampleBuild(opts: { copy?: boolean } = {}): string {
+  const err = inject('sampleBuildError');
+  if (err) throw new Error(err);
+  const dir = inject('sampleBuild');
+  if (!opts.copy) return dir;
+  const d = path.join(tmpDir('vern-sample-copy-'), 'sample');
+  fs.cpSync(dir, d, { recursive: true, preserveTimestamps: true }); // stage fingerprints see the build as finished
+  return d;
+}
+
+/** Validate an XML file against an XSD with libxml2 compiled to WASM (npm xmllint-wasm: no system xmllint). */
+export async function validateXml(file: string, xsd: string): Promise<void> {
+  const r = await validateXML({ xml: [{ fileName: path.basename(file), contents: fs.readFileSync(file, 'utf8') }], schema: [{ fileName: path.basename(xsd), contents: fs.readFileSync(xsd, 'utf8') }] });
+  if (!r.valid) throw new Error(`${file} does not validate against ${xsd}:\n${r.errors.map((e) => e.rawMessage).join('\n')}`);
+}
 
 /** Every file under a folder as relative path → bytes, for byte-for-byte comparisons of builds. */
 export function snapshot(dir: string): Map<string, Buffer> {

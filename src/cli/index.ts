@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, VernacularError } from '../errors.js';
 import { toolVersion } from '../paths.js';
+import { fitTables } from './table.js';
 import type { CommandResult, GlobalOptions } from './io.js';
 
 /**
@@ -10,10 +11,25 @@ import type { CommandResult, GlobalOptions } from './io.js';
  */
 type Action = (opts: never, g: GlobalOptions) => Promise<CommandResult>;
 
-const intArg = (name: string) => (v: string) => {
-  if (!/^\d+$/.test(v)) throw new CommanderError(ExitCode.usage, 'vernacular.invalidArgument', `${name} expects a whole number, got '${v}'`);
-  return Number(v);
-};
+/**
+ * The one parser of every numeric option: the whole text must be a number (no NaN, no '12abc',
+ * no 'Infinity'), of the right kind and in range; anything else is a usage error (exit 2) naming
+ * the option. `int` is a whole number ≥ min (default 0); `real` is a decimal in [min, max].
+ */
+export function numArg(name: string, o: { kind?: 'int' | 'real'; min?: number; max?: number } = {}) {
+  const kind = o.kind ?? 'int';
+  const min = o.min ?? 0;
+  return (v: string): number => {
+    const t = v.trim();
+    const ok = kind === 'int' ? /^\d+$/.test(t) : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t);
+    const n = Number(t);
+    if (!ok || !Number.isFinite(n)) throw new CommanderError(ExitCode.usage, 'vernacular.invalidArgument', `${name} expects ${kind === 'int' ? 'a whole number' : 'a number'}, got '${v}'`);
+    if (n < min || (o.max !== undefined && n > o.max))
+      throw new CommanderError(ExitCode.usage, 'vernacular.invalidArgument', `${name} must be ${o.max !== undefined ? `between ${min} and ${o.max}` : `at least ${min}`}, got '${v}'`);
+    return n;
+  };
+}
+const intArg = (name: string, min = 0, max?: number) => numArg(name, { kind: 'int', min, max });
 
 function buildOptions(cmd: Command): Command {
   return cmd
@@ -78,7 +94,7 @@ Example:
     .requiredOption('-l, --locale <locale>', 'locale to describe, e.g. de-AT')
     .requiredOption('-a, --against <locale>', 'reference locale, e.g. de-DE')
     .option('--min-authors <n>', 'a term used by fewer authors is not dialect', intArg('--min-authors'), 3)
-    .option('--top <n>', 'how many terms to keep', intArg('--top'), 100)
+    .option('--top <n>', 'how many terms to keep', intArg('--top', 1), 100)
     .option('-o, --out <file.csv>', 'write the ranked terms as CSV for linguists (term, z, count, authors, examples, in_lexicon)')
     .addHelpText('after', `\nExample:\n  $ vernacular discover --build out/sample --locale nl-BE --against nl-NL --out nl-BE.csv`)
     .action(runAction(async () => (await import('./commands/discover.js')).discover as Action));
@@ -107,14 +123,14 @@ Example:
     .requiredOption('-o, --out <dir>', 'where the new version goes: a new (or empty) folder outside the build')
     .option('--case-insensitive', 'compare registry ids case-insensitively (a build made with objections.case_insensitive always is)')
     .option('--insecure-dev-secret', 'use the public development key when VERNACULAR_SECRET is unset (demos only)')
-    .addHelpText('after', `\nExample:\n  $ vernacular shards revoke --build out/sample --objections new-objections.csv --out out/sample-v2`)
+    .addHelpText('after', `\nExample:\n  $ vernacular shards revoke --build out/sample --objections corpora/sample/objections.csv --out out/sample-v2`)
     .action(runAction(async () => (await import('./commands/shards.js')).revoke as Action));
 
   buildOptions(p.command('run-stage'))
     .description('run one stage for the partitions i ≡ rank (mod world); --world 1 afterwards merges (for Slurm / Kubernetes / many machines)')
     .argument('<stage>', 'filter | segment | features | signatures | shards-plan | shards-write | shards')
     .option('--rank <r>', "this worker's rank (default: $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX, else 0)", intArg('--rank'))
-    .option('--world <w>', 'number of ranks', intArg('--world'), 1)
+    .option('--world <w>', 'number of ranks', intArg('--world', 1), 1)
     .option('--shards-dir <name>', 'shards-plan / shards-write / shards: the build folder under --out', 'shards')
     .addHelpText(
       'after',
@@ -132,7 +148,7 @@ Example:
     .description('build eval sets (variety-choice, perplexity, generation, dialect-id) from test-split authors only')
     .requiredOption('-b, --build <dir>', 'a build folder (with shards/) or a shards folder')
     .option('-o, --out <dir>', 'where the sets and suite.yaml go (default <build>/eval)')
-    .option('--max-per-locale <n>', 'cap items per task and locale', intArg('--max-per-locale'), 200)
+    .option('--max-per-locale <n>', 'cap items per task and locale', intArg('--max-per-locale', 1), 200)
     .addHelpText('after', `\nExample:\n  $ vernacular eval build --build out/sample`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).evalBuild as Action));
   ev.command('run')
@@ -143,7 +159,7 @@ Example:
     .option('--cache <file>', 'SQLite request cache (default <out>/cache.sqlite)')
     .option('--judge <file>', 'variety judge for the generation task (judge train)')
     .option('-b, --build <dir>', 'build folder, for the locales\' reference feature rates')
-    .addHelpText('after', `\nExample:\n  $ vernacular eval run --model ngram:out/sample/baseline/balanced.json.gz --suite out/sample/eval/suite.yaml --judge out/sample/judge/judge.json.gz\n  $ vernacular eval run --model openai:http://127.0.0.1:8000/v1#my-model --suite out/sample/eval/suite.yaml\n  $ vernacular eval run --model openai-chat:http://127.0.0.1:11434/v1#llama3.2 --suite out/sample/eval/suite.yaml   # no prompt log-probabilities: forced choice`)
+    .addHelpText('after', `\nExample:\n  $ vernacular eval run --model ngram:out/sample/baseline/balanced.json.gz --suite out/sample/eval/suite.yaml --judge out/sample/judge/judge.json.gz\n  $ vernacular eval run --model openai:http://127.0.0.1:8000/v1#my-model --suite out/sample/eval/suite.yaml\n  $ vernacular eval run --model openai-chat:http://127.0.0.1:8000/v1#my-model --suite out/sample/eval/suite.yaml   # no prompt log-probabilities: forced choice`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).evalRun as Action));
   ev.command('export')
     .description('export a suite for lm-evaluation-harness (task YAML + JSONL, use with --include_path)')
@@ -165,7 +181,7 @@ Example:
     .description('train a character n-gram LM (global + per locale) on the train split')
     .requiredOption('-b, --build <dir>', 'a build folder (with shards/) or a shards folder')
     .option('-o, --out <file>', 'model file (default <build>/baseline/ngram.json.gz)')
-    .option('--order <n>', 'n-gram order', intArg('--order'), 5)
+    .option('--order <n>', 'n-gram order', intArg('--order', 1), 5)
     .addHelpText('after', `\nExample:\n  $ vernacular baseline train --build out/sample`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).baselineTrain as Action));
 
@@ -190,7 +206,7 @@ Example:
     .option('--text-col <name>', 'text column', 'text')
     .option('--label-col <name>', 'gold label column (default: label, else locale)')
     .option('--lang <code>', 'use this language\'s judge for every row (default: each text\'s detected language; never the gold label)')
-    .addHelpText('after', `\nExample:\n  $ vernacular judge score --judge out/sample/judge/judge.json.gz --data gold.tsv --text-col sentence --label-col locale`)
+    .addHelpText('after', `\nExample:\n  $ vernacular judge score --judge out/sample/judge/judge.json.gz --data out/sample/eval/sets/dialect-id.jsonl --text-col context --label-col locale`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).judgeScore as Action));
 
   p.command('coverage')
@@ -219,7 +235,7 @@ Example:
     .description('a stratified sample of one locale as CSV (features marked in the text and in columns)')
     .requiredOption('-b, --build <dir>', 'build folder')
     .requiredOption('-l, --locale <locale>', 'locale, e.g. de-AT')
-    .option('-n, --n <n>', 'number of samples', intArg('--n'), 200)
+    .option('-n, --n <n>', 'number of samples', intArg('--n', 1), 200)
     .option('--stratify <how>', 'feature | none', 'feature')
     .option('--seed <n>', 'sampling seed', intArg('--seed'), 1)
     .option('--bom', 'write a UTF-8 BOM (for Excel)')
@@ -241,26 +257,26 @@ Example:
   rv.command('serve')
     .description('the review web page: one sample at a time, keyboard-first, judgments in SQLite')
     .requiredOption('-b, --build <dir>', 'build folder')
-    .option('-p, --port <port>', 'port', intArg('--port'), 8080)
+    .option('-p, --port <port>', 'port', intArg('--port', 0, 65535), 8080)
     .option('--host <host>', 'address to bind (default loopback only)', '127.0.0.1')
     .option('--allow-host <name...>', 'more names the page may be opened by (Host header); loopback names and --host are always allowed')
     .option('--idle-minutes <n>', 'a session ends after this many minutes without a request', intArg('--idle-minutes'), 30)
     .option('--max-minutes <n>', 'a session ends this many minutes after sign-in', intArg('--max-minutes'), 720)
     .option('-l, --locale <locale>', 'sample only this locale when nothing was exported yet')
-    .option('-n, --n <n>', 'samples per locale when nothing was exported yet', intArg('--n'), 50)
+    .option('-n, --n <n>', 'samples per locale when nothing was exported yet', intArg('--n', 1), 50)
     .addHelpText('after', `\nExample:\n  $ vernacular review add-reviewer anna --build out/sample\n  $ vernacular review serve --build out/sample --port 8080`)
     .action(runAction(async () => (await import('./commands/review.js')).reviewServe as Action));
   rv.command('agreement')
     .description("Cohen's kappa per pair, Krippendorff's alpha, per question and per feature; lexicon precision per entry")
     .requiredOption('-b, --build <dir>', 'build folder')
-    .option('--threshold <p>', 'list lexicon entries below this precision', (v) => Number(v), 0.8)
+    .option('--threshold <p>', 'list lexicon entries below this precision', numArg('--threshold', { kind: 'real', min: 0, max: 1 }), 0.8)
     .option('-o, --out <file.json>', 'write the full report as JSON')
     .action(runAction(async () => (await import('./commands/review.js')).reviewAgreement as Action));
 
   p.command('serve-model')
     .description('serve the n-gram baseline as an OpenAI-compatible API (completions as vLLM implements them, chat completions, /tokenize)')
     .requiredOption('-m, --model <spec>', 'ngram:<path>')
-    .option('-p, --port <port>', 'port (0 = any free one)', intArg('--port'), 8000)
+    .option('-p, --port <port>', 'port (0 = any free one)', intArg('--port', 0, 65535), 8000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--name <name>', 'model name clients use', 'baseline')
     .addHelpText('after', `\nExample:\n  $ vernacular serve-model --model ngram:out/sample/baseline/balanced.json.gz --port 8000`)
@@ -271,14 +287,14 @@ Example:
     .requiredOption('-e, --executor <kind>', 'slurm | k8s')
     .requiredOption('-c, --config <file>', 'vernacular.yaml (as the cluster sees it)')
     .requiredOption('-b, --build <dir>', 'build output folder (as the cluster sees it)')
-    .option('-w, --world <n>', 'ranks per stage', intArg('--world'), 4)
+    .option('-w, --world <n>', 'ranks per stage', intArg('--world', 1), 4)
     .option('-o, --out <dir>', 'where the scripts go (default <build>/plan-<executor>)')
     .option('--command <cmd>', 'how tasks invoke the CLI', 'npx vernacular')
-    .addHelpText('after', `\nExample:\n  $ vernacular plan --executor slurm --config /shared/vernacular.yaml --build /shared/out --world 32\n  $ VERNACULAR_SECRET=... bash /shared/out/plan-slurm/submit.sh`)
+    .addHelpText('after', `\nExample:\n  $ vernacular plan --executor slurm --config corpora/sample/vernacular.yaml --build out/sample --world 32\n  $ VERNACULAR_SECRET=... bash out/sample/plan-slurm/submit.sh   # on the cluster's login node`)
     .action(runAction(async () => (await import('./commands/plan.js')).plan as Action));
 
   buildOptions(p.command('run'))
-    .option('-w, --workers <n>', 'worker processes for the partitioned stages (default: cores)', intArg('--workers'))
+    .option('-w, --workers <n>', 'worker processes for the partitioned stages (default: cores)', intArg('--workers', 1))
     .description('run the whole flow (filter → segment → features → shards → …) into one output folder')
     .addHelpText(
       'after',
@@ -325,7 +341,7 @@ export async function main(argv: string[]): Promise<void> {
           ? (action as unknown as (a: unknown, g: GlobalOptions) => Promise<CommandResult>)(args[0], globals)
           : action(opts as never, globals));
       if (globals.json) process.stdout.write(JSON.stringify(result.summary, null, 2) + '\n');
-      else if (!globals.quiet && result.text) process.stdout.write(result.text + '\n');
+      else if (!globals.quiet && result.text) process.stdout.write(fitTables(result.text) + '\n'); // tables wrapped to 100 columns
       if (result.exitCode) process.exitCode = result.exitCode;
     };
   const p = program(runAction);

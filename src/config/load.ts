@@ -4,11 +4,13 @@ import YAML from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type LoadedConfig } from './schema.js';
 import { ConfigError, InputError } from '../errors.js';
-import { packageRoot } from '../paths.js';
 
-/** Folder of the built-in presets (plain YAML files, data not code). */
+/**
+ * Folder of the built-in presets (plain YAML files, data not code), beside this module: src/config
+ * when run from source, dist/config in the package (the build copies them there).
+ */
 export function presetDir(): string {
-  return path.join(packageRoot(), 'src', 'config', 'presets');
+  return path.join(import.meta.dirname, 'presets');
 }
 
 type Plain = { [k: string]: unknown };

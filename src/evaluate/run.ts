@@ -23,13 +23,13 @@ export type Suite = z.infer<typeof suiteSchema> & { file: string };
 
 export function loadSuite(file: string): Suite {
   if (!fs.existsSync(file)) throw new InputError(`suite not found: ${file}`);
-  let raw: unknown;
+  let doc: unknown;
   try {
-    raw = YAML.parse(fs.readFileSync(file, 'utf8'));
+    doc = YAML.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new ConfigError(file, [`not valid YAML: ${(e as Error).message.split('\n')[0]}`]);
+    throw new InputError(`${file}: not valid YAML: ${(e as Error).message}`, { cause: e });
   }
-  const parsed = suiteSchema.safeParse(raw);
+  const parsed = suiteSchema.safeParse(doc);
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
   for (const t of parsed.data.tasks) {
     const f = path.resolve(path.dirname(file), t.set);

@@ -1,5 +1,7 @@
 /**
- * Progress on stderr (rate and ETA), only when stderr is a terminal: pipes and CI stay silent.
+ * Progress on stderr with rate and ETA, only when stderr is a terminal: pipes and CI stay silent.
+ * Bytes by default (MB/s); with `unit` it counts things ("1,234/7,617 requests · 52/s"), and
+ * `detail` adds a live note (e.g. cache hits).
  */
 export class Progress {
   private readonly enabled: boolean;
@@ -10,25 +12,45 @@ export class Progress {
   constructor(
     private readonly label: string,
     private readonly total: number,
-    opts: { quiet?: boolean; stream?: NodeJS.WriteStream } = {},
+    opts: { quiet?: boolean; stream?: NodeJS.WriteStream; unit?: string; detail?: () => string; force?: boolean } = {},
   ) {
     this.stream = opts.stream ?? process.stderr;
-    this.enabled = !opts.quiet && !!this.stream.isTTY && !process.env.CI;
+    this.unit = opts.unit;
+    this.detail = opts.detail;
+    this.enabled = !opts.quiet && (!!opts.force || (!!this.stream.isTTY && !process.env.CI));
   }
   private readonly stream: NodeJS.WriteStream;
+  private readonly unit?: string;
+  private readonly detail?: () => string;
 
-  /** Add `n` units (bytes) of work done; redraws at most 5 times a second. */
+  /** Add `n` units of work done; redraws at most 5 times a second. */
   tick(n: number): void {
-    this.done += n;
+    this.set(this.done + n);
+  }
+
+  /** Set the units done so far (for counters kept elsewhere). */
+  set(done: number): void {
+    this.done = done;
     if (!this.enabled) return;
     const now = Date.now();
-    if (now - this.last < 200) return;
+    if (now - this.last < 200 && done < this.total) return;
     this.last = now;
+    this.stream.write(`\r${this.line(now)}\x1b[K`);
+  }
+
+  /** The status line: label, done/total or %, rate, ETA, detail. */
+  line(now = Date.now()): string {
     const secs = (now - this.started) / 1000;
     const rate = this.done / Math.max(secs, 1e-3);
-    const eta = rate > 0 && this.total > this.done ? (this.total - this.done) / rate : 0;
+    const eta = this.done >= this.total ? 0 : rate > 0 ? (this.total - this.done) / rate : Infinity; // nothing done yet: '?'
     const pct = this.total ? Math.min(100, (100 * this.done) / this.total) : 0;
-    this.stream.write(`\r${this.label}: ${pct.toFixed(1)}%  ${(rate / 1e6).toFixed(1)} MB/s  ETA ${formatSecs(eta)}   `);
+    const perSec = `${rate < 10 ? rate.toFixed(1) : Math.round(rate).toLocaleString('en')}/s`;
+    const d = this.detail?.();
+    const tail = d ? `  ${d}` : '';
+    // without a known total there is no ETA: the count, the rate and the time so far
+    if (this.total <= 0) return `${this.label}: ${this.done.toLocaleString('en')} ${this.unit ?? 'bytes'}  ${perSec}  ${formatSecs(secs)} so far${tail}`;
+    const what = this.unit ? `${this.done.toLocaleString('en')}/${this.total.toLocaleString('en')} ${this.unit} (${pct.toFixed(0)}%)  ${perSec}` : `${pct.toFixed(1)}%  ${(rate / 1e6).toFixed(1)} MB/s`;
+    return `${this.label}: ${what}  ETA ${formatSecs(eta)}${tail}`;
   }
 
   /** Clear the line. */
@@ -37,7 +59,7 @@ export class Progress {
   }
 }
 
-function formatSecs(s: number): string {
+export function formatSecs(s: number): string {
   if (!Number.isFinite(s)) return '?';
   const m = Math.floor(s / 60);
   return m ? `${m}m${Math.round(s % 60)}s` : `${Math.round(s)}s`;

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import Papa from 'papaparse';
 import { z } from 'zod';
-import { packageRoot } from '../paths.js';
 import { ANSWERS, type ReviewStore } from './store.js';
 import { VernacularError } from '../errors.js';
 import { safeCell } from './export.js';
@@ -73,8 +72,8 @@ export function allowedHostHeaders(port: number, host?: string, more: string[] =
   return out;
 }
 
-/** Folder of the review page's static files. */
-export const staticDir = () => path.join(packageRoot(), 'src', 'review', 'static');
+/** Folder of the review page's static files, beside this module (the build copies them into dist/review). */
+export const staticDir = () => path.join(import.meta.dirname, 'static');
 
 const sameToken = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 

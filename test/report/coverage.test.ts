@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import YAML from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyRules, junitXml, type LocaleMeasures } from '../../src/report/coverage.js';
-import { ROOT, cli, tmpDir } from '../helpers.js';
+import { ROOT, cli, tmpDir, validateXml } from '../helpers.js';
 
 const base: LocaleMeasures = { docs: 200, chars: 20_000, authors: 12, topAuthorShare: 0.15, featureCategories: 5, conceptShare: 0.4 };
 
@@ -43,13 +42,13 @@ describe('coverage rules: each passes and fails on purpose-built measures', () =
     expect(v.find((x) => x.locale === 'lb-LU')!.message).toMatch(/lb-LU: .*no docs in the build/);
   });
 
-  it('JUnit XML validates against the schema and counts match', () => {
+  it('JUnit XML validates against the schema and counts match', async () => {
     const v = applyRules({ all: { min_docs: 150, min_authors: 20 }, per_locale: {} }, { 'de-AT': base, 'el-CY': { ...base, docs: 10 } });
     const d = tmpDir('vern-junit-');
     const f = path.join(d, 'c.xml');
     const startedAt = new Date('2026-03-04T05:06:07.890Z');
     fs.writeFileSync(f, junitXml(v, { startedAt, seconds: 1.25, localeSeconds: { 'de-AT': 0.5, 'el-CY': 0.25 } }));
-    execFileSync('xmllint', ['--noout', '--schema', path.join(ROOT, 'test/fixtures/junit/junit.xsd'), f], { stdio: 'pipe' });
+    await validateXml(f, path.join(ROOT, 'test/fixtures/junit/junit.xsd'));
     const xml = fs.readFileSync(f, 'utf8');
     expect(xml).toMatch(/<testsuites name="vernacular-coverage" tests="4" failures="3"/);
     expect((xml.match(/<testcase /g) ?? []).length).toBe(4);

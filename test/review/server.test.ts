@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import { ReviewStore, type ReviewSample } from '../../src/review/store.js';
 import { reviewServer } from '../../src/review/server.js';
 import { importReviewCsv, reviewCsv } from '../../src/review/export.js';
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, tmpDir } from '../helpers.js';
+import { CHROMIUM, CHROMIUM_ARGS, ROOT, testBrowser, tmpDir } from '../helpers.js';
 
 const XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> Servus!';
 function samples(n: number): ReviewSample[] {
@@ -100,7 +100,7 @@ describe('review server', () => {
     expect(new Set(all.map((j) => `${j.sample_id}|${j.reviewer}|${j.question}`)).size).toBe(1000);
   });
 
-  it('a reviewer signs in, judges three samples with the keyboard only, and the export holds exactly those judgments', async () => {
+  it.skipIf(!testBrowser())('a reviewer signs in, judges three samples with the keyboard only, and the export holds exactly those judgments', async () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
       const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });

@@ -12,7 +12,7 @@ import { InputError, UsageError } from '../../src/errors.js';
 import { ROOT, cli, readDecompressed, snapshot, tmpDir, walk, writeConfig, writeJsonl } from '../helpers.js';
 
 const require = createRequire(import.meta.url);
-const SECRET = 'test-secret-0123456789abcdef';
+const SECRET = '84e0df90cc5d74120016a918f9855a4eff048711544ff1e318a48db3a2d663c2';
 const AUTHORS = 10;
 /** A canary per author, letters only (PII scrubbing and tokenisation leave it whole), at both ends of every post of the author. */
 const canary = (k: number) => `Kanari${String.fromCharCode(97 + k)}${String.fromCharCode(122 - k)}vogel`;

@@ -3,7 +3,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import Papa from 'papaparse';
 import { buildEvalSets } from '../../evaluate/build.js';
-import { loadSuite, runSuite, type RunResults } from '../../evaluate/run.js';
+import { loadSuite, runSuite, type RunResults, type Suite } from '../../evaluate/run.js';
+import type { Model } from '../../evaluate/models/types.js';
 import { openModel } from '../../evaluate/models/spec.js';
 import { CachedModel } from '../../evaluate/models/cache.js';
 import { LanguageJudge, loadJudges, saveJudges, type JudgeSet } from '../../evaluate/judge.js';
@@ -16,6 +17,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.js';
 import { JsonlWriter } from '../../io/writers/jsonl.js';
 import { InputError, UsageError } from '../../errors.js';
 import { makeLog, type CommandResult, type GlobalOptions } from '../io.js';
+import { Progress } from '../../pipeline/progress.js';
 
 const shardsOf = (build: string) => (fs.existsSync(path.join(build, 'manifest.json')) ? build : path.join(build, 'shards'));
 
@@ -42,6 +44,44 @@ export function referenceRates(build: string): { [locale: string]: number } | un
   );
 }
 
+/** How many model requests a suite makes (what runSuite sends): choices × variants, one per text or generation. */
+export function suiteRequests(suite: Suite): number {
+  let n = 0;
+  for (const t of suite.tasks) {
+    const file = path.resolve(path.dirname(suite.file), t.set);
+    let rows = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+    if (t.limit) rows = rows.slice(0, t.limit);
+    if (t.task === 'variety-choice' || t.task === 'dialect-id') {
+      const choices = rows.reduce((s, l) => s + ((JSON.parse(l) as { choices?: unknown[] }).choices?.length ?? 0), 0);
+      n += choices * (t.task === 'variety-choice' ? 2 : 1);
+    } else n += rows.length;
+  }
+  return n;
+}
+
+/** The model under the cache, counting the requests it answers (the cache asks it in chunks). */
+function counted(inner: Model, add: (n: number) => void): Model {
+  return {
+    id: inner.id,
+    loglikelihood: async (r) => {
+      const v = await inner.loglikelihood(r);
+      add(r.length);
+      return v;
+    },
+    loglikelihoodRolling: async (t) => {
+      const v = await inner.loglikelihoodRolling(t);
+      add(t.length);
+      return v;
+    },
+    generate: async (r) => {
+      const v = await inner.generate(r);
+      add(r.length);
+      return v;
+    },
+    close: inner.close ? () => inner.close!() : undefined,
+  };
+}
+
 /** Run a suite for one or more models; writes results.json, samples.jsonl, summary.md, report.html. */
 export async function evalRunMany(o: { model: string[]; suite: string; out: string; cache?: string; judge?: string; build?: string; quiet?: boolean; log?: (s: string) => void }): Promise<RunResults[]> {
   const suite = loadSuite(path.resolve(o.suite));
@@ -55,9 +95,21 @@ export async function evalRunMany(o: { model: string[]; suite: string; out: stri
     for (const spec of o.model) {
       o.log?.(`evaluating ${spec}`);
       const inner = await openModel(spec);
-      const model = await CachedModel.open(inner, path.resolve(o.cache ?? path.join(out, 'cache.sqlite')));
+      // progress on a terminal: requests done/total (cache hits + answered by the model), rate, ETA
+      let answered = 0;
+      let model: CachedModel | undefined;
+      const progress = new Progress(`eval ${spec.length > 40 ? '…' + spec.slice(-39) : spec}`, suiteRequests(suite), { quiet: o.quiet, unit: 'requests', detail: () => `cache hits ${(model?.hits ?? 0).toLocaleString('en')}` });
+      model = await CachedModel.open(
+        counted(inner, (n) => {
+          answered += n;
+          progress.set(model!.hits + answered);
+        }),
+        path.resolve(o.cache ?? path.join(out, 'cache.sqlite')),
+      );
       try {
         const r = await runSuite(model, suite, { judges, referenceRates: refs, onSample: (s) => samples.write({ model: spec, ...s }), log: o.log });
+        progress.set(model.hits + answered);
+        progress.end();
         r.model = spec;
         r.cache = { hits: model.hits, misses: model.misses };
         r.retried = (inner as { retried?: number }).retried ?? 0;
@@ -80,7 +132,7 @@ export async function evalRunMany(o: { model: string[]; suite: string; out: stri
 export async function evalRun(o: { model: string[]; suite: string; out?: string; cache?: string; judge?: string; build?: string }, g: GlobalOptions): Promise<CommandResult> {
   if (!o.model?.length) throw new UsageError('eval run needs --model <spec> (ngram:<path>, openai:<url>#<model>, openai-chat:<url>#<model>, command:<cmd>, predictions:<file>)');
   const out = o.out ?? path.join(path.dirname(path.resolve(o.suite)), 'runs', 'latest');
-  const runs = await evalRunMany({ ...o, out, log: makeLog(g) });
+  const runs = await evalRunMany({ ...o, out, log: makeLog(g), quiet: g.quiet });
   const notes = runs.flatMap((r) => (r.notes ?? []).map((n) => `note (${r.model}): ${n}
 `)).join('');
   return { summary: resultsFile(runs), text: evalMarkdown(runs) + notes + `

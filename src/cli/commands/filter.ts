@@ -13,15 +13,34 @@ export interface BuildOptions {
   maxErrors?: number;
 }
 
-/** Shared set-up of every build command: config, secret, output folder, a context for stages. */
+/** Stages that never hash or pseudonymise anything: they run without VERNACULAR_SECRET. */
+export const STAGES_WITHOUT_SECRET = new Set(['segment', 'features']);
+
+/**
+ * Shared set-up of every build command: config, secret, output folder, a context for stages.
+ * The secret is demanded only by the stages that use it; for the others reading `ctx.secret` is
+ * a bug, so it throws instead of handing out a key nobody asked for.
+ */
 export function buildContext(opts: BuildOptions, g: GlobalOptions, stage: string) {
   const loaded = loadConfig(opts.config);
-  const { secret, dev } = resolveSecret(!!opts.insecureDevSecret);
   const log = makeLog(g);
-  if (dev) log('warning: using the public development secret (--insecure-dev-secret): hashes and pseudonyms in this output are NOT protected.');
+  let secret = '';
+  if (!STAGES_WITHOUT_SECRET.has(stage)) {
+    const r = resolveSecret(!!opts.insecureDevSecret);
+    if (r.dev) log('warning: using the public development secret (--insecure-dev-secret): hashes and pseudonyms in this output are NOT protected.');
+    secret = r.secret;
+  }
   const out = path.resolve(opts.out);
   ensureWritableDir(out);
-  return { stage, rank: 0, world: 1, out, loaded, secret, quiet: g.quiet, maxErrors: opts.maxErrors, log };
+  const ctx = { stage, rank: 0, world: 1, out, loaded, secret, quiet: g.quiet, maxErrors: opts.maxErrors, log };
+  if (STAGES_WITHOUT_SECRET.has(stage))
+    Object.defineProperty(ctx, 'secret', {
+      enumerable: false,
+      get() {
+        throw new Error(`internal: stage ${stage} read the secret it is not given`);
+      },
+    });
+  return ctx;
 }
 
 /** `vernacular filter`: eligible docs, ledgers and the funnel. */

@@ -30,7 +30,7 @@ export async function runStage(stage: string, opts: BuildOptions & { rank?: numb
   if (GLOBAL.has(stage) && opts.world !== 1) throw new UsageError(`${stage} is a global step (dedup and balance see every doc): run it with --world 1`);
   const dirName = opts.shardsDir ?? 'shards';
   if (!/^[A-Za-z0-9][\w.-]*$/.test(dirName)) throw new UsageError(`--shards-dir must be a folder name inside the build, got '${dirName}'`);
-  const ctx = { ...buildContext(opts, g, stage), rank: opts.rank!, world: opts.world };
+  const ctx = Object.assign(buildContext(opts, g, stage), { rank: opts.rank!, world: opts.world }); // not a spread: keeps the secret's guard
   switch (stage) {
     case 'filter':
       return { summary: { stage, rank: ctx.rank, world: ctx.world, funnel: assertUseful(await runFilter(ctx)).funnel } };

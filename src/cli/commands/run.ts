@@ -1,4 +1,7 @@
+import fsx from 'node:fs';
 import path from 'node:path';
+import { expandInputs } from '../../io/inputs.js';
+import { Progress } from '../../pipeline/progress.js';
 import { assertUseful, runFilter } from '../../eligibility/filter-stage.js';
 import { funnelTable } from '../../pipeline/stats.js';
 import type { CommandResult, GlobalOptions } from '../io.js';
@@ -19,7 +22,24 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
   // Partitioned stages run as `workers` ranks (child processes), then a merge in this process.
   const workers = (opts as { workers?: number }).workers ?? defaultWorkers();
   const ranks = async (stage: string, args: string[] = []) => {
-    if (workers > 1) await runRanks(stage, { config: ctx.loaded.file, out: ctx.out, workers, insecureDevSecret: opts.insecureDevSecret, args });
+    if (workers <= 1) return;
+    // progress on a terminal: the ranks' partition markers, counted as they appear, against the partitions expected
+    const dir = stage === 'shards-write' ? path.join(ctx.out, 'shards-work', args[args.indexOf('--shards-dir') + 1] || 'shards', 'parts', '_done') : path.join(ctx.out, stage, '_done');
+    const count = (d: string, re = /^part-.*\.json$/) => (fsx.existsSync(d) ? fsx.readdirSync(d).filter((f) => re.test(f)).length : 0);
+    const expected: { [s: string]: () => number } = {
+      filter: () => expandInputs(ctx.loaded.config, ctx.loaded.baseDir).length,
+      segment: () => count(path.join(ctx.out, 'filter', '_done')),
+      features: () => (fsx.existsSync(path.join(ctx.out, 'segment', 'docs')) ? fsx.readdirSync(path.join(ctx.out, 'segment', 'docs')).reduce((n, l) => n + count(path.join(ctx.out, 'segment', 'docs', l), /^part-/), 0) : 0),
+      signatures: () => count(path.join(ctx.out, 'features', '_done')),
+    };
+    const progress = new Progress(`  ${stage}`, expected[stage]?.() ?? 0, { quiet: ctx.quiet, unit: 'partitions' });
+    const timer = setInterval(() => progress.set(count(dir)), 250);
+    try {
+      await runRanks(stage, { config: ctx.loaded.file, out: ctx.out, workers, insecureDevSecret: opts.insecureDevSecret, args });
+    } finally {
+      clearInterval(timer);
+      progress.end();
+    }
   };
   ctx.log(`[1/${steps}] filter${workers > 1 ? ` (${workers} workers)` : ''}`);
   await ranks('filter');
@@ -65,7 +85,7 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
     const judges = await trainJudges({ shardsDir: sh.dir, out: path.join(ctx.out, 'judge', 'judge.json.gz'), secret: ctx.secret });
     trainBaseline({ shardsDir: sh.dir, out: models[0] });
     if (models[1]) trainBaseline({ shardsDir: path.join(ctx.out, 'shards-proportional'), out: models[1] });
-    const runs = await evalRunMany({ model: models.map((m) => `ngram:${m}`), suite: sets.suite, out: path.join(evalDir, 'runs', 'compare'), judge: path.join(ctx.out, 'judge', 'judge.json.gz'), build: ctx.out });
+    const runs = await evalRunMany({ model: models.map((m) => `ngram:${m}`), suite: sets.suite, out: path.join(evalDir, 'runs', 'compare'), judge: path.join(ctx.out, 'judge', 'judge.json.gz'), build: ctx.out, quiet: ctx.quiet });
     summary.evaluate = { sets: sets.counts, judge: judges.report, runs: runs.map((r) => ({ model: r.model, tasks: r.tasks })) };
     sections.push(judgeTable(judges.report));
     sections.push(compareTable(runs, models[1] ? ['balanced', 'proportional'] : ['balanced']) + `\n\n  report: ${path.relative(process.cwd(), path.join(evalDir, 'runs', 'compare', 'report.html'))}`);

@@ -198,9 +198,13 @@ export class NgramModel implements Model {
   constructor(file: string, readonly conditioned = false) {
     const { data, sha256 } = loadBaseline(file);
     this.id = `ngram:${sha256}${conditioned ? '?conditioned' : ''}`;
-    this.global = CharNgram.fromJSON(data.global);
-    if (conditioned) for (const [l, j] of Object.entries(data.locales)) this.perLocale.set(l, CharNgram.fromJSON(j));
-    this.preambles = Object.entries(data.preambles);
+    try {
+      this.global = CharNgram.fromJSON(data.global);
+      if (conditioned) for (const [l, j] of Object.entries(data.locales)) this.perLocale.set(l, CharNgram.fromJSON(j));
+      this.preambles = Object.entries(data.preambles);
+    } catch (e) {
+      throw new InputError(`${file}: corrupt n-gram model (${(e as Error).message})`, { cause: e });
+    }
   }
 
   private lmFor(context: string): (prefix: string, text: string) => number[] {
