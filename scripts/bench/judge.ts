@@ -24,6 +24,7 @@ import { LanguageJudge } from '../../src/evaluate/judge.js';
 import { LegacySgdJudge } from '../../src/evaluate/judge-legacy.js';
 import { classification, expectedCalibrationError } from '../../src/evaluate/metrics.js';
 import { splitDocs } from '../../src/evaluate/shard-docs.js';
+import { rng as mulberry } from '../../src/evaluate/metrics.js';
 
 const args = process.argv.slice(2);
 const arg = (k: string, d: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
@@ -104,16 +105,6 @@ class RefTfidf {
   }
 }
 
-function mulberry(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** liblinear L2R_L2LOSS_SVC_DUAL for one binary problem; the last weight is the bias (intercept_scaling 1). */
 function svmDual(X: Csr, y: Int8Array, dim: number, C: number, seed: number, tol = 1e-4, maxIter = 1000): Float64Array {

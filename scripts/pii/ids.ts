@@ -1,20 +1,11 @@
+import { rng } from '../../src/evaluate/metrics.js';
+export { rng };
 /**
  * Synthetic national ID numbers with valid checksums, for the PII gold set and property tests.
  * Written from the published rules independently of src/shards/pii-ids.ts (so it can serve as an
  * oracle for it). Every number is random: never a real person's.
  */
 
-/** Small seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type R = () => number;
 const int = (r: R, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));

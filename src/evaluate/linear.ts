@@ -1,3 +1,8 @@
+import { rng as prng } from './metrics.js';
+
+/** The seeded PRNG the solver shuffles with (mulberry32, the one in metrics.ts). */
+export { prng };
+
 /**
  * The pieces of the variety judge: a hashed TF-IDF vectoriser (character n-grams within word
  * boundaries plus word uni/bigrams, sublinear tf, smooth idf, L2 rows) and a one-vs-rest linear
@@ -164,17 +169,6 @@ export class HashedTfidf {
   }
 }
 
-/** mulberry32 */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SvmResult {
   /** weights over the feature space, then the bias last */

@@ -38,7 +38,9 @@ export function loadSuite(file: string): Suite {
   return { ...parsed.data, file };
 }
 
-function readSet<T>(file: string): T[] {
+/** An eval set's items (JSONL); a missing file or a line that is not JSON is an input error naming it. */
+export function readSet<T>(file: string): T[] {
+  if (!fs.existsSync(file)) throw new InputError(`${file}: missing (run \`vernacular eval build\` first)`);
   return fs
     .readFileSync(file, 'utf8')
     .split('\n')

@@ -5,6 +5,7 @@ import type { ChoiceItem, TextItem } from './build.js';
 import { meanEstimate, ratioEstimate, seedOf, type Estimate } from './metrics.js';
 import { nonTestDocs } from './train.js';
 import { InputError } from '../errors.js';
+import { readSet } from './run.js';
 
 /**
  * Does the eval separate a model that has seen a locale's regional forms from one that has not?
@@ -22,21 +23,6 @@ export interface SeparationCell {
   mix: { charsSeen: number; charsNotSeen: number; docsSeen: number; docsNotSeen: number };
   varietyChoice: { n: number; seen: Estimate; notSeen: Estimate; separated: boolean };
   bitsPerByte: { n: number; seen: Estimate; notSeen: Estimate; separated: boolean };
-}
-
-function readSet<T>(file: string): T[] {
-  if (!fs.existsSync(file)) throw new InputError(`${file}: missing (run \`vernacular eval build\` first)`);
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as T;
-      } catch {
-        throw new InputError(`${file}:${i + 1}: not JSON`);
-      }
-    });
 }
 
 export async function separation(o: { shardsDir: string; evalDir: string; seed?: number; bootstrap?: number; order?: number }): Promise<SeparationCell[]> {

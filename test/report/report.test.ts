@@ -8,17 +8,8 @@ import { modelLabel, modelLabels } from '../../src/report/results.js';
 import type { RunResults } from '../../src/evaluate/run.js';
 import type { Verdict } from '../../src/report/coverage.js';
 import { tmpDir } from '../helpers.js';
+import { rng } from '../../src/evaluate/metrics.js';
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The step of a tick list is 1, 2, 2.5 or 5 × 10^k. */
 const isRoundStep = (step: number) => {

@@ -6,22 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { CARD_FEATURES, datasetCard, sizeCategory } from '../../src/shards/card.js';
 import { configSchema } from '../../src/config/schema.js';
 import { ROOT, tmpDir } from '../helpers.js';
+import { rng } from '../../src/evaluate/metrics.js';
 
 /** The Hub's size buckets (huggingface_hub DatasetCardData). */
 const SIZE_CATEGORIES = ['n<1K', '1K<n<10K', '10K<n<100K', '100K<n<1M', '1M<n<10M', '10M<n<100M', '100M<n<1B', '1B<n<10B', '10B<n<100B', '100B<n<1T', 'n>1T'];
 /** Keys the Hub reads from a dataset card's front matter (hub-docs datasetcard.md), plus configs/dataset_info. */
 const HUB_KEYS = ['language', 'license', 'license_name', 'license_link', 'license_details', 'tags', 'annotations_creators', 'language_creators', 'language_details', 'pretty_name', 'size_categories', 'source_datasets', 'task_categories', 'task_ids', 'paperswithcode_id', 'configs', 'dataset_info', 'multilinguality', 'viewer'];
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LOCALES = ['de-AT', 'de-CH', 'de-DE', 'lb-LU', 'fr-BE', 'nl-BE', 'el-CY', 'mt-MT'];
 
