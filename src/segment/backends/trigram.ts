@@ -16,10 +16,34 @@ type Script = 'Latin' | 'Cyrillic' | 'Greek' | 'Other';
 interface ScriptModel {
   langs: string[];
   index: Map<string, number>;
-  /** trigram (three character indices packed in one small integer) → weight per language */
-  weights: Map<number, Float32Array>;
+  /**
+   * trigram (three character indices packed in one small integer) → row, by open addressing:
+   * `keys[slot]` is the trigram or -1, `rows[slot]` its row; `mask` = slots - 1 (a power of two).
+   */
+  keys: Int32Array;
+  rows: Int32Array;
+  mask: number;
+  /** row r's weight for language j is `weights[r * langs.length + j]` (one flat array: no Map, no pointer per trigram) */
+  weights: Float32Array;
   /** scratch scores over all languages, reused by `logLik` */
   buf?: Float64Array;
+}
+
+/** The slot of trigram `key` in a model's open-addressing table (the trigram's or the empty one where it would go). */
+function slotOf(keys: Int32Array, mask: number, key: number): number {
+  let s = Math.imul(key, 0x9e3779b1) >>> 0;
+  for (;;) {
+    s &= mask;
+    const k = keys[s];
+    if (k === key || k === -1) return s;
+    s++;
+  }
+}
+
+/** The row of trigram `key`, or -1 when no modelled language has it. */
+function rowOf(m: ScriptModel, key: number): number {
+  const s = slotOf(m.keys, m.mask, key);
+  return m.keys[s] === key ? m.rows[s] : -1;
 }
 
 /**
@@ -71,20 +95,34 @@ export class TrigramBackend implements LidBackend {
     for (const script of ['Latin', 'Cyrillic'] as const) {
       const table = (data as { [s: string]: { [l: string]: string } })[script];
       const langs = Object.keys(table).filter((l) => !want || want.has(l)).sort();
-      const weights = new Map<number, Float32Array>();
+      const byKey = new Map<number, Float32Array>();
       langs.forEach((l, li) => {
         table[l].split('|').forEach((tri, rank) => {
           if (tri.length !== 3) return;
           const k = (charIndex(tri.charCodeAt(0)) << 20) | (charIndex(tri.charCodeAt(1)) << 10) | charIndex(tri.charCodeAt(2));
-          let w = weights.get(k);
+          let w = byKey.get(k);
           if (!w) {
             w = new Float32Array(langs.length).fill(UNSEEN);
-            weights.set(k, w);
+            byKey.set(k, w);
           }
           w[li] = -Math.log(rank + K);
         });
       });
-      this.models.set(script, { langs, index: new Map(langs.map((l, i) => [l, i])), weights });
+      // at most half full, so a probe ends after a slot or two
+      let size = 16;
+      while (size < 2 * byKey.size) size *= 2;
+      const keys = new Int32Array(size).fill(-1);
+      const rows = new Int32Array(size);
+      const weights = new Float32Array(byKey.size * langs.length);
+      let r = 0;
+      for (const [k, w] of byKey) {
+        const s = slotOf(keys, size - 1, k);
+        keys[s] = k;
+        rows[s] = r;
+        weights.set(w, r * langs.length);
+        r++;
+      }
+      this.models.set(script, { langs, index: new Map(langs.map((l, i) => [l, i])), keys, rows, mask: size - 1, weights });
     }
   }
 
@@ -135,17 +173,31 @@ export class TrigramBackend implements LidBackend {
     // over all languages the same buffer is reused (the caller consumes it before the next call)
     const score = all ? (m.buf ??= new Float64Array(k)).fill(0) : new Float64Array(k);
     const L = clean.length;
+    const { keys, rows, mask, weights } = m;
+    const n = m.langs.length;
     let a = 32;
     let b = clean.charCodeAt(0);
     let unseen = 0;
     for (let i = 1; i <= L; i++) {
       const c = i < L ? clean.charCodeAt(i) : 32;
-      const w = m.weights.get(key3(a, b, c));
+      const key = key3(a, b, c);
       a = b;
       b = c;
-      if (!w) unseen++;
-      else if (all) for (let j = 0; j < k; j++) score[j] += w[j];
-      else for (let j = 0; j < k; j++) score[j] += w[idx[j]];
+      let s = Math.imul(key, 0x9e3779b1) >>> 0;
+      let row = -1;
+      for (;;) {
+        s &= mask;
+        const x = keys[s];
+        if (x === key) {
+          row = rows[s] * n;
+          break;
+        }
+        if (x === -1) break;
+        s++;
+      }
+      if (row < 0) unseen++;
+      else if (all) for (let j = 0; j < k; j++) score[j] += weights[row + j];
+      else for (let j = 0; j < k; j++) score[j] += weights[row + idx[j]];
     }
     if (unseen) for (let j = 0; j < k; j++) score[j] += unseen * UNSEEN;
     return { langs: all ? m.langs : Array.from(idx, (i) => m.langs[i]), score, count: L };
@@ -170,11 +222,11 @@ export class TrigramBackend implements LidBackend {
     let count = 0;
     for (let i = 1; i <= L; i++) {
       const c = i < L ? clean.charCodeAt(i) : 32;
-      const w = m.weights.get(key3(a, b, c));
+      const r = rowOf(m, key3(a, b, c));
       a = b;
       b = c;
       count++;
-      if (w) for (let j = 0; j < k; j++) score[j] += w[idx[j]];
+      if (r >= 0) for (let j = 0, base = r * m.langs.length; j < k; j++) score[j] += m.weights[base + idx[j]];
       else for (let j = 0; j < k; j++) score[j] += UNSEEN;
     }
     // A country prior, log P(lang | country), added once to the summed log-likelihoods.
