@@ -1,5 +1,6 @@
 const URL_RE = /\b(?:https?:\/\/|www\.)\S+/giu;
 const HANDLE_RE = /(^|\s)[@#][\p{L}\p{N}_.]+/gu;
+const WWW_RE = /www\./i;
 const NON_LETTER_RE = /[^\p{L}\p{M}]+/gu;
 
 /**
@@ -7,7 +8,10 @@ const NON_LETTER_RE = /[^\p{L}\p{M}]+/gu;
  * removed, lower-cased, single-spaced. What is left is the language evidence.
  */
 export function lidText(text: string): string {
-  return text.replace(URL_RE, ' ').replace(HANDLE_RE, ' ').replace(NON_LETTER_RE, ' ').trim().toLowerCase();
+  // the URL and handle passes only where one can match (a URL needs '://' or 'www.'; a handle '@' or '#')
+  if (text.includes('://') || WWW_RE.test(text)) text = text.replace(URL_RE, ' ');
+  if (text.includes('@') || text.includes('#')) text = text.replace(HANDLE_RE, ' ');
+  return text.replace(NON_LETTER_RE, ' ').trim().toLowerCase();
 }
 
 /** Number of letters (not spaces) in a cleaned text. */
