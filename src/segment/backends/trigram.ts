@@ -85,6 +85,46 @@ function scriptOf(text: string): Script {
 
 export { scriptOf };
 
+/** A script model as callers see it: its languages, in the order scores are given. */
+export interface TrigramModel {
+  readonly langs: readonly string[];
+}
+
+/**
+ * Adds the summed log-likelihoods of `clean`'s trigrams (padded with a space each side) to
+ * `score[0..k)`: for language j of the model (sel null, k = all) or language sel[j].
+ */
+function accumulate(m: ScriptModel, clean: string, sel: Int32Array | null, k: number, score: Float64Array): void {
+  const L = clean.length;
+  const { keys, rows, mask, weights } = m;
+  const n = m.langs.length;
+  let a = 32;
+  let b = clean.charCodeAt(0);
+  let unseen = 0;
+  for (let i = 1; i <= L; i++) {
+    const c = i < L ? clean.charCodeAt(i) : 32;
+    const key = key3(a, b, c);
+    a = b;
+    b = c;
+    let s = Math.imul(key, 0x9e3779b1) >>> 0;
+    let row = -1;
+    for (;;) {
+      s &= mask;
+      const x = keys[s];
+      if (x === key) {
+        row = rows[s] * n;
+        break;
+      }
+      if (x === -1) break;
+      s++;
+    }
+    if (row < 0) unseen++;
+    else if (!sel) for (let j = 0; j < k; j++) score[j] += weights[row + j];
+    else for (let j = 0; j < k; j++) score[j] += weights[row + sel[j]];
+  }
+  if (unseen) for (let j = 0; j < k; j++) score[j] += unseen * UNSEEN;
+}
+
 export class TrigramBackend implements LidBackend {
   readonly name = 'trigram';
   private readonly models = new Map<Script, ScriptModel>();
@@ -172,35 +212,23 @@ export class TrigramBackend implements LidBackend {
     const all = k === m.langs.length;
     // over all languages the same buffer is reused (the caller consumes it before the next call)
     const score = all ? (m.buf ??= new Float64Array(k)).fill(0) : new Float64Array(k);
-    const L = clean.length;
-    const { keys, rows, mask, weights } = m;
-    const n = m.langs.length;
-    let a = 32;
-    let b = clean.charCodeAt(0);
-    let unseen = 0;
-    for (let i = 1; i <= L; i++) {
-      const c = i < L ? clean.charCodeAt(i) : 32;
-      const key = key3(a, b, c);
-      a = b;
-      b = c;
-      let s = Math.imul(key, 0x9e3779b1) >>> 0;
-      let row = -1;
-      for (;;) {
-        s &= mask;
-        const x = keys[s];
-        if (x === key) {
-          row = rows[s] * n;
-          break;
-        }
-        if (x === -1) break;
-        s++;
-      }
-      if (row < 0) unseen++;
-      else if (all) for (let j = 0; j < k; j++) score[j] += weights[row + j];
-      else for (let j = 0; j < k; j++) score[j] += weights[row + idx[j]];
-    }
-    if (unseen) for (let j = 0; j < k; j++) score[j] += unseen * UNSEEN;
-    return { langs: all ? m.langs : Array.from(idx, (i) => m.langs[i]), score, count: L };
+    accumulate(m, clean, all ? null : idx, k, score);
+    return { langs: all ? m.langs : Array.from(idx, (i) => m.langs[i]), score, count: clean.length };
+  }
+
+  /** The script model `clean` (after `lidText`) is scored with, or null (too short, Greek, a script no model covers). */
+  modelFor(clean: string): TrigramModel | null {
+    if (clean.length < 3) return null;
+    return this.models.get(scriptOf(clean)) ?? null;
+  }
+
+  /**
+   * Summed trigram log-likelihoods of `clean` under `model` (from `modelFor`) for the languages at
+   * positions `sel[0..k)` of `model.langs`, written to `out[0..k)`.
+   */
+  logLikOf(model: TrigramModel, clean: string, sel: Int32Array, k: number, out: Float64Array): void {
+    out.fill(0, 0, k);
+    accumulate(model as ScriptModel, clean, sel, k, out);
   }
 
   /** Like `detect`, for text already passed through `lidText`. */
