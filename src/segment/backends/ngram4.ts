@@ -160,15 +160,19 @@ let dictionary: string[] | undefined;
 const BASE_257 = 257;
 const SPACE_DIGIT = 32 + 1;
 
-/** eld's grams by number, open addressing: `keys[slot]` a gram's number or -1, `entry[slot]` its table entry. */
+/**
+ * eld's grams by number, open addressing with everything a lookup needs in one 16-byte slot (one
+ * cache line touched per gram): `slots[4s..4s+3]` = the number's low and high 32 bits (high -1:
+ * empty), and the gram's run [start, end) in `lv`, where each entry is language << 8 | value.
+ */
 interface GramIndex {
-  keys: Float64Array;
-  entry: Int32Array;
+  slots: Int32Array;
   mask: number;
+  lv: Uint16Array;
 }
 
-function gramHash(key: number): number {
-  return Math.imul((key >>> 0) ^ Math.imul((key / 4294967296) | 0, 0x85ebca6b), 0x9e3779b1) >>> 0;
+function gramHash(lo: number, hi: number): number {
+  return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> 0;
 }
 
 const gramIndexes = new WeakMap<Table, GramIndex>();
@@ -176,9 +180,9 @@ function gramIndex(t: Table): GramIndex {
   let g = gramIndexes.get(t);
   if (!g) {
     let size = 16;
-    while (size < 2 * t.grams.length) size *= 2;
-    const keys = new Float64Array(size).fill(-1);
-    const entry = new Int32Array(size);
+    while (size < 1.5 * t.grams.length) size *= 2;
+    const slots = new Int32Array(4 * size);
+    for (let s = 0; s < size; s++) slots[4 * s + 1] = -1;
     const mask = size - 1;
     t.grams.forEach((gram, e) => {
       let key = 0;
@@ -187,16 +191,25 @@ function gramIndex(t: Table): GramIndex {
         if (c > 255 || gram.length > 6) return; // cannot occur in eld's spelling; such a gram is never looked up
         key = key * BASE_257 + c + 1;
       }
-      let s = gramHash(key) & mask;
-      while (keys[s] !== -1 && keys[s] !== key) s = (s + 1) & mask;
-      keys[s] = key;
-      entry[s] = e;
+      const lo = key | 0;
+      const hi = (key / 4294967296) | 0;
+      let s = gramHash(lo, hi) & mask;
+      while (slots[4 * s + 1] !== -1 && !(slots[4 * s] === lo && slots[4 * s + 1] === hi)) s = (s + 1) & mask;
+      slots[4 * s] = lo;
+      slots[4 * s + 1] = hi;
+      slots[4 * s + 2] = t.start[e];
+      slots[4 * s + 3] = t.start[e + 1];
     });
-    g = { keys, entry, mask };
+    const lv = new Uint16Array(t.li.length);
+    for (let k = 0; k < lv.length; k++) lv[k] = (t.li[k] << 8) | t.v[k];
+    g = { slots, mask, lv };
     gramIndexes.set(t, g);
   }
   return g;
 }
+
+/** Distinct grams of one text are told apart in a small set of slot numbers (sized above the most grams ~400 bytes make). */
+const SEEN_SIZE = 1024;
 
 /** Longest spelled word eld reads (bytes). */
 const MAX_WORD = 70;
@@ -210,7 +223,8 @@ export class Ngram4Model {
   private readonly spellCode = new Uint8Array(256);
   /** the current word as spelled character codes (scratch) */
   private readonly sp = new Uint8Array(MAX_WORD + 8);
-  private readonly stamp: Int32Array;
+  private readonly seen = new Int32Array(SEEN_SIZE);
+  private readonly seenGen = new Int32Array(SEEN_SIZE);
   private gen = 0;
 
   constructor(languages: readonly string[]) {
@@ -219,7 +233,6 @@ export class Ngram4Model {
     this.t = table(languages);
     this.langs = this.t.langs;
     this.g = gramIndex(this.t);
-    this.stamp = new Int32Array(this.t.grams.length);
   }
 
   /**
@@ -244,18 +257,21 @@ export class Ngram4Model {
     return Math.min(n, MAX_WORD);
   }
 
-  /** The table entry of the gram [leading space] + sp[from, to) + [trailing space], or -1. */
+  /** The slot (its first index in `slots`) of the gram [leading space] + sp[from, to) + [trailing space], or -1. */
   private lookup(lead: boolean, from: number, to: number, trail: boolean): number {
     const sp = this.sp;
     let key = lead ? SPACE_DIGIT : 0;
     for (let i = from; i < to; i++) key = key * BASE_257 + sp[i] + 1;
     if (trail) key = key * BASE_257 + SPACE_DIGIT;
-    const { keys, entry, mask } = this.g;
-    let s = gramHash(key) & mask;
+    const lo = key | 0;
+    const hi = (key / 4294967296) | 0;
+    const { slots, mask } = this.g;
+    let s = gramHash(lo, hi) & mask;
     for (;;) {
-      const k = keys[s];
-      if (k === key) return entry[s];
-      if (k === -1) return -1;
+      const b = 4 * s;
+      const h = slots[b + 1];
+      if (h === hi && slots[b] === lo) return b;
+      if (h === -1) return -1;
       s = (s + 1) & mask;
     }
   }
@@ -266,10 +282,10 @@ export class Ngram4Model {
    */
   score(clean: string, into: Float64Array): number {
     into.fill(0);
-    // distinct entries: a generation stamp per table entry instead of a Set
-    if (++this.gen === 0x7fffffff) (this.stamp.fill(0), (this.gen = 1));
-    const { stamp, gen } = this;
-    const { start, li, v } = this.t;
+    // distinct grams: their slots in a small open-addressing set, emptied by a generation stamp
+    if (++this.gen === 0x7fffffff) (this.seenGen.fill(0), (this.gen = 1));
+    const { seen, seenGen, gen } = this;
+    const { slots, lv } = this.g;
     let budget = 400;
     let grams = 0;
     // words by scanning for spaces; a word's grams are numbers looked up directly (no string, no cache)
@@ -287,11 +303,16 @@ export class Ngram4Model {
       let j = 0;
       for (; ; j += 3) {
         const last = j + 4 >= len;
-        const e = last ? this.lookup(j === 0, Math.max(0, len - 4), len, true) : this.lookup(j === 0, j, j + 4, false);
+        const b = last ? this.lookup(j === 0, Math.max(0, len - 4), len, true) : this.lookup(j === 0, j, j + 4, false);
         grams++;
-        if (e >= 0 && stamp[e] !== gen) {
-          stamp[e] = gen;
-          for (let k = start[e]; k < start[e + 1]; k++) into[li[k]] += v[k];
+        if (b >= 0) {
+          let h = (b >>> 2) & (SEEN_SIZE - 1);
+          while (seenGen[h] === gen && seen[h] !== b) h = (h + 1) & (SEEN_SIZE - 1);
+          if (seenGen[h] !== gen) {
+            seenGen[h] = gen;
+            seen[h] = b;
+            for (let k = slots[b + 2], end = slots[b + 3]; k < end; k++) into[lv[k] >> 8] += lv[k] & 0xff;
+          }
         }
         if (last) break;
       }
