@@ -44,11 +44,21 @@ const GREEKLISH = new Set(
     'kaneis giati mporw mporeis thelei prepei eixa eixe ise eisai einai mazi akoma tipote').split(' '),
 );
 
+const GREEKLISH_MAX = Math.max(...[...GREEKLISH].map((w) => w.length));
+
+/** Greeklish words among the words of `clean` (single-spaced, as `lidText` gives it) and their share; only words short enough to be one are looked up. */
 function greeklishHits(clean: string): { hits: number; share: number } {
-  const words = clean.split(' ');
   let hits = 0;
-  for (const w of words) if (GREEKLISH.has(w)) hits++;
-  return { hits, share: hits / Math.max(1, words.length) };
+  let words = 0;
+  for (let from = 0; ; ) {
+    let to = clean.indexOf(' ', from);
+    if (to < 0) to = clean.length;
+    words++;
+    if (to - from <= GREEKLISH_MAX && GREEKLISH.has(clean.substring(from, to))) hits++;
+    if (to === clean.length) break;
+    from = to + 1;
+  }
+  return { hits, share: hits / Math.max(1, words) };
 }
 
 /** A language decision plus the runner-up, for confusion reports. */
@@ -187,7 +197,8 @@ export class Cascade {
       if (top && top.score >= this.o.acceptScore && plausible.includes(top.lang) && this.languages.includes(top.lang)) return this.gate({ code: top.lang, score: top.score, evidence: this.fast.name });
     }
     // both models read at most ~400 characters: more adds time, not accuracy
-    const head = clean.length > MAX_CHARS ? clean.slice(0, clean.lastIndexOf(' ', MAX_CHARS) > 0 ? clean.lastIndexOf(' ', MAX_CHARS) : MAX_CHARS) : clean;
+    const cut = clean.length > MAX_CHARS ? clean.lastIndexOf(' ', MAX_CHARS) : -1;
+    const head = clean.length > MAX_CHARS ? clean.slice(0, cut > 0 ? cut : MAX_CHARS) : clean;
     const model = this.trigram.modelFor(head);
     if (!model) {
       // Greek script (one modelled language) or a script no model covers
