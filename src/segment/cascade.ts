@@ -15,9 +15,9 @@ import type { LangGuess, LidBackend } from './backends/types.js';
  */
 const ELD_WEIGHT = 0.08;
 /**
- * The trigram model scores this many languages at most (of ~27 with Latin script): those ranked
- * best by eld's evidence plus the country prior, which holds the winner nearly always (measured
- * on lingua's test data: see the README).
+ * The trigram model scores this many languages (of ~27 with Latin script): those ranked best by
+ * eld's evidence plus the country prior, which holds the winner nearly always (measured on
+ * lingua's test data: see the README), and beside them the languages eld lacks (ga, mt).
  */
 export const SHORTLIST = 8;
 /** The n-gram models read this many characters of a post at most. */
@@ -85,7 +85,7 @@ export interface CascadeOptions {
   thresholds?: { [lang: string]: number };
   /** Use cld as the fast detector when its native build is available (default true). */
   useCld?: boolean;
-  /** The trigram model scores this many languages of the script at most: the best by eld's evidence and the country prior (default SHORTLIST; Infinity = all). */
+  /** The trigram model scores this many languages of the script (the best by eld's evidence and the country prior), plus those eld lacks and the hint's (default SHORTLIST; Infinity = all). */
   shortlist?: number;
 }
 
@@ -218,8 +218,8 @@ export class Cascade {
     const lp = this.logPrior(country, langs);
     for (let j = 0; j < k; j++) {
       ev[j] = ei[j] >= 0 ? this.eldBuf[ei[j]] : fill;
-      // a language eld has no evidence for (not even a relative's) is always on the shortlist
-      pre[j] = ei[j] >= 0 ? (ELD_WEIGHT * ev[j]) / TEMPERATURE + lp[j] : Infinity;
+      // -Infinity: eld has no evidence for it (not even a relative's); such a language is scored beside the shortlist
+      pre[j] = ei[j] >= 0 ? (ELD_WEIGHT * ev[j]) / TEMPERATURE + lp[j] : -Infinity;
     }
     // the trigram model scores a shortlist: the languages best by eld's evidence and the prior (and the hint's)
     const m = this.shortlist(pre, k, sel, hint ? langs.indexOf(toIso3(hint)) : -1);
@@ -251,8 +251,9 @@ export class Cascade {
 
   /**
    * Positions (into the script model's languages) the trigram model scores, written to `sel`; how
-   * many. All of them when there are at most `shortlist`; else the `shortlist` best by `pre`, in
-   * model order, plus `must` (the hint's language) when it is not among them.
+   * many. All of them when there are at most `shortlist`; else the `shortlist` best by `pre` among
+   * the languages eld has evidence for, in model order, then every language it has none for
+   * (`pre` -Infinity: eld cannot rank them), then `must` (the hint's language) if not yet there.
    */
   private shortlist(pre: Float64Array, k: number, sel: Int32Array, must: number): number {
     const K = this.o.shortlist;
@@ -265,16 +266,18 @@ export class Cascade {
     let t = 0;
     for (let j = 0; j < k; j++) {
       const x = pre[j];
-      if (t === K && x <= top[K - 1]) continue;
+      if (x === -Infinity || (t === K && x <= top[K - 1])) continue;
       let i = t < K ? t++ : K - 1;
       while (i > 0 && top[i - 1] < x) (top[i] = top[i - 1]), i--;
       top[i] = x;
     }
-    const cut = top[K - 1];
+    const cut = t ? top[t - 1] : Infinity;
     let m = 0;
+    let taken = 0;
     let hasMust = must < 0;
-    for (let j = 0; j < k && m < K; j++) if (pre[j] > cut) (sel[m++] = j), (hasMust ||= j === must);
-    for (let j = 0; j < k && m < K; j++) if (pre[j] === cut) (sel[m++] = j), (hasMust ||= j === must);
+    for (let j = 0; j < k && taken < K; j++) if (pre[j] > cut) (sel[m++] = j), taken++, (hasMust ||= j === must);
+    for (let j = 0; j < k && taken < K; j++) if (pre[j] === cut) (sel[m++] = j), taken++, (hasMust ||= j === must);
+    for (let j = 0; j < k; j++) if (pre[j] === -Infinity) (sel[m++] = j), (hasMust ||= j === must);
     if (!hasMust) sel[m++] = must;
     return m;
   }
