@@ -79,7 +79,7 @@ const segment = z.strictObject({
   /**
    * Minimum confidence (0–1: the language-ID ensemble's calibrated posterior) per language (ISO 639-3,
    * or `*` for all) below which the answer is `und`. Default: none — always answer; only posts with
-   * fewer than 4 letters are `und`. E.g. `{'*': 0.7}` keeps ~64% of single words at ~91% accuracy.
+   * fewer than 4 letters are `und`. E.g. `{'*': 0.7}` keeps ~67% of single words at ~90% accuracy.
    */
   thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
   /** Use cld (when its native build is present) as the fast first detector. */

@@ -14,6 +14,12 @@ import type { LangGuess, LidBackend } from './backends/types.js';
  * 0.05 and 0.1 on both), never on the lingua test files.
  */
 const ELD_WEIGHT = 0.08;
+/**
+ * The trigram model scores this many languages (of ~27 with Latin script): those ranked best by
+ * eld's evidence plus the country prior, which holds the winner nearly always (measured on
+ * lingua's test data: see the README), and beside them the languages eld lacks (ga, mt).
+ */
+export const SHORTLIST = 8;
 /** The n-gram models read this many characters of a post at most. */
 const MAX_CHARS = 400;
 /** Divides the combined log-scores before the softmax so the posterior reads as a probability: on UDHR snippets (5–150 chars) T = 2 and 4 both give a calibration error of 2.2%, 1 and 8 4–13%; 3 since UDHR flatters the UDHR-trained trigram model. */
@@ -38,11 +44,21 @@ const GREEKLISH = new Set(
     'kaneis giati mporw mporeis thelei prepei eixa eixe ise eisai einai mazi akoma tipote').split(' '),
 );
 
+const GREEKLISH_MAX = Math.max(...[...GREEKLISH].map((w) => w.length));
+
+/** Greeklish words among the words of `clean` (single-spaced, as `lidText` gives it) and their share; only words short enough to be one are looked up. */
 function greeklishHits(clean: string): { hits: number; share: number } {
-  const words = clean.split(' ');
   let hits = 0;
-  for (const w of words) if (GREEKLISH.has(w)) hits++;
-  return { hits, share: hits / Math.max(1, words.length) };
+  let words = 0;
+  for (let from = 0; ; ) {
+    let to = clean.indexOf(' ', from);
+    if (to < 0) to = clean.length;
+    words++;
+    if (to - from <= GREEKLISH_MAX && GREEKLISH.has(clean.substring(from, to))) hits++;
+    if (to === clean.length) break;
+    from = to + 1;
+  }
+  return { hits, share: hits / Math.max(1, words) };
 }
 
 /** A language decision plus the runner-up, for confusion reports. */
@@ -69,6 +85,8 @@ export interface CascadeOptions {
   thresholds?: { [lang: string]: number };
   /** Use cld as the fast detector when its native build is available (default true). */
   useCld?: boolean;
+  /** The trigram model scores this many languages of the script (the best by eld's evidence and the country prior), plus those eld lacks and the hint's (default SHORTLIST; Infinity = all). */
+  shortlist?: number;
 }
 
 /**
@@ -95,6 +113,8 @@ export class Cascade {
   private readonly priors = new Map<string, WeakMap<readonly string[], Float64Array>>();
   private readonly eldIndex = new WeakMap<readonly string[], Int32Array>();
   private readonly eldBuf: Float64Array;
+  private buf?: { ev: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; score: Float64Array };
+  private readonly topBuf: Float64Array;
   private readonly o: Required<Omit<CascadeOptions, 'languages' | 'extraByCountry'>> & { extraByCountry: { [c: string]: readonly string[] } };
 
   constructor(opts: CascadeOptions = {}) {
@@ -103,6 +123,8 @@ export class Cascade {
     this.ngram4 = new Ngram4Model(this.languages);
     this.eldBuf = new Float64Array(this.ngram4.langs.length);
     const useCld = (opts.useCld ?? true) && loadCld() !== null;
+    if (opts.shortlist !== undefined && !(opts.shortlist >= 1)) throw new Error(`language ID: shortlist must be at least 1 (got ${opts.shortlist})`);
+    this.topBuf = new Float64Array(Math.min(opts.shortlist ?? SHORTLIST, 1024));
     this.fast = useCld ? new CldBackend() : null;
     this.o = {
       minLetters: opts.minLetters ?? 4,
@@ -110,6 +132,7 @@ export class Cascade {
       acceptScore: opts.acceptScore ?? 0.9,
       thresholds: { '*': 0, ...opts.thresholds },
       useCld,
+      shortlist: opts.shortlist ?? SHORTLIST,
       extraByCountry: opts.extraByCountry ?? {},
     };
   }
@@ -174,14 +197,17 @@ export class Cascade {
       if (top && top.score >= this.o.acceptScore && plausible.includes(top.lang) && this.languages.includes(top.lang)) return this.gate({ code: top.lang, score: top.score, evidence: this.fast.name });
     }
     // both models read at most ~400 characters: more adds time, not accuracy
-    const ll = this.trigram.logLik(clean.length > MAX_CHARS ? clean.slice(0, clean.lastIndexOf(' ', MAX_CHARS) > 0 ? clean.lastIndexOf(' ', MAX_CHARS) : MAX_CHARS) : clean);
-    if (!ll) {
+    const cut = clean.length > MAX_CHARS ? clean.lastIndexOf(' ', MAX_CHARS) : -1;
+    const head = clean.length > MAX_CHARS ? clean.slice(0, cut > 0 ? cut : MAX_CHARS) : clean;
+    const model = this.trigram.modelFor(head);
+    if (!model) {
       // Greek script (one modelled language) or a script no model covers
       if (/[\u0370-\u03ff\u1f00-\u1fff]/.test(clean) && this.languages.includes('ell')) return this.gate({ code: 'ell', score: 1, evidence: 'script' });
       return { code: 'und', score: 0, evidence: 'no-candidate' };
     }
-    const { langs, score } = ll;
+    const langs = model.langs;
     const k = langs.length;
+    const { ev, pre, sel, tri, score } = this.scratch(k);
     // eld's evidence; languages its table lacks: a relative's (ELD_PROXY) or the mean of the others
     this.ngram4.score(clean, this.eldBuf);
     const ei = this.eldIdx(langs);
@@ -190,28 +216,75 @@ export class Cascade {
     for (let j = 0; j < k; j++) if (ei[j] >= 0) (sum += this.eldBuf[ei[j]]), n++;
     const fill = n ? sum / n : 0;
     const lp = this.logPrior(country, langs);
-    let best = 0;
     for (let j = 0; j < k; j++) {
-      score[j] = (score[j] + ELD_WEIGHT * (ei[j] >= 0 ? this.eldBuf[ei[j]] : fill)) / TEMPERATURE + lp[j];
-      if (score[j] > score[best]) best = j;
+      ev[j] = ei[j] >= 0 ? this.eldBuf[ei[j]] : fill;
+      // -Infinity: eld has no evidence for it (not even a relative's); such a language is scored beside the shortlist
+      pre[j] = ei[j] >= 0 ? (ELD_WEIGHT * ev[j]) / TEMPERATURE + lp[j] : -Infinity;
+    }
+    // the trigram model scores a shortlist: the languages best by eld's evidence and the prior (and the hint's)
+    const m = this.shortlist(pre, k, sel, hint ? langs.indexOf(toIso3(hint)) : -1);
+    this.trigram.logLikOf(model, head, sel, m, tri);
+    let best = 0;
+    for (let i = 0; i < m; i++) {
+      const j = sel[i];
+      score[i] = (tri[i] + ELD_WEIGHT * ev[j]) / TEMPERATURE + lp[j];
+      if (score[i] > score[best]) best = i;
     }
     let z = 0;
-    for (let j = 0; j < k; j++) z += Math.exp(score[j] - score[best]);
+    for (let i = 0; i < m; i++) z += Math.exp(score[i] - score[best]);
     let second = -1;
-    for (let j = 0; j < k; j++) if (j !== best && (second < 0 || score[j] > score[second])) second = j;
-    const post = (j: number) => Math.exp(score[j] - score[best]) / z;
+    for (let i = 0; i < m; i++) if (i !== best && (second < 0 || score[i] > score[second])) second = i;
+    const post = (i: number) => Math.exp(score[i] - score[best]) / z;
     let pick = best;
     let evidence = country ? `ngram|${country}` : 'ngram';
     if (hint) {
-      const h = langs.indexOf(toIso3(hint));
+      const h = sel.subarray(0, m).indexOf(langs.indexOf(toIso3(hint)));
       if (h >= 0 && h !== best && post(h) >= 0.8 * post(best)) {
         pick = h;
         evidence += '+hint';
       }
     }
-    const altJ = pick === best ? second : best;
-    const alt: LangGuess | undefined = altJ >= 0 ? { lang: langs[altJ], score: post(altJ) } : undefined;
-    return this.gate({ code: langs[pick], score: post(pick), evidence, alt });
+    const altI = pick === best ? second : best;
+    const alt: LangGuess | undefined = altI >= 0 ? { lang: langs[sel[altI]], score: post(altI) } : undefined;
+    return this.gate({ code: langs[sel[pick]], score: post(pick), evidence, alt });
+  }
+
+  /**
+   * Positions (into the script model's languages) the trigram model scores, written to `sel`; how
+   * many. All of them when there are at most `shortlist`; else the `shortlist` best by `pre` among
+   * the languages eld has evidence for, in model order, then every language it has none for
+   * (`pre` -Infinity: eld cannot rank them), then `must` (the hint's language) if not yet there.
+   */
+  private shortlist(pre: Float64Array, k: number, sel: Int32Array, must: number): number {
+    const K = this.o.shortlist;
+    if (k <= K) {
+      for (let j = 0; j < k; j++) sel[j] = j;
+      return k;
+    }
+    // the K-th best value by partial insertion into a small sorted buffer
+    const top = this.topBuf;
+    let t = 0;
+    for (let j = 0; j < k; j++) {
+      const x = pre[j];
+      if (x === -Infinity || (t === K && x <= top[K - 1])) continue;
+      let i = t < K ? t++ : K - 1;
+      while (i > 0 && top[i - 1] < x) (top[i] = top[i - 1]), i--;
+      top[i] = x;
+    }
+    const cut = t ? top[t - 1] : Infinity;
+    let m = 0;
+    let taken = 0;
+    let hasMust = must < 0;
+    for (let j = 0; j < k && taken < K; j++) if (pre[j] > cut) (sel[m++] = j), taken++, (hasMust ||= j === must);
+    for (let j = 0; j < k && taken < K; j++) if (pre[j] === cut) (sel[m++] = j), taken++, (hasMust ||= j === must);
+    for (let j = 0; j < k; j++) if (pre[j] === -Infinity) (sel[m++] = j), (hasMust ||= j === must);
+    if (!hasMust) sel[m++] = must;
+    return m;
+  }
+
+  private scratch(k: number): { ev: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; score: Float64Array } {
+    if (!this.buf || this.buf.ev.length < k) this.buf = { ev: new Float64Array(k), pre: new Float64Array(k), sel: new Int32Array(k + 1), tri: new Float64Array(k + 1), score: new Float64Array(k + 1) };
+    return this.buf;
   }
 
   private gate(l: LidResult): LidResult {

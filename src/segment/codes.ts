@@ -33,9 +33,17 @@ for (const k of Object.keys(TO_BCP47)) FROM_EDGE[k] = k;
 /** The internal ISO 639-3 code for any code seen at the edges (`fr`, `fra`, `fre`, `FR`, `fr-BE`, `un`); `und` when unknown. */
 export function toIso3(code: string | null | undefined): string {
   if (code === null || code === undefined) return 'und';
-  const primary = code.trim().toLowerCase().split(/[-_]/)[0];
-  return FROM_EDGE[primary] ?? (/^[a-z]{3}$/.test(primary) ? primary : 'und');
+  // memoised: it runs on every answer of cld and every hint, over a handful of distinct codes
+  let iso = iso3Memo.get(code);
+  if (iso === undefined) {
+    const primary = code.trim().toLowerCase().split(/[-_]/)[0];
+    iso = FROM_EDGE[primary] ?? (/^[a-z]{3}$/.test(primary) ? primary : 'und');
+    if (iso3Memo.size >= 4096) iso3Memo.clear();
+    iso3Memo.set(code, iso);
+  }
+  return iso;
 }
+const iso3Memo = new Map<string, string>();
 
 /** The BCP 47 primary language subtag for an internal code (`ekk` → `et`); 3-letter codes without a 2-letter form pass through. */
 export function toBcp47(iso3: string): string {

@@ -109,3 +109,52 @@ describe('Greeklish', () => {
     expect(cascade.detect('Third double shift this week at the airport, I really need a holiday', 'GR').code).toBe('eng');
   });
 });
+
+describe('trigram shortlist', () => {
+  const texts: Array<[string, string | undefined, string | undefined]> = [
+    ['Tá an aimsir go hálainn inniu agus táimid ag dul go dtí an trá', undefined, undefined],
+    ["Il-lingwa Maltija hija lingwa uffiċjali ta' Malta", undefined, undefined],
+    ['Das Wetter ist heute schön und wir gehen an den Strand', undefined, undefined],
+    ['Vandaag is het mooi weer en we gaan naar het strand', 'BE', 'fr'],
+    ['Hoje está um dia lindo e vamos à praia', 'PT', undefined],
+    ['Danes je lepo vreme in gremo na plažo', 'SI', 'hr'],
+    ['kde je nádraží', undefined, 'cs'],
+    ['ciao bella', 'IT', undefined],
+  ];
+  const all = new Cascade({ shortlist: Infinity, useCld: false });
+  it('a shortlist as long as the script\'s languages answers exactly as scoring all of them', () => {
+    const wide = new Cascade({ shortlist: 64, useCld: false });
+    for (const [t, c, h] of texts) expect(wide.detect(t, c, h)).toEqual(all.detect(t, c, h));
+  });
+  it('languages eld lacks (ga, mt) are scored beside the shortlist, however short it is', () => {
+    for (const k of [1, 2, 8]) {
+      const c = new Cascade({ shortlist: k, useCld: false });
+      expect(texts.slice(0, 3).map(([t]) => c.detect(t).code)).toEqual(['gle', 'mlt', 'deu']);
+    }
+  });
+  it('the answer is always among the scored: a one-language shortlist still gives a confidence in (0, 1] and the runner-up', () => {
+    const one = new Cascade({ shortlist: 1, useCld: false });
+    for (const [t, c, h] of texts) {
+      const r = one.detect(t, c, h);
+      expect(r.score).toBeGreaterThan(0);
+      expect(r.score).toBeLessThanOrEqual(1);
+      expect(r.alt?.lang).not.toBe(r.code);
+    }
+  });
+  it('the hint\'s language is scored even off the shortlist', () => {
+    const one = new Cascade({ shortlist: 1, useCld: false });
+    // with the hint's language scored, a hint nearly as likely as the winner can tip it, as without a shortlist
+    for (const [t, c] of texts) for (const h of ['hr', 'slv', 'cs', 'sk', 'pt', 'es']) {
+      const a = all.detect(t, c, h);
+      const b = one.detect(t, c, h);
+      if (a.evidence?.endsWith('+hint')) expect(b.code).toBe(a.code);
+    }
+    // Danish wins by a little over Swedish here; the Swedish hint tips it, off a one-language shortlist too
+    expect(all.detect('anton indlagt', undefined, 'sv')).toMatchObject({ code: 'swe', evidence: 'ngram+hint' });
+    expect(one.detect('anton indlagt', undefined, 'sv')).toMatchObject({ code: 'swe', evidence: 'ngram+hint' });
+    expect(one.detect('anton indlagt').code).toBe('dan');
+  });
+  it('rejects a shortlist under 1', () => {
+    expect(() => new Cascade({ shortlist: 0 })).toThrow(/shortlist must be at least 1/);
+  });
+});

@@ -162,43 +162,128 @@ function table(languages: readonly string[]): Table {
 }
 
 let dictionary: string[] | undefined;
-const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * A gram (at most 6 characters of eld's spelling, each code ≤ 255) as one number: the codes + 1
+ * in base 257, exact in a double (257^6 < 2^53), so a gram is looked up without making a string.
+ */
+const BASE_257 = 257;
+const SPACE_DIGIT = 32 + 1;
+
+/**
+ * eld's grams by number, open addressing with everything a lookup needs in one 16-byte slot (one
+ * cache line touched per gram): `slots[4s..4s+3]` = the number's low and high 32 bits (high -1:
+ * empty), and the gram's run [start, end) in `lv`, where each entry is language << 8 | value.
+ */
+interface GramIndex {
+  slots: Int32Array;
+  mask: number;
+  lv: Uint16Array;
+}
+
+function gramHash(lo: number, hi: number): number {
+  return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> 0;
+}
+
+const gramIndexes = new WeakMap<Table, GramIndex>();
+function gramIndex(t: Table): GramIndex {
+  let g = gramIndexes.get(t);
+  if (!g) {
+    let size = 16;
+    while (size < 1.5 * t.grams.length) size *= 2;
+    const slots = new Int32Array(4 * size);
+    for (let s = 0; s < size; s++) slots[4 * s + 1] = -1;
+    const mask = size - 1;
+    t.grams.forEach((gram, e) => {
+      let key = 0;
+      for (let i = 0; i < gram.length; i++) {
+        const c = gram.charCodeAt(i);
+        if (c > 255 || gram.length > 6) return; // cannot occur in eld's spelling; such a gram is never looked up
+        key = key * BASE_257 + c + 1;
+      }
+      const lo = key | 0;
+      const hi = (key / 4294967296) | 0;
+      let s = gramHash(lo, hi) & mask;
+      while (slots[4 * s + 1] !== -1 && !(slots[4 * s] === lo && slots[4 * s + 1] === hi)) s = (s + 1) & mask;
+      slots[4 * s] = lo;
+      slots[4 * s + 1] = hi;
+      slots[4 * s + 2] = t.start[e];
+      slots[4 * s + 3] = t.start[e + 1];
+    });
+    const lv = new Uint16Array(t.li.length);
+    for (let k = 0; k < lv.length; k++) lv[k] = (t.li[k] << 8) | t.v[k];
+    g = { slots, mask, lv };
+    gramIndexes.set(t, g);
+  }
+  return g;
+}
+
+/** Distinct grams of one text are told apart in a small set of slot numbers (sized above the most grams ~400 bytes make). */
+const SEEN_SIZE = 1024;
+
+/** Longest spelled word eld reads (bytes). */
+const MAX_WORD = 70;
 
 export class Ngram4Model {
   /** ISO 639-3 codes this table covers, among the requested ones */
   readonly langs: string[];
-  private readonly index = new Map<string, number>();
   private readonly t: Table;
-  private readonly dict: string[];
-  private readonly stamp: Int32Array;
+  private readonly g: GramIndex;
+  /** byte → the character code eld's dictionary spells it as (bytes < 0x80: themselves) */
+  private readonly spellCode = new Uint8Array(256);
+  /** the current word as spelled character codes (scratch) */
+  private readonly sp = new Uint8Array(MAX_WORD + 8);
+  private readonly seen = new Int32Array(SEEN_SIZE);
+  private readonly seenGen = new Int32Array(SEEN_SIZE);
   private gen = 0;
-  private readonly words = new Map<string, { entries: Int32Array; grams: number; bytes: number }>();
 
   constructor(languages: readonly string[]) {
     dictionary ??= literalModule<string[]>(eldFile('dictionary.js'));
-    this.dict = dictionary;
+    for (let b = 0; b < 256; b++) this.spellCode[b] = b < 0x80 ? b : dictionary[b].charCodeAt(0);
     this.t = table(languages);
     this.langs = this.t.langs;
-    this.t.grams.forEach((g, i) => this.index.set(g, i));
-    this.stamp = new Int32Array(this.t.grams.length);
+    this.g = gramIndex(this.t);
   }
 
-  /** A word as eld sees it: UTF-8 bytes, each byte ≥ 0x80 spelled by eld's dictionary. */
-  private bytes(word: string): string {
-    if (!NON_ASCII.test(word)) return word;
-    let out = '';
-    for (let i = 0; i < word.length; i++) {
+  /**
+   * A word as eld sees it: UTF-8 bytes, each byte ≥ 0x80 spelled by eld's dictionary, as character
+   * codes into `sp`; returns the length, at most MAX_WORD.
+   */
+  private spell(word: string, from: number, to: number): number {
+    const sp = this.sp;
+    const d = this.spellCode;
+    let n = 0;
+    for (let i = from; i < to && n < MAX_WORD; i++) {
       let c = word.charCodeAt(i);
-      if (c < 0x80) out += word[i];
-      else if (c < 0x800) out += this.dict[0xc0 | (c >> 6)] + this.dict[0x80 | (c & 0x3f)];
-      else if (c < 0xd800 || c >= 0xe000) out += this.dict[0xe0 | (c >> 12)] + this.dict[0x80 | ((c >> 6) & 0x3f)] + this.dict[0x80 | (c & 0x3f)];
+      if (c < 0x80) sp[n++] = c;
+      else if (c < 0x800) (sp[n++] = d[0xc0 | (c >> 6)]), (sp[n++] = d[0x80 | (c & 0x3f)]);
+      else if (c < 0xd800 || c >= 0xe000) (sp[n++] = d[0xe0 | (c >> 12)]), (sp[n++] = d[0x80 | ((c >> 6) & 0x3f)]), (sp[n++] = d[0x80 | (c & 0x3f)]);
       else {
         i++;
-        c = 0x10000 + (((c & 0x3ff) << 10) | (word.charCodeAt(i) & 0x3ff));
-        out += this.dict[0xf0 | (c >> 18)] + this.dict[0x80 | ((c >> 12) & 0x3f)] + this.dict[0x80 | ((c >> 6) & 0x3f)] + this.dict[0x80 | (c & 0x3f)];
+        c = 0x10000 + (((c & 0x3ff) << 10) | ((i < to ? word.charCodeAt(i) : 0) & 0x3ff));
+        (sp[n++] = d[0xf0 | (c >> 18)]), (sp[n++] = d[0x80 | ((c >> 12) & 0x3f)]), (sp[n++] = d[0x80 | ((c >> 6) & 0x3f)]), (sp[n++] = d[0x80 | (c & 0x3f)]);
       }
     }
-    return out;
+    return Math.min(n, MAX_WORD);
+  }
+
+  /** The slot (its first index in `slots`) of the gram [leading space] + sp[from, to) + [trailing space], or -1. */
+  private lookup(lead: boolean, from: number, to: number, trail: boolean): number {
+    const sp = this.sp;
+    let key = lead ? SPACE_DIGIT : 0;
+    for (let i = from; i < to; i++) key = key * BASE_257 + sp[i] + 1;
+    if (trail) key = key * BASE_257 + SPACE_DIGIT;
+    const lo = key | 0;
+    const hi = (key / 4294967296) | 0;
+    const { slots, mask } = this.g;
+    let s = gramHash(lo, hi) & mask;
+    for (;;) {
+      const b = 4 * s;
+      const h = slots[b + 1];
+      if (h === hi && slots[b] === lo) return b;
+      if (h === -1) return -1;
+      s = (s + 1) & mask;
+    }
   }
 
   /**
@@ -207,47 +292,43 @@ export class Ngram4Model {
    */
   score(clean: string, into: Float64Array): number {
     into.fill(0);
-    // distinct entries: a generation stamp per table entry instead of a Set
-    if (++this.gen === 0x7fffffff) (this.stamp.fill(0), (this.gen = 1));
-    const { stamp, gen } = this;
-    const { start, li, v } = this.t;
+    // distinct grams: their slots in a small open-addressing set, emptied by a generation stamp
+    if (++this.gen === 0x7fffffff) (this.seenGen.fill(0), (this.gen = 1));
+    const { seen, seenGen, gen } = this;
+    const { slots, lv } = this.g;
     let budget = 400;
     let grams = 0;
-    for (const raw of clean.split(' ')) {
-      if (!raw) continue;
-      const w = this.word(raw);
-      grams += w.grams;
-      for (let i = 0; i < w.entries.length; i++) {
-        const e = w.entries[i];
-        if (stamp[e] === gen) continue;
-        stamp[e] = gen;
-        for (let k = start[e]; k < start[e + 1]; k++) into[li[k]] += v[k];
+    // words by scanning for spaces; a word's grams are numbers looked up directly (no string, no cache)
+    const L = clean.length;
+    for (let from = 0; from < L; ) {
+      let to = clean.indexOf(' ', from);
+      if (to < 0) to = L;
+      if (to === from) {
+        from++;
+        continue;
       }
-      budget -= w.bytes + 1;
+      const len = this.spell(clean, from, to);
+      from = to + 1;
+      // eld's grams: ' ' + bytes 0–3, then every 3 bytes 4 of them, and the last 4 + ' '
+      let j = 0;
+      for (; ; j += 3) {
+        const last = j + 4 >= len;
+        const b = last ? this.lookup(j === 0, Math.max(0, len - 4), len, true) : this.lookup(j === 0, j, j + 4, false);
+        grams++;
+        if (b >= 0) {
+          let h = (b >>> 2) & (SEEN_SIZE - 1);
+          while (seenGen[h] === gen && seen[h] !== b) h = (h + 1) & (SEEN_SIZE - 1);
+          if (seenGen[h] !== gen) {
+            seenGen[h] = gen;
+            seen[h] = b;
+            for (let k = slots[b + 2], end = slots[b + 3]; k < end; k++) into[lv[k] >> 8] += lv[k] & 0xff;
+          }
+        }
+        if (last) break;
+      }
+      budget -= len + 1;
       if (budget < 0) break;
     }
     return grams;
   }
-
-  /** A word's n-grams as table entries (cached: words repeat, so most are looked up once). */
-  private word(raw: string): { entries: Int32Array; grams: number; bytes: number } {
-    let w = this.words.get(raw);
-    if (w) return w;
-    const word = this.bytes(raw);
-    const len = Math.min(word.length, 70);
-    const grams: string[] = [];
-    let j = 0;
-    for (; j + 4 < len; j += 3) grams.push((j === 0 ? ' ' : '') + word.substring(j, j + 4));
-    grams.push((j === 0 ? ' ' : '') + word.substring(Math.max(0, len - 4), len) + ' ');
-    const entries: number[] = [];
-    for (const g of grams) {
-      const e = this.index.get(g);
-      if (e !== undefined && !entries.includes(e)) entries.push(e);
-    }
-    w = { entries: Int32Array.from(entries), grams: grams.length, bytes: len };
-    if (this.words.size >= 100_000) this.words.clear();
-    this.words.set(raw, w);
-    return w;
-  }
-
 }

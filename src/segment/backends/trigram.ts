@@ -16,10 +16,34 @@ type Script = 'Latin' | 'Cyrillic' | 'Greek' | 'Other';
 interface ScriptModel {
   langs: string[];
   index: Map<string, number>;
-  /** trigram (three character indices packed in one small integer) → weight per language */
-  weights: Map<number, Float32Array>;
+  /**
+   * trigram (three character indices packed in one small integer) → row, by open addressing:
+   * `keys[slot]` is the trigram or -1, `rows[slot]` its row; `mask` = slots - 1 (a power of two).
+   */
+  keys: Int32Array;
+  rows: Int32Array;
+  mask: number;
+  /** row r's weight for language j is `weights[r * langs.length + j]` (one flat array: no Map, no pointer per trigram) */
+  weights: Float32Array;
   /** scratch scores over all languages, reused by `logLik` */
   buf?: Float64Array;
+}
+
+/** The slot of trigram `key` in a model's open-addressing table (the trigram's or the empty one where it would go). */
+function slotOf(keys: Int32Array, mask: number, key: number): number {
+  let s = Math.imul(key, 0x9e3779b1) >>> 0;
+  for (;;) {
+    s &= mask;
+    const k = keys[s];
+    if (k === key || k === -1) return s;
+    s++;
+  }
+}
+
+/** The row of trigram `key`, or -1 when no modelled language has it. */
+function rowOf(m: ScriptModel, key: number): number {
+  const s = slotOf(m.keys, m.mask, key);
+  return m.keys[s] === key ? m.rows[s] : -1;
 }
 
 /**
@@ -61,6 +85,46 @@ function scriptOf(text: string): Script {
 
 export { scriptOf };
 
+/** A script model as callers see it: its languages, in the order scores are given. */
+export interface TrigramModel {
+  readonly langs: readonly string[];
+}
+
+/**
+ * Adds the summed log-likelihoods of `clean`'s trigrams (padded with a space each side) to
+ * `score[0..k)`: for language j of the model (sel null, k = all) or language sel[j].
+ */
+function accumulate(m: ScriptModel, clean: string, sel: Int32Array | null, k: number, score: Float64Array): void {
+  const L = clean.length;
+  const { keys, rows, mask, weights } = m;
+  const n = m.langs.length;
+  let a = 32;
+  let b = clean.charCodeAt(0);
+  let unseen = 0;
+  for (let i = 1; i <= L; i++) {
+    const c = i < L ? clean.charCodeAt(i) : 32;
+    const key = key3(a, b, c);
+    a = b;
+    b = c;
+    let s = Math.imul(key, 0x9e3779b1) >>> 0;
+    let row = -1;
+    for (;;) {
+      s &= mask;
+      const x = keys[s];
+      if (x === key) {
+        row = rows[s] * n;
+        break;
+      }
+      if (x === -1) break;
+      s++;
+    }
+    if (row < 0) unseen++;
+    else if (!sel) for (let j = 0; j < k; j++) score[j] += weights[row + j];
+    else for (let j = 0; j < k; j++) score[j] += weights[row + sel[j]];
+  }
+  if (unseen) for (let j = 0; j < k; j++) score[j] += unseen * UNSEEN;
+}
+
 export class TrigramBackend implements LidBackend {
   readonly name = 'trigram';
   private readonly models = new Map<Script, ScriptModel>();
@@ -71,20 +135,34 @@ export class TrigramBackend implements LidBackend {
     for (const script of ['Latin', 'Cyrillic'] as const) {
       const table = (data as { [s: string]: { [l: string]: string } })[script];
       const langs = Object.keys(table).filter((l) => !want || want.has(l)).sort();
-      const weights = new Map<number, Float32Array>();
+      const byKey = new Map<number, Float32Array>();
       langs.forEach((l, li) => {
         table[l].split('|').forEach((tri, rank) => {
           if (tri.length !== 3) return;
           const k = (charIndex(tri.charCodeAt(0)) << 20) | (charIndex(tri.charCodeAt(1)) << 10) | charIndex(tri.charCodeAt(2));
-          let w = weights.get(k);
+          let w = byKey.get(k);
           if (!w) {
             w = new Float32Array(langs.length).fill(UNSEEN);
-            weights.set(k, w);
+            byKey.set(k, w);
           }
           w[li] = -Math.log(rank + K);
         });
       });
-      this.models.set(script, { langs, index: new Map(langs.map((l, i) => [l, i])), weights });
+      // at most half full, so a probe ends after a slot or two
+      let size = 16;
+      while (size < 2 * byKey.size) size *= 2;
+      const keys = new Int32Array(size).fill(-1);
+      const rows = new Int32Array(size);
+      const weights = new Float32Array(byKey.size * langs.length);
+      let r = 0;
+      for (const [k, w] of byKey) {
+        const s = slotOf(keys, size - 1, k);
+        keys[s] = k;
+        rows[s] = r;
+        weights.set(w, r * langs.length);
+        r++;
+      }
+      this.models.set(script, { langs, index: new Map(langs.map((l, i) => [l, i])), keys, rows, mask: size - 1, weights });
     }
   }
 
@@ -134,21 +212,23 @@ export class TrigramBackend implements LidBackend {
     const all = k === m.langs.length;
     // over all languages the same buffer is reused (the caller consumes it before the next call)
     const score = all ? (m.buf ??= new Float64Array(k)).fill(0) : new Float64Array(k);
-    const L = clean.length;
-    let a = 32;
-    let b = clean.charCodeAt(0);
-    let unseen = 0;
-    for (let i = 1; i <= L; i++) {
-      const c = i < L ? clean.charCodeAt(i) : 32;
-      const w = m.weights.get(key3(a, b, c));
-      a = b;
-      b = c;
-      if (!w) unseen++;
-      else if (all) for (let j = 0; j < k; j++) score[j] += w[j];
-      else for (let j = 0; j < k; j++) score[j] += w[idx[j]];
-    }
-    if (unseen) for (let j = 0; j < k; j++) score[j] += unseen * UNSEEN;
-    return { langs: all ? m.langs : Array.from(idx, (i) => m.langs[i]), score, count: L };
+    accumulate(m, clean, all ? null : idx, k, score);
+    return { langs: all ? m.langs : Array.from(idx, (i) => m.langs[i]), score, count: clean.length };
+  }
+
+  /** The script model `clean` (after `lidText`) is scored with, or null (too short, Greek, a script no model covers). */
+  modelFor(clean: string): TrigramModel | null {
+    if (clean.length < 3) return null;
+    return this.models.get(scriptOf(clean)) ?? null;
+  }
+
+  /**
+   * Summed trigram log-likelihoods of `clean` under `model` (from `modelFor`) for the languages at
+   * positions `sel[0..k)` of `model.langs`, written to `out[0..k)`.
+   */
+  logLikOf(model: TrigramModel, clean: string, sel: Int32Array, k: number, out: Float64Array): void {
+    out.fill(0, 0, k);
+    accumulate(model as ScriptModel, clean, sel, k, out);
   }
 
   /** Like `detect`, for text already passed through `lidText`. */
@@ -170,11 +250,11 @@ export class TrigramBackend implements LidBackend {
     let count = 0;
     for (let i = 1; i <= L; i++) {
       const c = i < L ? clean.charCodeAt(i) : 32;
-      const w = m.weights.get(key3(a, b, c));
+      const r = rowOf(m, key3(a, b, c));
       a = b;
       b = c;
       count++;
-      if (w) for (let j = 0; j < k; j++) score[j] += w[idx[j]];
+      if (r >= 0) for (let j = 0, base = r * m.langs.length; j < k; j++) score[j] += m.weights[base + idx[j]];
       else for (let j = 0; j < k; j++) score[j] += UNSEEN;
     }
     // A country prior, log P(lang | country), added once to the summed log-likelihoods.
