@@ -159,7 +159,7 @@ Example:
     .option('--cache <file>', 'SQLite request cache (default <out>/cache.sqlite)')
     .option('--judge <file>', 'variety judge for the generation task (judge train)')
     .option('-b, --build <dir>', 'build folder, for the locales\' reference feature rates')
-    .addHelpText('after', `\nExample:\n  $ vernacular eval run --model ngram:out/sample/baseline/balanced.json.gz --suite out/sample/eval/suite.yaml --judge out/sample/judge/judge.json.gz\n  $ vernacular eval run --model openai:http://127.0.0.1:8000/v1#my-model --suite out/sample/eval/suite.yaml\n  $ vernacular eval run --model openai-chat:http://127.0.0.1:8000/v1#my-model --suite out/sample/eval/suite.yaml   # no prompt log-probabilities: forced choice`)
+    .addHelpText('after', `\nExample:\n  $ vernacular eval run --model ngram:out/sample/baseline/balanced.json.gz --suite out/sample/eval/suite.yaml --judge out/sample/judge/judge.json.gz\n  $ vernacular eval run --model openai:http://127.0.0.1:8000/v1#baseline --suite out/sample/eval/suite.yaml\n  $ vernacular eval run --model openai-chat:http://127.0.0.1:8000/v1#baseline --suite out/sample/eval/suite.yaml   # no prompt log-probabilities: forced choice`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).evalRun as Action));
   ev.command('export')
     .description('export a suite for lm-evaluation-harness (task YAML + JSONL, use with --include_path)')
@@ -197,7 +197,7 @@ Example:
     .option('--seed <n>', 'seed (calibration fold, solver order)', intArg('--seed'), 7)
     .option('--insecure-dev-secret', 'use the public development secret to find the docs balance left out (demo builds)')
     .option('-o, --out <file>', 'judge file (default <build>/judge/judge.json.gz, or <input>.judge.json.gz)')
-    .addHelpText('after', `\nExample:\n  $ vernacular judge train --build out/sample\n  $ vernacular judge train --input gdi-train.tsv --text-col text --label-col label --lang gsw -o gdi.judge.json.gz`)
+    .addHelpText('after', `\nExample:\n  $ vernacular judge train --build out/sample\n  $ vernacular judge train --input out/sample/eval/sets/dialect-id.jsonl --text-col context --label-col locale -o dialect.judge.json.gz`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).judgeTrain as Action));
   jd.command('score')
     .description('score the judge on any labelled JSONL, CSV or TSV file: per-class P/R/F1, macro-F1, confusion matrix, cross-language errors')

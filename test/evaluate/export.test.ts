@@ -102,9 +102,9 @@ describe('eval export --format lm-eval', () => {
 });
 
 describe('a suite that is not valid YAML', () => {
-  it('is a config error (exit 2) naming the file and the line, not an internal error', async () => {
+  it('is an input error (exit 3, as for a corrupt model file) naming the file and the line, not an internal error', async () => {
     const { loadSuite } = await import('../../src/evaluate/run.js');
-    const { ConfigError } = await import('../../src/errors.js');
+    const { InputError } = await import('../../src/errors.js');
     const f = path.join(tmpDir('vern-suite-'), 'suite.yaml');
     for (const body of ['name: x\ntasks:\n  - task: perplexity\n    set: a\n    limit: 1\n    limit: 2\n', 'name: [x\n']) {
       fs.writeFileSync(f, body);
@@ -114,7 +114,8 @@ describe('a suite that is not valid YAML', () => {
       } catch (e) {
         err = e;
       }
-      expect(err).toBeInstanceOf(ConfigError);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as { exitCode: number }).exitCode).toBe(3);
       expect((err as Error).message).toContain(f);
       expect((err as Error).message).toMatch(/not valid YAML: .*line \d+/);
     }

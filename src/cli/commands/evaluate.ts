@@ -63,6 +63,8 @@ export function suiteRequests(suite: Suite): number {
 function counted(inner: Model, add: (n: number) => void): Model {
   return {
     id: inner.id,
+    // what the model can do must pass through (a chat model's choice tasks run as forced choice)
+    promptLogprobs: inner.promptLogprobs,
     loglikelihood: async (r) => {
       const v = await inner.loglikelihood(r);
       add(r.length);
