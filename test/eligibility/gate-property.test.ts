@@ -300,7 +300,11 @@ async function runVariant(v: (typeof VARIANTS)[number], variantIndex: number): P
 
   for (const jsonlPath of ['gate', 'parse'] as JsonlPath[]) {
     const out = path.join(d, `out-${jsonlPath}`);
-    const res = await runFilter({ stage: 'filter', rank: 0, world: 1, out, loaded, secret: 'property-secret-0123456789', quiet: true, log: () => {} } as never, { jsonlPath });
+    const run = (rank: number, world: number) => runFilter({ stage: 'filter', rank, world, out, loaded, secret: 'property-secret-0123456789', quiet: true, log: () => {} } as never, { jsonlPath });
+    // the gate path as two workers and the merge pass (each worker filters its files on its own; the
+    // merge pass resolves copies across files), the parse path as one process
+    if (jsonlPath === 'gate') for (const rank of [1, 0]) await run(rank, 2);
+    const res = await run(0, 1);
     lap(`filter ${jsonlPath}`);
     const got = new Set<string>();
     for (const file of fs.readdirSync(path.join(out, 'filter', 'docs'))) {
