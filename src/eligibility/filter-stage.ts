@@ -94,20 +94,21 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
           filterPartition(ctx, out, p.key, fileOf.get(p.key)!, { ...gate, conflicts: new IdConflicts(hasher, [hits]) }, hasher, progress, 0, opts.jsonlPath ?? 'gate')
         : filterPartition(ctx, out, p.key, fileOf.get(p.key)!, gate, hasher, progress, funnel.malformed, opts.jsonlPath ?? 'gate').then((part) => (addFunnel(funnel, part), part)),
     resolve: async (markers) => {
-      const idsOf = (m: (typeof markers)[number]) => {
+      // memory: the merged conflicting ids, and one partition's kept ids at a time
+      const idsOf = (m: (typeof markers)[number], what: 'conflicts' | 'kept') => {
         const o = m.outputs.find((x) => x.path === idsFile(m.key));
         if (!o) throw new InputError(`filter: partition ${m.key} has no ids file (run filter again)`);
         const abs = path.join(dir, o.path);
-        return decodeIds(fs.readFileSync(abs), abs, key);
+        return decodeIds(fs.readFileSync(abs), abs, key, what);
       };
       const all = new IdConflicts(
         hasher,
-        markers.map((m) => idsOf(m).part),
+        markers.map((m) => idsOf(m, 'conflicts').part),
       );
       const want = new Map<string, { digest: string; value: IdConflictsPart }>();
       if (all.size === 0) return want;
       for (const m of markers) {
-        const hits = all.hits(idsOf(m).kept);
+        const hits = all.hits(idsOf(m, 'kept').kept);
         if (hits) want.set(m.key, { digest: new IdConflicts(hasher, [hits]).digest(), value: hits });
       }
       return want;

@@ -365,13 +365,17 @@ function sortedUnique(a: readonly number[]): Float64Array {
   return t.subarray(0, n);
 }
 
-export function decodeIds(raw: Buffer, file: string, key: Buffer): { part: IdConflictsPart; kept: Float64Array } {
+/** Read an ids file: its conflicting ids, or the ids it kept (only that part is decrypted). */
+export function decodeIds(raw: Buffer, file: string, key: Buffer, what: 'conflicts' | 'kept'): { part: IdConflictsPart; kept: Float64Array } {
   const bad = () => new InputError(`${file}: not an ids file of this version and secret (run filter again)`);
   if (raw.length < 24 || raw.readUInt32LE(0) !== IDS_MAGIC || raw.readUInt32LE(4) !== IDS_VERSION) throw bad();
   const counts = [0, 1, 2, 3].map((j) => raw.readUInt32LE(8 + 4 * j));
   if (raw.length !== 24 + 16 * counts.reduce((t, c) => t + c, 0)) throw bad();
+  const nConflicts = counts[0] + counts[1] + counts[2];
+  const from = what === 'conflicts' ? 24 : 24 + 16 * nConflicts;
+  const to = what === 'conflicts' ? 24 + 16 * nConflicts : raw.length;
   const d = createDecipheriv('aes-128-ecb', key, null).setAutoPadding(false);
-  const b = Buffer.concat([d.update(raw.subarray(24)), d.final()]);
+  const b = Buffer.concat([d.update(raw.subarray(from, to)), d.final()]);
   const part = new IdConflictsPart();
   let o = 0;
   const read = (n: number) => {
@@ -384,6 +388,7 @@ export function decodeIds(raw: Buffer, file: string, key: Buffer): { part: IdCon
     }
     return a;
   };
+  if (what === 'kept') return { part, kept: read(counts[3]) };
   for (let j = 0; j < 3; j++) for (const h of read(counts[j])) part.byFact[j].push(h);
-  return { part, kept: read(counts[3]) };
+  return { part, kept: new Float64Array(0) };
 }
