@@ -7,6 +7,9 @@ import { parquetWriteFile } from 'hyparquet-writer';
 import { loadConfig } from '../../src/config/load.js';
 import { runFilter, type JsonlPath } from '../../src/eligibility/filter-stage.js';
 import { prng, tmpDir } from '../helpers.js';
+import { expandInputs } from '../../src/io/inputs.js';
+import { gateContext } from '../../src/eligibility/policy.js';
+import { IdHasher, conflictsOfFile, decodeIds, idsKey } from '../../src/eligibility/id-conflicts.js';
 import { Oracle, recordOfLine, type OraclePolicy, type OracleRecord, type Verdict } from './oracle.js';
 
 /**
@@ -321,6 +324,22 @@ async function runVariant(v: (typeof VARIANTS)[number], variantIndex: number): P
     expect(lost, `${seed}, path ${jsonlPath}: dropped rows the oracle keeps:\n${show(lost)}`).toEqual([]);
     const { read, kept, malformed, excluded } = res.funnel;
     expect({ read, kept, malformed, excluded: sortKeys(excluded) }, `${seed}, path ${jsonlPath}: funnel`).toEqual({ ...want.funnel, excluded: sortKeys(want.funnel.excluded) });
+  }
+
+  // the conflicting ids each partition recorded inline (on whichever reader path its rows took) are
+  // exactly what a pass over the file alone for them finds
+  const secret = 'property-secret-0123456789';
+  const hasher = new IdHasher(secret);
+  const g = gateContext(loaded.config, { byAuthor: new Map(), caseInsensitive: false, hashes: [], asOf: null });
+  const sorted = (a: readonly number[]) => [...new Set(a)].sort((x, y) => x - y);
+  for (const [i, file] of expandInputs(loaded.config, loaded.baseDir).entries()) {
+    const alone = (await conflictsOfFile(file, loaded.config, g, hasher)).byFact.map(sorted);
+    expect(alone.flat().length, seed).toBeGreaterThan(10);
+    for (const jsonlPath of ['gate', 'parse']) {
+      const f = path.join(d, `out-${jsonlPath}`, 'filter', 'ids', `part-${String(i).padStart(5, '0')}.bin`);
+      const inline = decodeIds(fs.readFileSync(f), f, idsKey(secret), 'conflicts').part.byFact.map(sorted);
+      expect(inline, `${seed}, path ${jsonlPath}, ${path.basename(file.path)}: conflicting ids`).toEqual(alone);
+    }
   }
 }
 
