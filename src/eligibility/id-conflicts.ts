@@ -16,8 +16,10 @@ import { InputError } from '../errors.js';
  * Conflicting copies of one id (README, "Conflicting copies"). Exports carry edits and deletions
  * as later records of the same id, in the same file or another. When any record of an id is
  * excluded for visibility, kind or deletion — the facts that say the post must not be used at all —
- * no record of that id is kept: the filter's first pass collects those ids here, and the gate's
- * last rule (`conflict`) excludes every other record of them as `conflict:<fact>`. Facts about one
+ * no record of that id is kept: the filter's main pass collects each partition's such ids inline
+ * (`ConflictCollector`) into its ids file, the merge pass merges them, and the gate's last rule
+ * (`conflict`) excludes every other record of them as `conflict:<fact>` when a partition that kept
+ * one is filtered again against them (filter-stage.ts). Facts about one
  * record (minor, age, country, date, flagged, objection by author) do not propagate: another copy
  * is judged on its own, and an objection already reaches every record of the author.
  *
