@@ -217,7 +217,7 @@ async function filterPartition(
         const flat = jsonlPath !== 'parse' ? new FlatRowMapper(config) : undefined;
         const fg = flat && jsonlPath === 'gate' ? new FlatGate(config, gate, flat) : undefined;
         fg?.setFile(rel);
-        // every line with a readable id, whatever the gate decides: its propagating fact, if any (on the flat scan when there is one)
+        // every line with a readable id, whatever the gate decides: its propagating fact, if any (from the flat scan, else from the parsed row)
         const cc = new ConflictCollector(config, gate, hasher, flat);
         conflicts = cc;
         for await (const ls of readJsonlLines(f.path, config.limits.max_line_bytes, onRead)) {
@@ -227,7 +227,6 @@ async function filterPartition(
             let p: void | Promise<void>;
             const scanned = ls.bad[i] === undefined && flat !== undefined && flat.scanLine(ls.buf[i], ls.start[i], ls.end[i]);
             if (scanned) cc.scanned(ls.buf[i]);
-            else if (ls.bad[i] === undefined) cc.line(ls.buf[i], ls.start[i], ls.end[i], flat !== undefined);
             if (scanned) {
               const r = fg ? fg.judge(line, docs) : FALLBACK;
               if (r === KEPT) {
@@ -241,7 +240,12 @@ async function filterPartition(
                 const m = flat.map({ file: rel, line });
                 p = m ? judge(m, line, flat) : judgeRow(parseJsonLine(ls, i));
               }
-            } else p = judgeRow(parseJsonLine(ls, i));
+            } else {
+              // parsed once, for the conflicting ids and the gate
+              const row = parseJsonLine(ls, i);
+              if (row.fields !== undefined) cc.fields(row.fields, row.dups);
+              p = judgeRow(row);
+            }
             if (p) await p;
           }
           tooMany();
