@@ -343,7 +343,8 @@ export function idsKey(secret: string): Buffer {
 }
 
 export function encodeIds(part: IdConflictsPart, kept: readonly number[], key: Buffer): Buffer {
-  const arrays = [...part.byFact, kept].map(sortedUnique);
+  // conflicting ids sorted and unique (few); kept ids as they came (many; repeats are harmless)
+  const arrays = [...part.byFact.map(sortedUnique), Float64Array.from(kept)];
   const n = arrays.reduce((t, a) => t + a.length, 0);
   const head = Buffer.alloc(24);
   head.writeUInt32LE(IDS_MAGIC, 0);
