@@ -19,7 +19,8 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import { keyedHash } from './keyed-hash.js';
 import { loadObjections, type ObjectionRegistry } from './objections.js';
 import { exclusionReason, gateContext, type GateContext } from './policy.js';
-import { findIdConflicts } from './id-conflicts.js';
+import { ConflictCollector, IdConflicts, IdHasher, decodeIds, encodeIds, idsKey, type IdConflictsPart } from './id-conflicts.js';
+import { writeFileAtomic } from '../io/atomic.js';
 
 /** What `filter` leaves behind, beyond its files. */
 export interface FilterResult {
@@ -62,8 +63,8 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   const files = expandInputs(config, baseDir);
   const registry = await loadObjections(config, baseDir);
   const gate = gateContext(config, registry);
-  // first pass: ids some record excludes for visibility, kind or deletion (all inputs: a later file may delete an earlier post)
-  gate.conflicts = await findIdConflicts(files, config, gate, ctx.secret, (f) => relTo(baseDir, f.path));
+  const hasher = new IdHasher(ctx.secret);
+  const key = idsKey(ctx.secret);
   if (usableCompression(config.output.compression) !== config.output.compression) ctx.log('warning: zstd-napi is not built here; filter writes its docs as gzip (.jsonl.gz) instead of zstd');
   const funnel = emptyFunnel();
   const partitions = files.map((f, i) => {
@@ -71,18 +72,47 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
     return { key: partName(i), input: f.path, upstream: { path: relTo(baseDir, f.path), size: st.size, mtime: st.mtimeMs }, weight: f.bytes };
   });
   const fileOf = new Map(partitions.map((p, i) => [p.key, files[i]]));
-  const r = await runPartitions<Funnel>({
+  // Conflicting copies of one id (README, "Conflicting copies") in one pass: each partition is
+  // filtered on its own, and records the ids its records exclude for a propagating fact and the
+  // ids it keeps (ids/<part>.bin). Once every partition is done (the --world 1 pass), `resolve`
+  // merges the former and filters again, against the ids other records exclude, only the
+  // partitions that kept one of them; the completion index is written after that.
+  const r = await runPartitions<Funnel, IdConflictsPart>({
     stage: 'filter',
     dir,
-    version: 2,
-    // the whole config (mapping, policy, limits, output), the registry, the ids other records exclude, and the key of the ledger's hashes
-    common: { config, registry: registry.hashes, conflicts: gate.conflicts.digest(), key: keyedHash(ctx.secret, 'fingerprint', '') },
+    version: 3,
+    // the whole config (mapping, policy, limits, output), the registry and the key of the ledger's (and the ids files') hashes
+    common: { config, registry: registry.hashes, key: keyedHash(ctx.secret, 'fingerprint', '') },
     partitions,
     rank: ctx.rank,
     world: ctx.world,
     keep: ['stats.json'],
     quiet: ctx.quiet,
-    run: (p, out, progress) => filterPartition(ctx, out, p.key, fileOf.get(p.key)!, gate, progress, funnel.malformed, opts.jsonlPath ?? 'gate').then((part) => (addFunnel(funnel, part), part)),
+    run: (p, out, progress, hits) =>
+      hits
+        ? // against the ids of other records that this partition kept: its malformed rows were counted when it ran on its own
+          filterPartition(ctx, out, p.key, fileOf.get(p.key)!, { ...gate, conflicts: new IdConflicts(hasher, [hits]) }, hasher, progress, 0, opts.jsonlPath ?? 'gate')
+        : filterPartition(ctx, out, p.key, fileOf.get(p.key)!, gate, hasher, progress, funnel.malformed, opts.jsonlPath ?? 'gate').then((part) => (addFunnel(funnel, part), part)),
+    resolve: async (markers) => {
+      // memory: the merged conflicting ids, and one partition's kept ids at a time
+      const idsOf = (m: (typeof markers)[number], what: 'conflicts' | 'kept') => {
+        const o = m.outputs.find((x) => x.path === idsFile(m.key));
+        if (!o) throw new InputError(`filter: partition ${m.key} has no ids file (run filter again)`);
+        const abs = path.join(dir, o.path);
+        return decodeIds(fs.readFileSync(abs), abs, key, what);
+      };
+      const all = new IdConflicts(
+        hasher,
+        markers.map((m) => idsOf(m, 'conflicts').part),
+      );
+      const want = new Map<string, { digest: string; value: IdConflictsPart }>();
+      if (all.size === 0) return want;
+      for (const m of markers) {
+        const hits = all.hits(idsOf(m, 'kept').kept);
+        if (hits) want.set(m.key, { digest: new IdConflicts(hasher, [hits]).digest(), value: hits });
+      }
+      return want;
+    },
   });
   const total = emptyFunnel();
   for (const m of r.markers) addFunnel(total, m.stats);
@@ -105,6 +135,9 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   return result;
 }
 
+/** A partition's ids file (see `encodeIds`), relative to the step's folder. */
+const idsFile = (name: string) => `ids/${name}.bin`;
+
 const summary = (r: ObjectionRegistry) => ({ hashes: r.hashes, asOf: r.asOf, authors: r.byAuthor.size });
 
 async function filterPartition(
@@ -113,6 +146,7 @@ async function filterPartition(
   name: string,
   f: InputFile,
   gate: GateContext,
+  hasher: IdHasher,
   progress: Progress,
   malformedBefore: number,
   jsonlPath: JsonlPath,
@@ -124,6 +158,9 @@ async function filterPartition(
   const excluded = new JsonlWriter(out.file(`excluded/${name}.jsonl`));
   const errors = new JsonlWriter(out.file(`errors/${name}.jsonl`));
   const writers = [docs, excluded, errors];
+  const ids = out.file(idsFile(name));
+  // the ids this partition keeps before the conflict rule (kept, or excluded by that rule only)
+  const keptIds: number[] = [];
   const funnel = emptyFunnel();
   const rel = relTo(baseDir, f.path);
   const country = (c: string) => funnel.byCountry[c] ?? (funnel.byCountry[/^[A-Z]{2}$/.test(c) ? c : '??'] ??= { read: 0, kept: 0, excluded: 0 });
@@ -155,7 +192,11 @@ async function filterPartition(
   const judge = (m: Mapped, line: number, flat: FlatRowMapper | undefined): void | Promise<void> => {
     if (m.bad !== undefined) return malformed(line, m.bad);
     const why = exclusionReason(m.doc, m.elig, gate);
-    if (why) return exclude(m.doc.country, m.doc.id, why);
+    if (why) {
+      if (why.startsWith('conflict:')) keptIds.push(hasher.hash(m.doc.id));
+      return exclude(m.doc.country, m.doc.id, why);
+    }
+    keptIds.push(hasher.hash(m.doc.id));
     kept(m.doc.country);
     return flat ? flat.write(docs, m.doc) : docs.write(m.doc);
   };
@@ -166,6 +207,7 @@ async function filterPartition(
     if (ctx.maxErrors !== undefined && malformedBefore + funnel.malformed > ctx.maxErrors)
       throw new InputError(`${malformedBefore + funnel.malformed} malformed rows exceed --max-errors ${ctx.maxErrors} (see ${path.join(out.dir, 'errors')})`);
   };
+  let conflicts: ConflictCollector | undefined;
   try {
     try {
       if (f.format === 'jsonl') {
@@ -175,30 +217,46 @@ async function filterPartition(
         const flat = jsonlPath !== 'parse' ? new FlatRowMapper(config) : undefined;
         const fg = flat && jsonlPath === 'gate' ? new FlatGate(config, gate, flat) : undefined;
         fg?.setFile(rel);
+        // every line with a readable id, whatever the gate decides: its propagating fact, if any (from the flat scan, else from the parsed row)
+        const cc = new ConflictCollector(config, gate, hasher, flat);
+        conflicts = cc;
         for await (const ls of readJsonlLines(f.path, config.limits.max_line_bytes, onRead)) {
           for (let i = 0; i < ls.n; i++) {
             funnel.read++;
             const line = ls.line[i];
             let p: void | Promise<void>;
-            if (flat && ls.bad[i] === undefined && flat.scanLine(ls.buf[i], ls.start[i], ls.end[i])) {
+            const scanned = ls.bad[i] === undefined && flat !== undefined && flat.scanLine(ls.buf[i], ls.start[i], ls.end[i]);
+            if (scanned) cc.scanned(ls.buf[i]);
+            if (scanned) {
               const r = fg ? fg.judge(line, docs) : FALLBACK;
               if (r === KEPT) {
+                keptIds.push(fg!.idHash(hasher));
                 kept(fg!.country);
                 p = fg!.wait;
-              } else if (r === EXCLUDED) p = exclude(fg!.country, fg!.id, fg!.rule);
-              else {
+              } else if (r === EXCLUDED) {
+                if (fg!.rule.startsWith('conflict:')) keptIds.push(fg!.idHash(hasher));
+                p = exclude(fg!.country, fg!.id, fg!.rule);
+              } else {
                 const m = flat.map({ file: rel, line });
                 p = m ? judge(m, line, flat) : judgeRow(parseJsonLine(ls, i));
               }
-            } else p = judgeRow(parseJsonLine(ls, i));
+            } else {
+              // parsed once, for the conflicting ids and the gate
+              const row = parseJsonLine(ls, i);
+              if (row.fields !== undefined) cc.fields(row.fields, row.dups);
+              p = judgeRow(row);
+            }
             if (p) await p;
           }
           tooMany();
         }
       } else {
+        const cc = new ConflictCollector(config, gate, hasher);
+        conflicts = cc;
         for await (const rows of openRows(f, config, onRead)) {
           for (const row of rows) {
             funnel.read++;
+            if (row.fields !== undefined) cc.fields(row.fields, row.dups);
             const p = judgeRow(row);
             if (p) await p;
           }
@@ -216,6 +274,7 @@ async function filterPartition(
       throw e;
     }
     for (const w of writers) await w.close();
+    writeFileAtomic(ids, encodeIds(conflicts!.part, keptIds, idsKey(ctx.secret)));
   } catch (e) {
     for (const w of writers) w.abort();
     throw e;

@@ -6,6 +6,7 @@ import { Problems } from '../io/mapping.js';
 import { daysInMonth } from '../dates.js';
 import { ageAtPost, type GateContext } from './policy.js';
 import { normaliseAuthorId } from './objections.js';
+import type { IdHasher } from './id-conflicts.js';
 
 /** What `FlatGate.judge` did with a row. */
 export const FALLBACK = 0;
@@ -271,6 +272,14 @@ export class FlatGate {
     w.end();
     this.wait = wait;
     return KEPT;
+  }
+
+  /** The keyed id hash (as the `conflict` rule computes it) of the row judged last, after KEPT or EXCLUDED. */
+  idHash(h: IdHasher): number {
+    const sc = this.m.scan;
+    const ki = this.m.memberOf[this.s.id];
+    const num = sc.kind[ki] === Kind.Num;
+    return h.hashBytes(this.m.buf!, num ? sc.valStart[ki] : sc.valStart[ki] + 1, num ? sc.valEnd[ki] : sc.valEnd[ki] - 1);
   }
 
   /** Record the rule and the id (member `ki`) of an excluded row. */

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { InputFile } from '../io/inputs.js';
 import { openRows } from '../io/open-rows.js';
@@ -16,8 +16,10 @@ import { InputError } from '../errors.js';
  * Conflicting copies of one id (README, "Conflicting copies"). Exports carry edits and deletions
  * as later records of the same id, in the same file or another. When any record of an id is
  * excluded for visibility, kind or deletion — the facts that say the post must not be used at all —
- * no record of that id is kept: the filter's first pass collects those ids here, and the gate's
- * last rule (`conflict`) excludes every other record of them as `conflict:<fact>`. Facts about one
+ * no record of that id is kept: the filter's main pass collects each partition's such ids inline
+ * (`ConflictCollector`) into its ids file, the merge pass merges them, and the gate's last rule
+ * (`conflict`) excludes every other record of them as `conflict:<fact>` when a partition that kept
+ * one is filtered again against them (filter-stage.ts). Facts about one
  * record (minor, age, country, date, flagged, objection by author) do not propagate: another copy
  * is judged on its own, and an objection already reaches every record of the author.
  *
@@ -145,15 +147,32 @@ export class IdConflicts {
     return (h % 4_294_967_296) & this.mask;
   }
 
-  /** `conflict:<fact>` for a hash, or undefined. */
-  reasonOf(h: number): string | undefined {
+  /** The index in PROPAGATING of a hash's fact, or -1. */
+  factIndex(h: number): number {
     let i = this.slot(h);
     for (;;) {
       const k = this.keys[i];
-      if (k === h) return REASONS[this.facts[i]];
-      if (k === -1) return undefined;
+      if (k === h) return this.facts[i];
+      if (k === -1) return -1;
       i = (i + 1) & this.mask;
     }
+  }
+
+  /** `conflict:<fact>` for a hash, or undefined. */
+  reasonOf(h: number): string | undefined {
+    const j = this.factIndex(h);
+    return j < 0 ? undefined : REASONS[j];
+  }
+
+  /** The part of this set that `kept` (hashes) meets, or undefined when it meets none. */
+  hits(kept: Float64Array): IdConflictsPart | undefined {
+    if (this.size === 0) return undefined;
+    let part: IdConflictsPart | undefined;
+    for (const h of kept) {
+      const j = this.factIndex(h);
+      if (j >= 0) (part ??= new IdConflictsPart()).add(PROPAGATING[j], h);
+    }
+    return part;
   }
 
   /** `conflict:<fact>` when some record of `id` (the doc id) is excluded for a propagating fact, else undefined. */
@@ -186,30 +205,92 @@ function factOf(fields: { [k: string]: unknown }, dups: readonly string[] | unde
   return fact ? { id: String(rawId).trim(), fact } : undefined;
 }
 
-/** The first pass over one input file: the ids of its records that carry a propagating fact. */
-export async function conflictsOfFile(f: InputFile, config: Config, g: GateContext, hasher: IdHasher): Promise<IdConflictsPart> {
-  const part = new IdConflictsPart();
-  const note = (fields: { [k: string]: unknown }, dups: readonly string[] | undefined) => {
-    const r = factOf(fields, dups, config, g);
-    if (r) part.add(r.fact, hasher.hash(r.id));
-  };
-  if (f.format !== 'jsonl') {
-    for await (const rows of openRows(f, config)) for (const row of rows) if (row.fields !== undefined) note(row.fields, row.dups);
-    return part;
+/**
+ * Collects one partition's conflicting ids while the filter's main pass reads it (no pass of its
+ * own): every record whose id is readable and that carries a propagating fact, whatever the gate
+ * then decides about it (a deleted post of a minor, a row otherwise malformed). JSONL lines are
+ * looked at from their bytes with the flat scanner: a row whose visibility and kind are allowed
+ * lower-case strings and whose deleted flag is `false` needs nothing more; anything else is decoded.
+ */
+export class ConflictCollector {
+  readonly part = new IdConflictsPart();
+  private readonly m: FlatRowMapper;
+  private readonly sId: number;
+  private readonly sVis: number;
+  private readonly sKind: number;
+  private readonly sDel: number;
+  private readonly vis: Buffer[];
+  private readonly kinds: Buffer[];
+
+  /** `m`: the flat mapper whose scans `scanned` reads (the main pass's, or one of its own); made from `config` */
+  constructor(
+    private readonly config: Config,
+    private readonly g: GateContext,
+    private readonly hasher: IdHasher,
+    m?: FlatRowMapper,
+  ) {
+    this.m = m ?? new FlatRowMapper(config);
+    const fs = config.fields;
+    this.sId = this.m.slot(fs.id);
+    this.sVis = this.m.slot(fs.visibility);
+    this.sKind = this.m.slot(fs.kind);
+    this.sDel = fs.deleted && config.policy.exclude_deleted ? this.m.slot(fs.deleted) : -1;
+    this.vis = [...g.visibility].map((v) => Buffer.from(JSON.stringify(v)));
+    this.kinds = [...g.kinds].map((v) => Buffer.from(JSON.stringify(v)));
   }
-  // JSONL: the byte scanner of the main pass; a row whose visibility and kind are allowed lower-case
-  // strings and whose deleted flag is `false` needs nothing more. Anything else is decoded.
-  const m = new FlatRowMapper(config);
-  const sc = m.scan;
-  const fs = config.fields;
-  const sId = m.slot(fs.id);
-  const sVis = m.slot(fs.visibility);
-  const sKind = m.slot(fs.kind);
-  const sDel = fs.deleted && config.policy.exclude_deleted ? m.slot(fs.deleted) : -1;
-  const vis = [...g.visibility].map((v) => Buffer.from(JSON.stringify(v)));
-  const kinds = [...g.kinds].map((v) => Buffer.from(JSON.stringify(v)));
-  // lines straight from the splitter (no per-line objects); a line that is oversized (yielded
-  // empty), not UTF-8 or not a JSON object is malformed in the main pass and has no readable id
+
+  /** A decoded row (any reader): its fields and the keys it repeats. */
+  fields(fields: { [k: string]: unknown }, dups: readonly string[] | undefined): void {
+    const r = factOf(fields, dups, this.config, this.g);
+    if (r) this.part.add(r.fact, this.hasher.hash(r.id));
+  }
+
+  /** The JSONL line `b` that the mapper has just scanned (`m.scanLine` returned true for it). */
+  scanned(b: Buffer): void {
+    const m = this.m;
+    const sc = m.scan;
+    const of = m.memberOf;
+    const kv = of[this.sVis];
+    const kk = of[this.sKind];
+    const kd = this.sDel >= 0 ? of[this.sDel] : -2;
+    if (kv >= 0 && kk >= 0 && sc.kind[kv] === Kind.Str && sc.kind[kk] === Kind.Str && oneOf(b, sc.valStart[kv], sc.valEnd[kv], this.vis) && oneOf(b, sc.valStart[kk], sc.valEnd[kk], this.kinds) && (kd === -2 || (kd >= 0 && sc.kind[kd] === Kind.False)))
+      return;
+    const fs = this.config.fields;
+    const fields: { [k: string]: unknown } = {};
+    for (const [slot, col] of [[this.sId, fs.id], [this.sVis, fs.visibility], [this.sKind, fs.kind], [this.sDel, fs.deleted]] as const)
+      if (slot >= 0 && of[slot] >= 0) fields[col!] = memberValue(b, sc, of[slot]);
+    this.fields(fields, undefined);
+  }
+
+  /**
+   * A JSONL line `b[s, e)` that is valid UTF-8 and within the size limit and was not scanned
+   * (`scanFailed`: the mapper of this collector already failed to scan it).
+   */
+  line(b: Buffer, s: number, e: number, scanFailed = false): void {
+    if (e - s < 2) return;
+    if (!scanFailed && this.m.scanLine(b, s, e)) return this.scanned(b);
+    const text = b.toString('utf8', s, e);
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) this.fields(v as { [k: string]: unknown }, duplicateKeys(text));
+  }
+}
+
+/**
+ * One input file's conflicting ids on its own (the main pass collects them inline with
+ * `ConflictCollector`; this reads the file for them alone, for tests that hold the two to each other).
+ */
+export async function conflictsOfFile(f: InputFile, config: Config, g: GateContext, hasher: IdHasher): Promise<IdConflictsPart> {
+  const c = new ConflictCollector(config, g, hasher);
+  if (f.format !== 'jsonl') {
+    for await (const rows of openRows(f, config)) for (const row of rows) if (row.fields !== undefined) c.fields(row.fields, row.dups);
+    return c.part;
+  }
+  // a line that is oversized (yielded empty), not UTF-8 or not a JSON object has no readable id
   let okChunk: Buffer | undefined;
   let badChunk: Buffer | undefined;
   for await (const batch of splitLines(openInput(f.path), config.limits.max_line_bytes)) {
@@ -226,30 +307,10 @@ export async function conflictsOfFile(f: InputFile, config: Config, g: GateConte
           if (!isUtf8(b.subarray(s, e))) continue;
         }
       }
-      if (m.scanLine(b, s, e)) {
-        const of = m.memberOf;
-        const kv = of[sVis];
-        const kk = of[sKind];
-        const kd = sDel >= 0 ? of[sDel] : -2;
-        if (kv >= 0 && kk >= 0 && sc.kind[kv] === Kind.Str && sc.kind[kk] === Kind.Str && oneOf(b, sc.valStart[kv], sc.valEnd[kv], vis) && oneOf(b, sc.valStart[kk], sc.valEnd[kk], kinds) && (kd === -2 || (kd >= 0 && sc.kind[kd] === Kind.False)))
-          continue;
-        const fields: { [k: string]: unknown } = {};
-        for (const [slot, col] of [[sId, fs.id], [sVis, fs.visibility], [sKind, fs.kind], [sDel, fs.deleted]] as const)
-          if (slot >= 0 && of[slot] >= 0) fields[col!] = memberValue(b, sc, of[slot]);
-        note(fields, undefined);
-      } else {
-        const text = b.toString('utf8', s, e);
-        let v: unknown;
-        try {
-          v = JSON.parse(text);
-        } catch {
-          continue;
-        }
-        if (typeof v === 'object' && v !== null && !Array.isArray(v)) note(v as { [k: string]: unknown }, duplicateKeys(text));
-      }
+      c.line(b, s, e);
     }
   }
-  return part;
+  return c.part;
 }
 
 /** Whether `b[vs, ve)` (a JSON string with its quotes) is byte-equal to one of `set`. */
@@ -265,26 +326,72 @@ function oneOf(b: Buffer, vs: number, ve: number, set: Buffer[]): boolean {
 }
 
 /**
- * The first pass: every input file's conflicting ids (all of them, whichever partitions this worker
- * runs), merged. A file that cannot be read is an input error here as in the main pass (`label`
- * names it in messages).
+ * A partition's ids file (`ids/<part>.bin`): its conflicting ids, one sorted array per fact, and
+ * the hashes of the ids it keeps before the conflict rule (kept, or excluded only by it), so the
+ * world-1 pass can tell which partitions another partition's records overrule. The id hash is
+ * fast, not a cryptographic one, so on disk each is encrypted (AES-128, one block each, with a key
+ * from the run's secret): without the secret the file says nothing about any id. Layout: `VIDS`,
+ * a u32 version, four u32 counts (visibility, kind, deleted, kept), then one 16-byte block per
+ * hash (the hash as f64 little-endian, 8 zero bytes), encrypted.
  */
-export async function findIdConflicts(files: InputFile[], config: Config, g: GateContext, secret: string, label: (f: InputFile) => string = (f) => f.path): Promise<IdConflicts> {
-  const hasher = new IdHasher(secret);
-  const parts: IdConflictsPart[] = [];
-  for (const f of files) {
-    try {
-      parts.push(await conflictsOfFile(f, config, g, hasher));
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      const code = (e as NodeJS.ErrnoException).code;
-      const msg = (e as Error).message;
-      const rel = label(f);
-      if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(msg)) throw new InputError(`${rel}: truncated or corrupt compressed file (unexpected end of data); nothing from it was kept`, { cause: e });
-      if (code === 'Z_DATA_ERROR') throw new InputError(`${rel}: corrupt compressed data (${msg}); nothing from it was kept`, { cause: e });
-      if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new InputError(`${rel}: cannot read (${code})`, { cause: e });
-      throw e;
+const IDS_MAGIC = 0x53444956; // 'VIDS'
+const IDS_VERSION = 1;
+
+/** The key the ids files are encrypted with. */
+export function idsKey(secret: string): Buffer {
+  return createHmac('sha256', secret).update('ids-file').digest().subarray(0, 16);
+}
+
+export function encodeIds(part: IdConflictsPart, kept: readonly number[], key: Buffer): Buffer {
+  // conflicting ids sorted and unique (few); kept ids as they came (many; repeats are harmless)
+  const arrays = [...part.byFact.map(sortedUnique), Float64Array.from(kept)];
+  const n = arrays.reduce((t, a) => t + a.length, 0);
+  const head = Buffer.alloc(24);
+  head.writeUInt32LE(IDS_MAGIC, 0);
+  head.writeUInt32LE(IDS_VERSION, 4);
+  arrays.forEach((a, j) => head.writeUInt32LE(a.length, 8 + 4 * j));
+  const body = Buffer.alloc(16 * n);
+  let o = 0;
+  for (const a of arrays)
+    for (const h of a) {
+      body.writeDoubleLE(h, o);
+      o += 16;
     }
-  }
-  return new IdConflicts(hasher, parts);
+  const c = createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+  return Buffer.concat([head, c.update(body), c.final()]);
+}
+
+function sortedUnique(a: readonly number[]): Float64Array {
+  const t = Float64Array.from(a).sort();
+  let n = 0;
+  for (let i = 0; i < t.length; i++) if (i === 0 || t[i] !== t[n - 1]) t[n++] = t[i];
+  return t.subarray(0, n);
+}
+
+/** Read an ids file: its conflicting ids, or the ids it kept (only that part is decrypted). */
+export function decodeIds(raw: Buffer, file: string, key: Buffer, what: 'conflicts' | 'kept'): { part: IdConflictsPart; kept: Float64Array } {
+  const bad = () => new InputError(`${file}: not an ids file of this version and secret (run filter again)`);
+  if (raw.length < 24 || raw.readUInt32LE(0) !== IDS_MAGIC || raw.readUInt32LE(4) !== IDS_VERSION) throw bad();
+  const counts = [0, 1, 2, 3].map((j) => raw.readUInt32LE(8 + 4 * j));
+  if (raw.length !== 24 + 16 * counts.reduce((t, c) => t + c, 0)) throw bad();
+  const nConflicts = counts[0] + counts[1] + counts[2];
+  const from = what === 'conflicts' ? 24 : 24 + 16 * nConflicts;
+  const to = what === 'conflicts' ? 24 + 16 * nConflicts : raw.length;
+  const d = createDecipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+  const b = Buffer.concat([d.update(raw.subarray(from, to)), d.final()]);
+  const part = new IdConflictsPart();
+  let o = 0;
+  const read = (n: number) => {
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++, o += 16) {
+      const h = b.readDoubleLE(o);
+      // a block that does not decrypt to a hash: another secret, or damage
+      if (!Number.isInteger(h) || h < 0 || h >= 2 ** 53 || b.readDoubleLE(o + 8) !== 0 || b.readUInt32LE(o + 12) !== 0) throw bad();
+      a[i] = h;
+    }
+    return a;
+  };
+  if (what === 'kept') return { part, kept: read(counts[3]) };
+  for (let j = 0; j < 3; j++) for (const h of read(counts[j])) part.byFact[j].push(h);
+  return { part, kept: new Float64Array(0) };
 }

@@ -56,7 +56,7 @@ export interface GateContext {
   countries: Set<string>;
   visibility: Set<string>;
   kinds: Set<string>;
-  /** ids of which some record is excluded for visibility, kind or deletion (the first pass); none until it ran */
+  /** ids of which some other record is excluded for visibility, kind or deletion (the merge pass's resolution); none in a partition's own run */
   conflicts?: IdConflicts;
 }
 

@@ -24,6 +24,15 @@ import { myPartitions, stableHash } from './stage.js';
  *   partition is done.
  * - The `--world 1` pass deletes what the current partitions do not claim: markers of partitions
  *   the upstream no longer produces, their files, files of interrupted runs and `.tmp-<pid>` files.
+ * - A step whose partitions depend on each other (filter: a record in one file can exclude a copy
+ *   in another) runs every partition on its own first, and its `resolve` hook, in the `--world 1`
+ *   pass once every partition is done, says which partitions must be built again against what
+ *   (a digest and a value). Such a partition runs again from its input (never from its resolved
+ *   outputs) with that value, and its marker records the digest (`resolved`): a later pass with
+ *   the same digest keeps it, one with another digest (or none) runs it again. A rank's skip
+ *   looks at the fingerprint only (what the partition is built from); the resolution is checked
+ *   again by the next `--world 1` pass, before the completion index, which lists each partition's
+ *   fingerprint with its resolution, is written: no later step can see an unresolved partition.
  */
 
 /** One unit of work: an input and the key that names its marker. */
@@ -49,6 +58,8 @@ export interface Marker<S> {
   stage: string;
   key: string;
   fingerprint: string;
+  /** the digest of what the partition was resolved against (see `RunSpec.resolve`), if anything */
+  resolved?: string;
   outputs: OutputFile[];
   stats: S;
 }
@@ -73,7 +84,13 @@ export interface PartitionOutputs {
   file(rel: string): string;
 }
 
-export interface RunSpec<S> {
+/** What `resolve` asks of one partition: run again with `value`; `digest` names it in the marker. */
+export interface Resolution<R> {
+  digest: string;
+  value: R;
+}
+
+export interface RunSpec<S, R = never> {
   /** the step's name (for markers and messages) */
   stage: string;
   /** the step's folder: markers, outputs and the completion index live under it */
@@ -90,8 +107,14 @@ export interface RunSpec<S> {
   quiet?: boolean;
   /** progress label (default: the stage) */
   label?: string;
-  /** build one partition; write only to paths from `out.file` */
-  run: (p: Partition, out: PartitionOutputs, progress: Progress) => Promise<S>;
+  /** build one partition; write only to paths from `out.file`; `resolution` only when `resolve` asked for one */
+  run: (p: Partition, out: PartitionOutputs, progress: Progress, resolution?: R) => Promise<S>;
+  /**
+   * `--world 1` only, once every partition is done (all markers, in partition order): the
+   * partitions to build against something the others say, by key. A partition not named is
+   * built on its own (as the ranks built it).
+   */
+  resolve?: (markers: ReadonlyArray<Marker<S>>) => Promise<ReadonlyMap<string, Resolution<R>>>;
 }
 
 export interface RunResult<S> {
@@ -138,6 +161,7 @@ function parseMarker<S>(raw: unknown, stage: string, key: string): Marker<S> | u
   const m = raw as Marker<S>;
   if (!m || typeof m !== 'object' || m.v !== MARKER_VERSION || m.stage !== stage || m.key !== key) return undefined;
   if (typeof m.fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(m.fingerprint) || !Array.isArray(m.outputs) || m.stats === undefined) return undefined;
+  if (m.resolved !== undefined && (typeof m.resolved !== 'string' || !/^[0-9a-f]{64}$/.test(m.resolved))) return undefined;
   for (const o of m.outputs) if (!o || typeof o.path !== 'string' || typeof o.bytes !== 'number' || o.path.startsWith('/') || o.path.split('/').includes('..')) return undefined;
   return m;
 }
@@ -157,7 +181,7 @@ function dropPartition(dir: string, key: string, outputs: readonly OutputFile[])
 }
 
 /** Run a step's partitions `i ≡ rank (mod world)`; see the module comment for the rules. */
-export async function runPartitions<S>(spec: RunSpec<S>): Promise<RunResult<S>> {
+export async function runPartitions<S, R = never>(spec: RunSpec<S, R>): Promise<RunResult<S>> {
   const { dir, stage } = spec;
   const keys = new Set<string>();
   for (const p of spec.partitions) {
@@ -185,47 +209,71 @@ export async function runPartitions<S>(spec: RunSpec<S>): Promise<RunResult<S>> 
         skipped++;
         continue;
       }
-      if (old) dropPartition(dir, p.key, old.outputs);
-      else fs.rmSync(markerFile(dir, p.key), { force: true });
-      const claimed = new Set<string>();
-      const out: PartitionOutputs = {
-        dir,
-        file(rel: string) {
-          const norm = rel.split(path.sep).join('/');
-          const abs = inside(dir, norm);
-          claimed.add(norm);
-          return abs;
-        },
-      };
-      const before = progress.done;
-      const stats = await spec.run(p, out, progress);
-      progress.tick(Math.max(0, p.weight - (progress.done - before)));
-      const outputs: OutputFile[] = [];
-      for (const rel of [...claimed].sort()) {
-        const abs = inside(dir, rel);
-        // a claimed name the partition did not end up writing (nothing to write) is not an output
-        if (fs.existsSync(abs)) outputs.push({ path: rel, bytes: fs.statSync(abs).size });
-      }
-      const marker: Marker<S> = { v: MARKER_VERSION, stage, key: p.key, fingerprint, outputs, stats };
-      writeJsonAtomic(markerFile(dir, p.key), marker);
-      markers.push(marker);
+      markers.push(await build(p, fingerprint, old, progress));
       ran++;
     }
   } finally {
     progress.end();
+  }
+  if (spec.world === 1 && spec.resolve) {
+    // every partition is done: resolve what depends on the others, before anything is removed or listed
+    const want = await spec.resolve(markers);
+    for (const k of want.keys()) if (!keys.has(k)) throw new Error(`${stage}: resolve names '${k}', not a partition`);
+    const again = spec.partitions.filter((p, i) => markers[i].resolved !== want.get(p.key)?.digest);
+    const rp = new Progress(`${spec.label ?? stage} (resolve)`, again.reduce((s, p) => s + p.weight, 0), { quiet: spec.quiet });
+    try {
+      for (const p of again) {
+        const i = spec.partitions.indexOf(p);
+        markers[i] = await build(p, markers[i].fingerprint, markers[i], rp, want.get(p.key));
+        ran++;
+      }
+    } finally {
+      rp.end();
+    }
   }
   if (spec.world === 1) {
     collectGarbage(dir, stage, keys, markers, spec.keep ?? []);
     const index: CompletionIndex = {
       v: MARKER_VERSION,
       stage,
-      fingerprint: stableHash(markers.map((m) => [m.key, m.fingerprint])),
-      partitions: markers.map((m) => ({ key: m.key, fingerprint: m.fingerprint, outputs: m.outputs })),
+      fingerprint: stableHash(markers.map((m) => [m.key, effective(m)])),
+      partitions: markers.map((m) => ({ key: m.key, fingerprint: effective(m), outputs: m.outputs })),
     };
     writeJsonAtomic(indexFile(dir), index);
   }
   return { markers, ran, skipped };
+
+  /** Build `p` from its input (after removing what `old` lists), against `resolution` if given; write its marker. */
+  async function build(p: Partition, fingerprint: string, old: Marker<S> | undefined, progress: Progress, resolution?: Resolution<R>): Promise<Marker<S>> {
+    if (old) dropPartition(dir, p.key, old.outputs);
+    else fs.rmSync(markerFile(dir, p.key), { force: true });
+    const claimed = new Set<string>();
+    const out: PartitionOutputs = {
+      dir,
+      file(rel: string) {
+        const norm = rel.split(path.sep).join('/');
+        const abs = inside(dir, norm);
+        claimed.add(norm);
+        return abs;
+      },
+    };
+    const before = progress.done;
+    const stats = resolution ? await spec.run(p, out, progress, resolution.value) : await spec.run(p, out, progress);
+    progress.tick(Math.max(0, p.weight - (progress.done - before)));
+    const outputs: OutputFile[] = [];
+    for (const rel of [...claimed].sort()) {
+      const abs = inside(dir, rel);
+      // a claimed name the partition did not end up writing (nothing to write) is not an output
+      if (fs.existsSync(abs)) outputs.push({ path: rel, bytes: fs.statSync(abs).size });
+    }
+    const marker: Marker<S> = resolution ? { v: MARKER_VERSION, stage, key: p.key, fingerprint, resolved: resolution.digest, outputs, stats } : { v: MARKER_VERSION, stage, key: p.key, fingerprint, outputs, stats };
+    writeJsonAtomic(markerFile(dir, p.key), marker);
+    return marker;
+  }
 }
+
+/** What a later step is built from: the fingerprint, with the resolution when there is one. */
+const effective = (m: Marker<unknown>): string => (m.resolved === undefined ? m.fingerprint : stableHash({ fingerprint: m.fingerprint, resolved: m.resolved }));
 
 /**
  * After every partition is done (world 1): delete markers of partitions that no longer exist

@@ -52,6 +52,7 @@ export interface RevokeReport {
 const DROPPED: Array<[RegExp, string]> = [
   [/(^|\/)_done\//, 'completion marker of the parent build (its partitions changed)'],
   [/(^|\/)_complete\.json$/, 'completion index of the parent build (its partitions changed)'],
+  [/^filter\/ids\//, "filter's encrypted id hashes of the parent build (conflicting copies): rebuilt by `vernacular filter`"],
   [/(^|\/)\.[^/]*\.tmp-\d+$/, 'temporary file of an interrupted run'],
   [/^(signatures|shards-work)\//, 'dedup signatures / shard work files: a cache, rebuilt by `vernacular shards build`'],
   [/^\.[^/]*\.(staging|old)-\d+\//, 'staging folder of an interrupted build'],

@@ -7,6 +7,9 @@ import { parquetWriteFile } from 'hyparquet-writer';
 import { loadConfig } from '../../src/config/load.js';
 import { runFilter, type JsonlPath } from '../../src/eligibility/filter-stage.js';
 import { prng, tmpDir } from '../helpers.js';
+import { expandInputs } from '../../src/io/inputs.js';
+import { gateContext } from '../../src/eligibility/policy.js';
+import { IdHasher, conflictsOfFile, decodeIds, idsKey } from '../../src/eligibility/id-conflicts.js';
 import { Oracle, recordOfLine, type OraclePolicy, type OracleRecord, type Verdict } from './oracle.js';
 
 /**
@@ -300,7 +303,11 @@ async function runVariant(v: (typeof VARIANTS)[number], variantIndex: number): P
 
   for (const jsonlPath of ['gate', 'parse'] as JsonlPath[]) {
     const out = path.join(d, `out-${jsonlPath}`);
-    const res = await runFilter({ stage: 'filter', rank: 0, world: 1, out, loaded, secret: 'property-secret-0123456789', quiet: true, log: () => {} } as never, { jsonlPath });
+    const run = (rank: number, world: number) => runFilter({ stage: 'filter', rank, world, out, loaded, secret: 'property-secret-0123456789', quiet: true, log: () => {} } as never, { jsonlPath });
+    // the gate path as two workers and the merge pass (each worker filters its files on its own; the
+    // merge pass resolves copies across files), the parse path as one process
+    if (jsonlPath === 'gate') for (const rank of [1, 0]) await run(rank, 2);
+    const res = await run(0, 1);
     lap(`filter ${jsonlPath}`);
     const got = new Set<string>();
     for (const file of fs.readdirSync(path.join(out, 'filter', 'docs'))) {
@@ -317,6 +324,22 @@ async function runVariant(v: (typeof VARIANTS)[number], variantIndex: number): P
     expect(lost, `${seed}, path ${jsonlPath}: dropped rows the oracle keeps:\n${show(lost)}`).toEqual([]);
     const { read, kept, malformed, excluded } = res.funnel;
     expect({ read, kept, malformed, excluded: sortKeys(excluded) }, `${seed}, path ${jsonlPath}: funnel`).toEqual({ ...want.funnel, excluded: sortKeys(want.funnel.excluded) });
+  }
+
+  // the conflicting ids each partition recorded inline (on whichever reader path its rows took) are
+  // exactly what a pass over the file alone for them finds
+  const secret = 'property-secret-0123456789';
+  const hasher = new IdHasher(secret);
+  const g = gateContext(loaded.config, { byAuthor: new Map(), caseInsensitive: false, hashes: [], asOf: null });
+  const sorted = (a: readonly number[]) => [...new Set(a)].sort((x, y) => x - y);
+  for (const [i, file] of expandInputs(loaded.config, loaded.baseDir).entries()) {
+    const alone = (await conflictsOfFile(file, loaded.config, g, hasher)).byFact.map(sorted);
+    expect(alone.flat().length, seed).toBeGreaterThan(10);
+    for (const jsonlPath of ['gate', 'parse']) {
+      const f = path.join(d, `out-${jsonlPath}`, 'filter', 'ids', `part-${String(i).padStart(5, '0')}.bin`);
+      const inline = decodeIds(fs.readFileSync(f), f, idsKey(secret), 'conflicts').part.byFact.map(sorted);
+      expect(inline, `${seed}, path ${jsonlPath}, ${path.basename(file.path)}: conflicting ids`).toEqual(alone);
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { partitionsFrom, readCompletion, runPartitions, type Partition, type RunSpec } from '../../src/pipeline/runner.js';
+import { partitionsFrom, readCompletion, runPartitions, type Partition, type Resolution, type RunSpec } from '../../src/pipeline/runner.js';
 import { prng, tmpDir, walk } from '../helpers.js';
 
 /** A step whose partition `key` writes the files `plan[key]` (name → content). */
@@ -46,6 +46,71 @@ function files(dir: string): { [rel: string]: string } {
 const expected = (plan: Plan) => Object.assign({}, ...Object.values(plan)) as { [rel: string]: string };
 
 describe('partition runner', () => {
+  it('resolve (world 1): a named partition runs again from its input with the value; the same digest keeps it, another or none runs it again; the index names the resolution', async () => {
+    const d = tmpDir();
+    const plan: Plan = { 'part-00000': { 'docs/part-00000.jsonl': 'a' }, 'part-00001': { 'docs/part-00001.jsonl': 'b' } };
+    let want = new Map<string, Resolution<string>>();
+    let ran: string[] = [];
+    let fail = false;
+    const s = (world = 1, rank = 0): RunSpec<number, string> => ({
+      ...(spec(d, plan) as unknown as RunSpec<number, string>),
+      rank,
+      world,
+      run: async (p, out, _progress, value) => {
+        ran.push(value === undefined ? p.key : `${p.key}:${value}`);
+        if (fail && value !== undefined) throw new Error('killed');
+        // built from the input (the plan) and the value, never from what the partition wrote before
+        fs.writeFileSync(mk(out.file(`docs/${p.key}.jsonl`)), plan[p.key][`docs/${p.key}.jsonl`] + (value ?? ''));
+        return 1;
+      },
+      resolve: async (markers) => {
+        expect(markers.map((m) => m.key)).toEqual(['part-00000', 'part-00001']);
+        return want;
+      },
+    });
+    const marker = () => JSON.parse(fs.readFileSync(path.join(d, '_done/part-00000.json'), 'utf8')) as { fingerprint: string; resolved?: string };
+    const entry = () => readCompletion(d, 'toy', '').partitions[0].fingerprint;
+    const run = async (world = 1, rank = 0) => ((ran = []), await runPartitions(s(world, rank)), ran);
+
+    expect(await run()).toEqual(['part-00000', 'part-00001']);
+    const base = marker().fingerprint;
+    expect(entry()).toBe(base);
+    want = new Map([['part-00000', { digest: 'a'.repeat(64), value: 'x' }]]);
+    expect(await run()).toEqual(['part-00000:x']);
+    expect(files(d)).toEqual({ 'docs/part-00000.jsonl': 'ax', 'docs/part-00001.jsonl': 'b' });
+    expect(marker()).toMatchObject({ fingerprint: base, resolved: 'a'.repeat(64) });
+    const resolvedEntry = entry();
+    expect(resolvedEntry).not.toBe(base);
+    expect(await run()).toEqual([]);
+    // a worker keeps a resolved partition (what it is built from did not change) and removes the index
+    expect(await run(2, 0)).toEqual([]);
+    expect(() => readCompletion(d, 'toy', '')).toThrow(/no completed output/);
+    expect(await run()).toEqual([]);
+    expect(entry()).toBe(resolvedEntry);
+    want = new Map([['part-00000', { digest: 'b'.repeat(64), value: 'y' }]]);
+    expect(await run()).toEqual(['part-00000:y']);
+    expect(files(d)['docs/part-00000.jsonl']).toBe('ay');
+    want = new Map();
+    expect(await run()).toEqual(['part-00000']);
+    expect(files(d)['docs/part-00000.jsonl']).toBe('a');
+    expect(marker().resolved).toBeUndefined();
+    expect(entry()).toBe(base);
+    // a resolution that dies leaves neither the partition's marker nor an index; the next pass builds it
+    want = new Map([['part-00000', { digest: 'c'.repeat(64), value: 'z' }]]);
+    fail = true;
+    await expect(runPartitions(s())).rejects.toThrow('killed');
+    expect(fs.existsSync(path.join(d, '_done/part-00000.json'))).toBe(false);
+    expect(() => readCompletion(d, 'toy', '')).toThrow(/no completed output/);
+    fail = false;
+    expect(await run()).toEqual(['part-00000', 'part-00000:z']);
+    expect(files(d)).toEqual({ 'docs/part-00000.jsonl': 'az', 'docs/part-00001.jsonl': 'b' });
+    // a damaged resolution digest makes the marker count as absent
+    fs.writeFileSync(path.join(d, '_done/part-00000.json'), JSON.stringify({ ...marker(), resolved: 'nope' }));
+    expect(await run()).toEqual(['part-00000', 'part-00000:z']);
+    want = new Map([['part-00009', { digest: 'c'.repeat(64), value: 'z' }]]);
+    await expect(runPartitions(s())).rejects.toThrow(/not a partition/);
+  });
+
   it('a changed upstream re-runs the partition and deletes the files it no longer writes', async () => {
     const d = tmpDir();
     await runPartitions(spec(d, { 'part-00000': { 'docs/de-AT/part-00000.jsonl': 'a', 'docs/de-DE/part-00000.jsonl': 'b' } }));
