@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { Kind } from '../io/flat-json.js';
+import { Kind, oneOf } from '../io/flat-json.js';
 import type { FlatRowMapper } from '../io/flat-mapping.js';
 import type { JsonlWriter } from '../io/writers/jsonl.js';
 import { Problems } from '../io/mapping.js';
@@ -380,14 +380,3 @@ function lowerToken(b: Buffer, kind: number, vs: number, ve: number): boolean {
   return true;
 }
 
-/** Whether `b[vs, ve)` (a JSON string with its quotes) is byte-equal to one of `set`. */
-function oneOf(b: Buffer, vs: number, ve: number, set: Buffer[]): boolean {
-  const n = ve - vs;
-  for (const v of set) {
-    if (v.length !== n) continue;
-    let i = 0;
-    while (i < n && v[i] === b[vs + i]) i++;
-    if (i === n) return true;
-  }
-  return false;
-}

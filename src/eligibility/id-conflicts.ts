@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { InputFile } from '../io/inputs.js';
 import { openRows } from '../io/open-rows.js';
 import { FlatRowMapper } from '../io/flat-mapping.js';
-import { Kind, memberValue } from '../io/flat-json.js';
+import { Kind, memberValue, oneOf } from '../io/flat-json.js';
 import { isMissing, propagatingFact } from '../io/mapping.js';
 import { isUtf8 } from 'node:buffer';
 import { splitLines } from '../io/lines.js';
@@ -313,17 +313,6 @@ export async function conflictsOfFile(f: InputFile, config: Config, g: GateConte
   return c.part;
 }
 
-/** Whether `b[vs, ve)` (a JSON string with its quotes) is byte-equal to one of `set`. */
-function oneOf(b: Buffer, vs: number, ve: number, set: Buffer[]): boolean {
-  const n = ve - vs;
-  for (const v of set) {
-    if (v.length !== n) continue;
-    let i = 0;
-    while (i < n && v[i] === b[vs + i]) i++;
-    if (i === n) return true;
-  }
-  return false;
-}
 
 /**
  * A partition's ids file (`ids/<part>.bin`): its conflicting ids, one sorted array per fact, and

@@ -158,3 +158,15 @@ export function memberValue(b: Buffer, out: FlatScan, k: number): string | numbe
       return null;
   }
 }
+
+/** Whether `b[vs, ve)` (a JSON string with its quotes) is byte-equal to one of `set`. */
+export function oneOf(b: Buffer, vs: number, ve: number, set: readonly Buffer[]): boolean {
+  const n = ve - vs;
+  for (const v of set) {
+    if (v.length !== n) continue;
+    let i = 0;
+    while (i < n && v[i] === b[vs + i]) i++;
+    if (i === n) return true;
+  }
+  return false;
+}
