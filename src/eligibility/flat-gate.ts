@@ -144,12 +144,13 @@ export class FlatGate {
     // id and author id: a trimmed string without escapes, or a plain integer (quoted on output)
     if (!this.plainId(b, sc.kind[ki], sc.valStart[ki], sc.valEnd[ki])) return FALLBACK;
     if (!this.plainId(b, sc.kind[ka], sc.valStart[ka], sc.valEnd[ka])) return FALLBACK;
-    // text: a string within the size limit (copied as it is) that starts with a printable ASCII
-    // character, so it is not empty or all spaces (missing); anything else goes the general way
+    // text: a string within the size limit (copied as it is) whose first character is not
+    // white space to `trim()`, so it is not empty or all spaces (missing): printable ASCII, or a
+    // non-ASCII character outside JavaScript's white space; anything else goes the general way
     const tk = sc.kind[kt];
     if ((tk !== Kind.Str && tk !== Kind.StrEsc) || sc.valEnd[kt] - sc.valStart[kt] - 2 > this.maxText) return FALLBACK;
     const t0 = b[sc.valStart[kt] + 1];
-    if (t0 <= 32 || t0 >= 127 || t0 === 92 || t0 === 34) return FALLBACK;
+    if (t0 <= 32 || t0 === 127 || t0 === 92 || t0 === 34 || (t0 > 127 && !startsNonSpace(b, sc.valStart[kt] + 1, sc.valEnd[kt] - 1))) return FALLBACK;
     // country: "AT"
     const cs = sc.valStart[kc];
     if (sc.kind[kc] !== Kind.Str || sc.valEnd[kc] - cs !== 4) return FALLBACK;
@@ -360,6 +361,23 @@ function digits(b: Buffer, p: number, n: number): number {
     v = v * 10 + c;
   }
   return v;
+}
+
+/**
+ * Whether the UTF-8 character at `p` (a lead byte ≥ 0x80, in a line already checked to be valid
+ * UTF-8, before `end`) is not white space to `String.prototype.trim` — U+00A0, U+1680,
+ * U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 and U+FEFF are its non-ASCII ones.
+ */
+export function startsNonSpace(b: Buffer, p: number, end: number): boolean {
+  const c = b[p];
+  if (c >= 0xf0) return p + 3 < end; // four bytes: no white space beyond the BMP
+  if (c >= 0xe0) {
+    if (p + 2 >= end) return false;
+    const cp = ((c & 0x0f) << 12) | ((b[p + 1] & 0x3f) << 6) | (b[p + 2] & 0x3f);
+    return !(cp === 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp === 0x2028 || cp === 0x2029 || cp === 0x202f || cp === 0x205f || cp === 0x3000 || cp === 0xfeff);
+  }
+  if (c >= 0xc2) return p + 1 < end && !(c === 0xc2 && b[p + 1] === 0xa0);
+  return false; // not a lead byte: the general way decides
 }
 
 /** A string without escapes whose first and last characters are printable ASCII, not spaces (so trim() keeps it). */

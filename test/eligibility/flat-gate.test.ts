@@ -5,7 +5,7 @@ import { configSchema, type Config } from '../../src/config/schema.js';
 import { mapRow } from '../../src/io/mapping.js';
 import { FlatRowMapper } from '../../src/io/flat-mapping.js';
 import { JsonlWriter } from '../../src/io/writers/jsonl.js';
-import { EXCLUDED, FALLBACK, FlatGate, KEPT } from '../../src/eligibility/flat-gate.js';
+import { EXCLUDED, FALLBACK, FlatGate, KEPT, startsNonSpace } from '../../src/eligibility/flat-gate.js';
 import { exclusionReason, gateContext } from '../../src/eligibility/policy.js';
 import { normaliseAuthorId, type ObjectionRegistry } from '../../src/eligibility/objections.js';
 import { FIELDS, prng, tmpDir } from '../helpers.js';
@@ -16,7 +16,10 @@ const ABSENT = Symbol('absent');
 const POOLS: { [col: string]: unknown[] } = {
   post_id: ['p1', 'p2', 'ü-3', 4711, 0, `p-${'x'.repeat(3000)}`, 'x y', ' p5', 'p6 ', '', '\u00a0p7', 'p"8', 1.5, -3, '007', 1e21, null, ABSENT, true],
   user_id: ['u1', 'u2', 'u3', 'U1', 'u4', 'u5', 'Émile', 'E\u0301mile', 'ÉMILE', 12, `u-${'y'.repeat(2000)}`, 'u6', ' u2', 'u2\t', '', null, ABSENT, false],
-  body: ['Servus, gemma?', 'Zitat: "so" \\ x', 'tab\there\nline', 'emoji 😅 ok', 'ü'.repeat(70), '', 42, null, ABSENT, ['a']],
+  body: [
+    'Servus, gemma?', 'Zitat: "so" \\ x', 'tab\there\nline', 'emoji 😅 ok', 'Στη Φωκίωνος 😅', '😅', 'Ελλάδα', '\u0085x', '\u200bx', 'Servus',
+    '\u00a0', '\u3000\u2028', '\ufeffx', '\u00a0 Servus', '\u2009', 'ü'.repeat(70), '', 42, null, ABSENT, ['a'],
+  ],
   created: [
     '2025-03-01T10:00:00Z', '2025-03-01T10:00:00.123Z', '2024-06-01T00:00:00Z', '2024-05-31T23:59:59.999Z', '2026-05-31T23:59:59.999Z',
     '2026-06-01T00:00:00Z', '2024-02-29T12:00:00Z', '2025-02-29T12:00:00Z', '2025-04-31T08:00:00Z', '2025-01-01T24:00:00Z',
@@ -41,7 +44,7 @@ const POOLS: { [col: string]: unknown[] } = {
 
 /** How many values at the head of each pool are canonical (the byte gate decides rows made only of those). */
 const CANONICAL: { [col: string]: number } = {
-  post_id: 6, user_id: 12, body: 4, created: 7, country_code: 4, audience: 3, type: 4, user_birth_date: 7, age: 4, is_deleted: 3, is_flagged: 2, lang: 2, client: 3,
+  post_id: 6, user_id: 12, body: 15, created: 7, country_code: 4, audience: 3, type: 4, user_birth_date: 7, age: 4, is_deleted: 3, is_flagged: 2, lang: 2, client: 3,
 };
 
 function row(rnd: () => number, canonical: boolean): string {
@@ -107,7 +110,7 @@ describe('FlatGate decides exactly what mapRow + exclusionReason decide', () => 
       // small blocks, so many lines (long ones too) land at a block's end: a short reservation would show
       const w = new JsonlWriter(out, { blockBytes: 4096 });
       const want: string[] = [];
-      const decided = { kept: 0, fallback: 0, rules: new Map<string, number>() };
+      const decided = { kept: 0, keptNonAscii: 0, fallback: 0, rules: new Map<string, number>() };
       const rnd = prng(1000 + variant);
       for (let i = 1; i <= 12_000; i++) {
         const line = row(rnd, rnd() < 0.6);
@@ -134,6 +137,7 @@ describe('FlatGate decides exactly what mapRow + exclusionReason decide', () => 
           expect(slowWhy, line).toBeUndefined();
           want.push(JSON.stringify(slow.doc));
           decided.kept++;
+          if (slow.doc.text.charCodeAt(0) > 127) decided.keptNonAscii++;
         }
       }
       await w.close();
@@ -142,7 +146,9 @@ describe('FlatGate decides exactly what mapRow + exclusionReason decide', () => 
       // the same doc, key for key and in the same order (escapes in the text may be written differently)
       for (let i = 0; i < got.length; i++) expect(JSON.stringify(JSON.parse(got[i])), got[i]).toBe(want[i]);
       // the byte gate really decided: kept rows and every rule it can name
-      expect(decided.kept).toBeGreaterThan(100);
+      expect(decided.kept).toBeGreaterThan(50);
+      // texts that start with a non-ASCII letter (Greek, emoji, U+0085, U+200B) are decided by the byte gate too
+      expect(decided.keptNonAscii).toBeGreaterThan(10);
       expect(decided.fallback).toBeGreaterThan(1000);
       const rules = ['objection', 'visibility', 'kind', 'country', 'window', 'minor'];
       if (variant !== 2 && variant !== 3) rules.push('deleted');
@@ -150,4 +156,21 @@ describe('FlatGate decides exactly what mapRow + exclusionReason decide', () => 
       for (const r of rules) expect(decided.rules.get(r) ?? 0, `rule ${r} decided by the byte gate (${JSON.stringify([...decided.rules])})`).toBeGreaterThan(5);
     });
   }
+});
+
+describe('startsNonSpace agrees with String.prototype.trim', () => {
+  it('on every code point, alone and followed by a letter', () => {
+    const wrong: string[] = [];
+    for (let cp = 0x80; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      if (cp > 0x3100 && cp < 0xfe00 && cp % 97 !== 0) continue; // a sample of the quiet middle of the BMP
+      if (cp > 0xffff && cp % 4099 !== 0) continue;
+      for (const tail of ['', 'x']) {
+        const s = String.fromCodePoint(cp) + tail;
+        const b = Buffer.from(s);
+        if (startsNonSpace(b, 0, b.length) !== (s.trim() !== '' && s.trim()[0] === s[0])) wrong.push(cp.toString(16));
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
 });

@@ -57,3 +57,19 @@ describe('VERNACULAR_SECRET strength', () => {
     }
   });
 });
+
+describe('keyedHash', () => {
+  it('is HMAC-SHA256 of domain NUL value, first 128 bits, for any secret and value', async () => {
+    const { keyedHash } = await import('../../src/eligibility/keyed-hash.js');
+    const rnd = prng(7);
+    const pieces = ['a', 'é', 'E\u0301', '😅', '\ud800', '\0', ' ', 'ß', '中', 'x'.repeat(700), '\u00a0'];
+    const str = (n: number) => Array.from({ length: n }, () => pieces[Math.floor(rnd() * pieces.length)]).join('');
+    for (let i = 0; i < 3000; i++) {
+      const secret = i % 3 === 0 ? crypto.randomBytes(Math.floor(rnd() * 100) + 1).toString('hex') : str(Math.floor(rnd() * 40) + 1);
+      const domain = ['doc', 'author', 'id', ''][i % 4];
+      const value = str(Math.floor(rnd() * 6));
+      const want = crypto.createHmac('sha256', secret).update(domain).update('\0').update(value).digest('hex').slice(0, 32);
+      expect(keyedHash(secret, domain, value), JSON.stringify({ secret, domain, value })).toBe(want);
+    }
+  });
+});
