@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import { readYaml } from '../io/yaml.js';
 import type { z } from 'zod';
 import { configSchema, type LoadedConfig } from './schema.js';
 import { ConfigError, InputError } from '../errors.js';
@@ -25,35 +25,15 @@ export function mergeConfig(base: Plain, over: Plain): Plain {
   return out;
 }
 
-/** Parse YAML, reporting every syntax error with its line and column. */
-function parseYaml(text: string, file: string): unknown {
-  const lineCounter = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text, { prettyErrors: false, lineCounter });
-  if (doc.errors.length) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => {
-        const { line, col } = lineCounter.linePos(e.pos[0]);
-        return `line ${line}, column ${col}: ${e.message.split('\n')[0]}`;
-      }),
-    );
-  }
-  try {
-    // yaml refuses documents whose aliases expand past its limit (a "billion laughs" file)
-    return doc.toJS({ maxAliasCount: 100 }) ?? {};
-  } catch (e) {
-    throw new ConfigError(file, [`${(e as Error).message.split('\n')[0]} (aliases that expand this much are refused)`]);
-  }
-}
-
 function readYamlFile(file: string): Plain {
-  let text: string;
+  let value: unknown;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    value = readYaml(file);
   } catch (e) {
-    throw new InputError(`cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof InputError) throw new InputError(`cannot read config ${file}: ${((e.cause as NodeJS.ErrnoException | undefined)?.code) ?? e.message}`);
+    throw e;
   }
-  const value = parseYaml(text, file);
+  value ??= {};
   if (!isPlain(value)) throw new ConfigError(file, ['the file must hold a mapping (key: value lines)']);
   return value;
 }

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import { readYaml } from '../io/yaml.js';
 import { packageRoot } from '../paths.js';
 
 export interface LocaleInfo {
@@ -10,5 +9,5 @@ export interface LocaleInfo {
 
 /** eval/preambles.yaml: locale → preamble and region name. */
 export function loadPreambles(file = path.join(packageRoot(), 'eval', 'preambles.yaml')): { [locale: string]: LocaleInfo } {
-  return YAML.parse(fs.readFileSync(file, 'utf8'));
+  return readYaml(file) as { [locale: string]: LocaleInfo };
 }

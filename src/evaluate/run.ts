@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import { readYaml } from '../io/yaml.js';
 import { z } from 'zod';
 import type { Model } from './models/types.js';
 import type { ChoiceItem, TextItem } from './build.js';
@@ -23,12 +23,7 @@ export type Suite = z.infer<typeof suiteSchema> & { file: string };
 
 export function loadSuite(file: string): Suite {
   if (!fs.existsSync(file)) throw new InputError(`suite not found: ${file}`);
-  let doc: unknown;
-  try {
-    doc = YAML.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new InputError(`${file}: not valid YAML: ${(e as Error).message}`, { cause: e });
-  }
+  const doc = readYaml(file, 'input');
   const parsed = suiteSchema.safeParse(doc);
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
   for (const t of parsed.data.tasks) {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import { parseYaml, YamlSyntaxError } from '../io/yaml.js';
 import { z } from 'zod';
 import { toIso3 } from '../segment/codes.js';
 import { packageRoot } from '../paths.js';
@@ -84,9 +84,10 @@ export function loadLexicons(dir = lexiconDir(), opts: { locales?: readonly stri
       const rel = path.relative(dir, file);
       let raw: unknown;
       try {
-        raw = YAML.parse(fs.readFileSync(file, 'utf8'));
+        raw = parseYaml(fs.readFileSync(file, 'utf8'), rel);
       } catch (e) {
-        problems.push(`${rel}: ${(e as Error).message.split('\n')[0]}`);
+        if (!(e instanceof YamlSyntaxError)) throw e;
+        problems.push(...e.problems.map((p) => `${rel}: ${p}`));
         continue;
       }
       const head = fileSchema.safeParse(raw);

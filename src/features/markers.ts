@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import { readYaml } from '../io/yaml.js';
 import type { FeatureHit } from '../doc.js';
 import { packageRoot } from '../paths.js';
 import type { FeatureInput } from './registry.js';
@@ -96,5 +95,5 @@ export class Markers {
 }
 
 export function loadMarkerData(file = path.join(packageRoot(), 'corpora', 'markers', 'markers.yaml')): MarkerData {
-  return YAML.parse(fs.readFileSync(file, 'utf8')) as MarkerData;
+  return readYaml(file) as MarkerData;
 }

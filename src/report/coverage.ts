@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import { readYaml } from '../io/yaml.js';
 import { z } from 'zod';
 import { ConfigError, InputError } from '../errors.js';
 import { formatIssues } from '../config/load.js';
@@ -44,12 +44,7 @@ export interface Verdict {
 
 export function loadRules(file: string): z.infer<typeof rulesSchema> {
   if (!fs.existsSync(file)) throw new ConfigError(file, ['file not found']);
-  let raw: unknown;
-  try {
-    raw = YAML.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ConfigError(file, [(e as Error).message.split('\n')[0]]);
-  }
+  const raw = readYaml(file);
   const r = rulesSchema.safeParse(raw ?? {});
   if (!r.success) throw new ConfigError(file, formatIssues(r.error.issues));
   return r.data;
