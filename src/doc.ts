@@ -43,11 +43,3 @@ export interface Doc {
   source: SourceRef;
 }
 
-/** A per-document step's way of saying "drop this", with a reason counted by the runner. */
-export interface Drop {
-  drop: string;
-}
-
-export function isDrop(x: unknown): x is Drop {
-  return typeof x === 'object' && x !== null && typeof (x as Drop).drop === 'string';
-}

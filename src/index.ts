@@ -1,7 +1,7 @@
 /**
  * vernacular — the public library API. Everything the CLI does is reachable from here.
  */
-export type { Doc, Drop, FeatureHit, Label, SourceRef } from './doc.js';
+export type { Doc, FeatureHit, Label, SourceRef } from './doc.js';
 export { ExitCode, VernacularError, UsageError, ConfigError, InputError, GateFailed } from './errors.js';
 
 // configuration

@@ -153,7 +153,7 @@ Example:
     .action(runAction(async () => (await import('./commands/evaluate.js')).evalBuild as Action));
   ev.command('run')
     .description('evaluate one or more models on a suite: per-locale scores with standard errors and bootstrap 95% intervals')
-    .requiredOption('-m, --model <spec...>', 'ngram:<path>[?conditioned] | openai:<base-url>#<model> | openai-chat:<base-url>#<model> | command:<cmd> | predictions:<file>')
+    .requiredOption('-m, --model <spec...>', 'ngram:<path>[?conditioned] | openai:<base-url>#<model> | openai-chat:<base-url>#<model> | command:<cmd> | predictions:<file>[?chat]')
     .requiredOption('-s, --suite <file>', 'suite YAML (from eval build)')
     .option('-o, --out <dir>', 'results folder (default <suite dir>/runs/latest)')
     .option('--cache <file>', 'SQLite request cache (default <out>/cache.sqlite)')
@@ -169,6 +169,13 @@ Example:
     .addHelpText('after', `\nExample:\n  $ vernacular eval export --suite out/sample/eval/suite.yaml --format lm-eval --out lm-eval-tasks`)
     .action(runAction(async () => (await import('./commands/evaluate.js')).evalExport as Action));
 
+  ev.command('requests')
+    .description('list every request a suite makes (JSONL: key, kind, request), to answer offline and run as predictions:<file>')
+    .requiredOption('-s, --suite <file>', 'suite YAML (from eval build)')
+    .requiredOption('-o, --out <file>', 'the JSONL file to write')
+    .option('--chat', 'the requests of a model without prompt log-probabilities (forced choice; answer with predictions:<file>?chat)')
+    .addHelpText('after', `\nExample:\n  $ vernacular eval requests --suite out/sample/eval/suite.yaml --out requests.jsonl`)
+    .action(runAction(async () => (await import('./commands/evaluate.js')).evalRequests as Action));
   ev.command('separation')
     .description('does the eval separate a model that has seen a locale\'s regional forms from one that has not? per sibling pair, equal-size training mixes, 95% intervals and item counts')
     .requiredOption('-b, --build <dir>', 'a build folder with shards/ and eval/ (after `vernacular run`)')

@@ -86,9 +86,14 @@ const byLocale = <T extends { locale: string }>(xs: T[]) => {
 /**
  * Run a suite against a model: requests are batched per task, answers are cached (by the
  * caller's CachedModel), every item is written to `samples`, and every metric gets a standard
- * error and a seeded bootstrap 95% interval per locale.
+ * error and a seeded bootstrap 95% interval per locale. `requestsOnly`: make every request, score
+ * nothing that needs more than the answers (generations are left unscored; for `eval requests`).
  */
-export async function runSuite(model: Model, suite: Suite, opts: { judges?: JudgeSet; referenceRates?: { [locale: string]: number }; onSample: (s: object) => void; log?: (s: string) => void }): Promise<RunResults> {
+export async function runSuite(
+  model: Model,
+  suite: Suite,
+  opts: { judges?: JudgeSet; referenceRates?: { [locale: string]: number }; onSample: (s: object) => void; log?: (s: string) => void; requestsOnly?: boolean },
+): Promise<RunResults> {
   const out: RunResults = { model: model.id, suite: suite.name, tasks: {} };
   const B = suite.bootstrap;
   let fx: FeatureExtractor | undefined; // slow to load: only for a generation task
@@ -165,6 +170,8 @@ export async function runSuite(model: Model, suite: Suite, opts: { judges?: Judg
       // a chat model is asked to continue the post; its results are reported apart (another prompt)
       const ask = (c: string) => (noLogprobs ? `Continue this post in the same language and style. Reply with the continuation only, on one line.\n\n${c}` : c);
       const gens = await model.generate(items.map((x) => ({ context: ask(x.context ?? ''), until: ['\n'], maxTokens: 80 })));
+      // listing the requests (`eval requests`): the generations are not scored
+      if (opts.requestsOnly) continue;
       fx ??= await FeatureExtractor.create();
       const judgeScore: { [l: string]: number[] } = {};
       const featRate: { [l: string]: number[] } = {};

@@ -44,10 +44,6 @@ export function normaliseFunnel(f: Funnel): Funnel {
   return { read: f.read, malformed: f.malformed, kept: f.kept, excluded: sortKeys(f.excluded), byCountry };
 }
 
-export function reconciles(f: Funnel): boolean {
-  return f.read === f.kept + f.malformed + Object.values(f.excluded).reduce((s, n) => s + n, 0);
-}
-
 /** The funnel as a plain-text table for the terminal. */
 export function funnelTable(f: Funnel): string {
   const lines: string[] = [];

@@ -227,6 +227,41 @@ export async function evalExport(o: { suite: string; format: string; out: string
   return { summary: { out, groups, notes }, text };
 }
 
+/**
+ * `vernacular eval requests --suite <file> --out <file>`: every request the suite makes, one JSONL
+ * line each (`key`, `kind`, `request`), for a system that cannot be called during a run: answer
+ * each by its key (`{"key", "logprob"}` or `{"key", "text"}`) and run `eval run --model
+ * predictions:<answers>`. `--chat`: the requests of a model without prompt log-probabilities.
+ */
+export async function evalRequests(o: { suite: string; out: string; chat?: boolean }): Promise<CommandResult> {
+  const { RequestRecorder } = await import('../../evaluate/models/predictions.js');
+  const suite = loadSuite(path.resolve(o.suite));
+  const rec = new RequestRecorder(o.chat);
+  await runSuite(rec, suite, { onSample: () => undefined, requestsOnly: true });
+  const out = path.resolve(o.out);
+  const w = new JsonlWriter(out);
+  try {
+    for (const r of rec.requests) {
+      const p = w.write(r);
+      if (p) await p;
+    }
+    await w.close();
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
+  const byKind = { loglikelihood: 0, generate: 0 };
+  for (const r of rec.requests) byKind[r.kind]++;
+  const spec = `predictions:<answers.jsonl>${o.chat ? '?chat' : ''}`;
+  return {
+    summary: { out, requests: rec.requests.length, byKind, chat: !!o.chat },
+    text: [
+      `wrote ${rec.requests.length.toLocaleString('en')} requests (${byKind.loglikelihood.toLocaleString('en')} loglikelihood, ${byKind.generate.toLocaleString('en')} generate) to ${out}`,
+      `answer each as {"key": …, "logprob": <natural log, ≤ 0>} or {"key": …, "text": …}, then: vernacular eval run --model ${spec} --suite ${o.suite}`,
+    ].join('\n'),
+  };
+}
+
 /** `vernacular eval separation --build <dir>`: the separation demonstration (see evaluate/separation.ts). */
 export async function evalSeparation(o: { build: string; seed?: number }): Promise<CommandResult> {
   const { separation, separationTable } = await import('../../evaluate/separation.js');

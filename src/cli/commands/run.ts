@@ -1,4 +1,4 @@
-import fsx from 'node:fs';
+import fs from 'node:fs';
 import path from 'node:path';
 import { expandInputs } from '../../io/inputs.js';
 import { Progress } from '../../pipeline/progress.js';
@@ -25,11 +25,11 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
     if (workers <= 1) return;
     // progress on a terminal: the ranks' partition markers, counted as they appear, against the partitions expected
     const dir = stage === 'shards-write' ? path.join(ctx.out, 'shards-work', args[args.indexOf('--shards-dir') + 1] || 'shards', 'parts', '_done') : path.join(ctx.out, stage, '_done');
-    const count = (d: string, re = /^part-.*\.json$/) => (fsx.existsSync(d) ? fsx.readdirSync(d).filter((f) => re.test(f)).length : 0);
+    const count = (d: string, re = /^part-.*\.json$/) => (fs.existsSync(d) ? fs.readdirSync(d).filter((f) => re.test(f)).length : 0);
     const expected: { [s: string]: () => number } = {
       filter: () => expandInputs(ctx.loaded.config, ctx.loaded.baseDir).length,
       segment: () => count(path.join(ctx.out, 'filter', '_done')),
-      features: () => (fsx.existsSync(path.join(ctx.out, 'segment', 'docs')) ? fsx.readdirSync(path.join(ctx.out, 'segment', 'docs')).reduce((n, l) => n + count(path.join(ctx.out, 'segment', 'docs', l), /^part-/), 0) : 0),
+      features: () => (fs.existsSync(path.join(ctx.out, 'segment', 'docs')) ? fs.readdirSync(path.join(ctx.out, 'segment', 'docs')).reduce((n, l) => n + count(path.join(ctx.out, 'segment', 'docs', l), /^part-/), 0) : 0),
       signatures: () => count(path.join(ctx.out, 'features', '_done')),
     };
     const progress = new Progress(`  ${stage}`, expected[stage]?.() ?? 0, { quiet: ctx.quiet, unit: 'partitions' });
@@ -55,9 +55,9 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
 
   ctx.log(`[3/${steps}] features`);
   await ranks('features');
-  const fs = await runFeatures({ ...ctx, stage: 'features' });
-  summary.features = featureRates(fs);
-  sections.push(featuresTable(fs));
+  const feats = await runFeatures({ ...ctx, stage: 'features' });
+  summary.features = featureRates(feats);
+  sections.push(featuresTable(feats));
 
   ctx.log(`[4/${steps}] shards`);
   const sh = await runShards({ ...ctx, stage: 'shards' }, { parallel: ranks });
@@ -97,7 +97,7 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
   const { writeFileAtomic } = await import('../../io/atomic.js');
   const rulesFile = ctx.loaded.config.coverage.rules ? path.resolve(ctx.loaded.baseDir, ctx.loaded.config.coverage.rules) : undefined;
   const evalResults = path.join(ctx.out, 'eval', 'runs', 'compare', 'results.json');
-  const hasEval = (await import('node:fs')).existsSync(evalResults);
+  const hasEval = fs.existsSync(evalResults);
   const { modelLabels, readRuns } = await import('../../report/results.js');
   // eval rules judge the first run: the model trained on this build's balanced shards
   const verdicts = rulesFile ? applyRules(loadRules(rulesFile), measureBuild(ctx.out), hasEval ? evalResults : undefined, { model: hasEval ? modelLabels(readRuns(evalResults))[0] : undefined }) : undefined;

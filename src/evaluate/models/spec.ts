@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.js';
 /**
  * Parse a model spec: `ngram:<path>[?conditioned]`, `openai:<base-url>#<model>` (completions,
  * scored by prompt log-probabilities), `openai-chat:<base-url>#<model>` (chat completions,
- * generation-based forms), `command:<cmd>`, `predictions:<file>`.
+ * generation-based forms), `command:<cmd>`, `predictions:<file>[?chat]`.
  */
 export async function openModel(spec: string): Promise<Model> {
   const i = spec.indexOf(':');
@@ -33,7 +33,9 @@ export async function openModel(spec: string): Promise<Model> {
     }
     case 'predictions': {
       const { PredictionsModel } = await import('./predictions.js');
-      return new PredictionsModel(path.resolve(rest));
+      // `?chat`: answers of a model without prompt log-probabilities (choice tasks as forced choice)
+      const chat = rest.endsWith('?chat');
+      return new PredictionsModel(path.resolve(chat ? rest.slice(0, -5) : rest), chat);
     }
     default:
       throw new UsageError(`unknown model spec '${spec}': use ngram:<path>, openai:<base-url>#<model>, openai-chat:<base-url>#<model>, command:<cmd> or predictions:<file>`);
