@@ -22,6 +22,7 @@ import { planTargets, sampleLocale, type Candidate, type LocalePlan } from './ba
 import { ShardSet, rmrf, type ShardFile } from './writer.js';
 import { usableCompression } from '../io/writers/jsonl.js';
 import { datasetCard } from './card.js';
+import { docPlan, planBudget, planFingerprint, planRanges, planTables, readQuotas, readSamples, runDedupClusters, runDedupPairs, runShardsCounts, runShardsQuotas, runShardsSample, sigBytesPerDoc, sigParts, type PlanSetup, type PlanTables } from './plan-steps.js';
 
 /** hash(seed, key) as an unsigned 32-bit number: every sampling and split decision comes from it. */
 export function seededHash(seed: number, ...key: string[]): number {
@@ -131,7 +132,7 @@ export interface ShardsOptions {
   /** a balance config that replaces the build config's (the proportional comparison build) */
   balance?: Config['shards']['balance'];
   /** run a partitioned step's ranks elsewhere first (the local executor's worker processes) */
-  parallel?: (stage: 'signatures' | 'shards-write', args: string[]) => Promise<void>;
+  parallel?: (stage: 'signatures' | PartitionedPlanStep | 'shards-write', args: string[]) => Promise<void>;
 }
 
 /** Everything the shards steps derive from the config and the features output. */
@@ -237,14 +238,75 @@ export interface ShardsPlan {
   dedup_index_bytes_per_doc: number;
 }
 
+/** The plan's partitioned steps (ranks) and its one-task reduces, in flow order. */
+export const PLAN_STEPS = ['dedup-pairs', 'dedup-clusters', 'shards-counts', 'shards-quotas', 'shards-sample'] as const;
+export type PlanStep = (typeof PLAN_STEPS)[number];
+export type PartitionedPlanStep = 'dedup-pairs' | 'shards-counts' | 'shards-sample';
+export const PARTITIONED_PLAN_STEPS: readonly PartitionedPlanStep[] = ['dedup-pairs', 'shards-counts', 'shards-sample'];
+
+function planSetup(ctx: StageContext, s: Setup, sigIndex: CompletionIndex): PlanSetup {
+  const { parts, total } = sigParts(sigIndex, s.sigDir);
+  if (parts.length !== s.partitions.length || parts.some((p, i) => p.key !== s.partitions[i].key)) throw new InputError(`${s.sigDir}: the signatures do not match the features output; re-run \`vernacular run-stage signatures\``);
+  const { sc, config } = s;
+  return { out: ctx.out, work: s.work, sigIndex, parts, total, seed: config.seed, dedup: dedupParams(sc), balance: sc.balance, splits: sc.splits, localeNames: s.localeNames, budget: planBudget(), ranges: planRanges(total), rank: ctx.rank, world: ctx.world, quiet: ctx.quiet };
+}
+
+const sigCompletion = (s: Setup) => readCompletion(s.sigDir, 'signatures', 'run `vernacular run-stage signatures` first');
+
 /**
- * The global step (`shards-plan`, one process): merge every signature file into one dedup
- * index and cluster it (exact + MinHash LSH), then the balance plan per locale and the
- * author-disjoint splits. Writes, per features file, how many times each doc is taken (0 =
- * dropped) and its split — a few bytes per doc — so the write step needs nothing global.
+ * One rank of a partitioned plan step (`dedup-pairs`, `shards-counts`, `shards-sample`): its
+ * upstream must be complete (the reduce before it, or the signatures' `--world 1` pass).
+ */
+export async function runPlanRank(ctx: StageContext, step: PartitionedPlanStep, opts: ShardsOptions = {}): Promise<void> {
+  const s = shardsSetup(ctx, opts);
+  const ps = planSetup(ctx, s, sigCompletion(s));
+  if (step === 'dedup-pairs') await runDedupPairs(ps);
+  else if (step === 'shards-counts') await runShardsCounts(ps, readCompletion(path.join(ctx.out, 'dedup', 'clusters'), 'dedup-clusters', 'run `vernacular run-stage dedup-clusters` first'));
+  else await runShardsSample(ps, readCompletion(path.join(s.work, 'quotas'), 'shards-quotas', 'run `vernacular run-stage shards-quotas` first'));
+}
+
+/**
+ * The plan (`shards-plan`, and the reduces `dedup-clusters` / `shards-quotas` as `upTo`): runs,
+ * in one process with `--world 1`, every step of the chain up to `upTo` that is not done yet —
+ * signatures merge → dedup-pairs → dedup-clusters → shards-counts → shards-quotas →
+ * shards-sample — calling `opts.parallel` first for each partitioned one. No step holds the
+ * build: each is bounded by the sort budget (VERNACULAR_PLAN_MEMORY_MB) plus one partition plus
+ * the small global tables (see plan-steps.ts). Writes `plan.json` (counts for the manifest);
+ * the write step decides per doc from the tables (`docPlan`).
+ */
+export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s: Setup = shardsSetup(ctx, opts), upTo: 'dedup-clusters' | 'shards-quotas' | 'shards-plan' = 'shards-plan'): Promise<ShardsPlan> {
+  const sigs = (await runSignatures({ ...ctx, rank: 0, world: 1 }, opts, s)).index!;
+  const one = planSetup({ ...ctx, rank: 0, world: 1 }, s, sigs);
+  await opts.parallel?.('dedup-pairs', []);
+  const pairs = (await runDedupPairs(one))!;
+  const clusters = await runDedupClusters(one, pairs);
+  if (upTo === 'dedup-clusters') return undefined as never;
+  await opts.parallel?.('shards-counts', []);
+  const counts = (await runShardsCounts(one, clusters))!;
+  const quotas = await runShardsQuotas(one, counts, assignSplits);
+  if (upTo === 'shards-quotas') return undefined as never;
+  // ranks run from the config: a balance given here (the comparison build) samples in this process
+  if (!opts.balance) await opts.parallel?.('shards-sample', ['--shards-dir', s.dirName]);
+  const sample = (await runShardsSample(one, quotas))!;
+  const q = readQuotas(one);
+  const samples = readSamples(one);
+  const plan: ShardsPlan = {
+    fingerprint: planFingerprint(sample, quotas),
+    counts: { segment: q.segment, dedup: q.dedup, balance: Object.fromEntries([...samples].map(([l, x]) => [l, x.plan])) },
+    dedup_index_bytes_per_doc: sigBytesPerDoc(one.dedup),
+  };
+  writeJsonAtomic(path.join(s.work, 'plan', 'plan.json'), plan);
+  return plan;
+}
+
+/**
+ * The plan as it was before the map/reduce steps, kept as the oracle the tests and the plan
+ * bench compare with: one process merges every signature file into one dedup index and clusters
+ * it (exact + MinHash LSH), then the balance plan per locale and the author-disjoint splits.
+ * Writes, per features file, how many times each doc is taken (0 = dropped) and its split.
  * Memory: the dedup index (~185 B/doc) plus ~30 B/doc of plan columns and one string per author.
  */
-export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s: Setup = shardsSetup(ctx, opts)): Promise<ShardsPlan> {
+export async function planShardsInMemory(ctx: StageContext, opts: ShardsOptions = {}, s: Setup = shardsSetup(ctx, opts)): Promise<ShardsPlan> {
   const { sc } = s;
   // the signatures' merge pass: runs what is missing or stale, then vouches for every partition
   const sigs = (await runSignatures({ ...ctx, rank: 0, world: 1 }, opts, s)).index!;
@@ -369,7 +431,8 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
   const plan = readJson(path.join(s.work, 'plan', 'plan.json')) as ShardsPlan | null;
   if (!plan) throw new InputError(`shards: no plan under ${path.join(s.work, 'plan')}; run \`vernacular run-stage shards-plan\` first`);
   const partsDir = path.join(s.work, 'parts');
-  const index = new Map(s.partitions.map((p, i) => [p.key, i]));
+  let ps: PlanSetup | undefined;
+  let tables: PlanTables | undefined;
   let fx: FeatureExtractor | undefined;
   const r = await runPartitions<PartStats>({
     stage: 'shards-write',
@@ -381,11 +444,11 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
     world: ctx.world,
     quiet: ctx.quiet,
     run: async (p, out) => {
-      const i = index.get(p.key)!;
-      const { header, columns } = readColumns<{ v: number; fingerprint: string; n: number }>(planFile(s, i));
-      if (header.fingerprint !== plan.fingerprint) throw new InputError(`${planFile(s, i)}: stale plan; re-run \`vernacular run-stage shards-plan\``);
-      const take = columns.times as Uint8Array;
-      const splitOf = columns.split as Uint8Array;
+      ps ??= planSetup(ctx, s, sigCompletion(s));
+      tables ??= planTables(ps);
+      const part = ps.parts.find((x) => x.key === p.key)!;
+      const { times: take, split: splitOf } = docPlan(ps, part, tables);
+      const header = { n: part.n };
       const st: PartStats = { files: [], splits: {}, pii: {} };
       // nothing taken from this file (other locales, all duplicates, sampled out): no need to read it
       if (!take.some((t) => t > 0)) return st;
