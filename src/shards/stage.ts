@@ -158,7 +158,7 @@ const sigFile = (s: Setup, i: number) => path.join(s.sigDir, sigRel(s, i));
 const planFile = (s: Setup, i: number) => path.join(s.work, 'plan', `${s.partitions[i].key}.bin`);
 const dedupParams = (sc: Config['shards']) => ({ shingle: sc.dedup.shingle, numPerm: sc.dedup.num_perm, bands: sc.dedup.bands, threshold: sc.dedup.threshold, minChars: sc.dedup.min_chars });
 
-interface SigHeader {
+export interface SigHeader {
   v: number;
   /** the partition (features file) it was made from */
   key: string;
@@ -317,10 +317,38 @@ export async function planShardsInMemory(ctx: StageContext, opts: ShardsOptions 
   // a plan of another upstream: none of its files may be read next to this one's
   rmrf(path.join(s.work, 'plan'));
 
+  const r = inMemoryPlan(s.inputs.map((_, i) => sigFile(s, i)), { seed: s.config.seed, dedup: dedupParams(sc), balance: sc.balance, splits: sc.splits, localeNames: s.localeNames }, (i, h) => {
+    if (h.v !== SIG_VERSION || h.key !== s.partitions[i].key || sigs.partitions[i]?.key !== s.partitions[i].key) throw new InputError(`${sigFile(s, i)}: stale signature file; re-run \`vernacular run-stage signatures\``);
+  });
+  const { times, split, starts, headers, segmentCounts, dedupCounts, balance, bytesPerDoc } = r;
+  for (let i = 0; i < s.inputs.length; i++) {
+    const a = starts[i];
+    const b = a + headers[i].n;
+    writeColumns(planFile(s, i), { v: PLAN_VERSION, fingerprint, n: b - a }, { times: times.subarray(a, b), split: split.subarray(a, b) });
+  }
+  const plan: ShardsPlan = {
+    fingerprint,
+    counts: { segment: Object.fromEntries(Object.entries(segmentCounts).sort()), dedup: Object.fromEntries(Object.entries(dedupCounts).sort()), balance },
+    dedup_index_bytes_per_doc: bytesPerDoc,
+  };
+  writeJsonAtomic(planJson, plan);
+  return plan;
+}
+
+/**
+ * The in-memory plan over signature files (in order): one dedup index over every doc, the
+ * author-disjoint splits, the sample per locale. The oracle of the map/reduce plan (tests,
+ * `scripts/bench/plan.mjs`); memory grows with the build.
+ */
+export function inMemoryPlan(
+  files: string[],
+  o: { seed: number; dedup: ReturnType<typeof dedupParams>; balance: Config['shards']['balance']; splits: Config['shards']['splits']; localeNames: string[] },
+  check?: (i: number, h: SigHeader) => void,
+) {
   // Load the signature files in order: global doc index = position in (file order, doc order).
-  const headers = s.inputs.map((_, i) => readColumnsHeader<SigHeader>(sigFile(s, i)));
+  const headers = files.map((f) => readColumnsHeader<SigHeader>(f));
   const total = headers.reduce((t, h) => t + h.n, 0);
-  let dedup: DedupIndex | undefined = new DedupIndex(dedupParams(sc), false, Math.max(16, total));
+  let dedup: DedupIndex | undefined = new DedupIndex(o.dedup, false, Math.max(16, total));
   const recAuthor = new Uint32Array(total);
   const recLocale = new Uint8Array(total);
   const recChars = new Uint32Array(total);
@@ -330,9 +358,9 @@ export async function planShardsInMemory(ctx: StageContext, opts: ShardsOptions 
   const segmentCounts: { [l: string]: number } = {};
   const starts: number[] = [];
   let at = 0;
-  for (let i = 0; i < s.inputs.length; i++) {
-    const { header: h, columns: c } = readColumns<SigHeader>(sigFile(s, i));
-    if (h.v !== SIG_VERSION || h.key !== s.partitions[i].key || sigs.partitions[i]?.key !== s.partitions[i].key) throw new InputError(`${sigFile(s, i)}: stale signature file; re-run \`vernacular run-stage signatures\``);
+  for (let i = 0; i < files.length; i++) {
+    const { header: h, columns: c } = readColumns<SigHeader>(files[i]);
+    check?.(i, h);
     for (const [l, n] of Object.entries(h.segment)) segmentCounts[l] = (segmentCounts[l] ?? 0) + n;
     const local = h.authors.map((a) => {
       let g = authorIndex.get(a);
@@ -363,7 +391,7 @@ export async function planShardsInMemory(ctx: StageContext, opts: ShardsOptions 
   const pairKeys = new Float64Array(total);
   let kept = 0;
   for (let index = 0; index < total; index++) {
-    const locale = s.localeNames[recLocale[index]];
+    const locale = o.localeNames[recLocale[index]];
     const dc = (dedupCounts[locale] ??= { in: 0, duplicates: 0 });
     dc.in++;
     if (dupOf[index] >= 0) {
@@ -384,33 +412,22 @@ export async function planShardsInMemory(ctx: StageContext, opts: ShardsOptions 
       a = b;
     }
   }
-  const splitOfAuthor = assignSplits(s.config.seed, authors, authorLocales(), sc.splits);
-  const targets = planTargets(supply, sc.balance);
+  const splitOfAuthor = assignSplits(o.seed, authors, authorLocales(), o.splits);
+  const targets = planTargets(supply, o.balance);
   const balance: { [l: string]: LocalePlan } = {};
   const times = new Uint8Array(total);
   // one locale's candidates at a time: memory is bounded by the largest locale
   for (const l of Object.keys(supply).sort()) {
-    const li = s.localeIndex.get(l)!;
+    const li = o.localeNames.indexOf(l);
     const cands: Candidate[] = [];
     for (let index = 0; index < total; index++) if (recLocale[index] === li && dupOf[index] < 0) cands.push({ key: recKey[index], author: authors[recAuthor[index]], index });
-    const r = sampleLocale(cands, targets[l], sc.balance);
+    const r = sampleLocale(cands, targets[l], o.balance);
     balance[l] = { available: supply[l].docs, target: targets[l], ...r.plan };
     for (const [i, k] of r.take) times[i] = k;
   }
   const split = new Uint8Array(total);
   for (let index = 0; index < total; index++) split[index] = splitOfAuthor[recAuthor[index]];
-  for (let i = 0; i < s.inputs.length; i++) {
-    const a = starts[i];
-    const b = a + headers[i].n;
-    writeColumns(planFile(s, i), { v: PLAN_VERSION, fingerprint, n: b - a }, { times: times.subarray(a, b), split: split.subarray(a, b) });
-  }
-  const plan: ShardsPlan = {
-    fingerprint,
-    counts: { segment: Object.fromEntries(Object.entries(segmentCounts).sort()), dedup: Object.fromEntries(Object.entries(dedupCounts).sort()), balance },
-    dedup_index_bytes_per_doc: bytesPerDoc,
-  };
-  writeJsonAtomic(planJson, plan);
-  return plan;
+  return { times, split, starts, headers, total, segmentCounts, dedupCounts, balance, bytesPerDoc };
 }
 
 /** What one write task produced, kept in its completion marker for the assemble step. */
