@@ -227,6 +227,7 @@ export async function runDedupPairs(s: PlanSetup): Promise<CompletionIndex | und
       try {
         for (const part of s.parts) {
           const c = readSig(part);
+          const sigBytes = Buffer.from(c.sigs.buffer, c.sigs.byteOffset, c.sigs.byteLength);
           for (let k = 0; k < c.n; k++) {
             if (exact) {
               const hi = c.exactKeys[2 * k];
@@ -242,8 +243,7 @@ export async function runDedupPairs(s: PlanSetup): Promise<CompletionIndex | und
               const [buf, off] = sorter.slot();
               buf.writeUInt32BE(key, off);
               buf.writeUInt32BE(part.start + k, off + 4);
-              const sig = c.sigs.subarray(k * np, (k + 1) * np);
-              Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).copy(buf, off + 8);
+              sigBytes.copy(buf, off + 8, k * np * 4, (k + 1) * np * 4);
             }
           }
         }
