@@ -28,8 +28,8 @@ export class ExternalSorter {
     this.recordSize = o.recordSize;
     this.keyBytes = o.keyBytes;
     this.dir = o.dir;
-    // the sort array takes 8 bytes per record next to the record itself
-    this.cap = Math.max(16, Math.floor(o.budget / (o.recordSize + 8)));
+    // the sort takes 12 bytes per record (key, order, scratch) next to the record itself
+    this.cap = Math.max(16, Math.floor(o.budget / (o.recordSize + 12)));
     this.buf = Buffer.allocUnsafe(Math.min(this.cap, 4096) * o.recordSize);
   }
 
@@ -45,21 +45,42 @@ export class ExternalSorter {
     return [this.buf, this.n++ * this.recordSize];
   }
 
-  /** The buffered records' order: by the first 4 key bytes via one typed-array sort, then the rest of the key where those tie. */
+  /**
+   * The buffered records' order: a stable LSD radix sort (two 16-bit passes) on the first 4 key
+   * bytes — equal keys keep the order they were added in — then the rest of the key where those tie.
+   */
   private order(): Uint32Array {
     const { n, buf, recordSize: rs, keyBytes: kb } = this;
-    const packed = new BigUint64Array(n);
-    for (let i = 0; i < n; i++) packed[i] = (BigInt(buf.readUInt32BE(i * rs)) << 32n) | BigInt(i);
-    packed.sort();
-    const ord = new Uint32Array(n);
-    for (let i = 0; i < n; i++) ord[i] = Number(packed[i] & 0xffffffffn);
+    const keys = new Uint32Array(n);
+    for (let i = 0; i < n; i++) keys[i] = buf.readUInt32BE(i * rs);
+    let ord = new Uint32Array(n);
+    let tmp = new Uint32Array(n);
+    for (let i = 0; i < n; i++) ord[i] = i;
+    // small buffers: a comparison sort (the radix passes cost 2 × 64K counters)
+    if (n < 4096) ord.sort((a, b) => keys[a] - keys[b] || a - b);
+    const count = new Uint32Array(n < 4096 ? 0 : 65536);
+    for (const shift of n < 4096 ? [] : [0, 16]) {
+      count.fill(0);
+      for (let i = 0; i < n; i++) count[(keys[i] >>> shift) & 0xffff]++;
+      let sum = 0;
+      for (let b = 0; b < 65536; b++) {
+        const c = count[b];
+        count[b] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < n; i++) {
+        const o = ord[i];
+        tmp[count[(keys[o] >>> shift) & 0xffff]++] = o;
+      }
+      [ord, tmp] = [tmp, ord];
+    }
     if (kb > 4) {
       const cmp = (a: number, b: number) => buf.compare(buf, b * rs + 4, b * rs + kb, a * rs + 4, a * rs + kb) || a - b;
       for (let s = 0; s < n; ) {
-        const head = buf.readUInt32BE(ord[s] * rs);
+        const head = keys[ord[s]];
         let e = s + 1;
         let inOrder = true;
-        while (e < n && buf.readUInt32BE(ord[e] * rs) === head) {
+        while (e < n && keys[ord[e]] === head) {
           if (cmp(ord[e - 1], ord[e]) > 0) inOrder = false;
           e++;
         }

@@ -286,6 +286,7 @@ export async function runDedupPairs(s: PlanSetup): Promise<CompletionIndex | und
  */
 function bandBuckets(sorter: ExternalSorter, np: number, threshold: number, emit: (a: number, b: number) => void): void {
   const held = new Uint32Array(BUCKET_CAP * np);
+  const heldBytes = Buffer.from(held.buffer);
   const heldIdx = new Uint32Array(BUCKET_CAP);
   const par = new Int32Array(BUCKET_CAP);
   const seen = new Int32Array(BUCKET_CAP).fill(-1);
@@ -294,6 +295,7 @@ function bandBuckets(sorter: ExternalSorter, np: number, threshold: number, emit
     return i;
   };
   const sig = new Uint32Array(np);
+  const sigBytes = Buffer.from(sig.buffer);
   let key = -1;
   let t = 0;
   let stamp = 0;
@@ -305,11 +307,12 @@ function bandBuckets(sorter: ExternalSorter, np: number, threshold: number, emit
       t = 0;
     }
     stamp++;
-    for (let j = 0; j < np; j++) sig[j] = buf.readUInt32LE(off + 8 + 4 * j);
     if (t < BUCKET_CAP) {
+      // straight into the held slot (the record's bytes are little-endian u32, as the typed array reads them)
+      buf.copy(heldBytes, t * np * 4, off + 8, off + 8 + np * 4);
       par[t] = t;
       for (let x = 0; x < t; x++) {
-        if (similarity(held, x * np, sig, 0, np) < threshold) continue;
+        if (similarity(held, x * np, held, t * np, np) < threshold) continue;
         const rx = find(x);
         const rt = find(t);
         if (rx !== rt) {
@@ -317,9 +320,9 @@ function bandBuckets(sorter: ExternalSorter, np: number, threshold: number, emit
           par[Math.max(rx, rt)] = Math.min(rx, rt);
         }
       }
-      held.set(sig, t * np);
       heldIdx[t] = idx;
     } else {
+      buf.copy(sigBytes, 0, off + 8, off + 8 + np * 4);
       for (let x = 0; x < BUCKET_CAP; x++) {
         if (similarity(held, x * np, sig, 0, np) < threshold) continue;
         const r = find(x);

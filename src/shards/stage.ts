@@ -241,6 +241,8 @@ export interface ShardsPlan {
 /** The plan's partitioned steps (ranks) and its one-task reduces, in flow order. */
 export const PLAN_STEPS = ['dedup-pairs', 'dedup-clusters', 'shards-counts', 'shards-quotas', 'shards-sample'] as const;
 export type PlanStep = (typeof PLAN_STEPS)[number];
+/** From this many docs on, `vernacular run --workers N` runs the plan's map steps as N processes. */
+const PARALLEL_PLAN_DOCS = 500_000;
 export type PartitionedPlanStep = 'dedup-pairs' | 'shards-counts' | 'shards-sample';
 export const PARTITIONED_PLAN_STEPS: readonly PartitionedPlanStep[] = ['dedup-pairs', 'shards-counts', 'shards-sample'];
 
@@ -277,16 +279,18 @@ export async function runPlanRank(ctx: StageContext, step: PartitionedPlanStep, 
 export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s: Setup = shardsSetup(ctx, opts), upTo: 'dedup-clusters' | 'shards-quotas' | 'shards-plan' = 'shards-plan'): Promise<ShardsPlan> {
   const sigs = (await runSignatures({ ...ctx, rank: 0, world: 1 }, opts, s)).index!;
   const one = planSetup({ ...ctx, rank: 0, world: 1 }, s, sigs);
-  await opts.parallel?.('dedup-pairs', []);
+  // worker processes pay off for big plans only (each loads the CLI); the result is the same either way
+  const parallel = one.total >= PARALLEL_PLAN_DOCS ? opts.parallel : undefined;
+  await parallel?.('dedup-pairs', []);
   const pairs = (await runDedupPairs(one))!;
   const clusters = await runDedupClusters(one, pairs);
   if (upTo === 'dedup-clusters') return undefined as never;
-  await opts.parallel?.('shards-counts', []);
+  await parallel?.('shards-counts', []);
   const counts = (await runShardsCounts(one, clusters))!;
   const quotas = await runShardsQuotas(one, counts, assignSplits);
   if (upTo === 'shards-quotas') return undefined as never;
   // ranks run from the config: a balance given here (the comparison build) samples in this process
-  if (!opts.balance) await opts.parallel?.('shards-sample', ['--shards-dir', s.dirName]);
+  if (!opts.balance) await parallel?.('shards-sample', ['--shards-dir', s.dirName]);
   const sample = (await runShardsSample(one, quotas))!;
   const q = readQuotas(one);
   const samples = readSamples(one);
