@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import { readColumns, readColumnsHeader, writeColumns } from '../io/columns.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { ExternalSorter } from '../io/extsort.js';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex, type Partition } from '../pipeline/runner.js';
 import { stableHash } from '../pipeline/stage.js';
 import { similarity } from './minhash.js';
@@ -74,7 +74,7 @@ export interface PlanSetup {
 export function planBudget(): number {
   const v = process.env.VERNACULAR_PLAN_MEMORY_MB;
   if (v === undefined || v === '') return 256 << 20;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InputError(`VERNACULAR_PLAN_MEMORY_MB must be a whole number of MB ≥ 1, got '${v}'`);
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`VERNACULAR_PLAN_MEMORY_MB must be a whole number of MB ≥ 1, got '${v}'`);
   return Number(v) << 20;
 }
 
@@ -82,7 +82,7 @@ export function planBudget(): number {
 export function planRanges(total: number): number {
   const v = process.env.VERNACULAR_PLAN_RANGES;
   if (v === undefined || v === '') return Math.max(1, Math.min(256, Math.ceil(total / 4_000_000)));
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 4096) throw new InputError(`VERNACULAR_PLAN_RANGES must be a whole number in [1, 4096], got '${v}'`);
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 4096) throw new UsageError(`VERNACULAR_PLAN_RANGES must be a whole number in [1, 4096], got '${v}'`);
   return Number(v);
 }
 

@@ -5,7 +5,7 @@ import { DedupIndex, DEFAULT_DEDUP } from '../../src/shards/dedupe.js';
 import { writeColumns } from '../../src/io/columns.js';
 import { ExternalSorter } from '../../src/io/extsort.js';
 import { assignSplits, inMemoryPlan, seededHash, type SigHeader } from '../../src/shards/stage.js';
-import { docPlan, planTables, readQuotas, readSamples, runDedupClusters, runDedupPairs, runShardsCounts, runShardsQuotas, runShardsSample, sigParts, type PlanSetup } from '../../src/shards/plan-steps.js';
+import { docPlan, planBudget, planRanges, planTables, readQuotas, readSamples, runDedupClusters, runDedupPairs, runShardsCounts, runShardsQuotas, runShardsSample, sigParts, type PlanSetup } from '../../src/shards/plan-steps.js';
 import type { CompletionIndex } from '../../src/pipeline/runner.js';
 import { ROOT, tmpDir } from '../helpers.js';
 
@@ -193,6 +193,32 @@ describe('a bucket larger than CAP (crafted signatures)', () => {
     // the in-memory index joins 20~21 (21 posted earlier stays, 20 drops) and leaves 70, 71, 72 apart
     expect([...want.times].map((t, i) => (t ? -1 : i)).filter((i) => i >= 0)).toEqual([20]);
     expect(Buffer.from(got.times).equals(Buffer.from(want.times))).toBe(true);
+  });
+});
+
+describe('plan settings', () => {
+  it('the sort budget and key ranges come from the environment; bad values are usage errors (exit 2)', () => {
+    const keep = { m: process.env.VERNACULAR_PLAN_MEMORY_MB, r: process.env.VERNACULAR_PLAN_RANGES };
+    try {
+      delete process.env.VERNACULAR_PLAN_MEMORY_MB;
+      delete process.env.VERNACULAR_PLAN_RANGES;
+      expect(planBudget()).toBe(256 << 20);
+      expect(planRanges(10)).toBe(1);
+      expect(planRanges(9_000_000)).toBe(3);
+      process.env.VERNACULAR_PLAN_MEMORY_MB = '48';
+      process.env.VERNACULAR_PLAN_RANGES = '5';
+      expect(planBudget()).toBe(48 << 20);
+      expect(planRanges(10)).toBe(5);
+      for (const bad of ['0', '1.5', '-3', 'lots']) {
+        process.env.VERNACULAR_PLAN_MEMORY_MB = bad;
+        expect(() => planBudget()).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('VERNACULAR_PLAN_MEMORY_MB') }));
+        process.env.VERNACULAR_PLAN_RANGES = bad;
+        expect(() => planRanges(10)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('VERNACULAR_PLAN_RANGES') }));
+      }
+    } finally {
+      for (const [k, v] of [['VERNACULAR_PLAN_MEMORY_MB', keep.m], ['VERNACULAR_PLAN_RANGES', keep.r]] as const) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   });
 });
 
