@@ -40,6 +40,11 @@ const STEPS = [
   ['segment', 'map'],
   ['features', 'map'],
   ['signatures', 'map'],
+  ['dedup-pairs', 'map'],
+  ['dedup-clusters', 'global'],
+  ['shards-counts', 'map'],
+  ['shards-quotas', 'global'],
+  ['shards-sample', 'map'],
   ['shards-plan', 'global'],
   ['shards-write', 'map'],
   ['shards', 'global'],
@@ -85,7 +90,7 @@ one.rows.forEach((r, i) => {
 });
 console.log(`| **total** | ${t1.toFixed(1)} | ${(input / 1e6 / t1).toFixed(1)} | ${t2.toFixed(1)} | ${(input / 1e6 / t2).toFixed(1)} | ${(t1 / t2).toFixed(2)}× | ${Math.max(...one.rows.map((r) => r.rss)).toFixed(0)} / ${Math.max(...two.rows.map((r) => r.rss)).toFixed(0)} |`);
 const sum = (rows, names) => rows.filter((r) => names.includes(r.stage)).reduce((s, r) => s + r.secs, 0);
-const SH = ['signatures', 'shards-plan', 'shards-write', 'shards'];
+const SH = ['signatures', 'dedup-pairs', 'dedup-clusters', 'shards-counts', 'shards-quotas', 'shards-sample', 'shards-plan', 'shards-write', 'shards'];
 const partitioned = sum(one.rows, ['filter', 'segment', 'features']) / sum(two.rows, ['filter', 'segment', 'features']);
 console.log(`\nfilter+segment+features speed-up ${partitioned.toFixed(2)}×; shards build (signatures → plan → write → assemble) ${sum(one.rows, SH).toFixed(1)} s → ${sum(two.rows, SH).toFixed(1)} s, ${(sum(one.rows, SH) / sum(two.rows, SH)).toFixed(2)}×`);
 console.log(`peak RSS of any one process: ${Math.max(...one.rows.map((r) => r.rss)).toFixed(0)} MB (1 worker), ${Math.max(...two.rows.map((r) => r.rss)).toFixed(0)} MB (2 workers); largest sum over processes running at once (2 workers): ${Math.max(...two.rows.map((r) => r.concurrent)).toFixed(0)} MB`);

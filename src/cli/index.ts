@@ -128,10 +128,10 @@ Example:
 
   buildOptions(p.command('run-stage'))
     .description('run one stage for the partitions i ≡ rank (mod world); --world 1 afterwards merges (for Slurm / Kubernetes / many machines)')
-    .argument('<stage>', 'filter | segment | features | signatures | shards-plan | shards-write | shards')
+    .argument('<stage>', 'filter | segment | features | signatures | dedup-pairs | dedup-clusters | shards-counts | shards-quotas | shards-sample | shards-plan | shards-write | shards')
     .option('--rank <r>', "this worker's rank (default: $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX, else 0)", intArg('--rank'))
     .option('--world <w>', 'number of ranks', intArg('--world', 1), 1)
-    .option('--shards-dir <name>', 'shards-plan / shards-write / shards: the build folder under --out', 'shards')
+    .option('--shards-dir <name>', 'shards-quotas / shards-sample / shards-plan / shards-write / shards: the build folder under --out', 'shards')
     .addHelpText(
       'after',
       `\nExample (two ranks, then the merge):\n  $ vernacular run-stage filter --rank 0 --world 2 -c corpora/sample/vernacular.yaml -o out/s\n  $ vernacular run-stage filter --rank 1 --world 2 -c corpora/sample/vernacular.yaml -o out/s\n  $ vernacular run-stage filter --world 1 -c corpora/sample/vernacular.yaml -o out/s`,

@@ -54,7 +54,7 @@ const DROPPED: Array<[RegExp, string]> = [
   [/(^|\/)_complete\.json$/, 'completion index of the parent build (its partitions changed)'],
   [/^filter\/ids\//, "filter's encrypted id hashes of the parent build (conflicting copies): rebuilt by `vernacular filter`"],
   [/(^|\/)\.[^/]*\.tmp-\d+$/, 'temporary file of an interrupted run'],
-  [/^(signatures|shards-work)\//, 'dedup signatures / shard work files: a cache, rebuilt by `vernacular shards build`'],
+  [/^(signatures|dedup|shards-work)\//, 'dedup signatures, pairs, drop lists and counts / shard work files: a cache, rebuilt by `vernacular shards build`'],
   [/^\.[^/]*\.(staging|old)-\d+\//, 'staging folder of an interrupted build'],
   [/^baseline\//, 'n-gram baseline trained on the parent shards: retrain with `vernacular baseline train`'],
   [/^judge\//, 'variety judge trained on the parent shards: retrain with `vernacular judge train`'],
@@ -127,7 +127,7 @@ export async function revoke(o: { build: string; objections: string; out: string
     const up = path.dirname(parentDir);
     const siblings = fs.readdirSync(up).filter((e) => e !== path.basename(parentDir));
     // a build's own folders beside it (published versions side by side are not a build)
-    if (siblings.some((e) => ['filter', 'segment', 'features', 'signatures', 'eval', 'baseline', 'judge'].includes(e)))
+    if (siblings.some((e) => ['filter', 'segment', 'features', 'signatures', 'dedup', 'eval', 'baseline', 'judge'].includes(e)))
       throw new UsageError(`revoke: ${parentDir} is a shard set inside the build ${up}; pass the build folder (--build ${up}) so the revocation reaches every artifact derived from the authors' content`);
   }
   const files = listFiles(parentDir);

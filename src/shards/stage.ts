@@ -22,6 +22,7 @@ import { planTargets, sampleLocale, type Candidate, type LocalePlan } from './ba
 import { ShardSet, rmrf, type ShardFile } from './writer.js';
 import { usableCompression } from '../io/writers/jsonl.js';
 import { datasetCard } from './card.js';
+import { docPlan, planBudget, planFingerprint, planRanges, planTables, readQuotas, readSamples, runDedupClusters, runDedupPairs, runShardsCounts, runShardsQuotas, runShardsSample, sigBytesPerDoc, sigParts, type PlanSetup, type PlanTables } from './plan-steps.js';
 
 /** hash(seed, key) as an unsigned 32-bit number: every sampling and split decision comes from it. */
 export function seededHash(seed: number, ...key: string[]): number {
@@ -131,7 +132,7 @@ export interface ShardsOptions {
   /** a balance config that replaces the build config's (the proportional comparison build) */
   balance?: Config['shards']['balance'];
   /** run a partitioned step's ranks elsewhere first (the local executor's worker processes) */
-  parallel?: (stage: 'signatures' | 'shards-write', args: string[]) => Promise<void>;
+  parallel?: (stage: 'signatures' | PartitionedPlanStep | 'shards-write', args: string[]) => Promise<void>;
 }
 
 /** Everything the shards steps derive from the config and the features output. */
@@ -157,7 +158,7 @@ const sigFile = (s: Setup, i: number) => path.join(s.sigDir, sigRel(s, i));
 const planFile = (s: Setup, i: number) => path.join(s.work, 'plan', `${s.partitions[i].key}.bin`);
 const dedupParams = (sc: Config['shards']) => ({ shingle: sc.dedup.shingle, numPerm: sc.dedup.num_perm, bands: sc.dedup.bands, threshold: sc.dedup.threshold, minChars: sc.dedup.min_chars });
 
-interface SigHeader {
+export interface SigHeader {
   v: number;
   /** the partition (features file) it was made from */
   key: string;
@@ -237,14 +238,79 @@ export interface ShardsPlan {
   dedup_index_bytes_per_doc: number;
 }
 
+/** The plan's partitioned steps (ranks) and its one-task reduces, in flow order. */
+export const PLAN_STEPS = ['dedup-pairs', 'dedup-clusters', 'shards-counts', 'shards-quotas', 'shards-sample'] as const;
+export type PlanStep = (typeof PLAN_STEPS)[number];
+/** From this many docs on, `vernacular run --workers N` runs the plan's map steps as N processes. */
+const PARALLEL_PLAN_DOCS = 500_000;
+export type PartitionedPlanStep = 'dedup-pairs' | 'shards-counts' | 'shards-sample';
+export const PARTITIONED_PLAN_STEPS: readonly PartitionedPlanStep[] = ['dedup-pairs', 'shards-counts', 'shards-sample'];
+
+function planSetup(ctx: StageContext, s: Setup, sigIndex: CompletionIndex): PlanSetup {
+  const { parts, total } = sigParts(sigIndex, s.sigDir);
+  if (parts.length !== s.partitions.length || parts.some((p, i) => p.key !== s.partitions[i].key)) throw new InputError(`${s.sigDir}: the signatures do not match the features output; re-run \`vernacular run-stage signatures\``);
+  const { sc, config } = s;
+  return { out: ctx.out, work: s.work, sigIndex, parts, total, seed: config.seed, dedup: dedupParams(sc), balance: sc.balance, splits: sc.splits, localeNames: s.localeNames, budget: planBudget(), ranges: planRanges(total), rank: ctx.rank, world: ctx.world, quiet: ctx.quiet };
+}
+
+const sigCompletion = (s: Setup) => readCompletion(s.sigDir, 'signatures', 'run `vernacular run-stage signatures` first');
+
 /**
- * The global step (`shards-plan`, one process): merge every signature file into one dedup
- * index and cluster it (exact + MinHash LSH), then the balance plan per locale and the
- * author-disjoint splits. Writes, per features file, how many times each doc is taken (0 =
- * dropped) and its split — a few bytes per doc — so the write step needs nothing global.
+ * One rank of a partitioned plan step (`dedup-pairs`, `shards-counts`, `shards-sample`): its
+ * upstream must be complete (the reduce before it, or the signatures' `--world 1` pass).
+ */
+export async function runPlanRank(ctx: StageContext, step: PartitionedPlanStep, opts: ShardsOptions = {}): Promise<void> {
+  const s = shardsSetup(ctx, opts);
+  const ps = planSetup(ctx, s, sigCompletion(s));
+  if (step === 'dedup-pairs') await runDedupPairs(ps);
+  else if (step === 'shards-counts') await runShardsCounts(ps, readCompletion(path.join(ctx.out, 'dedup', 'clusters'), 'dedup-clusters', 'run `vernacular run-stage dedup-clusters` first'));
+  else await runShardsSample(ps, readCompletion(path.join(s.work, 'quotas'), 'shards-quotas', 'run `vernacular run-stage shards-quotas` first'));
+}
+
+/**
+ * The plan (`shards-plan`, and the reduces `dedup-clusters` / `shards-quotas` as `upTo`): runs,
+ * in one process with `--world 1`, every step of the chain up to `upTo` that is not done yet —
+ * signatures merge → dedup-pairs → dedup-clusters → shards-counts → shards-quotas →
+ * shards-sample — calling `opts.parallel` first for each partitioned one. No step holds the
+ * build: each is bounded by the sort budget (VERNACULAR_PLAN_MEMORY_MB) plus one partition plus
+ * the small global tables (see plan-steps.ts). Writes `plan.json` (counts for the manifest);
+ * the write step decides per doc from the tables (`docPlan`).
+ */
+export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s: Setup = shardsSetup(ctx, opts), upTo: 'dedup-clusters' | 'shards-quotas' | 'shards-plan' = 'shards-plan'): Promise<ShardsPlan> {
+  const sigs = (await runSignatures({ ...ctx, rank: 0, world: 1 }, opts, s)).index!;
+  const one = planSetup({ ...ctx, rank: 0, world: 1 }, s, sigs);
+  // worker processes pay off for big plans only (each loads the CLI); the result is the same either way
+  const parallel = one.total >= PARALLEL_PLAN_DOCS ? opts.parallel : undefined;
+  await parallel?.('dedup-pairs', []);
+  const pairs = (await runDedupPairs(one))!;
+  const clusters = await runDedupClusters(one, pairs);
+  if (upTo === 'dedup-clusters') return undefined as never;
+  await parallel?.('shards-counts', []);
+  const counts = (await runShardsCounts(one, clusters))!;
+  const quotas = await runShardsQuotas(one, counts, assignSplits);
+  if (upTo === 'shards-quotas') return undefined as never;
+  // ranks run from the config: a balance given here (the comparison build) samples in this process
+  if (!opts.balance) await parallel?.('shards-sample', ['--shards-dir', s.dirName]);
+  const sample = (await runShardsSample(one, quotas))!;
+  const q = readQuotas(one);
+  const samples = readSamples(one);
+  const plan: ShardsPlan = {
+    fingerprint: planFingerprint(sample, quotas),
+    counts: { segment: q.segment, dedup: q.dedup, balance: Object.fromEntries([...samples].map(([l, x]) => [l, x.plan])) },
+    dedup_index_bytes_per_doc: sigBytesPerDoc(one.dedup),
+  };
+  writeJsonAtomic(path.join(s.work, 'plan', 'plan.json'), plan);
+  return plan;
+}
+
+/**
+ * The plan as it was before the map/reduce steps, kept as the oracle the tests and the plan
+ * bench compare with: one process merges every signature file into one dedup index and clusters
+ * it (exact + MinHash LSH), then the balance plan per locale and the author-disjoint splits.
+ * Writes, per features file, how many times each doc is taken (0 = dropped) and its split.
  * Memory: the dedup index (~185 B/doc) plus ~30 B/doc of plan columns and one string per author.
  */
-export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s: Setup = shardsSetup(ctx, opts)): Promise<ShardsPlan> {
+export async function planShardsInMemory(ctx: StageContext, opts: ShardsOptions = {}, s: Setup = shardsSetup(ctx, opts)): Promise<ShardsPlan> {
   const { sc } = s;
   // the signatures' merge pass: runs what is missing or stale, then vouches for every partition
   const sigs = (await runSignatures({ ...ctx, rank: 0, world: 1 }, opts, s)).index!;
@@ -255,10 +321,38 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s:
   // a plan of another upstream: none of its files may be read next to this one's
   rmrf(path.join(s.work, 'plan'));
 
+  const r = inMemoryPlan(s.inputs.map((_, i) => sigFile(s, i)), { seed: s.config.seed, dedup: dedupParams(sc), balance: sc.balance, splits: sc.splits, localeNames: s.localeNames }, (i, h) => {
+    if (h.v !== SIG_VERSION || h.key !== s.partitions[i].key || sigs.partitions[i]?.key !== s.partitions[i].key) throw new InputError(`${sigFile(s, i)}: stale signature file; re-run \`vernacular run-stage signatures\``);
+  });
+  const { times, split, starts, headers, segmentCounts, dedupCounts, balance, bytesPerDoc } = r;
+  for (let i = 0; i < s.inputs.length; i++) {
+    const a = starts[i];
+    const b = a + headers[i].n;
+    writeColumns(planFile(s, i), { v: PLAN_VERSION, fingerprint, n: b - a }, { times: times.subarray(a, b), split: split.subarray(a, b) });
+  }
+  const plan: ShardsPlan = {
+    fingerprint,
+    counts: { segment: Object.fromEntries(Object.entries(segmentCounts).sort()), dedup: Object.fromEntries(Object.entries(dedupCounts).sort()), balance },
+    dedup_index_bytes_per_doc: bytesPerDoc,
+  };
+  writeJsonAtomic(planJson, plan);
+  return plan;
+}
+
+/**
+ * The in-memory plan over signature files (in order): one dedup index over every doc, the
+ * author-disjoint splits, the sample per locale. The oracle of the map/reduce plan (tests,
+ * `scripts/bench/plan.mjs`); memory grows with the build.
+ */
+export function inMemoryPlan(
+  files: string[],
+  o: { seed: number; dedup: ReturnType<typeof dedupParams>; balance: Config['shards']['balance']; splits: Config['shards']['splits']; localeNames: string[] },
+  check?: (i: number, h: SigHeader) => void,
+) {
   // Load the signature files in order: global doc index = position in (file order, doc order).
-  const headers = s.inputs.map((_, i) => readColumnsHeader<SigHeader>(sigFile(s, i)));
+  const headers = files.map((f) => readColumnsHeader<SigHeader>(f));
   const total = headers.reduce((t, h) => t + h.n, 0);
-  let dedup: DedupIndex | undefined = new DedupIndex(dedupParams(sc), false, Math.max(16, total));
+  let dedup: DedupIndex | undefined = new DedupIndex(o.dedup, false, Math.max(16, total));
   const recAuthor = new Uint32Array(total);
   const recLocale = new Uint8Array(total);
   const recChars = new Uint32Array(total);
@@ -268,9 +362,9 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s:
   const segmentCounts: { [l: string]: number } = {};
   const starts: number[] = [];
   let at = 0;
-  for (let i = 0; i < s.inputs.length; i++) {
-    const { header: h, columns: c } = readColumns<SigHeader>(sigFile(s, i));
-    if (h.v !== SIG_VERSION || h.key !== s.partitions[i].key || sigs.partitions[i]?.key !== s.partitions[i].key) throw new InputError(`${sigFile(s, i)}: stale signature file; re-run \`vernacular run-stage signatures\``);
+  for (let i = 0; i < files.length; i++) {
+    const { header: h, columns: c } = readColumns<SigHeader>(files[i]);
+    check?.(i, h);
     for (const [l, n] of Object.entries(h.segment)) segmentCounts[l] = (segmentCounts[l] ?? 0) + n;
     const local = h.authors.map((a) => {
       let g = authorIndex.get(a);
@@ -301,7 +395,7 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s:
   const pairKeys = new Float64Array(total);
   let kept = 0;
   for (let index = 0; index < total; index++) {
-    const locale = s.localeNames[recLocale[index]];
+    const locale = o.localeNames[recLocale[index]];
     const dc = (dedupCounts[locale] ??= { in: 0, duplicates: 0 });
     dc.in++;
     if (dupOf[index] >= 0) {
@@ -322,33 +416,22 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s:
       a = b;
     }
   }
-  const splitOfAuthor = assignSplits(s.config.seed, authors, authorLocales(), sc.splits);
-  const targets = planTargets(supply, sc.balance);
+  const splitOfAuthor = assignSplits(o.seed, authors, authorLocales(), o.splits);
+  const targets = planTargets(supply, o.balance);
   const balance: { [l: string]: LocalePlan } = {};
   const times = new Uint8Array(total);
   // one locale's candidates at a time: memory is bounded by the largest locale
   for (const l of Object.keys(supply).sort()) {
-    const li = s.localeIndex.get(l)!;
+    const li = o.localeNames.indexOf(l);
     const cands: Candidate[] = [];
     for (let index = 0; index < total; index++) if (recLocale[index] === li && dupOf[index] < 0) cands.push({ key: recKey[index], author: authors[recAuthor[index]], index });
-    const r = sampleLocale(cands, targets[l], sc.balance);
+    const r = sampleLocale(cands, targets[l], o.balance);
     balance[l] = { available: supply[l].docs, target: targets[l], ...r.plan };
     for (const [i, k] of r.take) times[i] = k;
   }
   const split = new Uint8Array(total);
   for (let index = 0; index < total; index++) split[index] = splitOfAuthor[recAuthor[index]];
-  for (let i = 0; i < s.inputs.length; i++) {
-    const a = starts[i];
-    const b = a + headers[i].n;
-    writeColumns(planFile(s, i), { v: PLAN_VERSION, fingerprint, n: b - a }, { times: times.subarray(a, b), split: split.subarray(a, b) });
-  }
-  const plan: ShardsPlan = {
-    fingerprint,
-    counts: { segment: Object.fromEntries(Object.entries(segmentCounts).sort()), dedup: Object.fromEntries(Object.entries(dedupCounts).sort()), balance },
-    dedup_index_bytes_per_doc: bytesPerDoc,
-  };
-  writeJsonAtomic(planJson, plan);
-  return plan;
+  return { times, split, starts, headers, total, segmentCounts, dedupCounts, balance, bytesPerDoc };
 }
 
 /** What one write task produced, kept in its completion marker for the assemble step. */
@@ -369,7 +452,8 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
   const plan = readJson(path.join(s.work, 'plan', 'plan.json')) as ShardsPlan | null;
   if (!plan) throw new InputError(`shards: no plan under ${path.join(s.work, 'plan')}; run \`vernacular run-stage shards-plan\` first`);
   const partsDir = path.join(s.work, 'parts');
-  const index = new Map(s.partitions.map((p, i) => [p.key, i]));
+  let ps: PlanSetup | undefined;
+  let tables: PlanTables | undefined;
   let fx: FeatureExtractor | undefined;
   const r = await runPartitions<PartStats>({
     stage: 'shards-write',
@@ -381,11 +465,11 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
     world: ctx.world,
     quiet: ctx.quiet,
     run: async (p, out) => {
-      const i = index.get(p.key)!;
-      const { header, columns } = readColumns<{ v: number; fingerprint: string; n: number }>(planFile(s, i));
-      if (header.fingerprint !== plan.fingerprint) throw new InputError(`${planFile(s, i)}: stale plan; re-run \`vernacular run-stage shards-plan\``);
-      const take = columns.times as Uint8Array;
-      const splitOf = columns.split as Uint8Array;
+      ps ??= planSetup(ctx, s, sigCompletion(s));
+      tables ??= planTables(ps);
+      const part = ps.parts.find((x) => x.key === p.key)!;
+      const { times: take, split: splitOf } = docPlan(ps, part, tables);
+      const header = { n: part.n };
       const st: PartStats = { files: [], splits: {}, pii: {} };
       // nothing taken from this file (other locales, all duplicates, sampled out): no need to read it
       if (!take.some((t) => t > 0)) return st;

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { ROOT, cli, killWhen, markers, snapshot, tmpDir } from '../helpers.js';
+import { buildSteps } from '../../src/pipeline/executors/plan.js';
 
 
 describe('local executor and cluster plans', () => {
@@ -69,6 +70,27 @@ describe('local executor and cluster plans', () => {
     for (const [k, v] of a) expect(b.get(k)?.equals(v), k).toBe(true);
   });
 
+  it('the cluster chain (every plan step as its own ranks and reduces, 1 MB sort budget, 2 key ranges) gives the shards of `run`', () => {
+    const out = path.join(gen, 'chain');
+    fs.cpSync(clean, out, { recursive: true, filter: (src) => !/\/(shards|shards-work|dedup|shards-proportional)$/.test(src) });
+    const env = { VERNACULAR_PLAN_MEMORY_MB: '1', VERNACULAR_PLAN_RANGES: '2' };
+    const steps = buildSteps(2);
+    for (const st of steps.slice(steps.findIndex((x) => x.name === 'signatures'))) {
+      for (const rank of st.array ? ['1', '0'] : ['']) {
+        const r = cli([...st.args.map((a) => (a === '$RANK' ? rank : a)), '-c', cfg, '-o', out], { env });
+        expect(r.status, `${st.name} ${rank}: ${r.stderr}`).toBe(0);
+      }
+    }
+    // the 1 MB budget made the sorts spill: the pair tasks' markers say how many runs they merged
+    const runs = fs.readdirSync(path.join(out, 'dedup/pairs/_done')).map((f) => JSON.parse(fs.readFileSync(path.join(out, 'dedup/pairs/_done', f), 'utf8')).stats.runs as number);
+    expect(runs.length).toBe(18);
+    expect(Math.max(...runs)).toBeGreaterThan(1);
+    const a = snapshot(path.join(clean, 'shards'));
+    const b = snapshot(path.join(out, 'shards'));
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [k, v] of a) expect(b.get(k)!.equals(v), k).toBe(true);
+  });
+
   it('plan writes Slurm array jobs chained with afterok, and Kubernetes Indexed Jobs', () => {
     const d = tmpDir('vern-plan-');
     expect(cli(['plan', '--executor', 'slurm', '-c', cfg, '-b', path.join(d, 'out'), '--world', '8', '-o', path.join(d, 'slurm')]).status).toBe(0);
@@ -82,7 +104,10 @@ describe('local executor and cluster plans', () => {
     expect(fs.readFileSync(path.join(d, 'slurm', 'shards-plan.sbatch'), 'utf8')).not.toMatch(/--array/);
     expect(fs.readFileSync(path.join(d, 'slurm', 'shards-write.sbatch'), 'utf8')).toMatch(/run-stage shards-write --rank "\$SLURM_ARRAY_TASK_ID" --world 8/);
     const order = [...fs.readFileSync(path.join(d, 'slurm', 'submit.sh'), 'utf8').matchAll(/ (\S+)\.sbatch\)/g)].map((m) => m[1]);
-    expect(order).toEqual(['filter', 'filter-merge', 'segment', 'segment-merge', 'features', 'features-merge', 'signatures', 'shards-plan', 'shards-write', 'shards']);
+    expect(order).toEqual(['filter', 'filter-merge', 'segment', 'segment-merge', 'features', 'features-merge', 'signatures', 'signatures-merge', 'dedup-pairs', 'dedup-clusters', 'shards-counts', 'shards-quotas', 'shards-sample', 'shards-plan', 'shards-write', 'shards']);
+    // the plan's map steps are arrays, its reduces one task each
+    for (const st of ['dedup-pairs', 'shards-counts', 'shards-sample']) expect(fs.readFileSync(path.join(d, 'slurm', `${st}.sbatch`), 'utf8')).toMatch(new RegExp(`#SBATCH --array=0-7[\\s\\S]*run-stage ${st} --rank "\\$SLURM_ARRAY_TASK_ID" --world 8`));
+    for (const st of ['signatures-merge', 'dedup-clusters', 'shards-quotas']) expect(fs.readFileSync(path.join(d, 'slurm', `${st}.sbatch`), 'utf8')).not.toMatch(/--array|--rank/);
     expect(cli(['plan', '--executor', 'k8s', '-c', cfg, '-b', path.join(d, 'out'), '--world', '8', '-o', path.join(d, 'k8s')]).status).toBe(0);
     const job = YAML.parse(fs.readFileSync(path.join(d, 'k8s', '00-filter.yaml'), 'utf8'));
     expect(job.spec).toMatchObject({ completionMode: 'Indexed', completions: 8, parallelism: 8 });

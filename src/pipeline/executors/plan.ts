@@ -21,9 +21,17 @@ export function buildSteps(world: number): Array<{ name: string; args: string[];
     steps.push({ name: st, args: ['run-stage', st, '--rank', '$RANK', '--world', String(world)], array: true });
     steps.push({ name: `${st}-merge`, args: ['run-stage', st, '--world', '1'], array: false });
   }
-  // the shards build: map (signatures) → global plan → map (write) → global assemble
-  steps.push({ name: 'signatures', args: ['run-stage', 'signatures', '--rank', '$RANK', '--world', String(world)], array: true });
-  steps.push({ name: 'shards-plan', args: ['run-stage', 'shards-plan'], array: false });
+  // the shards build: map and reduce steps only (no step holds the whole build), then assemble
+  const map = (name: string) => steps.push({ name, args: ['run-stage', name, '--rank', '$RANK', '--world', String(world)], array: true });
+  const reduce = (name: string, stage = name, extra: string[] = []) => steps.push({ name, args: ['run-stage', stage, ...extra], array: false });
+  map('signatures');
+  reduce('signatures-merge', 'signatures', ['--world', '1']);
+  map('dedup-pairs');
+  reduce('dedup-clusters');
+  map('shards-counts');
+  reduce('shards-quotas');
+  map('shards-sample');
+  reduce('shards-plan');
   steps.push({ name: 'shards-write', args: ['run-stage', 'shards-write', '--rank', '$RANK', '--world', String(world)], array: true });
   steps.push({ name: 'shards', args: ['run-stage', 'shards'], array: false });
   return steps;

@@ -1,0 +1,191 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * An external sort of fixed-size binary records whose first `keyBytes` bytes are the sort key,
+ * big-endian (so byte order is key order). Records are collected in one buffer of at most
+ * `budget` bytes; a full buffer is sorted and spilled to a run file under `dir`; `sorted()` then
+ * merges the runs (a binary heap over buffered readers). Peak memory is the buffer plus 8 bytes
+ * per buffered record for the sort, plus one read buffer per run at merge time — whatever the
+ * number of records. Equal keys come out in the order they were added only if the key says so:
+ * make the last key field a sequence number (the doc index) when order matters.
+ */
+export class ExternalSorter {
+  readonly recordSize: number;
+  readonly keyBytes: number;
+  private readonly dir: string;
+  private readonly cap: number;
+  private buf: Buffer;
+  private n = 0;
+  private runs: string[] = [];
+  /** records added in all */
+  count = 0;
+  /** bytes written to run files */
+  spilled = 0;
+
+  constructor(o: { recordSize: number; keyBytes: number; budget: number; dir: string }) {
+    if (o.keyBytes < 4 || o.keyBytes > o.recordSize) throw new Error('extsort: keyBytes must be in [4, recordSize]');
+    this.recordSize = o.recordSize;
+    this.keyBytes = o.keyBytes;
+    this.dir = o.dir;
+    // the sort takes 12 bytes per record (key, order, scratch) next to the record itself
+    this.cap = Math.max(16, Math.floor(o.budget / (o.recordSize + 12)));
+    this.buf = Buffer.allocUnsafe(Math.min(this.cap, 4096) * o.recordSize);
+  }
+
+  /** Room for one more record: returns the buffer and the offset to write it at. */
+  slot(): [Buffer, number] {
+    if (this.n === this.cap) this.spill();
+    if ((this.n + 1) * this.recordSize > this.buf.length) {
+      const b = Buffer.allocUnsafe(Math.min(this.cap, this.n * 2) * this.recordSize);
+      this.buf.copy(b, 0, 0, this.n * this.recordSize);
+      this.buf = b;
+    }
+    this.count++;
+    return [this.buf, this.n++ * this.recordSize];
+  }
+
+  /**
+   * The buffered records' order: a stable LSD radix sort (two 16-bit passes) on the first 4 key
+   * bytes — equal keys keep the order they were added in — then the rest of the key where those tie.
+   */
+  private order(): Uint32Array {
+    const { n, buf, recordSize: rs, keyBytes: kb } = this;
+    const keys = new Uint32Array(n);
+    for (let i = 0; i < n; i++) keys[i] = buf.readUInt32BE(i * rs);
+    let ord = new Uint32Array(n);
+    let tmp = new Uint32Array(n);
+    for (let i = 0; i < n; i++) ord[i] = i;
+    // small buffers: a comparison sort (the radix passes cost 2 × 64K counters)
+    if (n < 4096) ord.sort((a, b) => keys[a] - keys[b] || a - b);
+    const count = new Uint32Array(n < 4096 ? 0 : 65536);
+    for (const shift of n < 4096 ? [] : [0, 16]) {
+      count.fill(0);
+      for (let i = 0; i < n; i++) count[(keys[i] >>> shift) & 0xffff]++;
+      let sum = 0;
+      for (let b = 0; b < 65536; b++) {
+        const c = count[b];
+        count[b] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < n; i++) {
+        const o = ord[i];
+        tmp[count[(keys[o] >>> shift) & 0xffff]++] = o;
+      }
+      [ord, tmp] = [tmp, ord];
+    }
+    if (kb > 4) {
+      const cmp = (a: number, b: number) => buf.compare(buf, b * rs + 4, b * rs + kb, a * rs + 4, a * rs + kb) || a - b;
+      for (let s = 0; s < n; ) {
+        const head = keys[ord[s]];
+        let e = s + 1;
+        let inOrder = true;
+        while (e < n && keys[ord[e]] === head) {
+          if (cmp(ord[e - 1], ord[e]) > 0) inOrder = false;
+          e++;
+        }
+        if (!inOrder) ord.subarray(s, e).sort(cmp);
+        s = e;
+      }
+    }
+    return ord;
+  }
+
+  private spill(): void {
+    if (!this.n) return;
+    fs.mkdirSync(this.dir, { recursive: true });
+    const file = path.join(this.dir, `run-${String(this.runs.length).padStart(5, '0')}.bin`);
+    this.writeSorted(file);
+    this.runs.push(file);
+    this.spilled += this.n * this.recordSize;
+    this.n = 0;
+  }
+
+  private writeSorted(file: string): void {
+    const ord = this.order();
+    const rs = this.recordSize;
+    const fd = fs.openSync(file, 'w');
+    try {
+      const per = Math.max(1, Math.floor((1 << 20) / rs));
+      const out = Buffer.allocUnsafe(per * rs);
+      for (let i = 0; i < ord.length; ) {
+        let k = 0;
+        for (; k < per && i < ord.length; k++, i++) this.buf.copy(out, k * rs, ord[i] * rs, ord[i] * rs + rs);
+        fs.writeSync(fd, out, 0, k * rs);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /**
+   * Every record in key order: `each(buf, offset)` per record (the bytes are valid only during
+   * the call). Can be called again (a second pass re-merges the runs); `close()` deletes them.
+   */
+  sorted(each: (buf: Buffer, off: number) => void): void {
+    if (!this.runs.length) {
+      // everything fits: sort in memory, no file
+      const ord = this.order();
+      for (let i = 0; i < ord.length; i++) each(this.buf, ord[i] * this.recordSize);
+      return;
+    }
+    this.spill();
+    this.buf = Buffer.alloc(0);
+    const rs = this.recordSize;
+    const kb = this.keyBytes;
+    const per = Math.max(1, Math.floor((1 << 18) / rs));
+    const readers = this.runs.map((file) => ({ fd: fs.openSync(file, 'r'), buf: Buffer.allocUnsafe(per * rs), len: 0, at: 0, pos: 0, index: 0 }));
+    try {
+      const fill = (r: (typeof readers)[number]): boolean => {
+        if (r.at < r.len) return true;
+        r.len = fs.readSync(r.fd, r.buf, 0, r.buf.length, r.pos);
+        r.pos += r.len;
+        r.at = 0;
+        return r.len >= rs;
+      };
+      readers.forEach((r, i) => (r.index = i));
+      const heap = readers.filter(fill);
+      const less = (a: (typeof readers)[number], b: (typeof readers)[number]) => {
+        const c = a.buf.compare(b.buf, b.at, b.at + kb, a.at, a.at + kb);
+        return c < 0 || (c === 0 && a.index < b.index);
+      };
+      const down = (i: number) => {
+        for (;;) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let m = i;
+          if (l < heap.length && less(heap[l], heap[m])) m = l;
+          if (r < heap.length && less(heap[r], heap[m])) m = r;
+          if (m === i) return;
+          [heap[i], heap[m]] = [heap[m], heap[i]];
+          i = m;
+        }
+      };
+      for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
+      while (heap.length) {
+        const top = heap[0];
+        each(top.buf, top.at);
+        top.at += rs;
+        if (!fill(top)) {
+          heap[0] = heap[heap.length - 1];
+          heap.pop();
+        }
+        if (heap.length) down(0);
+      }
+    } finally {
+      for (const r of readers) fs.closeSync(r.fd);
+    }
+  }
+
+  /** Number of run files spilled (0: everything was sorted in memory). */
+  get runCount(): number {
+    return this.runs.length;
+  }
+
+  close(): void {
+    for (const f of this.runs) fs.rmSync(f, { force: true });
+    this.runs = [];
+    this.buf = Buffer.alloc(0);
+    this.n = 0;
+  }
+}

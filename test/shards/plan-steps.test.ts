@@ -1,0 +1,253 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DedupIndex, DEFAULT_DEDUP } from '../../src/shards/dedupe.js';
+import { writeColumns } from '../../src/io/columns.js';
+import { ExternalSorter } from '../../src/io/extsort.js';
+import { assignSplits, inMemoryPlan, seededHash, type SigHeader } from '../../src/shards/stage.js';
+import { docPlan, planBudget, planRanges, planTables, readQuotas, readSamples, runDedupClusters, runDedupPairs, runShardsCounts, runShardsQuotas, runShardsSample, sigParts, type PlanSetup } from '../../src/shards/plan-steps.js';
+import type { CompletionIndex } from '../../src/pipeline/runner.js';
+import { ROOT, tmpDir } from '../helpers.js';
+
+/** A small deterministic PRNG (mulberry32): every corpus and config below is reproducible from its seed. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const fixture = fs
+  .readFileSync(path.join(ROOT, 'test/fixtures/dedup/pairs.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as { a: string; b: string; dup: boolean });
+
+const LOCALES = ['de-AT', 'fr-BE', 'nl-NL'];
+
+/**
+ * Signature files as the `signatures` step writes them, for a corpus of the labelled dedup
+ * fixture's texts (both sides of every pair, so true and false near-duplicates), exact copies,
+ * short posts, a flood of near-copies larger than a bucket's CAP, a few prolific authors (the
+ * author cap binds) and many one-post authors, spread over partitions and locales.
+ */
+function corpus(seed: number, out: string): { sigIndex: CompletionIndex; files: string[] } {
+  const r = rng(seed);
+  const texts: string[] = [];
+  for (const p of fixture) texts.push(p.a, p.b);
+  for (let i = 0; i < 40; i++) texts.push(texts[Math.floor(r() * texts.length)].toUpperCase() + ' !!');
+  for (let i = 0; i < 20; i++) texts.push(`ok ${i % 4}`);
+  const flood = 'Gewinnspiel! Teile diesen Beitrag und gewinne ein nagelneues Fahrrad, Ziehung am Sonntag um acht';
+  for (let i = 0; i < 90; i++) texts.push(flood.replace('acht', ['acht', 'neun', 'zehn', 'elf', 'zwölf'][i % 5]) + ' ' + 'x'.repeat(i % 7));
+  const nParts = 2 + Math.floor(r() * 4);
+  const parts: Array<{ key: string; texts: string[] }> = Array.from({ length: nParts }, (_, i) => ({ key: `${LOCALES[i % LOCALES.length]}/part-${String(i).padStart(5, '0')}`, texts: [] }));
+  for (const t of texts) parts[Math.floor(r() * nParts)].texts.push(t);
+  const sigDir = path.join(out, 'signatures');
+  const files: string[] = [];
+  const index: CompletionIndex = { v: 2, stage: 'signatures', fingerprint: `fp-${seed}`, partitions: [] };
+  parts.sort((a, b) => (a.key < b.key ? -1 : 1));
+  let docId = 0;
+  for (const p of parts) {
+    const dedup = new DedupIndex(DEFAULT_DEDUP, false);
+    const authors: string[] = [];
+    const author: number[] = [];
+    const locale: number[] = [];
+    const chars: number[] = [];
+    for (const t of p.texts) {
+      // a few prolific authors, the rest one or two posts each; pseudonyms are 32 hex chars
+      const u = r() < 0.35 ? `prolific${Math.floor(r() * 3)}` : `user${Math.floor(r() * 400)}`;
+      const a = seededHash(7, u).toString(16).padStart(32, '0');
+      let ai = authors.indexOf(a);
+      if (ai < 0) ai = authors.push(a) - 1;
+      author.push(ai);
+      locale.push(r() < 0.7 ? LOCALES.indexOf(p.key.slice(0, 5)) : Math.floor(r() * LOCALES.length));
+      chars.push(t.length);
+      const id = `d${docId++}`;
+      // equal times happen (tie key, then index decide)
+      dedup.add({ id, createdAt: new Date(Date.UTC(2025, 0, 1 + Math.floor(r() * 30))).toISOString(), text: t, tie: seededHash(seed, 'sample', id) });
+    }
+    const c = dedup.columns();
+    const header: SigHeader = { v: 2, key: p.key, n: c.n, authors, segment: { [p.key.slice(0, 5)]: c.n + 3, 'other=xx': 2 } };
+    const rel = `${p.key}.bin`;
+    const f = path.join(sigDir, rel);
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    writeColumns(f, header, { author: Uint32Array.from(author), locale: Uint8Array.from(locale), chars: Uint32Array.from(chars), sigs: c.sigs, bandKeys: c.bandKeys, exactKeys: c.exactKeys, times: c.times, ties: c.ties, shortFlags: c.shortFlags });
+    files.push(f);
+    index.partitions.push({ key: p.key, fingerprint: `${seed}-${p.key}`, outputs: [{ path: rel, bytes: fs.statSync(f).size }] });
+  }
+  return { sigIndex: index, files };
+}
+
+type Balance = PlanSetup['balance'];
+const balanceBase: Balance = { strategy: 'uniform', alpha: 0.5, targets: {}, min: 0, max_repeat: 1, author_cap: 0.2 };
+
+async function steps(s: PlanSetup) {
+  const pairs = (await runDedupPairs(s))!;
+  const clusters = await runDedupClusters(s, pairs);
+  const counts = (await runShardsCounts(s, clusters))!;
+  const quotas = await runShardsQuotas(s, counts, assignSplits);
+  await runShardsSample(s, quotas);
+  return planTables(s);
+}
+
+describe('the plan as map/reduce steps equals the in-memory plan', () => {
+  // varied balance configs: caps that bind, repeats, targets beyond supply, a zero target
+  const configs: Array<[string, Partial<Balance>]> = [
+    ['uniform, cap 20%', {}],
+    ['proportional, cap 5%, repeats up to 3, total beyond supply', { strategy: 'proportional', total_docs: 2000, max_repeat: 3, author_cap: 0.05 }],
+    ['temperature, total_chars', { strategy: 'temperature', alpha: 0.3, total_chars: 40_000, author_cap: 0.5 }],
+    ['targets with a zero and one beyond supply, cap 0 (one doc per author), repeats', { strategy: 'targets', targets: { 'de-AT': 0, 'fr-BE': 50, 'nl-NL': 900 }, max_repeat: 4, author_cap: 0 }],
+    ['uniform with min/max, no cap', { total_docs: 300, min: 40, max: 120, author_cap: 1 }],
+  ];
+  for (const [seed, [name, over]] of configs.entries()) {
+    it(`${name} (corpus seed ${seed + 1})`, async () => {
+      const out = tmpDir('vern-plan-');
+      const { sigIndex, files } = corpus(seed + 1, out);
+      const { parts, total } = sigParts(sigIndex, path.join(out, 'signatures'));
+      const balance = { ...balanceBase, ...over } as Balance;
+      const splits = { train: 0.8, validation: 0.1, test: 0.1 };
+      // a tiny sort budget (every task spills many runs) and several key ranges
+      const s: PlanSetup = { out, work: path.join(out, 'shards-work', 'shards'), sigIndex, parts, total, seed: seed + 1, dedup: DEFAULT_DEDUP, balance, splits, localeNames: LOCALES, budget: 4096, ranges: 1 + (seed % 3), rank: 0, world: 1, quiet: true };
+      const want = inMemoryPlan(files, { seed: seed + 1, dedup: DEFAULT_DEDUP, balance, splits, localeNames: LOCALES });
+      const t = await steps(s);
+      let taken = 0;
+      let dropped = 0;
+      for (const p of parts) {
+        const got = docPlan(s, p, t);
+        expect(Buffer.from(got.times).equals(Buffer.from(want.times.subarray(p.start, p.start + p.n))), `times ${p.key}`).toBe(true);
+        expect(Buffer.from(got.split).equals(Buffer.from(want.split.subarray(p.start, p.start + p.n))), `split ${p.key}`).toBe(true);
+        taken += got.times.reduce((a, b) => a + b, 0);
+      }
+      const q = readQuotas(s);
+      expect(q.dedup).toEqual(Object.fromEntries(Object.entries(want.dedupCounts).sort()));
+      expect(q.segment).toEqual(Object.fromEntries(Object.entries(want.segmentCounts).sort()));
+      expect(JSON.stringify(Object.fromEntries([...readSamples(s)].map(([l, x]) => [l, x.plan])))).toBe(JSON.stringify(want.balance));
+      for (const d of Object.values(q.dedup)) dropped += d.duplicates;
+      // the corpus is not trivial: duplicates found, docs taken, and (with repeats) some taken twice
+      expect(dropped).toBeGreaterThan(60);
+      expect(taken).toBeGreaterThan(0);
+    });
+  }
+
+  it('a second world-1 pass runs nothing again; 2 ranks then the merge give the same tables', async () => {
+    const out = tmpDir('vern-plan-');
+    const { sigIndex } = corpus(11, out);
+    const { parts, total } = sigParts(sigIndex, path.join(out, 'signatures'));
+    const base: PlanSetup = { out, work: path.join(out, 'shards-work', 'shards'), sigIndex, parts, total, seed: 11, dedup: DEFAULT_DEDUP, balance: { ...balanceBase, author_cap: 0.05 }, splits: { train: 0.8, validation: 0.1, test: 0.1 }, localeNames: LOCALES, budget: 1 << 20, ranges: 2, rank: 0, world: 1, quiet: true };
+    const one = await steps(base);
+    const plans = parts.map((p) => docPlan(base, p, one));
+    const out2 = tmpDir('vern-plan-');
+    corpus(11, out2);
+    const b2 = { ...base, out: out2, work: path.join(out2, 'shards-work', 'shards'), parts: sigParts(sigIndex, path.join(out2, 'signatures')).parts };
+    for (const rank of [0, 1]) await runDedupPairs({ ...b2, rank, world: 2 });
+    const pairs = (await runDedupPairs(b2))!;
+    const clusters = await runDedupClusters(b2, pairs);
+    for (const rank of [1, 0]) await runShardsCounts({ ...b2, rank, world: 2 }, clusters);
+    const quotas = await runShardsQuotas(b2, (await runShardsCounts(b2, clusters))!, assignSplits);
+    for (const rank of [0, 1]) await runShardsSample({ ...b2, rank, world: 2 }, quotas);
+    await runShardsSample(b2, quotas);
+    const two = planTables(b2);
+    b2.parts.forEach((p, i) => {
+      const g = docPlan(b2, p, two);
+      expect(Buffer.from(g.times).equals(Buffer.from(plans[i].times))).toBe(true);
+      expect(Buffer.from(g.split).equals(Buffer.from(plans[i].split))).toBe(true);
+    });
+    // markers: the merge passes found everything done (no spill folders or stray files left)
+    const left = fs.readdirSync(path.join(out2, 'dedup', 'pairs')).filter((f) => f.startsWith('.spill'));
+    expect(left).toEqual([]);
+  });
+});
+
+describe('a bucket larger than CAP (crafted signatures)', () => {
+  it('members past the first 64 are compared with those only: the same clusters as the in-memory index', async () => {
+    const out = tmpDir('vern-plan-');
+    const r = rng(5);
+    const n = 80;
+    const np = DEFAULT_DEDUP.numPerm;
+    const B = DEFAULT_DEDUP.bands;
+    const sigs = new Uint32Array(n * np);
+    for (let i = 0; i < sigs.length; i++) sigs[i] = Math.floor(r() * 2 ** 32);
+    // one bucket in band 0 holds every doc; 20~21 (both among the first 64) and 70~71~72 (past 64) are near-copies
+    const copy = (from: number, to: number) => sigs.copyWithin(to * np, from * np, from * np + np - 4);
+    copy(20, 21);
+    copy(70, 71);
+    copy(70, 72);
+    const bandKeys = new Uint32Array(n * B);
+    for (let i = 0; i < n; i++) for (let b = 0; b < B; b++) bandKeys[i * B + b] = b === 0 ? 12345 : Math.floor(r() * 2 ** 32);
+    const exactKeys = Uint32Array.from({ length: 2 * n }, () => Math.floor(r() * 2 ** 32));
+    const f = path.join(out, 'signatures', 'de-AT', 'part-00000.bin');
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    const header: SigHeader = { v: 2, key: 'de-AT/part-00000', n, authors: ['a'.repeat(32)], segment: { 'de-AT': n } };
+    writeColumns(f, header, { author: new Uint32Array(n), locale: new Uint8Array(n), chars: new Uint32Array(n).fill(50), sigs, bandKeys, exactKeys, times: Float64Array.from({ length: n }, (_, i) => 1e12 - i), ties: Uint32Array.from({ length: n }, (_, i) => i), shortFlags: new Uint8Array(n) });
+    const sigIndex: CompletionIndex = { v: 2, stage: 'signatures', fingerprint: 'crafted', partitions: [{ key: 'de-AT/part-00000', fingerprint: 'x', outputs: [{ path: 'de-AT/part-00000.bin', bytes: fs.statSync(f).size }] }] };
+    const { parts, total } = sigParts(sigIndex, path.join(out, 'signatures'));
+    const balance = { ...balanceBase, author_cap: 1 } as Balance;
+    const splits = { train: 0.8, validation: 0.1, test: 0.1 };
+    const s: PlanSetup = { out, work: path.join(out, 'w'), sigIndex, parts, total, seed: 1, dedup: DEFAULT_DEDUP, balance, splits, localeNames: ['de-AT'], budget: 2048, ranges: 1, rank: 0, world: 1, quiet: true };
+    const want = inMemoryPlan([f], { seed: 1, dedup: DEFAULT_DEDUP, balance, splits, localeNames: ['de-AT'] });
+    const got = docPlan(s, parts[0], await steps(s));
+    // the in-memory index joins 20~21 (21 posted earlier stays, 20 drops) and leaves 70, 71, 72 apart
+    expect([...want.times].map((t, i) => (t ? -1 : i)).filter((i) => i >= 0)).toEqual([20]);
+    expect(Buffer.from(got.times).equals(Buffer.from(want.times))).toBe(true);
+  });
+});
+
+describe('plan settings', () => {
+  it('the sort budget and key ranges come from the environment; bad values are usage errors (exit 2)', () => {
+    const keep = { m: process.env.VERNACULAR_PLAN_MEMORY_MB, r: process.env.VERNACULAR_PLAN_RANGES };
+    try {
+      delete process.env.VERNACULAR_PLAN_MEMORY_MB;
+      delete process.env.VERNACULAR_PLAN_RANGES;
+      expect(planBudget()).toBe(256 << 20);
+      expect(planRanges(10)).toBe(1);
+      expect(planRanges(9_000_000)).toBe(3);
+      process.env.VERNACULAR_PLAN_MEMORY_MB = '48';
+      process.env.VERNACULAR_PLAN_RANGES = '5';
+      expect(planBudget()).toBe(48 << 20);
+      expect(planRanges(10)).toBe(5);
+      for (const bad of ['0', '1.5', '-3', 'lots']) {
+        process.env.VERNACULAR_PLAN_MEMORY_MB = bad;
+        expect(() => planBudget()).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('VERNACULAR_PLAN_MEMORY_MB') }));
+        process.env.VERNACULAR_PLAN_RANGES = bad;
+        expect(() => planRanges(10)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('VERNACULAR_PLAN_RANGES') }));
+      }
+    } finally {
+      for (const [k, v] of [['VERNACULAR_PLAN_MEMORY_MB', keep.m], ['VERNACULAR_PLAN_RANGES', keep.r]] as const) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+});
+
+describe('external sort', () => {
+  it('equals an in-memory sort for any budget (spilled runs merged), equal keys by their trailing field', () => {
+    for (const seed of [1, 2, 3]) {
+      const r = rng(seed);
+      const dir = tmpDir('vern-sort-');
+      const n = 3000;
+      const recs = Array.from({ length: n }, (_, i) => ({ k: Math.floor(r() * (seed === 3 ? 5 : 2 ** 32)), k2: Math.floor(r() * 3), i, pay: Math.floor(r() * 2 ** 32) }));
+      const sorter = new ExternalSorter({ recordSize: 16, keyBytes: 12, budget: [100, 4096, 1 << 20][seed - 1] * 1, dir });
+      for (const x of recs) {
+        const [b, o] = sorter.slot();
+        b.writeUInt32BE(x.k, o);
+        b.writeUInt32BE(x.k2, o + 4);
+        b.writeUInt32BE(x.i, o + 8);
+        b.writeUInt32LE(x.pay, o + 12);
+      }
+      const got: number[] = [];
+      sorter.sorted((b, o) => void got.push(b.readUInt32BE(o + 8), b.readUInt32LE(o + 12)));
+      const want = [...recs].sort((a, b) => a.k - b.k || a.k2 - b.k2 || a.i - b.i).flatMap((x) => [x.i, x.pay]);
+      expect(got).toEqual(want);
+      if (seed < 3) expect(sorter.runCount).toBeGreaterThan(1);
+      // a second pass gives the same stream
+      const again: number[] = [];
+      sorter.sorted((b, o) => void again.push(b.readUInt32BE(o + 8), b.readUInt32LE(o + 12)));
+      expect(again).toEqual(want);
+      sorter.close();
+      expect(fs.readdirSync(dir)).toEqual([]);
+    }
+  });
+});
