@@ -34,6 +34,9 @@ export const SECOND_COUNTRY: Array<[bcp47: string, country: string]> = [
   ['sv', 'FI'], ['fr', 'BE'], ['en', 'MT'], ['nl', 'BE'], ['de', 'AT'], ['el', 'CY'],
 ];
 
+/** Lines per file that are reported on (the first 500); the rest (501–1000) is the dev half weights are chosen on. */
+export const TEST_LINES = 500;
+
 export interface LinguaItem {
   lang: string;
   bcp47: string;
@@ -43,13 +46,17 @@ export interface LinguaItem {
 
 export const linguaPresent = () => fs.existsSync(path.join(LINGUA_DIR, 'de', 'sentences.txt'));
 
-/** The first `perLang` lines of one bucket for every language (or the given ones). */
-export function linguaItems(bucket: Bucket, perLang = 1000, only?: readonly string[]): LinguaItem[] {
+/**
+ * Lines [from, perLang) of one bucket for every language (or the given ones). Lines 1–500
+ * (`TEST_LINES`) are the reported test half; 501–1000 the dev half the cascade's weights were
+ * chosen on (scripts/bench/lid-tune.ts).
+ */
+export function linguaItems(bucket: Bucket, perLang = TEST_LINES, only?: readonly string[], from = 0): LinguaItem[] {
   const out: LinguaItem[] = [];
   for (const [bcp47, l] of Object.entries(LINGUA_LANGS)) {
     if (only && !only.includes(bcp47)) continue;
     const file = path.join(LINGUA_DIR, bcp47, `${bucket}.txt`);
-    const lines = fs.readFileSync(file, 'utf8').split('\n').map((s) => s.trim()).filter(Boolean).slice(0, perLang);
+    const lines = fs.readFileSync(file, 'utf8').split('\n').map((s) => s.trim()).filter(Boolean).slice(from, perLang);
     for (const text of lines) out.push({ lang: l.iso3, bcp47, country: l.country, text });
   }
   return out;

@@ -82,8 +82,8 @@ const segment = z.strictObject({
    * fewer than 4 letters are `und`. E.g. `{'*': 0.7}` keeps ~67% of single words at ~90% accuracy.
    */
   thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
-  /** Use cld (when its native build is present) as the fast first detector. */
-  use_cld: z.boolean().default(true),
+  /** Use cld (when its native build is present) as the first detector for long posts: off by default, as it is less accurate than the ensemble on close pairs (sk/cs, sl/hr, pt/es) and no faster. */
+  use_cld: z.boolean().default(false),
 });
 
 const balance = z.strictObject({

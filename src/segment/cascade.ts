@@ -5,15 +5,18 @@ import { PRIOR, languagePrior, languageShares } from './territory.js';
 
 import { TrigramBackend } from './backends/trigram.js';
 import { Ngram4Model } from './backends/ngram4.js';
+import { WordModel } from './backends/words.js';
 import { CldBackend, loadCld } from './backends/cld.js';
 import type { LangGuess, LidBackend } from './backends/types.js';
 
 /**
- * Weight of eld's 4-gram evidence next to the trigram log-likelihood (one unit of eld's table is
- * about a twentieth of a nat). Chosen on UDHR snippets of 5–16 and 5–150 characters (best between
- * 0.05 and 0.1 on both), never on the lingua test files.
+ * The ensemble's weights: eld's 4-gram evidence (one unit of eld's table is about a twentieth of
+ * a nat) and the word lists' log-likelihood next to the trigram log-likelihood, and the
+ * temperature that divides the sum before the softmax so the posterior reads as a probability.
+ * Chosen on the DEV half of lingua's test data (lines 501–1000 of each file, by
+ * `scripts/bench/lid-tune.ts`); every reported figure reads lines 1–500 only.
  */
-const ELD_WEIGHT = 0.08;
+export const WEIGHTS = { eld: 0.08, words: 3, temperature: 3, confidence: 1.25, eldFill: 0.6 };
 /**
  * The trigram model scores this many languages (of ~27 with Latin script): those ranked best by
  * eld's evidence plus the country prior, which holds the winner nearly always (measured on
@@ -22,15 +25,16 @@ const ELD_WEIGHT = 0.08;
 export const SHORTLIST = 8;
 /** The n-gram models read this many characters of a post at most. */
 const MAX_CHARS = 400;
-/** Divides the combined log-scores before the softmax so the posterior reads as a probability: on UDHR snippets (5–150 chars) T = 2 and 4 both give a calibration error of 2.2%, 1 and 8 4–13%; 3 since UDHR flatters the UDHR-trained trigram model. */
-const TEMPERATURE = 3;
 
 /**
  * Languages eld's table lacks take the evidence of their closest relative it has (so eld neither
  * favours nor penalises them against it; the trigram model and the prior separate the two).
- * Languages with no relative there (ga, mt) get the mean of the candidates' evidence.
+ * Languages with no relative there (ga, mt) get the candidates' mean evidence plus `eldFill` of
+ * the way to the best one (the mean alone handicaps them against every language eld knows).
  */
 const ELD_PROXY: { [iso3: string]: string } = { glg: 'por', ltz: 'deu' };
+/** The same for the word lists (every modelled language has one; this is for a language added without). */
+const WORD_PROXY: { [iso3: string]: string } = {};
 
 /**
  * Greek written in Latin letters (Greeklish) is common online and absent from both n-gram models.
@@ -83,8 +87,10 @@ export interface CascadeOptions {
   acceptScore?: number;
   /** Minimum confidence per language (ISO 639-3, or `*` for all) below which the answer is `und`; default 0 (always answer). */
   thresholds?: { [lang: string]: number };
-  /** Use cld as the fast detector when its native build is available (default true). */
+  /** Use cld as the fast detector for long texts when its native build is available (default false: it is less accurate than the ensemble on close pairs — sk/cs, sl/hr, pt/es — and not faster). */
   useCld?: boolean;
+  /** The ensemble's weights and temperature (default WEIGHTS; for tuning on held-out text). */
+  weights?: Partial<typeof WEIGHTS>;
   /** The trigram model scores this many languages of the script (the best by eld's evidence and the country prior), plus those eld lacks and the hint's (default SHORTLIST; Infinity = all). */
   shortlist?: number;
 }
@@ -95,12 +101,13 @@ export interface CascadeOptions {
  * 1. Too little language evidence (emoji, URL, fewer than `minLetters` letters) → `und`.
  * 2. Greek script → Greek; Greeklish (at least two Greek-only words in Latin letters) → Greek
  *    when Greek is plausible for the country.
- * 3. Long texts go to CLD2 first (when its native build is present); its answer stands when it is
- *    sure and the language is official, regional or widespread in the post's country.
- * 4. Otherwise two character n-gram models are combined as a naive-Bayes log-linear ensemble over
- *    every modelled language of the text's script: franc's trigram ranks (UDHR-trained) plus eld's
- *    byte 4-grams (web-trained), plus the country prior log P(lang | country) (official languages
- *    full weight, others far less; see `languagePrior`). The softmax of the total is the answer's
+ * 3. With `useCld` (off by default), long texts go to CLD2 first (when its native build is
+ *    present); its answer stands when it is sure and the language is plausible in the country.
+ * 4. Otherwise three models are combined as a naive-Bayes log-linear ensemble over every modelled
+ *    language of the text's script: franc's trigram ranks (UDHR-trained), eld's byte 4-grams
+ *    (web-trained) and the 10,000 most frequent words per language (subtitle-trained word lists),
+ *    plus the country prior log P(lang | country) (official languages full weight, others far
+ *    less; see `languagePrior`). The softmax of the total (WEIGHTS.confidence) is the answer's
  *    confidence. A `lang_hint` that is nearly as likely as the winner tips the balance.
  * 5. Below the user's threshold (`segment.thresholds`, default 0: never) the answer is `und`.
  */
@@ -108,21 +115,29 @@ export class Cascade {
   readonly languages: readonly string[];
   private readonly trigram: TrigramBackend;
   private readonly ngram4: Ngram4Model;
+  private readonly words: WordModel;
+  private readonly wordBuf: Float64Array;
+  private readonly wordIndex = new WeakMap<readonly string[], Int32Array>();
+  private readonly w: typeof WEIGHTS;
   private readonly fast: LidBackend | null;
   private readonly plausible = new Map<string, readonly string[]>();
   private readonly priors = new Map<string, WeakMap<readonly string[], Float64Array>>();
   private readonly eldIndex = new WeakMap<readonly string[], Int32Array>();
   private readonly eldBuf: Float64Array;
-  private buf?: { ev: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; score: Float64Array };
+  private buf?: { ev: Float64Array; wd: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; score: Float64Array };
   private readonly topBuf: Float64Array;
-  private readonly o: Required<Omit<CascadeOptions, 'languages' | 'extraByCountry'>> & { extraByCountry: { [c: string]: readonly string[] } };
+  private readonly o: Required<Omit<CascadeOptions, 'languages' | 'extraByCountry' | 'weights'>> & { extraByCountry: { [c: string]: readonly string[] } };
 
   constructor(opts: CascadeOptions = {}) {
     this.languages = opts.languages ?? DEFAULT_LANGUAGES;
     this.trigram = new TrigramBackend(this.languages);
     this.ngram4 = new Ngram4Model(this.languages);
     this.eldBuf = new Float64Array(this.ngram4.langs.length);
-    const useCld = (opts.useCld ?? true) && loadCld() !== null;
+    this.words = new WordModel(this.languages);
+    this.wordBuf = new Float64Array(this.words.langs.length);
+    this.w = { ...WEIGHTS, ...opts.weights };
+    if (!(this.w.temperature > 0) || !(this.w.confidence > 0) || !(this.w.eld >= 0) || !(this.w.words >= 0)) throw new Error(`language ID: weights must be ≥ 0 and the temperature > 0 (got ${JSON.stringify(this.w)})`);
+    const useCld = (opts.useCld ?? false) && loadCld() !== null;
     if (opts.shortlist !== undefined && !(opts.shortlist >= 1)) throw new Error(`language ID: shortlist must be at least 1 (got ${opts.shortlist})`);
     this.topBuf = new Float64Array(Math.min(opts.shortlist ?? SHORTLIST, 1024));
     this.fast = useCld ? new CldBackend() : null;
@@ -182,6 +197,17 @@ export class Cascade {
     return idx;
   }
 
+  /** For the languages of one script model: their index in the word model's list, or -1. */
+  private wordIdx(langs: readonly string[]): Int32Array {
+    let idx = this.wordIndex.get(langs);
+    if (!idx) {
+      const has = this.words.langs;
+      idx = Int32Array.from(langs, (l) => has.indexOf(has.includes(l) ? l : (WORD_PROXY[l] ?? l)));
+      this.wordIndex.set(langs, idx);
+    }
+    return idx;
+  }
+
   /** Detect the language of `text` posted from `country`; `hint` is the platform's language hint, if any. */
   detect(text: string, country?: string, hint?: string): LidResult {
     const clean = lidText(text);
@@ -207,19 +233,30 @@ export class Cascade {
     }
     const langs = model.langs;
     const k = langs.length;
-    const { ev, pre, sel, tri, score } = this.scratch(k);
-    // eld's evidence; languages its table lacks: a relative's (ELD_PROXY) or the mean of the others
+    const { ev, wd, pre, sel, tri, score } = this.scratch(k);
+    const { eld: we, words: ww, temperature: T } = this.w;
+    // eld's evidence; languages its table lacks: a relative's (ELD_PROXY), else between the others' mean and best (eldFill)
     this.ngram4.score(clean, this.eldBuf);
     const ei = this.eldIdx(langs);
     let sum = 0;
     let n = 0;
-    for (let j = 0; j < k; j++) if (ei[j] >= 0) (sum += this.eldBuf[ei[j]]), n++;
-    const fill = n ? sum / n : 0;
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) if (ei[j] >= 0) (sum += this.eldBuf[ei[j]]), n++, (max = Math.max(max, this.eldBuf[ei[j]]));
+    const mean = n ? sum / n : 0;
+    const fill = n ? mean + this.w.eldFill * (max - mean) : 0;
+    // the word lists' evidence; languages without a list: a relative's (WORD_PROXY) or the mean of the others
+    this.words.score(head, this.wordBuf);
+    const wi = this.wordIdx(langs);
+    sum = 0;
+    n = 0;
+    for (let j = 0; j < k; j++) if (wi[j] >= 0) (sum += this.wordBuf[wi[j]]), n++;
+    const wfill = n ? sum / n : 0;
     const lp = this.logPrior(country, langs);
     for (let j = 0; j < k; j++) {
       ev[j] = ei[j] >= 0 ? this.eldBuf[ei[j]] : fill;
+      wd[j] = wi[j] >= 0 ? this.wordBuf[wi[j]] : wfill;
       // -Infinity: eld has no evidence for it (not even a relative's); such a language is scored beside the shortlist
-      pre[j] = ei[j] >= 0 ? (ELD_WEIGHT * ev[j]) / TEMPERATURE + lp[j] : -Infinity;
+      pre[j] = ei[j] >= 0 ? (we * ev[j] + ww * wd[j]) / T + lp[j] : -Infinity;
     }
     // the trigram model scores a shortlist: the languages best by eld's evidence and the prior (and the hint's)
     const m = this.shortlist(pre, k, sel, hint ? langs.indexOf(toIso3(hint)) : -1);
@@ -227,14 +264,16 @@ export class Cascade {
     let best = 0;
     for (let i = 0; i < m; i++) {
       const j = sel[i];
-      score[i] = (tri[i] + ELD_WEIGHT * ev[j]) / TEMPERATURE + lp[j];
+      score[i] = (tri[i] + we * ev[j] + ww * wd[j]) / T + lp[j];
       if (score[i] > score[best]) best = i;
     }
+    // the posterior: a softmax of the scores, sharpened or softened by the confidence temperature
+    const C = this.w.confidence;
     let z = 0;
-    for (let i = 0; i < m; i++) z += Math.exp(score[i] - score[best]);
+    for (let i = 0; i < m; i++) z += Math.exp((score[i] - score[best]) / C);
     let second = -1;
     for (let i = 0; i < m; i++) if (i !== best && (second < 0 || score[i] > score[second])) second = i;
-    const post = (i: number) => Math.exp(score[i] - score[best]) / z;
+    const post = (i: number) => Math.exp((score[i] - score[best]) / C) / z;
     let pick = best;
     let evidence = country ? `ngram|${country}` : 'ngram';
     if (hint) {
@@ -282,8 +321,8 @@ export class Cascade {
     return m;
   }
 
-  private scratch(k: number): { ev: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; score: Float64Array } {
-    if (!this.buf || this.buf.ev.length < k) this.buf = { ev: new Float64Array(k), pre: new Float64Array(k), sel: new Int32Array(k + 1), tri: new Float64Array(k + 1), score: new Float64Array(k + 1) };
+  private scratch(k: number): { ev: Float64Array; wd: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; score: Float64Array } {
+    if (!this.buf || this.buf.ev.length < k) this.buf = { ev: new Float64Array(k), wd: new Float64Array(k), pre: new Float64Array(k), sel: new Int32Array(k + 1), tri: new Float64Array(k + 1), score: new Float64Array(k + 1) };
     return this.buf;
   }
 
