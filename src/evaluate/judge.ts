@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { InputError } from '../errors.js';
-import { DEFAULT_VECTORIZER, HashedTfidf, prng, svmDual, type Csr, type VectorizerOptions } from './linear.js';
+import { DEFAULT_VECTORIZER, HashedNb, HashedTfidf, prng, svmDual, type Csr, type VectorizerOptions } from './linear.js';
 import { LegacySgdJudge } from './judge-legacy.js';
 import { classification, expectedCalibrationError } from './metrics.js';
 
@@ -10,9 +10,15 @@ import { classification, expectedCalibrationError } from './metrics.js';
  * tf, smooth idf, L2 rows) over hashed character 1–5-grams within word boundaries plus word
  * uni/bigrams; one-vs-rest L2-regularised linear SVMs solved to convergence by dual coordinate
  * descent (liblinear's solver), with balanced class weights so a big variety does not swallow a
- * small one; probabilities are a softmax of the decision values at a temperature fitted on a
- * held-out fold (grouped by author when the caller knows authors), then the model is refitted on
- * everything. Deterministic for a seed; converged, so the seed moves only the calibration fold.
+ * small one; beside them a multinomial naive Bayes over the same terms, whose normalised
+ * log-posterior is added to the decision values at weight `nbWeight` (a two-model ensemble: the
+ * SVM's margins and NB's counts of rare dialect n-grams err on different texts). Probabilities are
+ * a softmax of the mixed scores at a temperature fitted on a held-out fold (grouped by author when
+ * the caller knows authors), then the model is refitted on everything. Deterministic for a seed;
+ * converged, so the seed moves only the calibration fold.
+ *
+ * Defaults (C 0.5, NB alpha 0.1, nbWeight 0.05) were chosen by 5-fold cross-validation on the
+ * GDI training set only (scripts/bench/judge-cv.ts), never on a test set.
  */
 export interface Judge {
   readonly labels: string[];
@@ -24,6 +30,10 @@ export interface JudgeTrainOptions {
   seed?: number;
   /** SVM cost (before class weights) */
   C?: number;
+  /** Lidstone smoothing of the naive Bayes part */
+  nbAlpha?: number;
+  /** weight of NB's log-posterior added to the SVM's decision values (0 = SVM only) */
+  nbWeight?: number;
   vectorizer?: Partial<VectorizerOptions>;
   /** share of the data held out to fit the temperature */
   calibrationShare?: number;
@@ -35,11 +45,32 @@ export interface JudgeTrainReport {
   n: number;
   perLabel: { [label: string]: number };
   classWeights: { [label: string]: number };
+  hyper: { C: number; nbAlpha: number; nbWeight: number };
   temperature: number;
   calibration: { n: number; nllBefore: number; nllAfter: number };
   /** the calibration fold scored by the model trained on the rest (an honest held-out estimate) */
   heldOut?: { n: number; macroF1: number; accuracy: number; ece: number; confusion: number[][] };
   solver: { iterations: number[]; converged: boolean };
+}
+
+export const DEFAULT_C = 0.5;
+export const DEFAULT_NB_ALPHA = 0.1;
+export const DEFAULT_NB_WEIGHT = 0.05;
+
+/** log-softmax: NB's log-likelihoods as a normalised log-posterior (uniform prior), each ≤ 0 */
+function logSoftmax(d: number[]): number[] {
+  const m = Math.max(...d);
+  let s = 0;
+  for (const x of d) s += Math.exp(x - m);
+  const z = m + Math.log(s);
+  return d.map((x) => x - z);
+}
+
+/** The judge's score per label: SVM decision values plus `beta` × NB's log-posterior. */
+function mix(svm: number[], nb: HashedNb | undefined, beta: number, text: string): number[] {
+  if (!nb || !beta) return svm;
+  const p = logSoftmax(nb.scores(text));
+  return svm.map((d, k) => d + beta * p[k]);
 }
 
 const softmaxT = (d: ArrayLike<number>, T: number): number[] => {
@@ -107,6 +138,9 @@ export class LanguageJudge implements Judge {
     private readonly ws: Float32Array[],
     readonly temperature: number,
     readonly report?: JudgeTrainReport,
+    /** the naive Bayes part (absent in files written before it, and when nbWeight is 0) */
+    private readonly nb?: HashedNb,
+    readonly nbWeight = 0,
   ) {}
 
   static train(texts: string[], labels: string[], opts: JudgeTrainOptions = {}): LanguageJudge {
@@ -115,7 +149,10 @@ export class LanguageJudge implements Judge {
     if (ls.length < 2) throw new InputError(`judge: needs at least two labels, got ${ls.join(', ') || 'none'}`);
     const K = ls.length;
     const seed = (opts.seed ?? 7) >>> 0;
-    const C = opts.C ?? 0.25;
+    const C = opts.C ?? DEFAULT_C;
+    const alpha = opts.nbAlpha ?? DEFAULT_NB_ALPHA;
+    const beta = opts.nbWeight ?? DEFAULT_NB_WEIGHT;
+    if (!(beta >= 0)) throw new Error(`judge: nbWeight must be ≥ 0, got ${beta}`);
     const vo: VectorizerOptions = { ...DEFAULT_VECTORIZER, ...opts.vectorizer };
     const y = labels.map((l) => ls.indexOf(l));
     const counts = ls.map((_, k) => y.filter((v) => v === k).length);
@@ -153,7 +190,8 @@ export class LanguageJudge implements Judge {
       const X = v.transform(fitIdx.map((i) => texts[i]));
       const w = weightsOf(fitIdx);
       const m = fitOvr(X, fitIdx.map((i) => y[i]), K, Float64Array.from(fitIdx, (i) => C * w[y[i]]), v.dim, seed);
-      const D = calIdx.map((i) => decide(m.ws, v.dim, v.row(texts[i])));
+      const nb = beta ? HashedNb.fit(fitIdx.map((i) => texts[i]), fitIdx.map((i) => y[i]), K, alpha, vo) : undefined;
+      const D = calIdx.map((i) => mix(decide(m.ws, v.dim, v.row(texts[i])), nb, beta, texts[i]));
       const yc = calIdx.map((i) => y[i]);
       T = fitTemperature(D, yc);
       cal = { n: calIdx.length, nllBefore: nll(D, yc, 1), nllAfter: nll(D, yc, T) };
@@ -168,21 +206,23 @@ export class LanguageJudge implements Judge {
     const X = vec.transform(texts);
     const cw = weightsOf(all);
     const m = fitOvr(X, y, K, Float64Array.from(y, (k) => C * cw[k]), vec.dim, seed);
+    const nb = beta ? HashedNb.fit(texts, y, K, alpha, vo) : undefined;
     const report: JudgeTrainReport = {
       n: texts.length,
       perLabel: Object.fromEntries(ls.map((l, k) => [l, counts[k]])),
       classWeights: Object.fromEntries(ls.map((l, k) => [l, Number(cw[k].toFixed(4))])),
+      hyper: { C, nbAlpha: alpha, nbWeight: beta },
       temperature: T,
       calibration: cal,
       heldOut,
       solver: { iterations: m.iterations, converged: m.converged },
     };
-    return new LanguageJudge(ls, vec, m.ws.map((w) => Float32Array.from(w)), T, report);
+    return new LanguageJudge(ls, vec, m.ws.map((w) => Float32Array.from(w)), T, report, nb, beta);
   }
 
-  /** Decision value per label. */
+  /** Score per label: the SVM's decision value plus nbWeight × NB's log-posterior. */
   scores(text: string): number[] {
-    return decide(this.ws, this.vec.dim, this.vec.row(text));
+    return mix(decide(this.ws, this.vec.dim, this.vec.row(text)), this.nb, this.nbWeight, text);
   }
 
   /** P(label | text) for every label (calibrated). */
@@ -214,6 +254,7 @@ export class LanguageJudge implements Judge {
       idf: f32(take(this.vec.idf)),
       weights: this.ws.map((w) => f32(take(w))),
       bias: this.ws.map((w) => w[dim]),
+      ...(this.nb && this.nbWeight ? { nbWeight: this.nbWeight, nbLogp: this.nb.logp.map((w) => f32(take(w))) } : {}),
       report: this.report,
     };
   }
@@ -251,7 +292,24 @@ export class LanguageJudge implements Judge {
       return w;
     });
     if (!(j.temperature > 0)) throw bad(`temperature ${j.temperature}`);
-    return new LanguageJudge(j.labels, new HashedTfidf(vo, idf), ws, j.temperature, j.report);
+    let nb: HashedNb | undefined;
+    const beta = j.nbWeight === undefined ? 0 : Number(j.nbWeight);
+    if (!(beta >= 0)) throw bad(`nbWeight ${j.nbWeight}`);
+    if (beta) {
+      if (!Array.isArray(j.nbLogp) || j.nbLogp.length !== j.labels.length) throw bad('nbLogp');
+      // NB counts exactly the terms the TF-IDF has (both fitted on the same texts and options)
+      const seen = new Uint8Array(dim);
+      for (const f of feats) seen[f] = 1;
+      const logp = j.nbLogp.map((s: string, k: number) => {
+        const v = f32(s);
+        if (v.length !== feats.length) throw bad(`nbLogp of ${j.labels[k]}`);
+        const w = new Float32Array(dim);
+        feats.forEach((f, q) => (w[f] = v[q]));
+        return w;
+      });
+      nb = new HashedNb(vo, logp, seen);
+    }
+    return new LanguageJudge(j.labels, new HashedTfidf(vo, idf), ws, j.temperature, j.report, nb, beta);
   }
 }
 

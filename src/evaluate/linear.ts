@@ -232,3 +232,59 @@ export function svmDual(X: Csr, y: Int8Array, cost: Float64Array, dim: number, s
   }
   return { w, iterations: it, gap, converged: gap <= tol };
 }
+
+/**
+ * Multinomial naive Bayes over the same hashed terms as the TF-IDF (raw counts of char n-grams
+ * within word boundaries, then word n-grams in a block of their own), Lidstone smoothing `alpha`
+ * over the terms seen in training, a uniform prior (as balanced class weights do for the SVM).
+ * Scores are per-class log-likelihoods; the judge mixes them, normalised, into the SVM's
+ * decision values (see judge.ts).
+ */
+export class HashedNb {
+  constructor(
+    readonly opts: VectorizerOptions,
+    /** per class: log P(term | class) for every term index (0 where the term was never seen) */
+    readonly logp: Float32Array[],
+    /** 1 where the term was seen in training */
+    readonly seen: Uint8Array,
+  ) {}
+
+  static counts(text: string, o: VectorizerOptions): Map<number, number> {
+    const D = 1 << o.bits;
+    const { chars, words } = termCounts(text, o);
+    const m = new Map(chars);
+    if (o.wordMax >= 1) for (const [j, c] of words) m.set(D + j, c);
+    return m;
+  }
+
+  static fit(texts: string[], y: number[], K: number, alpha: number, opts: VectorizerOptions = DEFAULT_VECTORIZER): HashedNb {
+    if (!(alpha > 0)) throw new Error(`naive Bayes: alpha must be > 0, got ${alpha}`);
+    const dim = 2 << opts.bits;
+    const cnt = Array.from({ length: K }, () => new Float64Array(dim));
+    const tot = new Float64Array(K);
+    const seen = new Uint8Array(dim);
+    texts.forEach((t, i) => {
+      for (const [j, c] of HashedNb.counts(t, opts)) {
+        cnt[y[i]][j] += c;
+        tot[y[i]] += c;
+        seen[j] = 1;
+      }
+    });
+    let V = 0;
+    for (let j = 0; j < dim; j++) V += seen[j];
+    const logp = cnt.map((c, k) => {
+      const out = new Float32Array(dim);
+      const z = Math.log(tot[k] + alpha * V);
+      for (let j = 0; j < dim; j++) if (seen[j]) out[j] = Math.log(c[j] + alpha) - z;
+      return out;
+    });
+    return new HashedNb(opts, logp, seen);
+  }
+
+  /** Per-class log-likelihood of the text's seen terms. */
+  scores(text: string): number[] {
+    const s = new Array(this.logp.length).fill(0);
+    for (const [j, c] of HashedNb.counts(text, this.opts)) if (this.seen[j]) for (let k = 0; k < s.length; k++) s[k] += c * this.logp[k][j];
+    return s;
+  }
+}

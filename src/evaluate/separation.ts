@@ -6,6 +6,7 @@ import { meanEstimate, ratioEstimate, seedOf, type Estimate } from './metrics.js
 import { nonTestDocs } from './train.js';
 import { InputError } from '../errors.js';
 import { readSet } from './run.js';
+import { loadLexicons } from '../features/lexicon.js';
 
 /**
  * Does the eval separate a model that has seen a locale's regional forms from one that has not?
@@ -21,7 +22,8 @@ export interface SeparationCell {
   sibling: string;
   /** docs and chars each model was trained on */
   mix: { charsSeen: number; charsNotSeen: number; docsSeen: number; docsNotSeen: number };
-  varietyChoice: { n: number; seen: Estimate; notSeen: Estimate; separated: boolean };
+  /** n: the pair's items (the sibling's variant among the choices), of nAll items of the locale */
+  varietyChoice: { n: number; nAll: number; seen: Estimate; notSeen: Estimate; separated: boolean };
   bitsPerByte: { n: number; seen: Estimate; notSeen: Estimate; separated: boolean };
 }
 
@@ -31,6 +33,14 @@ export async function separation(o: { shardsDir: string; evalDir: string; seed?:
   const vc = readSet<ChoiceItem>(path.join(o.evalDir, 'sets', 'variety-choice.jsonl'));
   const px = readSet<TextItem>(path.join(o.evalDir, 'sets', 'perplexity.jsonl'));
   const { byLang } = await nonTestDocs(o.shardsDir);
+  // the forms (first form of each entry, as the eval set's alternatives take them) of a concept in a locale
+  const lex = loadLexicons();
+  const formsOf = (concept: string, locale: string) => lex.entries.filter((e) => e.concept === concept && e.locales.includes(locale) && e.forms.length).map((e) => e.forms[0].toLowerCase());
+  // an item asks the pair's question when one of its alternatives is the sibling's form (labelled
+  // with the sibling, or with another locale that shares the form: one form is offered once)
+  const asksPair = (it: ChoiceItem, sibling: string) =>
+    it.choiceLocales.slice(1).includes(sibling) ||
+    (!!it.concept && formsOf(it.concept, sibling).some((f) => !it.choices[0].toLowerCase().includes(f) && it.choices.slice(1).some((c) => c.toLowerCase().includes(f))));
   const cells: SeparationCell[] = [];
   for (const [, d] of [...byLang.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const locales = [...new Set(d.labels)].sort();
@@ -70,7 +80,11 @@ export async function separation(o: { shardsDir: string; evalDir: string; seed?:
         if (x === y) continue;
         const seen = lms.get(x)!;
         const not = lms.get(y)!;
-        const items = vc.filter((it) => it.locale === x);
+        // only items that ask this pair's question: the sibling's own variant is among the choices
+        // (an item whose alternatives are a third locale's forms, e.g. en-US 'parking lot' against
+        // 'car park' shared by en-IE and en-MT, cannot tell the two models apart)
+        const all = vc.filter((it) => it.locale === x);
+        const items = all.filter((it) => asksPair(it, y));
         const acc = (lm: CharNgram) =>
           items.map((it) => {
             const s = it.choices.map((c) => ll(lm, it.context, c));
@@ -92,7 +106,7 @@ export async function separation(o: { shardsDir: string; evalDir: string; seed?:
           locale: x,
           sibling: y,
           mix: { charsSeen: seen.chars, charsNotSeen: not.chars, docsSeen: seen.docs, docsNotSeen: not.docs },
-          varietyChoice: { n: items.length, seen: vSeen, notSeen: vNot, separated: items.length > 0 && vSeen.ci95[0] > vNot.ci95[1] },
+          varietyChoice: { n: items.length, nAll: all.length, seen: vSeen, notSeen: vNot, separated: items.length > 0 && vSeen.ci95[0] > vNot.ci95[1] },
           bitsPerByte: { n: texts.length, seen: bSeen, notSeen: bNot, separated: texts.length > 0 && bSeen.ci95[1] < bNot.ci95[0] },
         });
       }
@@ -104,11 +118,11 @@ export function separationTable(cells: SeparationCell[]): string {
   const ci = (e: Estimate, d = 2) => `${e.value.toFixed(d)} [${e.ci95[0].toFixed(d)}, ${e.ci95[1].toFixed(d)}]`;
   const lines = [
     'Separation: 5-gram char LMs on equal-size mixes (the same characters of non-test docs): the locale\'s own docs ("seen") vs its sibling\'s ("not seen"); 95% bootstrap intervals',
-    `  ${'locale'.padEnd(7)} ${'sibling'.padEnd(7)} ${'chars'.padStart(6)} ${'docs seen/not'.padStart(13)}  ${'vc n'.padStart(4)} ${'vc acc seen'.padStart(19)} ${'vc acc not seen'.padStart(19)} sep  ${'bpb n'.padStart(5)} ${'bpb seen'.padStart(19)} ${'bpb not seen'.padStart(19)} sep`,
+    `  ${'locale'.padEnd(7)} ${'sibling'.padEnd(7)} ${'chars'.padStart(6)} ${'docs seen/not'.padStart(13)}  ${'vc n/all'.padStart(8)} ${'vc acc seen'.padStart(19)} ${'vc acc not seen'.padStart(19)} sep  ${'bpb n'.padStart(5)} ${'bpb seen'.padStart(19)} ${'bpb not seen'.padStart(19)} sep`,
   ];
   for (const c of cells)
     lines.push(
-      `  ${c.locale.padEnd(7)} ${c.sibling.padEnd(7)} ${(c.mix.charsSeen === c.mix.charsNotSeen ? String(c.mix.charsSeen) : `${c.mix.charsSeen}≠${c.mix.charsNotSeen}`).padStart(6)} ${`${c.mix.docsSeen}/${c.mix.docsNotSeen}`.padStart(13)}  ${String(c.varietyChoice.n).padStart(4)} ${ci(c.varietyChoice.seen).padStart(19)} ${ci(c.varietyChoice.notSeen).padStart(19)} ${c.varietyChoice.separated ? 'yes' : 'no '}  ${String(c.bitsPerByte.n).padStart(5)} ${ci(c.bitsPerByte.seen).padStart(19)} ${ci(c.bitsPerByte.notSeen).padStart(19)} ${c.bitsPerByte.separated ? 'yes' : 'no '}`,
+      `  ${c.locale.padEnd(7)} ${c.sibling.padEnd(7)} ${(c.mix.charsSeen === c.mix.charsNotSeen ? String(c.mix.charsSeen) : `${c.mix.charsSeen}≠${c.mix.charsNotSeen}`).padStart(6)} ${`${c.mix.docsSeen}/${c.mix.docsNotSeen}`.padStart(13)}  ${`${c.varietyChoice.n}/${c.varietyChoice.nAll}`.padStart(8)} ${ci(c.varietyChoice.seen).padStart(19)} ${ci(c.varietyChoice.notSeen).padStart(19)} ${c.varietyChoice.separated ? 'yes' : 'no '}  ${String(c.bitsPerByte.n).padStart(5)} ${ci(c.bitsPerByte.seen).padStart(19)} ${ci(c.bitsPerByte.notSeen).padStart(19)} ${c.bitsPerByte.separated ? 'yes' : 'no '}`,
     );
   const vcSep = cells.filter((c) => c.varietyChoice.separated).length;
   const bSep = cells.filter((c) => c.bitsPerByte.separated).length;

@@ -139,16 +139,29 @@ describe('evaluation on the sample', () => {
   it('eval separation: equal-size mixes per sibling pair, item counts and intervals per cell', () => {
     const r = cli(['--json', 'eval', 'separation', '--build', out]);
     expect(r.status, r.stderr).toBe(0);
-    const cells = JSON.parse(r.stdout).cells as Array<{ locale: string; sibling: string; mix: { charsSeen: number; charsNotSeen: number }; varietyChoice: { n: number; seen: { ci95: number[]; value: number }; notSeen: { ci95: number[] }; separated: boolean } }>;
+    const cells = JSON.parse(r.stdout).cells as Array<{ locale: string; sibling: string; mix: { charsSeen: number; charsNotSeen: number }; varietyChoice: { n: number; nAll: number; seen: { ci95: number[]; value: number }; notSeen: { ci95: number[] }; separated: boolean } }>;
     expect(cells.map((c) => c.locale).sort()).toEqual([...SIBLINGS].sort());
+    const vc = fs
+      .readFileSync(path.join(out, 'eval', 'sets', 'variety-choice.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { locale: string; choiceLocales: string[] });
     for (const c of cells) {
       expect(c.mix.charsSeen, c.locale).toBe(c.mix.charsNotSeen);
       expect(c.mix.charsSeen).toBeGreaterThan(0);
-      expect(c.varietyChoice.n, c.locale).toBeGreaterThanOrEqual(30);
+      // every item of the locale is counted in nAll; the cell scores those that offer the sibling's form
+      expect(c.varietyChoice.nAll, c.locale).toBe(vc.filter((it) => it.locale === c.locale).length);
+      expect(c.varietyChoice.n, c.locale).toBeGreaterThanOrEqual(vc.filter((it) => it.locale === c.locale && it.choiceLocales.slice(1).includes(c.sibling)).length);
+      expect(c.varietyChoice.n, c.locale).toBeLessThanOrEqual(c.varietyChoice.nAll);
+      expect(c.varietyChoice.n, c.locale).toBeGreaterThanOrEqual(12);
       expect(c.varietyChoice.separated).toBe(c.varietyChoice.seen.ci95[0] > c.varietyChoice.notSeen.ci95[1]);
     }
+    // en-IE and en-MT share most British forms: items whose alternatives are only en-GB/en-US forms are left out
+    const en = cells.find((c) => c.locale === 'en-MT')!;
+    expect(en.varietyChoice.n).toBeLessThan(en.varietyChoice.nAll);
     // the eval tells a model that has seen a locale's forms from one that has not, for most locales
-    expect(cells.filter((c) => c.varietyChoice.separated).length).toBeGreaterThanOrEqual(6);
+    expect(cells.filter((c) => c.varietyChoice.separated).length).toBeGreaterThanOrEqual(10);
+    for (const l of ['en-IE', 'en-MT']) expect(cells.find((c) => c.locale === l)!.varietyChoice.separated, l).toBe(true);
   });
 
   it('a suite naming a missing set is a clear error', () => {
