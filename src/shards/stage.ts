@@ -7,6 +7,7 @@ import type { StageContext } from '../pipeline/stage.js';
 import { stableHash } from '../pipeline/stage.js';
 import { partitionsFrom, readCompletion, runPartitions, type CompletionIndex } from '../pipeline/runner.js';
 import { readDocs } from '../io/docs.js';
+import { Progress } from '../pipeline/progress.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { InputError } from '../errors.js';
 import { keyedHash } from '../eligibility/keyed-hash.js';
@@ -184,7 +185,7 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
     rank: ctx.rank,
     world: ctx.world,
     quiet: ctx.quiet,
-    run: async (p, out) => {
+    run: async (p, out, progress) => {
       const dedup = new DedupIndex(dedupParams(s.sc), false, 4096);
       const authorIndex = new Map<string, number>();
       const authors: string[] = [];
@@ -192,7 +193,7 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
       const locale: number[] = [];
       const chars: number[] = [];
       const segment: { [l: string]: number } = {};
-      for await (const docs of readDocs(p.input)) {
+      for await (const docs of readDocs(p.input, (b) => progress.tick(b))) {
         for (const d of docs) {
           const l = d.locale ?? 'und';
           segment[l] = (segment[l] ?? 0) + 1;
@@ -268,6 +269,8 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s:
   const segmentCounts: { [l: string]: number } = {};
   const starts: number[] = [];
   let at = 0;
+  // progress on a terminal: signature files loaded into the dedup index (then its duplicate pass), locales sampled
+  const loading = new Progress('shards-plan (dedup)', s.inputs.length, { quiet: ctx.quiet, unit: 'signature files' });
   for (let i = 0; i < s.inputs.length; i++) {
     const { header: h, columns: c } = readColumns<SigHeader>(sigFile(s, i));
     if (h.v !== SIG_VERSION || h.key !== s.partitions[i].key || sigs.partitions[i]?.key !== s.partitions[i].key) throw new InputError(`${sigFile(s, i)}: stale signature file; re-run \`vernacular run-stage signatures\``);
@@ -288,9 +291,11 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s:
     dedup.append({ n: h.n, sigs: c.sigs as Uint32Array, bandKeys: c.bandKeys as Uint32Array, exactKeys: c.exactKeys as Uint32Array, times: c.times as Float64Array, ties: c.ties as Uint32Array, shortFlags: c.shortFlags as Uint8Array });
     starts.push(at);
     at += h.n;
+    loading.tick(1);
   }
   authorIndex.clear();
   const dupOf = dedup.duplicateOf();
+  loading.end();
   const bytesPerDoc = dedup.bytesPerDoc();
   // the index is the largest thing held: let it go before the balance plan allocates
   dedup = undefined;
@@ -327,6 +332,7 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s:
   const balance: { [l: string]: LocalePlan } = {};
   const times = new Uint8Array(total);
   // one locale's candidates at a time: memory is bounded by the largest locale
+  const sampling = new Progress('shards-plan (balance)', Object.keys(supply).length, { quiet: ctx.quiet, unit: 'locales' });
   for (const l of Object.keys(supply).sort()) {
     const li = s.localeIndex.get(l)!;
     const cands: Candidate[] = [];
@@ -334,7 +340,9 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s:
     const r = sampleLocale(cands, targets[l], sc.balance);
     balance[l] = { available: supply[l].docs, target: targets[l], ...r.plan };
     for (const [i, k] of r.take) times[i] = k;
+    sampling.tick(1);
   }
+  sampling.end();
   const split = new Uint8Array(total);
   for (let index = 0; index < total; index++) split[index] = splitOfAuthor[recAuthor[index]];
   for (let i = 0; i < s.inputs.length; i++) {
@@ -380,7 +388,7 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
     rank: ctx.rank,
     world: ctx.world,
     quiet: ctx.quiet,
-    run: async (p, out) => {
+    run: async (p, out, progress) => {
       const i = index.get(p.key)!;
       const { header, columns } = readColumns<{ v: number; fingerprint: string; n: number }>(planFile(s, i));
       if (header.fingerprint !== plan.fingerprint) throw new InputError(`${planFile(s, i)}: stale plan; re-run \`vernacular run-stage shards-plan\``);
@@ -393,7 +401,7 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
       const prefix = path.basename(p.key);
       const sets = new Map<string, ShardSet>();
       let j = 0;
-      for await (const docs of readDocs(p.input)) {
+      for await (const docs of readDocs(p.input, (b) => progress.tick(b))) {
         for (const d of docs as Doc[]) {
           const locale = d.locale ?? 'und';
           if (!s.localeIndex.has(locale)) continue;
