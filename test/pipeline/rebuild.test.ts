@@ -94,7 +94,7 @@ describe('run on a finished build: the evaluate step', () => {
     const config = path.join(ROOT, 'corpora', 'sample', 'vernacular.yaml');
     const kept = () => new Map([...snapshot(path.join(out, 'eval')), ...snapshot(path.join(out, 'judge')), ...snapshot(path.join(out, 'baseline'))]);
     const before = kept();
-    expect(before.has('_done.json')).toBe(true);
+    expect(before.has('_done/run.json')).toBe(true);
     const r = cli(['run', '-c', config, '-o', out]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/evaluate: .*\n  up to date/);
@@ -106,7 +106,7 @@ describe('run on a finished build: the evaluate step', () => {
     for (const [k, v] of before) expect(after.get(k)!.equals(v), k).toBe(true);
     // an edited suite is not kept: the step drops its stamp and starts over (killed once it has)
     fs.appendFileSync(path.join(out, 'eval', 'suite.yaml'), '# edited\n');
-    const stamp = path.join(out, 'eval', '_done.json');
+    const stamp = path.join(out, 'eval', '_done', 'run.json');
     expect(await killWhen(['run', '-c', config, '-o', out], () => !fs.existsSync(stamp)), 'the edited suite was kept').toBe(true);
   }, 300_000);
 });

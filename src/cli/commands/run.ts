@@ -94,7 +94,8 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
     const manifestSha = (dir: string) => createHash('sha256').update(fsx.readFileSync(path.join(dir, 'manifest.json'))).digest('hex');
     const shardDirs = [sh.dir, ...(models[1] ? [path.join(ctx.out, 'shards-proportional')] : [])];
     const fingerprint = stableHash({ v: 1, code: codeVersion(), evaluate: ev, key: keyedHash(ctx.secret, 'fingerprint', ''), shards: shardDirs.map(manifestSha) });
-    const stampFile = path.join(evalDir, '_done.json');
+    // a completion marker like the stages' (`_done/`): `shards revoke` leaves it out of a new version, as theirs
+    const stampFile = path.join(evalDir, '_done', 'run.json');
     // what the step wrote, with their sha256: a file changed or removed since (an edited suite) redoes the step
     const written = () => [path.join(evalDir, 'suite.yaml'), judgeFile, ...models, path.join(compareDir, 'results.json'), path.join(compareDir, 'report.html')];
     const shaOf = (f: string) => (fsx.existsSync(f) ? createHash('sha256').update(fsx.readFileSync(f)).digest('hex') : null);
