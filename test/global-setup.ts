@@ -8,11 +8,15 @@ import type { TestProject } from 'vitest/node';
  * Once for the whole suite: build the bundled sample (`vernacular run` on corpora/sample) into a
  * shared temp folder, and unpack the test browser. Tests read both through `inject`; a test that
  * writes into the build takes a copy (`sampleBuild({ copy: true })` in helpers.ts).
+ *
+ * The build runs in the background while the files that do not need it run (the sequencer in
+ * vitest.config.ts puts the files that call `sampleBuild(` last): it writes `sampleStatus` when it
+ * ends, and `sampleBuild()` waits for that file.
  */
 declare module 'vitest' {
   export interface ProvidedContext {
     sampleBuild: string;
-    sampleBuildError: string;
+    sampleStatus: string;
     browserPath: string;
     browserError: string;
   }
@@ -20,16 +24,10 @@ declare module 'vitest' {
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-function buildSample(out: string): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/vernacular.js'), 'run', '-c', path.join(ROOT, 'corpora/sample/vernacular.yaml'), '-o', out], {
-      env: { ...process.env, VERNACULAR_SECRET: '84e0df90cc5d74120016a918f9855a4eff048711544ff1e318a48db3a2d663c2', CI: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let err = '';
-    child.stderr.on('data', (b) => (err += b));
-    child.on('exit', (code) => resolve(code === 0 ? '' : `sample build exited ${code}: ${err.slice(-2000)}`));
-  });
+/** The sample build's outcome, written once it ends: `error` is empty when it succeeded. */
+export interface SampleStatus {
+  error: string;
+  seconds: number;
 }
 
 /** The Chromium shipped inside @sparticuz/chromium (brotli in the tarball, unpacked to the OS temp folder on first use). */
@@ -54,15 +52,40 @@ async function unpackBrowser(): Promise<{ path: string; error: string }> {
 
 export default async function setup(project: TestProject) {
   const t0 = Date.now();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vern-suite-sample-'));
+  const status = path.join(dir, 'status.json');
+  const done = (error: string) => {
+    const seconds = (Date.now() - t0) / 1000;
+    fs.writeFileSync(status, JSON.stringify({ error, seconds } satisfies SampleStatus));
+    process.stderr.write(`global setup: sample ${error ? 'build FAILED' : 'built'} in ${seconds.toFixed(1)} s\n`);
+  };
   // VERNACULAR_TEST_SAMPLE=<a finished sample build> reuses it (running a few files while developing)
   const reuse = process.env.VERNACULAR_TEST_SAMPLE;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vern-suite-sample-'));
   const out = reuse ? path.resolve(reuse) : path.join(dir, 'sample');
-  const [buildError, browser] = await Promise.all([reuse ? Promise.resolve(fs.existsSync(path.join(out, 'report.html')) ? '' : `VERNACULAR_TEST_SAMPLE=${reuse} is not a finished sample build`) : buildSample(out), unpackBrowser()]);
+  let child: ReturnType<typeof spawn> | undefined;
+  if (reuse) done(fs.existsSync(path.join(out, 'report.html')) ? '' : `VERNACULAR_TEST_SAMPLE=${reuse} is not a finished sample build`);
+  else {
+    child = spawn(process.execPath, [path.join(ROOT, 'bin/vernacular.js'), 'run', '-c', path.join(ROOT, 'corpora/sample/vernacular.yaml'), '-o', out], {
+      env: { ...process.env, VERNACULAR_SECRET: '84e0df90cc5d74120016a918f9855a4eff048711544ff1e318a48db3a2d663c2', CI: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr!.on('data', (b) => (err += b));
+    child.on('error', (e) => done(`sample build could not start: ${e.message}`));
+    child.on('exit', (code, signal) => {
+      child = undefined;
+      done(code === 0 ? '' : `sample build exited ${code ?? signal}: ${err.slice(-2000)}`);
+    });
+  }
   project.provide('sampleBuild', out);
-  project.provide('sampleBuildError', buildError);
+  project.provide('sampleStatus', status);
+  // the browser is quick to unpack; tests read its path at import
+  const browser = await unpackBrowser();
   project.provide('browserPath', browser.path);
   project.provide('browserError', browser.error);
-  process.stderr.write(`global setup: sample built in ${((Date.now() - t0) / 1000).toFixed(1)} s${buildError ? ' (FAILED)' : ''}; browser ${browser.path || 'missing'}\n`);
-  return () => fs.rmSync(dir, { recursive: true, force: true });
+  process.stderr.write(`global setup: browser ${browser.path || 'missing'} (${((Date.now() - t0) / 1000).toFixed(1)} s); sample build ${reuse ? 'reused' : 'started'}\n`);
+  return () => {
+    child?.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
 }

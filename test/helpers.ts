@@ -112,11 +112,21 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 
 /**
  * The bundled sample, built once for the whole suite by test/global-setup.ts (`vernacular run` on
- * corpora/sample/vernacular.yaml). Read-only: a test that writes into the build takes a copy.
+ * corpora/sample/vernacular.yaml), waiting for it if it is still running. Read-only: a test that
+ * writes into the build takes a copy. A file that calls it runs after the files that do not
+ * (the sequencer in vitest.config.ts looks for the call).
  */
 export function sampleBuild(opts: { copy?: boolean } = {}): string {
-  const err = inject('sampleBuildError');
-  if (err) throw new Error(err);
+  // the build runs in the background from the start of the suite (test/global-setup.ts): wait for it
+  const status = inject('sampleStatus');
+  const deadline = Date.now() + 20 * 60_000;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  while (!fs.existsSync(status)) {
+    if (Date.now() > deadline) throw new Error(`the sample build did not finish in 20 minutes (no ${status})`);
+    Atomics.wait(nap, 0, 0, 250);
+  }
+  const { error } = JSON.parse(fs.readFileSync(status, 'utf8')) as { error: string };
+  if (error) throw new Error(error);
   const dir = inject('sampleBuild');
   if (!opts.copy) return dir;
   const d = path.join(tmpDir('vern-sample-copy-'), 'sample');

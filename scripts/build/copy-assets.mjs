@@ -12,3 +12,29 @@ for (const rel of ASSETS) {
   fs.rmSync(to, { recursive: true, force: true });
   fs.cpSync(from, to, { recursive: true });
 }
+
+// The bundled lexicons' YAML, parsed once here (src/features/lexicon.ts: parseLexiconFile): each
+// file's sha256 and its parsed value, kept only when JSON holds it exactly (YAML can say more).
+import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import YAML from 'yaml';
+const lexicons = path.join(root, 'corpora', 'lexicons');
+const parsed = {};
+const walk = (dir) => {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (/\.ya?ml$/.test(e.name)) {
+      const text = fs.readFileSync(p, 'utf8');
+      let value;
+      try {
+        value = YAML.parse(text);
+      } catch {
+        continue; // loadLexicons reports it, with the file
+      }
+      if (isDeepStrictEqual(JSON.parse(JSON.stringify(value)), value)) parsed[path.relative(lexicons, p).split(path.sep).join('/')] = { sha256: createHash('sha256').update(text).digest('hex'), value };
+    }
+  }
+};
+if (fs.existsSync(lexicons)) walk(lexicons);
+fs.writeFileSync(path.join(root, 'dist', 'lexicons.parsed.json'), JSON.stringify(parsed));

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parseYaml, YamlSyntaxError } from '../io/yaml.js';
 import { z } from 'zod';
@@ -67,6 +68,29 @@ export function lexiconDir(): string {
 export const norm = (s: string) => s.normalize('NFC').toLowerCase();
 
 /**
+ * The bundled lexicons' YAML, parsed at build time (scripts/build/copy-assets.mjs writes
+ * dist/lexicons.parsed.json: relative path → sha256 of the text and what YAML.parse made of it).
+ * Parsing 1.7 MB of YAML costs about a second in every process that extracts features; a file whose
+ * text no longer matches its sha256 (edited after the build) is parsed again, so the result is the same.
+ */
+let parsedCache: { [rel: string]: { sha256: string; value: unknown } } | null | undefined;
+export const PARSED_LEXICONS = 'dist/lexicons.parsed.json';
+export function parseLexiconFile(dir: string, rel: string, text: string): unknown {
+  if (path.resolve(dir) === path.resolve(lexiconDir())) {
+    if (parsedCache === undefined) {
+      try {
+        parsedCache = JSON.parse(fs.readFileSync(path.join(packageRoot(), PARSED_LEXICONS), 'utf8'));
+      } catch {
+        parsedCache = null;
+      }
+    }
+    const hit = parsedCache?.[rel.split(path.sep).join('/')];
+    if (hit && hit.sha256 === createHash('sha256').update(text).digest('hex')) return structuredClone(hit.value);
+  }
+  return parseYaml(text, rel);
+}
+
+/**
  * Load every `corpora/lexicons/<locale>/*.yaml` and validate it as a whole: schema, unique ids,
  * no form listed twice in a locale, patterns that compile, every concept in ≥ 2 locales. All
  * problems are reported at once, each with file and entry.
@@ -84,7 +108,7 @@ export function loadLexicons(dir = lexiconDir(), opts: { locales?: readonly stri
       const rel = path.relative(dir, file);
       let raw: unknown;
       try {
-        raw = parseYaml(fs.readFileSync(file, 'utf8'), rel);
+        raw = parseLexiconFile(dir, rel, fs.readFileSync(file, 'utf8'));
       } catch (e) {
         if (!(e instanceof YamlSyntaxError)) throw e;
         problems.push(...e.problems.map((p) => `${rel}: ${p}`));

@@ -86,12 +86,12 @@ export async function runFeatures(ctx: StageContext): Promise<FeatureStats> {
     world: ctx.world,
     keep: ['rates.json'],
     quiet: ctx.quiet,
-    run: async (p, out) => {
+    run: async (p, out, progress) => {
       const stats: FeatureStats = { byLocale: {} };
       fx ??= await FeatureExtractor.create();
       const w = new JsonlWriter(out.file(`docs/${p.key}.jsonl.gz`), { level: 1 });
       try {
-        for await (const docs of readDocs(p.input)) {
+        for await (const docs of readDocs(p.input, (b) => progress.tick(b))) {
           for (const doc of docs) {
             fx.label(doc);
             const loc = doc.locale ?? 'und';

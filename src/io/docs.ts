@@ -16,9 +16,14 @@ export function stageFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** Stream the Docs of one stage output file. Stage outputs are written by this tool, so a bad line is an input error. */
-export async function* readDocs(file: string): AsyncGenerator<Doc[]> {
-  for await (const rows of readJsonl(file, 64 << 20)) {
+/**
+ * Stream the Docs of one stage output file. Stage outputs are written by this tool, so a bad line is an input error.
+ * `onRead` counts the file's (compressed) bytes as they are read: in 16 KiB reads, which the parser's
+ * back-pressure paces, so the count follows the docs processed (a stage's progress) rather than
+ * jumping to the end of a small file at the first read.
+ */
+export async function* readDocs(file: string, onRead?: (bytes: number) => void): AsyncGenerator<Doc[]> {
+  for await (const rows of readJsonl(file, 64 << 20, onRead, onRead ? 16 << 10 : undefined)) {
     const docs: Doc[] = [];
     for (const r of rows) {
       if (r.fields === undefined) throw new InputError(`${file}:${r.line}: ${r.bad} (stage output is damaged; re-run the stage that wrote it)`);

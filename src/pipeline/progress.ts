@@ -49,7 +49,7 @@ export class Progress {
     const tail = d ? `  ${d}` : '';
     // without a known total there is no ETA: the count, the rate and the time so far
     if (this.total <= 0) return `${this.label}: ${this.done.toLocaleString('en')} ${this.unit ?? 'bytes'}  ${perSec}  ${formatSecs(secs)} so far${tail}`;
-    const what = this.unit ? `${this.done.toLocaleString('en')}/${this.total.toLocaleString('en')} ${this.unit} (${pct.toFixed(0)}%)  ${perSec}` : `${pct.toFixed(1)}%  ${(rate / 1e6).toFixed(1)} MB/s`;
+    const what = this.unit ? `${this.done.toLocaleString('en')}/${this.total.toLocaleString('en')} ${this.unit} (${pct.toFixed(0)}%)  ${perSec}` : `${pct.toFixed(1)}%  ${byteRate(rate)}`;
     return `${this.label}: ${what}  ETA ${formatSecs(eta)}${tail}`;
   }
 
@@ -63,4 +63,11 @@ export function formatSecs(s: number): string {
   if (!Number.isFinite(s)) return '?';
   const m = Math.floor(s / 60);
   return m ? `${m}m${Math.round(s % 60)}s` : `${Math.round(s)}s`;
+}
+
+/** Bytes per second, readable at any size: stage outputs are compressed and small, so "0.0 MB/s" would say nothing. */
+export function byteRate(bps: number): string {
+  if (bps >= 1e6) return `${(bps / 1e6).toFixed(1)} MB/s`;
+  if (bps >= 1e3) return `${(bps / 1e3).toFixed(bps < 1e4 ? 1 : 0)} kB/s`;
+  return `${Math.round(bps)} B/s`;
 }

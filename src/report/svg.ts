@@ -135,12 +135,13 @@ export function fmtExact(v: number): string {
   return Number.isInteger(v) ? v.toLocaleString('en-US') : String(Number(v.toPrecision(6)));
 }
 
-/** A complete self-contained HTML page. */
+/** A complete self-contained HTML page. Charts scale down to a narrow window; a wide table scrolls inside itself. */
 export function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><meta name="viewport" content="width=device-width,initial-scale=1"><style>
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}th{background:#f6f6f6}td:first-child,th:first-child,td.l,th.l{text-align:left}summary{cursor:pointer;margin:8px 0}h3{font-size:14px}
-.pass{color:#1e7d32;font-weight:bold}.fail{color:#b71c1c;font-weight:bold}.muted{color:#777}.chart{display:block;margin:10px 0}
+.pass{color:#1e7d32;font-weight:bold}.fail{color:#b71c1c;font-weight:bold}.muted{color:#777}.chart{display:block;margin:10px 0;max-width:100%;height:auto}
+table{display:block;max-width:100%;overflow-x:auto}
 </style></head><body>${body}</body></html>\n`;
 }

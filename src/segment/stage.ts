@@ -66,7 +66,7 @@ export async function runSegment(ctx: StageContext): Promise<SegmentStats> {
     world: ctx.world,
     keep: ['report.json'],
     quiet: ctx.quiet,
-    run: async (p, out) => {
+    run: async (p, out, progress) => {
       const stats = empty();
       const writers = new Map<string, JsonlWriter>();
       const writer = (locale: string) => {
@@ -78,7 +78,7 @@ export async function runSegment(ctx: StageContext): Promise<SegmentStats> {
         return w;
       };
       try {
-        for await (const docs of readDocs(p.input)) {
+        for await (const docs of readDocs(p.input, (b) => progress.tick(b))) {
           for (const doc of docs) {
             for (const d of segmentDoc(doc, cascade, configured, s, stats)) {
               const w = writer(d.locale!).write(d);

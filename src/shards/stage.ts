@@ -185,7 +185,7 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
     rank: ctx.rank,
     world: ctx.world,
     quiet: ctx.quiet,
-    run: async (p, out) => {
+    run: async (p, out, progress) => {
       const dedup = new DedupIndex(dedupParams(s.sc), false, 4096);
       const authorIndex = new Map<string, number>();
       const authors: string[] = [];
@@ -193,7 +193,7 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
       const locale: number[] = [];
       const chars: number[] = [];
       const segment: { [l: string]: number } = {};
-      for await (const docs of readDocs(p.input)) {
+      for await (const docs of readDocs(p.input, (b) => progress.tick(b))) {
         for (const d of docs) {
           const l = d.locale ?? 'und';
           segment[l] = (segment[l] ?? 0) + 1;
@@ -464,7 +464,7 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
     rank: ctx.rank,
     world: ctx.world,
     quiet: ctx.quiet,
-    run: async (p, out) => {
+    run: async (p, out, progress) => {
       ps ??= planSetup(ctx, s, sigCompletion(s));
       tables ??= planTables(ps);
       const part = ps.parts.find((x) => x.key === p.key)!;
@@ -477,7 +477,7 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
       const prefix = path.basename(p.key);
       const sets = new Map<string, ShardSet>();
       let j = 0;
-      for await (const docs of readDocs(p.input)) {
+      for await (const docs of readDocs(p.input, (b) => progress.tick(b))) {
         for (const d of docs as Doc[]) {
           const locale = d.locale ?? 'und';
           if (!s.localeIndex.has(locale)) continue;

@@ -13,7 +13,7 @@ describe('local executor and cluster plans', () => {
   let clean: string;
   beforeAll(() => {
     gen = tmpDir('vern-gen-');
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/generate-export.ts'), '--out', gen, '--mb', '12', '--files', '8', '--seed', '3'], { stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/generate-export.ts'), '--out', gen, '--mb', '2', '--files', '8', '--seed', '3'], { stdio: 'pipe' });
     cfg = path.join(gen, 'vernacular.yaml');
     const c = YAML.parse(fs.readFileSync(cfg, 'utf8'));
     c.segment = { locales: ['en-IE', 'de-DE', 'de-AT', 'fr-FR', 'fr-BE', 'nl-NL', 'nl-BE', 'es-ES', 'it-IT', 'pt-PT', 'sv-SE', 'el-GR'] };

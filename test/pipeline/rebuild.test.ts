@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { cli, readDecompressed, record, tmpDir, walk, writeConfig, writeJsonl } from '../helpers.js';
+import { ROOT, cli, killWhen, readDecompressed, record, sampleBuild, snapshot, tmpDir, walk, writeConfig, writeJsonl } from '../helpers.js';
 
 const AT = ['Servus, gemma heit no auf an Kaffee ins Tschecherl ums Eck?', 'Des is a Schmäh, oida, i hob kan Tau.', 'Heast, des Wetter is heit wieder a Wahnsinn, i bleib daham.', 'Mir is so fad, gemma auf a Bier oder an Spritzer?'];
 const DE = ['Moin, hat jemand Lust auf einen Kaffee nachher in der Stadt?', 'Das Wetter ist heute echt schlecht, ich bleibe lieber zu Hause.', 'Ich habe gestern einen richtig guten Film gesehen, sehr zu empfehlen.', 'Wer kommt am Wochenende mit zum Fußball ins Stadion?'];
@@ -85,5 +85,28 @@ describe('rebuild into the same folder', () => {
     for (let i = 0; i < 6; i++) expect(after).not.toContain(`CANARYOBJ${i}`);
     expect(after).toContain('(de 1)');
     expect(walk(out).filter((f) => /\.tmp-\d+$/.test(f))).toEqual([]);
+  }, 300_000);
+});
+
+describe('run on a finished build: the evaluate step', () => {
+  it('keeps what it wrote when nothing it reads changed, and starts over when one of its outputs was edited', async () => {
+    const out = sampleBuild({ copy: true });
+    const config = path.join(ROOT, 'corpora', 'sample', 'vernacular.yaml');
+    const kept = () => new Map([...snapshot(path.join(out, 'eval')), ...snapshot(path.join(out, 'judge')), ...snapshot(path.join(out, 'baseline'))]);
+    const before = kept();
+    expect(before.has('_done/run.json')).toBe(true);
+    const r = cli(['run', '-c', config, '-o', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/evaluate: .*\n  up to date/);
+    // the summary still shows the judge and the comparison, read back from what was kept
+    expect(r.stdout).toMatch(/Variety judge/);
+    expect(r.stdout).toMatch(/vc acc/);
+    const after = kept();
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    for (const [k, v] of before) expect(after.get(k)!.equals(v), k).toBe(true);
+    // an edited suite is not kept: the step drops its stamp and starts over (killed once it has)
+    fs.appendFileSync(path.join(out, 'eval', 'suite.yaml'), '# edited\n');
+    const stamp = path.join(out, 'eval', '_done', 'run.json');
+    expect(await killWhen(['run', '-c', config, '-o', out], () => !fs.existsSync(stamp)), 'the edited suite was kept').toBe(true);
   }, 300_000);
 });

@@ -34,6 +34,13 @@ describe.skipIf(!testBrowser())('build report in headless Chromium', () => {
       expect(fs.statSync(path.join(ROOT, 'test-artifacts', 'report.png')).size).toBeGreaterThan(20_000);
       expect(errors).toEqual([]);
       expect(requests).toEqual([]);
+      // a narrower window (a laptop split screen): every chart fits, none is cut at the right edge
+      for (const width of [800, 390]) {
+        await page.setViewportSize({ width, height: 1000 });
+        const over = await page.evaluate(`[...document.querySelectorAll('svg.chart')].filter((e) => e.getBoundingClientRect().right > ${width} + 0.5).map((e) => e.id)`);
+        expect(over, `charts wider than a ${width} px window`).toEqual([]);
+        expect(await page.evaluate('document.documentElement.scrollWidth'), `page width at ${width} px`).toBeLessThanOrEqual(width);
+      }
     } finally {
       await browser.close();
     }

@@ -81,11 +81,51 @@ export async function run(opts: BuildOptions, g: GlobalOptions): Promise<Command
     }
     ctx.log(`[${steps}/${steps}] evaluate: eval sets, variety judge, n-gram baselines`);
     const evalDir = path.join(ctx.out, 'eval');
-    const sets = buildEvalSets({ shardsDir: sh.dir, outDir: evalDir, maxPerLocale: ev.max_per_locale });
-    const judges = await trainJudges({ shardsDir: sh.dir, out: path.join(ctx.out, 'judge', 'judge.json.gz'), secret: ctx.secret });
-    trainBaseline({ shardsDir: sh.dir, out: models[0] });
-    if (models[1]) trainBaseline({ shardsDir: path.join(ctx.out, 'shards-proportional'), out: models[1] });
-    const runs = await evalRunMany({ model: models.map((m) => `ngram:${m}`), suite: sets.suite, out: path.join(evalDir, 'runs', 'compare'), judge: path.join(ctx.out, 'judge', 'judge.json.gz'), build: ctx.out, quiet: ctx.quiet });
+    const judgeFile = path.join(ctx.out, 'judge', 'judge.json.gz');
+    const compareDir = path.join(evalDir, 'runs', 'compare');
+    // Like the stages, this step redoes nothing when nothing it reads changed: the shards (their
+    // manifests list every shard file's sha256), the evaluate config, the key and the code.
+    const { createHash } = await import('node:crypto');
+    const { stableHash } = await import('../../pipeline/stage.js');
+    const { codeVersion } = await import('../../pipeline/runner.js');
+    const { keyedHash } = await import('../../eligibility/keyed-hash.js');
+    const { readRuns } = await import('../../report/results.js');
+    const { writeJsonAtomic } = await import('../../io/atomic.js');
+    const manifestSha = (dir: string) => createHash('sha256').update(fs.readFileSync(path.join(dir, 'manifest.json'))).digest('hex');
+    const shardDirs = [sh.dir, ...(models[1] ? [path.join(ctx.out, 'shards-proportional')] : [])];
+    const fingerprint = stableHash({ v: 1, code: codeVersion(), evaluate: ev, key: keyedHash(ctx.secret, 'fingerprint', ''), shards: shardDirs.map(manifestSha) });
+    // a completion marker like the stages' (`_done/`): `shards revoke` leaves it out of a new version, as theirs
+    const stampFile = path.join(evalDir, '_done', 'run.json');
+    // what the step wrote, with their sha256: a file changed or removed since (an edited suite) redoes the step
+    const written = () => [path.join(evalDir, 'suite.yaml'), judgeFile, ...models, path.join(compareDir, 'results.json'), path.join(compareDir, 'report.html')];
+    const shaOf = (f: string) => (fs.existsSync(f) ? createHash('sha256').update(fs.readFileSync(f)).digest('hex') : null);
+    type Stamp = { fingerprint: string; outputs: Array<string | null>; sets: { counts: ReturnType<typeof buildEvalSets>['counts'] }; judges: { report: Awaited<ReturnType<typeof trainJudges>>['report'] } };
+    let stamp: Stamp | undefined;
+    try {
+      stamp = JSON.parse(fs.readFileSync(stampFile, 'utf8')) as Stamp;
+    } catch {
+      stamp = undefined;
+    }
+    const resultsFile = path.join(compareDir, 'results.json');
+    const fresh = stamp?.fingerprint === fingerprint && JSON.stringify(stamp.outputs) === JSON.stringify(written().map(shaOf)) && !stamp.outputs.includes(null);
+    let sets: Stamp['sets'];
+    let judges: Stamp['judges'];
+    let runs: Awaited<ReturnType<typeof evalRunMany>>;
+    if (fresh) {
+      ctx.log('  up to date (shards, evaluate config and code unchanged): kept');
+      ({ sets, judges } = stamp!);
+      runs = readRuns(resultsFile);
+    } else {
+      fs.rmSync(stampFile, { force: true });
+      const built = buildEvalSets({ shardsDir: sh.dir, outDir: evalDir, maxPerLocale: ev.max_per_locale });
+      if (path.resolve(built.suite) !== written()[0]) throw new Error(`eval sets: suite written to ${built.suite}, expected ${written()[0]}`);
+      sets = { counts: built.counts };
+      judges = await trainJudges({ shardsDir: sh.dir, out: judgeFile, secret: ctx.secret });
+      trainBaseline({ shardsDir: sh.dir, out: models[0] });
+      if (models[1]) trainBaseline({ shardsDir: path.join(ctx.out, 'shards-proportional'), out: models[1] });
+      runs = await evalRunMany({ model: models.map((m) => `ngram:${m}`), suite: built.suite, out: compareDir, judge: judgeFile, build: ctx.out, quiet: ctx.quiet });
+      writeJsonAtomic(stampFile, { fingerprint, outputs: written().map(shaOf), sets, judges: { report: judges.report } } satisfies Stamp);
+    }
     summary.evaluate = { sets: sets.counts, judge: judges.report, runs: runs.map((r) => ({ model: r.model, tasks: r.tasks })) };
     sections.push(judgeTable(judges.report));
     sections.push(compareTable(runs, models[1] ? ['balanced', 'proportional'] : ['balanced']) + `\n\n  report: ${path.relative(process.cwd(), path.join(evalDir, 'runs', 'compare', 'report.html'))}`);

@@ -38,9 +38,9 @@ export class RawLines {
 }
 
 /** Read a JSONL file (optionally .gz or .zst) as batches of raw lines (split, size- and UTF-8-checked, not parsed). */
-export async function* readJsonlLines(file: string, maxLineBytes: number, onRead?: (bytes: number) => void): AsyncGenerator<RawLines> {
+export async function* readJsonlLines(file: string, maxLineBytes: number, onRead?: (bytes: number) => void, chunkBytes?: number): AsyncGenerator<RawLines> {
   const oversized = new Set<number>();
-  for await (const batch of splitLines(openInput(file, onRead), maxLineBytes, oversized)) {
+  for await (const batch of splitLines(openInput(file, onRead, chunkBytes), maxLineBytes, oversized)) {
     const lines = new RawLines();
     const { bufs, starts, ends } = batch;
     for (let i = 0; i < bufs.length; i++) {
@@ -87,8 +87,8 @@ export function parseJsonLine(l: RawLines, i: number): RawRow {
 }
 
 /** Read a JSONL file (optionally .gz or .zst) as batches of rows; bad lines become `bad` rows. */
-export async function* readJsonl(file: string, maxLineBytes: number, onRead?: (bytes: number) => void): RowSource {
-  for await (const lines of readJsonlLines(file, maxLineBytes, onRead)) {
+export async function* readJsonl(file: string, maxLineBytes: number, onRead?: (bytes: number) => void, chunkBytes?: number): RowSource {
+  for await (const lines of readJsonlLines(file, maxLineBytes, onRead, chunkBytes)) {
     const rows: RawRow[] = [];
     for (let i = 0; i < lines.n; i++) rows.push(parseJsonLine(lines, i));
     yield rows;
