@@ -14,6 +14,10 @@
  * build of corpora/sample (`vernacular run … --out DIR`): per language with ≥ 2 locales, train on
  * every non-test doc of the balanced shards (train + validation splits), score on the test split.
  *
+ * The judge's hyper-parameters are printed under each table: C and NB alpha fixed by
+ * scripts/bench/judge-cv.ts (5-fold CV on GDI train only), the NB weight chosen per fit on the
+ * held-out fold of the training data. dev.tsv is only scored.
+ *
  * Reported per set and model: macro-F1 and accuracy (mean over seeds, and min–max spread),
  * expected calibration error (15 equal-width bins over the top probability; "–" for a model
  * without probabilities), train and predict wall time (mean over seeds, ms).
@@ -214,10 +218,18 @@ const contenders: Contender[] = [
     name: 'judge (this build)',
     fit: (t, seed) => {
       const m = LanguageJudge.train(t.texts, t.labels, { seed });
+      const r = m.report!;
+      chosen.push(
+        `  seed ${seed}: C ${r.hyper.C}, NB alpha ${r.hyper.nbAlpha} (fixed: 5-fold CV on GDI train, scripts/bench/judge-cv.ts); NB weight ${m.nbWeight} chosen on the held-out fold of train (${r.calibration.n} texts) by log-loss: ` +
+          (r.nbWeightChoice ?? []).map((c) => `${c.nbWeight}→${c.nll}`).join(' ') +
+          `; temperature ${m.temperature.toFixed(3)}; held-out macro-F1 ${r.heldOut?.macroF1.toFixed(4) ?? '–'}`,
+      );
       return { predict: (xs) => xs.map((x) => topOf(m.probs(x))) };
     },
   },
 ];
+/** the judge's hyper-parameters per fit, printed under each table */
+const chosen: string[] = [];
 
 function topOf(p: { [l: string]: number }): { label: string; p: number } {
   let label = '';
@@ -268,6 +280,7 @@ interface Row {
 }
 
 function runTask(t: Task): Map<string, Row> {
+  chosen.length = 0;
   const rows = new Map<string, Row>();
   for (const c of contenders) {
     const r: Row = { macro: [], acc: [], ece: [], trainMs: [], predMs: [] };
@@ -301,6 +314,7 @@ function table(title: string, rows: Map<string, Row>, n: { train: number; test: 
     lines.push(
       `  ${name.padEnd(28)} ${mean(r.macro).toFixed(4).padStart(8)} ${spread(r.macro).toFixed(4).padStart(7)} ${mean(r.acc).toFixed(4).padStart(8)} ${spread(r.acc).toFixed(4).padStart(7)} ${(r.ece.length ? mean(r.ece).toFixed(3) : '–').padStart(6)} ${mean(r.trainMs).toFixed(0).padStart(9)} ${mean(r.predMs).toFixed(0).padStart(8)}`,
     );
+  if (chosen.length) lines.push('  judge hyper-parameters (dev/test never seen):', ...chosen);
   return lines.join('\n');
 }
 

@@ -17,8 +17,12 @@ import { classification, expectedCalibrationError } from './metrics.js';
  * the caller knows authors), then the model is refitted on everything. Deterministic for a seed;
  * converged, so the seed moves only the calibration fold.
  *
- * Defaults (C 0.5, NB alpha 0.1, nbWeight 0.05) were chosen by 5-fold cross-validation on the
- * GDI training set only (scripts/bench/judge-cv.ts), never on a test set.
+ * C 0.5 and NB alpha 0.1 were chosen by 5-fold cross-validation on the GDI training set only
+ * (scripts/bench/judge-cv.ts), never on a test set. The NB weight is chosen per training set, on
+ * its held-out fold, from NB_WEIGHT_GRID by log-loss (NB's scale varies with text length and
+ * data); with fewer than NB_MIN_HELD_OUT held-out texts the weight is 0 (SVM only: a choice made
+ * on a few dozen texts follows the seed), and 0 when there is no held-out fold at all. (The GDI
+ * CV's own best weight was 0.05; on GDI train's held-out fold the judge picks 0.02–0.05.)
  */
 export interface Judge {
   readonly labels: string[];
@@ -46,6 +50,8 @@ export interface JudgeTrainReport {
   perLabel: { [label: string]: number };
   classWeights: { [label: string]: number };
   hyper: { C: number; nbAlpha: number; nbWeight: number };
+  /** the NB weights tried on the held-out fold and their log-loss (absent when fixed by the caller) */
+  nbWeightChoice?: Array<{ nbWeight: number; nll: number }>;
   temperature: number;
   calibration: { n: number; nllBefore: number; nllAfter: number };
   /** the calibration fold scored by the model trained on the rest (an honest held-out estimate) */
@@ -55,7 +61,10 @@ export interface JudgeTrainReport {
 
 export const DEFAULT_C = 0.5;
 export const DEFAULT_NB_ALPHA = 0.1;
-export const DEFAULT_NB_WEIGHT = 0.05;
+/** NB weights the judge chooses among on its held-out fold (the grid of the GDI cross-validation) */
+export const NB_WEIGHT_GRID = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5];
+/** the held-out texts needed to choose an NB weight at all (fewer: weight 0) */
+export const NB_MIN_HELD_OUT = 300;
 
 /** log-softmax: NB's log-likelihoods as a normalised log-posterior (uniform prior), each ≤ 0 */
 function logSoftmax(d: number[]): number[] {
@@ -67,7 +76,7 @@ function logSoftmax(d: number[]): number[] {
 }
 
 /** The judge's score per label: SVM decision values plus `beta` × NB's log-posterior. */
-function mix(svm: number[], nb: HashedNb | undefined, beta: number, text: string): number[] {
+export function mix(svm: number[], nb: HashedNb | undefined, beta: number, text: string): number[] {
   if (!nb || !beta) return svm;
   const p = logSoftmax(nb.scores(text));
   return svm.map((d, k) => d + beta * p[k]);
@@ -151,8 +160,10 @@ export class LanguageJudge implements Judge {
     const seed = (opts.seed ?? 7) >>> 0;
     const C = opts.C ?? DEFAULT_C;
     const alpha = opts.nbAlpha ?? DEFAULT_NB_ALPHA;
-    const beta = opts.nbWeight ?? DEFAULT_NB_WEIGHT;
-    if (!(beta >= 0)) throw new Error(`judge: nbWeight must be ≥ 0, got ${beta}`);
+    if (opts.nbWeight !== undefined && !(opts.nbWeight >= 0)) throw new Error(`judge: nbWeight must be ≥ 0, got ${opts.nbWeight}`);
+    // fixed by the caller, else chosen on the held-out fold below (0 without one)
+    let beta = opts.nbWeight ?? 0;
+    let betaChoice: JudgeTrainReport['nbWeightChoice'];
     const vo: VectorizerOptions = { ...DEFAULT_VECTORIZER, ...opts.vectorizer };
     const y = labels.map((l) => ls.indexOf(l));
     const counts = ls.map((_, k) => y.filter((v) => v === k).length);
@@ -190,9 +201,25 @@ export class LanguageJudge implements Judge {
       const X = v.transform(fitIdx.map((i) => texts[i]));
       const w = weightsOf(fitIdx);
       const m = fitOvr(X, fitIdx.map((i) => y[i]), K, Float64Array.from(fitIdx, (i) => C * w[y[i]]), v.dim, seed);
-      const nb = beta ? HashedNb.fit(fitIdx.map((i) => texts[i]), fitIdx.map((i) => y[i]), K, alpha, vo) : undefined;
-      const D = calIdx.map((i) => mix(decide(m.ws, v.dim, v.row(texts[i])), nb, beta, texts[i]));
+      // too small a fold to show that NB helps (a few dozen texts: the choice would follow the
+      // seed): SVM only, unless the caller fixed the weight
+      const grid = opts.nbWeight !== undefined ? [opts.nbWeight] : calIdx.length >= NB_MIN_HELD_OUT ? NB_WEIGHT_GRID : [0];
+      const nb = grid.some((b) => b > 0) ? HashedNb.fit(fitIdx.map((i) => texts[i]), fitIdx.map((i) => y[i]), K, alpha, vo) : undefined;
+      const Ds = calIdx.map((i) => decide(m.ws, v.dim, v.row(texts[i])));
+      const Dn = nb ? calIdx.map((i) => logSoftmax(nb.scores(texts[i]))) : [];
       const yc = calIdx.map((i) => y[i]);
+      const at = (b: number) => Ds.map((d, q) => (b ? d.map((x, k) => x + b * Dn[q][k]) : d));
+      // the NB weight: least held-out log-loss after temperature scaling (a proper score, so the
+      // choice also serves calibration); NB's scale differs from set to set (text length, n of classes)
+      const tried = grid.map((b) => {
+        const Db = at(b);
+        const Tb = fitTemperature(Db, yc);
+        return { nbWeight: b, nll: nll(Db, yc, Tb) };
+      });
+      const best = tried.reduce((a, c) => (c.nll < a.nll - 1e-4 ? c : a));
+      beta = best.nbWeight;
+      if (grid.length > 1 || opts.nbWeight === undefined) betaChoice = tried.map((t) => ({ nbWeight: t.nbWeight, nll: Number(t.nll.toFixed(4)) }));
+      const D = at(beta);
       T = fitTemperature(D, yc);
       cal = { n: calIdx.length, nllBefore: nll(D, yc, 1), nllAfter: nll(D, yc, T) };
       const P = D.map((d) => softmaxT(d, T));
@@ -212,6 +239,7 @@ export class LanguageJudge implements Judge {
       perLabel: Object.fromEntries(ls.map((l, k) => [l, counts[k]])),
       classWeights: Object.fromEntries(ls.map((l, k) => [l, Number(cw[k].toFixed(4))])),
       hyper: { C, nbAlpha: alpha, nbWeight: beta },
+      nbWeightChoice: betaChoice,
       temperature: T,
       calibration: cal,
       heldOut,

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { LanguageJudge, fitTemperature, loadJudges, saveJudges } from '../../src/evaluate/judge.js';
-import { HashedTfidf, svmDual, termCounts, DEFAULT_VECTORIZER, prng } from '../../src/evaluate/linear.js';
+import { LanguageJudge, NB_MIN_HELD_OUT, NB_WEIGHT_GRID, fitTemperature, loadJudges, saveJudges } from '../../src/evaluate/judge.js';
+import { HashedNb, HashedTfidf, svmDual, termCounts, DEFAULT_VECTORIZER, prng } from '../../src/evaluate/linear.js';
 import { classification, expectedCalibrationError } from '../../src/evaluate/metrics.js';
 import { ROOT, cli, tmpDir } from '../helpers.js';
 
@@ -85,6 +85,35 @@ describe('linear pieces', () => {
     }
   });
 
+  it('naive Bayes: log P(term | class) is (count + alpha) / (class total + alpha × terms seen), over hashed terms', () => {
+    for (const seed of [1, 2]) {
+      const r = prng(seed);
+      const texts = Array.from({ length: 12 }, () => Array.from({ length: 1 + Math.floor(r() * 4) }, () => ['grüezi', 'servus', 'moin', 'hoi', 'tschau'][Math.floor(r() * 5)]).join(' '));
+      const y = texts.map((_, i) => i % 3);
+      const o = { ...DEFAULT_VECTORIZER, ...SMALL };
+      const alpha = 0.1 + r();
+      const nb = HashedNb.fit(texts, y, 3, alpha, o);
+      // oracle: counts summed independently of the implementation's arrays
+      const per = [new Map<number, number>(), new Map<number, number>(), new Map<number, number>()];
+      const seen = new Set<number>();
+      texts.forEach((t, i) => {
+        for (const [j, c] of HashedNb.counts(t, o)) {
+          per[y[i]].set(j, (per[y[i]].get(j) ?? 0) + c);
+          seen.add(j);
+        }
+      });
+      const tot = per.map((m) => [...m.values()].reduce((a, b) => a + b, 0));
+      for (const t of ['grüezi hoi', 'moin moin servus', 'qqq']) {
+        const want = per.map((m, k) => {
+          let s = 0;
+          for (const [j, c] of HashedNb.counts(t, o)) if (seen.has(j)) s += c * Math.log(((m.get(j) ?? 0) + alpha) / (tot[k] + alpha * seen.size));
+          return s;
+        });
+        nb.scores(t).forEach((v, k) => expect(v).toBeCloseTo(want[k], 3));
+      }
+    }
+  });
+
   it('temperature scaling recovers the temperature the labels were drawn at', () => {
     for (const T of [0.3, 1, 3]) {
       const r = prng(Math.round(T * 100));
@@ -161,9 +190,31 @@ describe('LanguageJudge', () => {
     expect(j.report!.heldOut!.n).toBe(j.report!.calibration.n);
   });
 
+  it('the NB weight is the grid value of least held-out log-loss; fixed by the caller; 0 on a small set', () => {
+    // 3 × 600 texts: a held-out fold of 360, enough to choose (NB_MIN_HELD_OUT)
+    const d = varieties(5, 3, [600, 600, 600]);
+    const j = LanguageJudge.train(d.texts, d.labels, { seed: 2, vectorizer: SMALL });
+    expect(j.report!.calibration.n).toBeGreaterThanOrEqual(NB_MIN_HELD_OUT);
+    const tried = j.report!.nbWeightChoice!;
+    expect(tried.map((t) => t.nbWeight)).toEqual(NB_WEIGHT_GRID);
+    const least = Math.min(...tried.map((t) => t.nll));
+    expect(tried.find((t) => t.nbWeight === j.nbWeight)!.nll).toBeLessThanOrEqual(least + 1e-4);
+    expect(j.report!.hyper.nbWeight).toBe(j.nbWeight);
+    // a weight given by the caller is kept and nothing is tried
+    const fixed = LanguageJudge.train(d.texts, d.labels, { seed: 2, vectorizer: SMALL, nbWeight: 0.2 });
+    expect(fixed.nbWeight).toBe(0.2);
+    expect(fixed.report!.nbWeightChoice).toBeUndefined();
+    // a small set: nothing to choose on, SVM only
+    const small = LanguageJudge.train(d.texts.slice(0, 300), d.labels.slice(0, 300).map((l, i) => (i % 2 ? 'A' : 'B')), { seed: 2, vectorizer: SMALL });
+    expect(small.nbWeight).toBe(0);
+    expect(small.report!.nbWeightChoice).toEqual([{ nbWeight: 0, nll: expect.any(Number) }]);
+  });
+
   it('saves and loads: same probabilities; a corrupt file is an input error naming it', () => {
     const d = varieties(9, 3, [50, 50, 50]);
-    const j = LanguageJudge.train(d.texts, d.labels, { seed: 1, vectorizer: SMALL });
+    // a fixed NB weight, so the naive Bayes part is stored and read back too
+    const j = LanguageJudge.train(d.texts, d.labels, { seed: 1, vectorizer: SMALL, nbWeight: 0.1 });
+    expect(j.nbWeight).toBe(0.1);
     const dir = tmpDir('vern-judge-');
     const f = path.join(dir, 'j.json.gz');
     saveJudges(f, { judges: { xx: j }, report: {} });
@@ -178,6 +229,8 @@ describe('LanguageJudge', () => {
       ['truncated', fs.readFileSync(f).subarray(0, 100)],
       ['unknown format', zlib.gzipSync(JSON.stringify({ ...raw, format: 'vernacular-judge-9' }))],
       ['short weights', zlib.gzipSync(JSON.stringify({ ...raw, judges: { xx: { ...raw.judges.xx, weights: raw.judges.xx.weights.map((w: string) => w.slice(0, 8)) } } }))],
+      ['short NB weights', zlib.gzipSync(JSON.stringify({ ...raw, judges: { xx: { ...raw.judges.xx, nbLogp: raw.judges.xx.nbLogp.map((w: string) => w.slice(0, 8)) } } }))],
+      ['NB weight without NB', zlib.gzipSync(JSON.stringify({ ...raw, judges: { xx: { ...raw.judges.xx, nbLogp: undefined } } }))],
       ['one label', zlib.gzipSync(JSON.stringify({ ...raw, judges: { xx: { ...raw.judges.xx, labels: ['V0'] } } }))],
       ['not gzip', Buffer.from('{"format":"vernacular-judge-2"}')],
     ];
@@ -305,8 +358,12 @@ describe('GDI slice (VarDial 2018 Swiss German, read in place)', () => {
   }, 60_000);
 });
 
-/** A little under what the judge reaches on this slice (every 4th line of train → every 4th of dev: 0.6435 at seed 1). */
-const GDI_FLOOR = 0.62;
+/**
+ * A little under what the judge reaches on this slice (every 4th line of train → every 4th of dev,
+ * 2^16 hashed features: 0.6322 at seeds 1, 2 and 3, NB weight 0.02 chosen on the held-out fold;
+ * the SVM-only judge reached 0.6435 here, the NB part pays off on the full set, see the README).
+ */
+const GDI_FLOOR = 0.615;
 
 describe('judge files of format 1 (the SGD judge) still load', () => {
   it('same predictions after a round trip; a damaged one is an input error', async () => {
