@@ -24,11 +24,6 @@ const DEDUP = { shingle: 5, numPerm: 32, bands: 8, threshold: 0.5, minChars: 20 
 const BALANCE = { strategy: 'temperature', alpha: 0.5, targets: {}, min: 0, max_repeat: 1, author_cap: 0.2 };
 const SPLITS = { train: 0.8, validation: 0.1, test: 0.1 };
 
-function setup(dir, extra = {}) {
-  const sigIndex = JSON.parse(fs.readFileSync(path.join(dir, 'signatures', '_complete.json'), 'utf8'));
-  return { sigIndex, dir, ...extra };
-}
-
 async function planSetup(dir, budget) {
   const { sigParts } = await dist('shards/plan-steps.js');
   const sigIndex = JSON.parse(fs.readFileSync(path.join(dir, 'signatures', '_complete.json'), 'utf8'));
