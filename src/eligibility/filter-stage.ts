@@ -19,7 +19,8 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import { keyedHash } from './keyed-hash.js';
 import { loadObjections, type ObjectionRegistry } from './objections.js';
 import { exclusionReason, gateContext, type GateContext } from './policy.js';
-import { ConflictCollector, IdConflicts, IdHasher, decodeIds, encodeIds, idsKey, type IdConflictsPart } from './id-conflicts.js';
+import { ConflictCollector, IdConflicts, IdHasher, conversationKey, decodeIds, encodeIds, groupConversations, idsKey, type IdConflictsPart } from './id-conflicts.js';
+import { expandConversation, isConversation } from '../io/conversations.js';
 import { writeFileAtomic } from '../io/atomic.js';
 
 /** What `filter` leaves behind, beyond its files. */
@@ -101,10 +102,9 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
         const abs = path.join(dir, o.path);
         return decodeIds(fs.readFileSync(abs), abs, key, what);
       };
-      const all = new IdConflicts(
-        hasher,
-        markers.map((m) => idsOf(m, 'conflicts').part),
-      );
+      const parts = markers.map((m) => idsOf(m, 'conflicts').part);
+      // chats: a conversation whose person turns have two authors, wherever its turns are
+      const all = new IdConflicts(hasher, [...parts, groupConversations(parts)]);
       const want = new Map<string, { digest: string; value: IdConflictsPart }>();
       if (all.size === 0) return want;
       for (const m of markers) {
@@ -134,6 +134,9 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   }
   return result;
 }
+
+/** Reasons that other records of the id or the conversation give (the merge pass's resolution): a record excluded by one is still looked up when the set changes. */
+const RESOLVED = new Set(['private_message', 'chat_not_allowed', 'deleted:conversation']);
 
 /** A partition's ids file (see `encodeIds`), relative to the step's folder. */
 const idsFile = (name: string) => `ids/${name}.bin`;
@@ -192,17 +195,46 @@ async function filterPartition(
   const judge = (m: Mapped, line: number, flat: FlatRowMapper | undefined): void | Promise<void> => {
     if (m.bad !== undefined) return malformed(line, m.bad);
     const why = exclusionReason(m.doc, m.elig, gate);
+    // a chat turn's conversation is looked up by the merge pass too (README, "Chats")
+    const chat = m.elig.chat;
     if (why) {
-      if (why.startsWith('conflict:')) keptIds.push(hasher.hash(m.doc.id));
+      if (why.startsWith('conflict:') || RESOLVED.has(why)) {
+        keptIds.push(hasher.hash(m.doc.id));
+        if (chat) keptIds.push(hasher.hash(conversationKey(chat.conversationId)));
+      }
       return exclude(m.doc.country, m.doc.id, why);
     }
     keptIds.push(hasher.hash(m.doc.id));
+    if (chat) keptIds.push(hasher.hash(conversationKey(chat.conversationId)));
     kept(m.doc.country);
     return flat ? flat.write(docs, m.doc) : docs.write(m.doc);
   };
-  // A row from any reader: malformed, or mapped and judged.
-  const judgeRow = (row: RawRow): void | Promise<void> =>
-    row.fields === undefined ? malformed(row.line, row.bad) : judge(mapRow(row.fields, config, { file: rel, line: row.line }, row.dups), row.line, undefined);
+  // A row from any reader: malformed, or mapped and judged; a conversation row (fields.messages), one turn at a time.
+  const judgeRow = (row: RawRow, cc?: ConflictCollector): void | Promise<void> => {
+    if (row.fields === undefined) return malformed(row.line, row.bad);
+    const source = { file: rel, line: row.line };
+    cc?.fields(row.fields, row.dups);
+    if (isConversation(row.fields, config)) return judgeConversation(row, source);
+    return judge(mapRow(row.fields, config, source, row.dups), row.line, undefined);
+  };
+  // Every turn of a conversation row is a record: read counts turns (a row that is not a
+  // conversation at all counts once, as malformed).
+  const judgeConversation = async (row: RawRow & { fields: object }, source: { file: string; line: number }): Promise<void> => {
+    const turns = expandConversation(row.fields, config, row.nestedDups === true || row.dups !== undefined && row.dups.length > 0);
+    if (typeof turns === 'string') return malformed(row.line, turns);
+    // the row counted as read once already
+    funnel.read += turns.length - 1;
+    if (turns.length === 0) return malformed(row.line, `field '${config.fields.messages}': no messages`);
+    for (const t of turns) {
+      if (t.bad !== undefined) {
+        const p = malformed(row.line, t.bad);
+        if (p) await p;
+        continue;
+      }
+      const p = judge(mapRow(t.fields, config, source, undefined, t.turn), row.line, undefined);
+      if (p) await p;
+    }
+  };
   const tooMany = () => {
     if (ctx.maxErrors !== undefined && malformedBefore + funnel.malformed > ctx.maxErrors)
       throw new InputError(`${malformedBefore + funnel.malformed} malformed rows exceed --max-errors ${ctx.maxErrors} (see ${path.join(out.dir, 'errors')})`);
@@ -243,8 +275,7 @@ async function filterPartition(
             } else {
               // parsed once, for the conflicting ids and the gate
               const row = parseJsonLine(ls, i);
-              if (row.fields !== undefined) cc.fields(row.fields, row.dups);
-              p = judgeRow(row);
+              p = judgeRow(row, cc);
             }
             if (p) await p;
           }
@@ -256,8 +287,7 @@ async function filterPartition(
         for await (const rows of openRows(f, config, onRead)) {
           for (const row of rows) {
             funnel.read++;
-            if (row.fields !== undefined) cc.fields(row.fields, row.dups);
-            const p = judgeRow(row);
+            const p = judgeRow(row, cc);
             if (p) await p;
           }
           tooMany();
