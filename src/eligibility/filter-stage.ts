@@ -197,6 +197,15 @@ async function filterPartition(
     const why = exclusionReason(m.doc, m.elig, gate);
     // a chat turn's conversation is looked up by the merge pass too (README, "Chats")
     const chat = m.elig.chat;
+    if (chat) {
+      const c = (funnel.chats ??= { read: 0, kept: 0, excluded: 0, assistant: 0 });
+      c.read++;
+      if (!why) c.kept++;
+      else {
+        c.excluded++;
+        if (why === 'assistant_turn') c.assistant++;
+      }
+    }
     if (why) {
       if (why.startsWith('conflict:') || RESOLVED.has(why)) {
         keptIds.push(hasher.hash(m.doc.id));

@@ -18,6 +18,7 @@ import { toolVersion } from '../paths.js';
 import { DedupIndex } from './dedupe.js';
 import { readColumns, readColumnsHeader, writeColumns } from '../io/columns.js';
 import { scrubPii, type PiiType } from './pii.js';
+import { isChatKind } from '../io/conversations.js';
 import { planTargets, sampleLocale, type Candidate, type LocalePlan } from './balance.js';
 import { ShardSet, rmrf, type ShardFile } from './writer.js';
 import { usableCompression } from '../io/writers/jsonl.js';
@@ -96,6 +97,8 @@ export interface Manifest {
     dedup: { [locale: string]: { in: number; duplicates: number } };
     balance: { [locale: string]: LocalePlan };
     splits: { [locale: string]: { [split: string]: number } };
+    /** docs written per locale and source (kind): chats as their own source (README, "Chats") */
+    sources?: { [locale: string]: { [kind: string]: number } };
     pii: { [type: string]: number };
   };
   dedup_index_bytes_per_doc: number;
@@ -355,6 +358,7 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s:
 interface PartStats {
   files: ShardFile[];
   splits: { [l: string]: { [s: string]: number } };
+  sources: { [l: string]: { [k: string]: number } };
   pii: { [t: string]: number };
 }
 
@@ -386,7 +390,7 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
       if (header.fingerprint !== plan.fingerprint) throw new InputError(`${planFile(s, i)}: stale plan; re-run \`vernacular run-stage shards-plan\``);
       const take = columns.times as Uint8Array;
       const splitOf = columns.split as Uint8Array;
-      const st: PartStats = { files: [], splits: {}, pii: {} };
+      const st: PartStats = { files: [], splits: {}, sources: {}, pii: {} };
       // nothing taken from this file (other locales, all duplicates, sampled out): no need to read it
       if (!take.some((t) => t > 0)) return st;
       fx ??= await FeatureExtractor.create();
@@ -402,7 +406,7 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
           if (!times) continue;
           const pid = keyedHash(ctx.secret, 'doc', d.id);
           const author = authorPseudonym(ctx.secret, d.authorId, s.config.objections.case_insensitive);
-          const { text, counts } = scrubPii(d.text, d.country);
+          const { text, counts } = scrubPii(d.text, d.country, isChatKind(d.kind, s.config) ? 'chat' : 'post');
           for (const [t, n] of Object.entries(counts) as Array<[PiiType, number]>) st.pii[t] = (st.pii[t] ?? 0) + n;
           const split = SPLITS[splitOf[k]];
           const { hits } = fx.extract(text, d.lang?.code ?? 'und', locale);
@@ -425,6 +429,7 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
               features: hits.map((h) => ({ feature: h.feature, category: h.category, span: h.span, confidence: h.confidence })),
             });
             (st.splits[locale] ??= {})[split] = (st.splits[locale][split] ?? 0) + 1;
+            (st.sources[locale] ??= {})[d.kind] = (st.sources[locale][d.kind] ?? 0) + 1;
           }
         }
       }
@@ -464,9 +469,11 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
 
   const splits: { [l: string]: { [s: string]: number } } = {};
   const pii: { [t: string]: number } = {};
+  const sources: { [l: string]: { [k: string]: number } } = {};
   const files: ShardFile[] = [];
   for (const p of parts) {
     files.push(...p.files);
+    for (const [l, byK] of Object.entries(p.sources ?? {})) for (const [k, n] of Object.entries(byK)) (sources[l] ??= {})[k] = (sources[l][k] ?? 0) + n;
     for (const [l, byS] of Object.entries(p.splits)) for (const [sp, n] of Object.entries(byS)) (splits[l] ??= {})[sp] = (splits[l][sp] ?? 0) + n;
     for (const [t, n] of Object.entries(p.pii)) pii[t] = (pii[t] ?? 0) + n;
   }
@@ -501,6 +508,7 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
       dedup: plan.counts.dedup,
       balance: plan.counts.balance,
       splits: Object.fromEntries(Object.entries(splits).sort().map(([l, x]) => [l, Object.fromEntries(Object.entries(x).sort())])),
+      sources: Object.fromEntries(Object.entries(sources).sort().map(([l, x]) => [l, Object.fromEntries(Object.entries(x).sort())])),
       pii: Object.fromEntries(Object.entries(pii).sort()),
     },
     dedup_index_bytes_per_doc: plan.dedup_index_bytes_per_doc,
@@ -510,7 +518,7 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
   };
   writeFileAtomic(
     path.join(staging, 'README.md'),
-    datasetCard({ name: config.name ?? 'vernacular', locales: Object.keys(plan.counts.balance).sort(), format: sc.formats.includes('jsonl') ? 'jsonl' : 'parquet', formats: sc.formats, compression: s.compression, plan: plan.counts.balance, splits: manifest.counts.splits, version: toolVersion(), card: sc.card, parquetFeatures: 'nested' }),
+    datasetCard({ name: config.name ?? 'vernacular', locales: Object.keys(plan.counts.balance).sort(), format: sc.formats.includes('jsonl') ? 'jsonl' : 'parquet', formats: sc.formats, compression: s.compression, plan: plan.counts.balance, splits: manifest.counts.splits, sources: manifest.counts.sources, chatKinds: config.policy.chats.kinds, version: toolVersion(), card: sc.card, parquetFeatures: 'nested' }),
   );
   writeJsonAtomic(path.join(staging, 'manifest.json'), manifest);
   const dir = path.join(ctx.out, dirName);
