@@ -200,6 +200,8 @@ export const configSchema = z.strictObject({
   if (c.fields.author_age && c.policy.age_field === 'at_export' && !c.policy.export_date)
     ctx.addIssue({ code: 'custom', path: ['policy', 'export_date'], message: 'required when fields.author_age is set and policy.age_field is at_export' });
   const ch = c.policy.chats;
+  if (c.shards.conversations && !c.shards.formats.includes('jsonl'))
+    ctx.addIssue({ code: 'custom', path: ['shards', 'formats'], message: 'shards.conversations needs jsonl among the formats (conversation shards are built from the JSONL shards)' });
   const overlap = ch.person_roles.filter((r) => ch.assistant_roles.map((x) => x.toLowerCase()).includes(r.toLowerCase()));
   if (overlap.length) ctx.addIssue({ code: 'custom', path: ['policy', 'chats', 'person_roles'], message: `role(s) ${overlap.join(', ')} also listed in assistant_roles` });
   if (!c.fields.author_age && !c.fields.author_birth_date)

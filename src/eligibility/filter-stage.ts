@@ -135,6 +135,23 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   return result;
 }
 
+/**
+ * One chat turn in the conversations file: its conversation, time and position, and either the doc
+ * id of a kept person turn, or (for an assistant, system or tool turn) its text when the turn would
+ * be kept were it the person's (same conversation, flag, deletion, objection, country and window
+ * rules): never the text of a turn of an excluded conversation. True when the assistant's text was
+ * written (its conversation is then looked up by the merge pass too).
+ */
+function conversationTurn(m: Mapped & { bad?: undefined }, why: string | undefined, gate: GateContext, w: JsonlWriter): { ok: boolean; wait: void | Promise<void> } {
+  const chat = m.elig.chat!;
+  const at = { c: chat.conversationId, t: m.elig.createdMs, n: m.doc.source.line * 1000 + (Number(m.doc.meta.turn) || 0) };
+  if (chat.role === 'person') return { ok: false, wait: w.write({ ...at, role: 'user', ...(why ? {} : { doc: m.doc.id }) }) };
+  if (chat.role !== 'assistant' || why !== 'assistant_turn') return { ok: false, wait: undefined };
+  const asPerson = exclusionReason({ ...m.doc }, { ...m.elig, chat: { ...chat, role: 'person' } }, gate);
+  const ok = asPerson === undefined || asPerson === 'short_turn';
+  return { ok, wait: w.write({ ...at, role: chat.roleName, ...(ok ? { text: m.doc.text } : {}) }) };
+}
+
 /** Reasons that other records of the id or the conversation give (the merge pass's resolution): a record excluded by one is still looked up when the set changes. */
 const RESOLVED = new Set(['private_message', 'chat_not_allowed', 'deleted:conversation']);
 
@@ -160,7 +177,10 @@ async function filterPartition(
   const docs = new JsonlWriter(out.file(`docs/${name}.jsonl${ext}`), { level: 1 });
   const excluded = new JsonlWriter(out.file(`excluded/${name}.jsonl`));
   const errors = new JsonlWriter(out.file(`errors/${name}.jsonl`));
-  const writers = [docs, excluded, errors];
+  // conversation shards (shards.conversations): each chat turn's place in its conversation, and the
+  // assistant's text of a conversation the person's turns could be kept from (README, "Chats")
+  const convs = config.shards.conversations ? new JsonlWriter(out.file(`conversations/${name}.jsonl${ext}`), { level: 1 }) : undefined;
+  const writers = convs ? [docs, excluded, errors, convs] : [docs, excluded, errors];
   const ids = out.file(idsFile(name));
   // the ids this partition keeps before the conflict rule (kept, or excluded by that rule only)
   const keptIds: number[] = [];
@@ -196,6 +216,17 @@ async function filterPartition(
     if (m.bad !== undefined) return malformed(line, m.bad);
     const why = exclusionReason(m.doc, m.elig, gate);
     // a chat turn's conversation is looked up by the merge pass too (README, "Chats")
+    const chat = m.elig.chat;
+    let convWait: void | Promise<void> = undefined;
+    if (chat && convs) {
+      const r = conversationTurn(m, why, gate, convs);
+      if (r.ok) keptIds.push(hasher.hash(conversationKey(chat.conversationId)));
+      convWait = r.wait;
+    }
+    if (convWait) return convWait.then(() => judgeDecided(m, why, flat));
+    return judgeDecided(m, why, flat);
+  };
+  const judgeDecided = (m: Mapped & { bad?: undefined }, why: string | undefined, flat: FlatRowMapper | undefined): void | Promise<void> => {
     const chat = m.elig.chat;
     if (chat) {
       const c = (funnel.chats ??= { read: 0, kept: 0, excluded: 0, assistant: 0 });

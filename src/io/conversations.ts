@@ -14,6 +14,8 @@ export type RoleClass = 'person' | 'assistant' | 'unknown' | 'missing';
 export interface TurnInfo {
   conversationId: string;
   role: RoleClass;
+  /** the role as the message names it, lower-cased */
+  roleName?: string;
   /** 1-based position in its messages array (array shape only) */
   index?: number;
   /** the array holds a turn of another person (a second person author, or a role that may be one) */
@@ -125,7 +127,8 @@ export function expandConversation(row: { [k: string]: unknown }, config: Config
       const who = m.name ?? fields[f.author_id];
       people.add(typeof who === 'string' || typeof who === 'number' ? String(who).trim().normalize('NFC') : '');
     } else if (role !== 'assistant') other = true;
-    out.push({ fields, turn: { conversationId, role, index: i + 1, conversationDeleted } });
+    const rn = roleKey ? m[roleKey] : undefined;
+    out.push({ fields, turn: { conversationId, role, roleName: typeof rn === 'string' ? rn.trim().toLowerCase() : '', index: i + 1, conversationDeleted } });
   });
   const group = other || people.size > 1;
   for (const t of out) if (t.fields !== undefined) t.turn.group = group;

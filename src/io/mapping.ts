@@ -24,6 +24,8 @@ export interface ChatFacts {
   /** '' when missing (problem `missing:conversation_id`) */
   conversationId: string;
   role: RoleClass;
+  /** the role as the export names it, lower-cased (user, assistant, gpt, system, tool, …) */
+  roleName: string;
   /** the conversation (as far as this record shows it) holds another person's turn */
   group: boolean;
   /** the conversation's allow flag (fields.chat_allowed), when mapped and readable */
@@ -220,7 +222,9 @@ function chatFacts(fields: { [k: string]: unknown }, config: Config, problems: P
     else conversationId = c;
   }
   const role = turn ? turn.role : roleClass(f.role ? fields[f.role] : undefined, config);
-  const facts: ChatFacts = { conversationId, role, group: turn?.group ?? false, conversationDeleted: turn?.conversationDeleted ?? false };
+  const rawRole = turn ? turn.roleName : f.role ? fields[f.role] : undefined;
+  const roleName = typeof rawRole === 'string' ? rawRole.trim().toLowerCase() : '';
+  const facts: ChatFacts = { conversationId, role, roleName, group: turn?.group ?? false, conversationDeleted: turn?.conversationDeleted ?? false };
   for (const [col, name] of [[f.chat_allowed, 'chat_allowed'], [f.conversation_deleted, 'conversation_deleted']] as const) {
     if (!col) continue;
     const v = fields[col];

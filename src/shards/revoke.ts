@@ -134,6 +134,8 @@ export async function revoke(o: { build: string; objections: string; out: string
   const setDirs = standalone ? [''] : [...new Set(files.filter((f) => f.endsWith('/manifest.json')).map((f) => path.posix.dirname(f)))].filter((d) => !d.includes('/') && isShardSet(path.join(parentDir, d))).sort();
   if (!standalone && !setDirs.length && !files.some((f) => DOC_STAGE.test(f))) throw new InputError(`revoke: ${parentDir} holds neither shards nor stage docs (is it a build folder?)`);
   const parents = new Map(setDirs.map((d) => [d, readManifest(path.join(parentDir, d))]));
+  // conversation shards hold no author field to revoke by: refuse rather than publish a revoked author's turns
+  for (const [d, m] of parents) if (m.conversations?.length) throw new InputError(`${path.join(parentDir, d)}: has conversation shards (shards.conversations), which revoke does not rewrite; rebuild the shards from a filter run with the new objections instead`);
 
   // The build's pseudonym scheme decides how ids compare; a different key would match nothing.
   const keyCheck = keyedHash(o.secret, 'key-check', '');

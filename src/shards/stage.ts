@@ -23,6 +23,7 @@ import { planTargets, sampleLocale, type Candidate, type LocalePlan } from './ba
 import { ShardSet, rmrf, type ShardFile } from './writer.js';
 import { usableCompression } from '../io/writers/jsonl.js';
 import { datasetCard } from './card.js';
+import { writeConversationShards, type ConversationFile } from './conversations.js';
 
 /** hash(seed, key) as an unsigned 32-bit number: every sampling and split decision comes from it. */
 export function seededHash(seed: number, ...key: string[]): number {
@@ -103,6 +104,8 @@ export interface Manifest {
   };
   dedup_index_bytes_per_doc: number;
   shards: ShardFile[];
+  /** conversation shards (shards.conversations), with the assistant's turns masked */
+  conversations?: ConversationFile[];
   parent: null | { manifest_sha256: string; path: string };
   revocations?: unknown[];
   /** how author pseudonyms were derived (`authorPseudonym`) and a keyed check value of the key, so revoke can refuse another key */
@@ -492,6 +495,9 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
     }
   }
 
+  // conversation shards (off by default): written beside the doc shards, listed in the manifest
+  const conversations = sc.conversations ? writeConversationShards(ctx, staging, partsDir, files) : undefined;
+
   const filterStats = readJson(path.join(ctx.out, 'filter', 'stats.json'));
   const registryHashes: string[] = (filterStats as { registry?: { hashes?: string[] } })?.registry?.hashes ?? [];
   const manifest: Manifest = {
@@ -513,12 +519,13 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
     },
     dedup_index_bytes_per_doc: plan.dedup_index_bytes_per_doc,
     shards: files,
+    ...(conversations ? { conversations } : {}),
     parent: null,
     pseudonyms: pseudonymScheme(ctx.secret, config.objections.case_insensitive),
   };
   writeFileAtomic(
     path.join(staging, 'README.md'),
-    datasetCard({ name: config.name ?? 'vernacular', locales: Object.keys(plan.counts.balance).sort(), format: sc.formats.includes('jsonl') ? 'jsonl' : 'parquet', formats: sc.formats, compression: s.compression, plan: plan.counts.balance, splits: manifest.counts.splits, sources: manifest.counts.sources, chatKinds: config.policy.chats.kinds, version: toolVersion(), card: sc.card, parquetFeatures: 'nested' }),
+    datasetCard({ name: config.name ?? 'vernacular', locales: Object.keys(plan.counts.balance).sort(), format: sc.formats.includes('jsonl') ? 'jsonl' : 'parquet', formats: sc.formats, compression: s.compression, plan: plan.counts.balance, splits: manifest.counts.splits, sources: manifest.counts.sources, chatKinds: config.policy.chats.kinds, conversations, version: toolVersion(), card: sc.card, parquetFeatures: 'nested' }),
   );
   writeJsonAtomic(path.join(staging, 'manifest.json'), manifest);
   const dir = path.join(ctx.out, dirName);
