@@ -81,7 +81,7 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   const r = await runPartitions<Funnel, IdConflictsPart>({
     stage: 'filter',
     dir,
-    version: 3,
+    version: 4, // 4: ids files v2 (chat conversation facts and pairs)
     // the whole config (mapping, policy, limits, output), the registry and the key of the ledger's (and the ids files') hashes
     common: { config, registry: registry.hashes, key: keyedHash(ctx.secret, 'fingerprint', '') },
     partitions,
