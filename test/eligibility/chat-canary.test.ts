@@ -52,7 +52,7 @@ describe('assistant turns reach no output', () => {
     const rows: unknown[] = [];
     const flat: Array<{ [k: string]: unknown }> = [];
     for (const [locale, country] of [['de-AT', 'AT'], ['de-DE', 'DE']] as const) {
-      const ts = texts(locale).slice(0, 120);
+      const ts = texts(locale).slice(0, 60);
       for (let i = 0; i + 1 < ts.length; i += 2) {
         const conv = `${country}-c${i}`;
         const user = `${country}-u${i % 17}`;
@@ -92,7 +92,7 @@ describe('assistant turns reach no output', () => {
       }),
     );
     const out = path.join(d, 'out');
-    const r = cli(['run', '-c', path.join(d, 'vernacular.yaml'), '-o', out]);
+    const r = cli(['run', '-c', path.join(d, 'vernacular.yaml'), '-o', out, '--workers', '1']);
     expect([0, 1], r.stderr.slice(-2000)).toContain(r.status); // 1: a coverage gate may fail on so small a build
     const e = cli(['eval', 'build', '--build', out, '--max-per-locale', '40']);
     expect(e.status, e.stderr).toBe(0);
@@ -109,11 +109,11 @@ describe('assistant turns reach no output', () => {
     const evalText = (await Promise.all(files.filter((f) => f.includes(`${path.sep}eval${path.sep}`)).map(contents))).join('\n');
     expect(persons.filter((p) => shardText.includes(p)).length / persons.length).toBeGreaterThan(0.6);
     expect(persons.some((p) => evalText.includes(p))).toBe(true);
-    expect(fs.readFileSync(path.join(out, 'discover-de-AT.csv'), 'utf8').split('\n').length).toBeGreaterThan(50);
+    expect(fs.readFileSync(path.join(out, 'discover-de-AT.csv'), 'utf8').split('\n').length).toBeGreaterThan(20);
     const leaked = canaries.filter((c) => all.includes(c));
     expect(leaked).toEqual([]);
     const stats = JSON.parse(fs.readFileSync(path.join(out, 'filter', 'stats.json'), 'utf8'));
-    expect(stats.funnel.excluded.assistant_turn).toBeGreaterThan(100);
-    expect(stats.funnel.excluded.private_message).toBeGreaterThan(5);
+    expect(stats.funnel.excluded.assistant_turn).toBeGreaterThan(50);
+    expect(stats.funnel.excluded.private_message).toBeGreaterThan(3);
   }, 300_000);
 });
