@@ -149,6 +149,8 @@ export async function revoke(o: { build: string; objections: string; out: string
   const ci = !!o.caseInsensitive || buildCi;
   const cfg: Config = configSchema.parse({ inputs: [{ path: 'x' }], policy: { countries: ['AT'] }, fields: {}, objections: { paths: [path.resolve(o.objections)], case_insensitive: ci } });
   const reg = await loadObjections(cfg, process.cwd());
+  // an objection to one item (a conversation or a turn: README, "Chats") cannot be found in the shards by author: refuse rather than miss it
+  if (reg.byItem?.size) throw new InputError(`${o.objections}: ${reg.byItem.size} objection(s) to single items (item_id); revoke finds content by author only: rebuild the shards from a filter run with this registry instead`);
   const keys = new Set(reg.byAuthor.keys());
   // Pseudonyms to remove: of each registry id and of each matching raw id in the stage docs,
   // both as this version derives them and as builds before the shared normalisation did (raw id).
