@@ -5,7 +5,7 @@ import { partName } from '../pipeline/stage.js';
 import { runPartitions, type PartitionOutputs } from '../pipeline/runner.js';
 import { expandInputs, type InputFile } from '../io/inputs.js';
 import { openRows } from '../io/open-rows.js';
-import { mapRow, type Mapped } from '../io/mapping.js';
+import { mapRow, type ChatFacts, type Mapped } from '../io/mapping.js';
 import type { RawRow } from '../io/rows.js';
 import { FlatRowMapper } from '../io/flat-mapping.js';
 import { EXCLUDED, FALLBACK, FlatGate, KEPT } from './flat-gate.js';
@@ -152,6 +152,11 @@ function conversationTurn(m: Mapped & { bad?: undefined }, why: string | undefin
   return { ok, wait: w.write({ ...at, role: chat.roleName, ...(ok ? { text: m.doc.text } : {}) }) };
 }
 
+/** Whether the turn's own record explains a conversation-level exclusion (no other record needed). */
+function ownConversationFact(chat: ChatFacts, why: string): boolean {
+  return (why === 'private_message' && chat.group) || (why === 'chat_not_allowed' && chat.allowed !== true) || (why === 'deleted:conversation' && chat.conversationDeleted);
+}
+
 /** Reasons that other records of the id or the conversation give (the merge pass's resolution): a record excluded by one is still looked up when the set changes. */
 const RESOLVED = new Set(['private_message', 'chat_not_allowed', 'deleted:conversation']);
 
@@ -238,7 +243,8 @@ async function filterPartition(
       }
     }
     if (why) {
-      if (why.startsWith('conflict:') || RESOLVED.has(why)) {
+      // excluded by what other records say (not by this turn's own conversation facts): looked up again when that changes
+      if (why.startsWith('conflict:') || (RESOLVED.has(why) && !(chat && ownConversationFact(chat, why)))) {
         keptIds.push(hasher.hash(m.doc.id));
         if (chat) keptIds.push(hasher.hash(conversationKey(chat.conversationId)));
       }
