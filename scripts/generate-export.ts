@@ -5,7 +5,9 @@
  *
  * Texts are built from the hand-written sample texts (corpora/sample/texts) when present,
  * recombined and perturbed so that almost no two records are near-duplicates; otherwise from
- * built-in word lists. About 8% of rows are ineligible (every rule), 0.1% malformed. Same seed
+ * built-in word lists. One row in six is a chat with the assistant (a conversation a row, OpenAI-style
+ * messages of 2–6 turns; 2% shared with another person). About 8% of rows are ineligible (every
+ * rule), 0.1% malformed. Same seed
  * and size ⇒ byte-identical files. Also writes objections.csv and a vernacular.yaml.
  */
 import fs from 'node:fs';
@@ -29,6 +31,12 @@ const rand = rng(SEED);
 const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
 
 interface Pool { locale: string; country: string; words: string[]; sentences: string[] }
+
+/** The assistant's side of the chats (corpora/sample/texts/assistant.json), by language. */
+const ASSISTANT: { [lang: string]: { replies: string[] } | undefined } = (() => {
+  const f = path.join(ROOT, 'corpora', 'sample', 'texts', 'assistant.json');
+  return fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, 'utf8')) : {};
+})();
 
 function loadPools(): Pool[] {
   const dir = path.join(ROOT, 'corpora', 'sample', 'texts');
@@ -106,6 +114,23 @@ function main() {
         is_deleted: rand() < 0.01,
         client: pick(['android', 'ios', 'web']),
       };
+      // a chat with the platform's assistant: one conversation a row (OpenAI-style messages), the
+      // person's turns regional text, the assistant's a standard-language reply (README, "Chats")
+      if (row.type === 'ai_chat') {
+        const reply = ASSISTANT[(p.locale.split('-')[0])] ?? ASSISTANT.en;
+        const t0 = Date.parse(row.created as string);
+        const messages: Array<{ [k: string]: unknown }> = [];
+        const turns = 1 + Math.floor(rand() * 3);
+        for (let k = 0; k < turns; k++) {
+          messages.push({ role: 'user', content: k === 0 ? row.body : text(p), created: new Date(t0 + k * 120_000).toISOString() });
+          messages.push({ role: 'assistant', content: reply ? pick(reply.replies) : 'Here is a short answer.', created: new Date(t0 + k * 120_000 + 9_000).toISOString() });
+        }
+        // a few shared chats: another person's turn makes the conversation a private message
+        if (rand() < 0.02) messages.splice(2, 0, { role: 'user', content: text(p), user_id: `u${Math.floor(rand() * 2_000_000)}`, created: new Date(t0 + 60_000).toISOString() });
+        delete row.body;
+        delete row.audience;
+        row.messages = messages;
+      }
       if (rand() < 0.0005) objectors.push(author);
       let line = JSON.stringify(row);
       if (rand() < 0.001) line = line.slice(0, Math.floor(line.length / 2)); // malformed
@@ -133,7 +158,8 @@ function main() {
       `seed: ${SEED}`,
       'inputs:',
       `  - path: "export-*.jsonl${GZ ? '.gz' : ''}"`,
-      'fields: {id: post_id, author_id: user_id, text: body, created_at: created, country: country_code, visibility: audience, kind: type, author_birth_date: user_birth_date, deleted: is_deleted}',
+      'fields: {id: post_id, author_id: user_id, text: body, created_at: created, country: country_code, visibility: audience, kind: type, author_birth_date: user_birth_date, deleted: is_deleted, messages: messages}',
+      'policy: {chats: {notice_date: 2024-06-01}}',
       'objections: {paths: [objections.csv]}',
       '',
     ].join('\n'),

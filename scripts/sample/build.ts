@@ -63,6 +63,34 @@ interface Row {
 /** Why a record must be excluded, decided here independently of the pipeline's gate. */
 type Expect = 'eligible' | string;
 
+/** The assistant's side of the chats (texts/assistant.json). */
+const ASSISTANT: { [lang: string]: { replies: string[]; closing: string; title: string } } = JSON.parse(fs.readFileSync(path.join(TEXTS, 'assistant.json'), 'utf8'));
+/** Turns with PII: the chat gold set's dev split (the holdout stays unseen). */
+const PII_CASES = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'pii', 'chat-cases.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { text: string; locale: string; split: string; pii: Array<{ type: string; value: string }> }).filter((c) => c.split === 'dev' && c.pii.length > 0);
+/** What a friend who joins a chat types (a group chat: never eligible). */
+const FRIEND: { [lang: string]: string } = {
+  en: 'hiya its me on here too, send me that list when ur done',
+  mt: 'ejja, jien ukoll hawn, ibgħatli l-lista meta tlesti',
+  de: 'servas, i bin a do, schick ma de listn wenn fertig bist',
+  lb: 'moien, ech sinn och hei, schéck mer d\'Lëscht wann s de fäerdeg bass',
+  fr: 'coucou c\'est moi aussi, tu m\'envoies la liste quand t\'as fini',
+  nl: 'hey ik zit hier ook, stuur me die lijst als ge klaar zijt',
+  es: 'eyy que soy yo también, pásame la lista cuando acabes',
+  ca: 'ei, sóc jo també, passa\'m la llista quan acabis',
+  pt: 'olá sou eu também, manda-me a lista quando acabares',
+  it: 'ehi ci sono anch\'io, mandami la lista quando hai finito',
+  sv: 'hej det är jag också, skicka listan när du är klar',
+  el: 'γεια, είμαι κι εγώ εδώ, στείλε μου τη λίστα όταν τελειώσεις',
+};
+/** Chats from these locales come as a turn-per-row CSV export; the others as messages arrays (OpenAI or ShareGPT style). */
+const FLAT_CHAT_LOCALES = ['el-GR', 'el-CY', 'sv-FI', 'mt-MT'];
+/** The platform's notice date: chats from then on may be used (vernacular.yaml, policy.chats.notice_date). */
+const CHAT_NOTICE = Date.UTC(2024, 8, 1); // 2024-09-01
+
+interface ChatTurn { role: string; text: string; at: number; author: string; tags?: string[]; pii?: string[] }
+interface ChatTurnRow { id: string; role: string; text: string; at: number; author: string; deleted: boolean }
+interface Conversation { convId: string; locale: string; style: string; owner: string; country: string; birth: string; start: number; title: string; rows: ChatTurnRow[]; client: string }
+
 function readJsonl<T>(file: string): T[] {
   return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l, i) => {
     try {
@@ -102,7 +130,9 @@ const EMOJI = ['😂', '🙈', '👍', '🔥', '😅', '❤️', '🙄', '😎',
 function build() {
   const rows: Row[] = [];
   const expect = new Map<string, Expect>();
-  const meta = new Map<string, { locale: string; author: string; planted: string[] }>();
+  const meta = new Map<string, { locale: string; author: string; planted: string[]; chat?: 'person' | 'assistant' }>();
+  const chats: Conversation[] = [];
+  const piiPlanted: { [id: string]: string[] } = {};
   const objections: Array<{ user_id: string; objected_at: string }> = [];
   const planted: { [k: string]: string[] } = {};
   const plant = (k: string, id: string) => (planted[k] ??= []).push(id);
@@ -154,6 +184,7 @@ function build() {
     }
 
     for (const t of texts) {
+      if (t.kind === 'ai_chat') continue; // conversations, below
       const id = idOf.get(t.n)!;
       const created = timeOf.get(t.n)!;
       const birth = births.get(t.persona)!;
@@ -204,6 +235,93 @@ function build() {
       if (objAt !== undefined && created < objAt) plant('objected_after_posting', id);
       meta.set(id, { locale, author: row.user_id, planted: tags });
       rows.push(row);
+    }
+
+
+    // Chats with the platform's assistant (README, "Chats"): a persona's ai_chat texts become the
+    // person's turns of conversations of 2–10 turns, each answered by the assistant in the standard
+    // language (texts/assistant.json); a few conversations have another person in them (a group
+    // chat: a private message), a few a turn with PII from the chat gold set's dev split, some a
+    // closing "ok"/"thx" (a short turn), some a system turn. Expectations per turn, in the gate's order.
+    const lang = uiLang(locale);
+    const bot = ASSISTANT[lang] ?? ASSISTANT.en;
+    const chatTexts = texts.filter((t) => t.kind === 'ai_chat');
+    const chatBy = new Map<string, Text[]>();
+    for (const t of chatTexts) (chatBy.get(t.persona) ?? chatBy.set(t.persona, []).get(t.persona)!).push(t);
+    const piiCases = PII_CASES.filter((c) => c.locale === locale);
+    const others = [...byPersona.keys()].sort();
+    let convNo = 0;
+    for (const persona of [...chatBy.keys()].sort()) {
+      const mine = chatBy.get(persona)!.sort((a, b) => a.n - b.n);
+      for (let i = 0; i < mine.length; ) {
+        const size = 1 + Math.floor(u('chatsize', locale, mine[i].n) * 3);
+        const chunk = mine.slice(i, i + size);
+        i += size;
+        const k = convNo++;
+        const convId = 'c' + hex(11, 'conv', locale, chunk[0].n);
+        const owner = userId(persona);
+        const start = timeOf.get(chunk[0].n)!;
+        const group = !contrast && !FLAT_CHAT_LOCALES.includes(locale) && k === 1 && u('group', locale) < 0.5;
+        const withPii = !contrast && k === 2 && piiCases.length > 0;
+        const style = FLAT_CHAT_LOCALES.includes(locale) ? 'flat' : u('style', locale, convId) < 0.5 ? 'openai' : 'sharegpt';
+        const turns: ChatTurn[] = [];
+        let at = start;
+        const next = (lo: number, hi: number) => (at += Math.floor((lo + u('gap', convId, turns.length) * (hi - lo)) * 1000));
+        if (u('system', convId) < 0.12) turns.push({ role: 'system', text: 'You are a helpful assistant. Answer in the language of the user.', at: at - 1000, author: owner });
+        chunk.forEach((t, j) => {
+          if (j) next(40, 900);
+          turns.push({ role: 'user', text: t.text, at, author: owner, tags: t.tags ?? [] });
+          next(3, 20);
+          turns.push({ role: 'assistant', text: pick(bot.replies, 'reply', convId, j), at, author: owner });
+          if (group && j === 0) {
+            // a friend joins the conversation: from here on it is a private message between people
+            const friend = others.find((p) => p !== persona && u('friend', locale, p) < 0.5) ?? others.find((p) => p !== persona)!;
+            next(60, 300);
+            turns.push({ role: 'user', text: FRIEND[lang] ?? FRIEND.en, at, author: userId(friend), tags: [] });
+            next(3, 20);
+            turns.push({ role: 'assistant', text: pick(bot.replies, 'reply2', convId, j), at, author: owner });
+          }
+        });
+        if (withPii) {
+          const c = piiCases[Math.floor(u('piicase', locale) * piiCases.length)];
+          next(60, 600);
+          turns.push({ role: 'user', text: c.text, at, author: owner, tags: ['pii'], pii: c.pii.map((x) => x.value) });
+          next(3, 20);
+          turns.push({ role: 'assistant', text: pick(bot.replies, 'reply3', convId), at, author: owner });
+        }
+        if (u('thx', convId) < 0.3 && turns.length <= 8) {
+          next(20, 120);
+          turns.push({ role: 'user', text: pick(['ok', 'thx', '👍', 'ok 👍', 'ty'], 'short', convId), at, author: owner, tags: [] });
+          next(2, 8);
+          turns.push({ role: 'assistant', text: bot.closing, at, author: owner });
+        }
+        const birthOf = (author: string) => births.get([...byPersona.keys()].find((p) => userId(p) === author) ?? persona)!;
+        const objAt = objector === persona ? Date.parse(objections[objections.length - 1].objected_at) : undefined;
+        const rows: ChatTurnRow[] = turns.map((t, j) => {
+          const id = `${convId}:${j + 1}`;
+          const deleted = t.role === 'user' && u('tdel', convId, j) < 0.03;
+          const person = t.role === 'user';
+          let why: Expect = 'eligible';
+          if (!person) why = 'assistant_turn';
+          else if (objAt !== undefined) why = 'objection';
+          else if (group) why = 'private_message';
+          else if (t.at < CHAT_NOTICE) why = 'before_chat_notice';
+          else if (deleted) why = 'deleted';
+          else if (contrast) why = 'country';
+          else if (t.at < WINDOW_FROM || t.at > WINDOW_TO) why = 'window';
+          else if (ageAt(birthOf(t.author), t.at) < 18) why = 'minor';
+          else if ((t.text.match(/\p{L}/gu) ?? []).length < 4) why = 'short_turn';
+          expect.set(id, why);
+          meta.set(id, { locale, author: person ? t.author : owner, planted: t.tags ?? [], chat: person ? 'person' : 'assistant' });
+          if (why !== 'eligible') plant(why === 'private_message' ? 'group_chat' : why === 'assistant_turn' ? 'assistant_turn' : why === 'short_turn' ? 'short_turn' : why === 'before_chat_notice' ? 'before_chat_notice' : `chat_${why}`, id);
+          if (t.pii) {
+            plant('chat_pii', id);
+            (piiPlanted[id] = t.pii);
+          }
+          return { id, role: t.role, text: t.text, at: t.at, author: t.author, deleted };
+        });
+        chats.push({ convId, locale, style, owner, country, birth: ymd(births.get(persona)!), start, title: bot.title, rows, client: pick(['android', 'ios', 'web'], 'client', locale, persona) });
+      }
     }
 
     // Planted duplicates: shares (exact) and copypasta with a changed emoji, @mention or URL,
@@ -265,19 +383,50 @@ function build() {
     if (f.endsWith('.csv')) fs.writeFileSync(file, Papa.unparse(rs.map((r) => ({ ...r, lang: r.lang ?? '' })), { columns: ['post_id', 'user_id', 'body', 'created', 'country_code', 'audience', 'type', 'user_birth_date', 'lang', 'is_deleted', 'reply_to', 'client'], newline: '\n' }) + '\n');
     else fs.writeFileSync(file, rs.map((r) => JSON.stringify(r)).join('\n') + '\n');
   }
+  // Chats: messages arrays by year of the conversation's start (OpenAI and ShareGPT style), and one
+  // turn-per-row CSV. A conversation-level title as an assistant writes one: never carried to a turn.
+  chats.sort((a, b) => a.start - b.start || (a.convId < b.convId ? -1 : 1));
+  const chatFiles = new Map<string, string[]>();
+  const flatTurns: Array<{ [k: string]: unknown }> = [];
+  for (const c of chats) {
+    if (c.style === 'flat') {
+      for (const r of c.rows) flatTurns.push({ conversation_id: c.convId, post_id: r.id, user_id: r.author, role: r.role, body: r.text, created: iso(r.at), country_code: c.country, type: 'ai_chat', user_birth_date: c.birth, is_deleted: r.deleted, client: c.client });
+      continue;
+    }
+    const messages = c.rows.map((r) => {
+      const m: { [k: string]: unknown } = c.style === 'openai' ? { role: r.role, content: r.text } : { from: { user: 'human', assistant: 'gpt' }[r.role] ?? r.role, value: r.text };
+      m.created = iso(r.at);
+      if (r.deleted) m.is_deleted = true;
+      if (r.author !== c.owner) m.user_id = r.author;
+      return m;
+    });
+    const row = { post_id: c.convId, user_id: c.owner, created: iso(c.start), country_code: c.country, type: 'ai_chat', user_birth_date: c.birth, is_deleted: false, client: c.client, title: c.title, messages };
+    const f = `chats-${iso(c.start).slice(0, 4)}.jsonl`;
+    (chatFiles.get(f) ?? chatFiles.set(f, []).get(f)!).push(JSON.stringify(row));
+  }
+  for (const [f, lines] of chatFiles) fs.writeFileSync(path.join(exportDir, f), lines.join('\n') + '\n');
+  const turnCols = ['conversation_id', 'post_id', 'user_id', 'role', 'body', 'created', 'country_code', 'type', 'user_birth_date', 'is_deleted', 'client'];
+  fs.writeFileSync(path.join(exportDir, 'chat-turns.csv'), Papa.unparse(flatTurns, { columns: turnCols, newline: '\n' }) + '\n');
+  fs.writeFileSync(path.join(SAMPLE, 'chat-pii.json'), JSON.stringify(Object.fromEntries(Object.entries(piiPlanted).sort()), null, 2) + '\n');
+
   objections.sort((a, b) => (a.objected_at < b.objected_at ? -1 : 1));
   fs.writeFileSync(path.join(SAMPLE, 'objections.csv'), 'author_id,objected_at\n' + objections.map((o) => `${o.user_id},${o.objected_at}`).join('\n') + '\n');
 
   // Composition: per locale, what the pipeline must count.
-  const comp: { [loc: string]: { records: number; eligible: number; authors: number; eligible_authors: number; excluded: { [r: string]: number } } } = {};
+  const comp: { [loc: string]: { records: number; eligible: number; authors: number; eligible_authors: number; chat_turns: number; chat_person_turns: number; chat_eligible: number; excluded: { [r: string]: number } } } = {};
   const authors = new Map<string, Set<string>>();
   const eligAuthors = new Map<string, Set<string>>();
-  for (const r of rows) {
-    const m = meta.get(r.post_id)!;
-    const c = (comp[m.locale] ??= { records: 0, eligible: 0, authors: 0, eligible_authors: 0, excluded: {} });
+  for (const id of [...meta.keys()].sort()) {
+    const m = meta.get(id)!;
+    const c = (comp[m.locale] ??= { records: 0, eligible: 0, authors: 0, eligible_authors: 0, chat_turns: 0, chat_person_turns: 0, chat_eligible: 0, excluded: {} });
     c.records++;
     (authors.get(m.locale) ?? authors.set(m.locale, new Set()).get(m.locale)!).add(m.author);
-    const e = expect.get(r.post_id)!;
+    const e = expect.get(id)!;
+    if (m.chat) {
+      c.chat_turns++;
+      if (m.chat === 'person') c.chat_person_turns++;
+      if (e === 'eligible') c.chat_eligible++;
+    }
     if (e === 'eligible') {
       c.eligible++;
       (eligAuthors.get(m.locale) ?? eligAuthors.set(m.locale, new Set()).get(m.locale)!).add(m.author);
@@ -290,9 +439,12 @@ function build() {
   }
   const sorted = Object.fromEntries(Object.entries(comp).sort());
   const totals = {
-    records: rows.length,
+    records: meta.size,
     eligible: [...expect.values()].filter((e) => e === 'eligible').length,
-    authors: new Set(rows.map((r) => r.user_id)).size,
+    authors: new Set([...meta.values()].map((m) => m.author)).size,
+    chat_turns: [...meta.values()].filter((m) => m.chat).length,
+    chat_eligible: [...meta.entries()].filter(([id, m]) => m.chat && expect.get(id) === 'eligible').length,
+    conversations: chats.length,
   };
   fs.writeFileSync(path.join(SAMPLE, 'composition.json'), JSON.stringify({ totals, locales: sorted }, null, 2) + '\n');
   const plantedOut = Object.fromEntries(Object.entries(planted).filter(([k]) => !k.startsWith('duplicate_of:')).sort());
@@ -320,20 +472,23 @@ function build() {
       plantedBy('pii', l),
       plantedBy('codeswitch', l),
       plantedBy('idiolect', l),
+      c.chat_person_turns,
+      c.chat_eligible,
+      plantedBy('group_chat', l),
     ];
     return `| ${cells.join(' | ')} |`;
   });
   const readme = fs.readFileSync(path.join(SAMPLE, 'README.md'), 'utf8');
   const table = [
     '<!-- composition:start (generated by scripts/sample/build.ts; test/sample/composition.test.ts checks it) -->',
-    '| locale | records | eligible | authors | minor | objection | private msg | friends-only | deleted | non-EU | outside window | missing field | exact dup | near dup | PII | code-switch | idiolect |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| locale | records | eligible | authors | minor | objection | private msg | friends-only | deleted | non-EU | outside window | missing field | exact dup | near dup | PII | code-switch | idiolect | chat: person turns | chat: eligible turns | chat: group-chat turns |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...tableRows,
-    `| **total** | ${totals.records} | ${totals.eligible} | ${totals.authors} | | | | | | | | | | | | | |`,
+    `| **total** | ${totals.records} | ${totals.eligible} | ${totals.authors} | | | | | | | | | | | | | | | ${totals.chat_eligible} | |`,
     '<!-- composition:end -->',
   ].join('\n');
   fs.writeFileSync(path.join(SAMPLE, 'README.md'), readme.replace(/<!-- composition:start[\s\S]*?<!-- composition:end -->/, table));
-  console.log(`wrote ${rows.length} records (${totals.eligible} eligible, ${totals.authors} authors) in ${byFile.size} files; ${objections.length} objections`);
+  console.log(`wrote ${totals.records} records (${totals.eligible} eligible, ${totals.authors} authors; ${chats.length} conversations, ${totals.chat_turns} chat turns, ${totals.chat_eligible} eligible) in ${byFile.size + chatFiles.size + 1} files; ${objections.length} objections`);
 }
 
 build();

@@ -31,6 +31,16 @@ const fields = z.strictObject({
   lang_hint: z.string().nullable().default(null),
   deleted: z.string().nullable().default(null),
   flagged: z.string().nullable().default(null),
+  /** Chats (README, "Chats"): the column holding a conversation's messages array (one conversation per row), or null. */
+  messages: z.string().nullable().default(null),
+  /** Chats: the column of a turn's conversation id (flat turn-per-row exports; set on the turns of a messages array too). */
+  conversation_id: z.string().nullable().default(null),
+  /** Chats: the column of a turn's role (user, assistant, …); in a messages array, `role` or ShareGPT's `from`. */
+  role: z.string().nullable().default(null),
+  /** Chats: the per-conversation flag that allows the conversation's use (policy.chats.condition: flag), or null. */
+  chat_allowed: z.string().nullable().default(null),
+  /** Chats: a conversation-level deletion flag (every turn of the conversation goes), or null. */
+  conversation_deleted: z.string().nullable().default(null),
 });
 
 const policy = z.strictObject({
@@ -48,6 +58,21 @@ const policy = z.strictObject({
   exclude_flagged: z.boolean().default(true),
   /** `all`: an objection removes all of that author's content; `after_objection`: only content posted from the objection on. */
   objection_scope: z.enum(['all', 'after_objection']).default('all'),
+  /** The person's own chats with the platform's assistant (README, "Chats"). */
+  chats: z
+    .strictObject({
+      /** kinds read as chat turns: no visibility rule; the chat rules instead */
+      kinds: z.array(z.string()).default(['ai_chat']),
+      /** what makes a conversation usable: its `fields.chat_allowed` flag, or a turn on/after `notice_date`, or both */
+      condition: z.enum(['flag', 'notice_date', 'flag_and_notice_date']).default('notice_date'),
+      notice_date: isoDate.optional(),
+      /** roles of the person's own turns; every other known role is the assistant's side */
+      person_roles: z.array(z.string()).min(1).default(['user', 'human']),
+      assistant_roles: z.array(z.string()).default(['assistant', 'gpt', 'model', 'bot', 'system', 'tool', 'function', 'ipython', 'developer']),
+      /** a person turn with fewer letters than this is dropped as `short_turn` (ok, thx, 👍) */
+      min_letters: z.number().int().min(0).default(4),
+    })
+    .default({ kinds: ['ai_chat'], condition: 'notice_date', person_roles: ['user', 'human'], assistant_roles: ['assistant', 'gpt', 'model', 'bot', 'system', 'tool', 'function', 'ipython', 'developer'], min_letters: 4 }),
 });
 
 const objections = z.strictObject({
@@ -56,6 +81,8 @@ const objections = z.strictObject({
   case_insensitive: z.boolean().default(false),
   id_field: z.string().default('author_id'),
   date_field: z.string().default('objected_at'),
+  /** A registry row with this column set objects to one item (a conversation id or a turn/post id) instead of an author. */
+  item_field: z.string().default('item_id'),
   /** The registry's as-of date, recorded in manifests. Defaults to the newest objection date. */
   as_of: isoDate.optional(),
 });
@@ -122,6 +149,12 @@ const shards = z.strictObject({
   /** jsonl compression; zst needs the optional zstd-napi build, else gz is used and the manifest says so. */
   compression: z.enum(['gz', 'zst']).default('gz'),
   shard_docs: z.number().int().positive().default(10_000),
+  /**
+   * Conversation shards for instruction tuning (README, "Chats"): each conversation with its
+   * assistant turns present but masked (`train: false`), the person's kept turns PII-scrubbed.
+   * Off by default: with it off, no assistant text is written anywhere.
+   */
+  conversations: z.boolean().default(false),
   /** Hub metadata of the dataset card (README.md): the license the shards are published under, and how the Hub lists them. */
   card: z
     .strictObject({
@@ -166,6 +199,11 @@ export const configSchema = z.strictObject({
   // Rules that span sections: reported with the other problems, each with its path.
   if (c.fields.author_age && c.policy.age_field === 'at_export' && !c.policy.export_date)
     ctx.addIssue({ code: 'custom', path: ['policy', 'export_date'], message: 'required when fields.author_age is set and policy.age_field is at_export' });
+  const ch = c.policy.chats;
+  if (c.shards.conversations && !c.shards.formats.includes('jsonl'))
+    ctx.addIssue({ code: 'custom', path: ['shards', 'formats'], message: 'shards.conversations needs jsonl among the formats (conversation shards are built from the JSONL shards)' });
+  const overlap = ch.person_roles.filter((r) => ch.assistant_roles.map((x) => x.toLowerCase()).includes(r.toLowerCase()));
+  if (overlap.length) ctx.addIssue({ code: 'custom', path: ['policy', 'chats', 'person_roles'], message: `role(s) ${overlap.join(', ')} also listed in assistant_roles` });
   if (!c.fields.author_age && !c.fields.author_birth_date)
     ctx.addIssue({ code: 'custom', path: ['fields'], message: 'map author_birth_date or author_age: adulthood cannot be checked otherwise' });
 });

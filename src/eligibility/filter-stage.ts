@@ -5,7 +5,7 @@ import { partName } from '../pipeline/stage.js';
 import { runPartitions, type PartitionOutputs } from '../pipeline/runner.js';
 import { expandInputs, type InputFile } from '../io/inputs.js';
 import { openRows } from '../io/open-rows.js';
-import { mapRow, type Mapped } from '../io/mapping.js';
+import { mapRow, type ChatFacts, type Mapped } from '../io/mapping.js';
 import type { RawRow } from '../io/rows.js';
 import { FlatRowMapper } from '../io/flat-mapping.js';
 import { EXCLUDED, FALLBACK, FlatGate, KEPT } from './flat-gate.js';
@@ -19,7 +19,8 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import { keyedHash } from './keyed-hash.js';
 import { loadObjections, type ObjectionRegistry } from './objections.js';
 import { exclusionReason, gateContext, type GateContext } from './policy.js';
-import { ConflictCollector, IdConflicts, IdHasher, decodeIds, encodeIds, idsKey, type IdConflictsPart } from './id-conflicts.js';
+import { ConflictCollector, IdConflicts, IdHasher, conversationKey, decodeIds, encodeIds, groupConversations, idsKey, type IdConflictsPart } from './id-conflicts.js';
+import { expandConversation, isConversation } from '../io/conversations.js';
 import { writeFileAtomic } from '../io/atomic.js';
 
 /** What `filter` leaves behind, beyond its files. */
@@ -80,7 +81,7 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   const r = await runPartitions<Funnel, IdConflictsPart>({
     stage: 'filter',
     dir,
-    version: 3,
+    version: 4, // 4: ids files v2 (chat conversation facts and pairs)
     // the whole config (mapping, policy, limits, output), the registry and the key of the ledger's (and the ids files') hashes
     common: { config, registry: registry.hashes, key: keyedHash(ctx.secret, 'fingerprint', '') },
     partitions,
@@ -101,10 +102,9 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
         const abs = path.join(dir, o.path);
         return decodeIds(fs.readFileSync(abs), abs, key, what);
       };
-      const all = new IdConflicts(
-        hasher,
-        markers.map((m) => idsOf(m, 'conflicts').part),
-      );
+      const parts = markers.map((m) => idsOf(m, 'conflicts').part);
+      // chats: a conversation whose person turns have two authors, wherever its turns are
+      const all = new IdConflicts(hasher, [...parts, groupConversations(parts)]);
       const want = new Map<string, { digest: string; value: IdConflictsPart }>();
       if (all.size === 0) return want;
       for (const m of markers) {
@@ -135,6 +135,31 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   return result;
 }
 
+/**
+ * One chat turn in the conversations file: its conversation, time and position, and either the doc
+ * id of a kept person turn, or (for an assistant, system or tool turn) its text when the turn would
+ * be kept were it the person's (same conversation, flag, deletion, objection, country and window
+ * rules): never the text of a turn of an excluded conversation. True when the assistant's text was
+ * written (its conversation is then looked up by the merge pass too).
+ */
+function conversationTurn(m: Mapped & { bad?: undefined }, why: string | undefined, gate: GateContext, w: JsonlWriter): { ok: boolean; wait: void | Promise<void> } {
+  const chat = m.elig.chat!;
+  const at = { c: chat.conversationId, t: m.elig.createdMs, n: m.doc.source.line * 1000 + (Number(m.doc.meta.turn) || 0) };
+  if (chat.role === 'person') return { ok: false, wait: w.write({ ...at, role: 'user', ...(why ? {} : { doc: m.doc.id }) }) };
+  if (chat.role !== 'assistant' || why !== 'assistant_turn') return { ok: false, wait: undefined };
+  const asPerson = exclusionReason({ ...m.doc }, { ...m.elig, chat: { ...chat, role: 'person' } }, gate);
+  const ok = asPerson === undefined || asPerson === 'short_turn';
+  return { ok, wait: w.write({ ...at, role: chat.roleName, ...(ok ? { text: m.doc.text } : {}) }) };
+}
+
+/** Whether the turn's own record explains a conversation-level exclusion (no other record needed). */
+function ownConversationFact(chat: ChatFacts, why: string): boolean {
+  return (why === 'private_message' && chat.group) || (why === 'chat_not_allowed' && chat.allowed !== true) || (why === 'deleted:conversation' && chat.conversationDeleted);
+}
+
+/** Reasons that other records of the id or the conversation give (the merge pass's resolution): a record excluded by one is still looked up when the set changes. */
+const RESOLVED = new Set(['private_message', 'chat_not_allowed', 'deleted:conversation']);
+
 /** A partition's ids file (see `encodeIds`), relative to the step's folder. */
 const idsFile = (name: string) => `ids/${name}.bin`;
 
@@ -157,7 +182,10 @@ async function filterPartition(
   const docs = new JsonlWriter(out.file(`docs/${name}.jsonl${ext}`), { level: 1 });
   const excluded = new JsonlWriter(out.file(`excluded/${name}.jsonl`));
   const errors = new JsonlWriter(out.file(`errors/${name}.jsonl`));
-  const writers = [docs, excluded, errors];
+  // conversation shards (shards.conversations): each chat turn's place in its conversation, and the
+  // assistant's text of a conversation the person's turns could be kept from (README, "Chats")
+  const convs = config.shards.conversations ? new JsonlWriter(out.file(`conversations/${name}.jsonl${ext}`), { level: 1 }) : undefined;
+  const writers = convs ? [docs, excluded, errors, convs] : [docs, excluded, errors];
   const ids = out.file(idsFile(name));
   // the ids this partition keeps before the conflict rule (kept, or excluded by that rule only)
   const keptIds: number[] = [];
@@ -192,17 +220,67 @@ async function filterPartition(
   const judge = (m: Mapped, line: number, flat: FlatRowMapper | undefined): void | Promise<void> => {
     if (m.bad !== undefined) return malformed(line, m.bad);
     const why = exclusionReason(m.doc, m.elig, gate);
+    // a chat turn's conversation is looked up by the merge pass too (README, "Chats")
+    const chat = m.elig.chat;
+    let convWait: void | Promise<void> = undefined;
+    if (chat && convs) {
+      const r = conversationTurn(m, why, gate, convs);
+      if (r.ok) keptIds.push(hasher.hash(conversationKey(chat.conversationId)));
+      convWait = r.wait;
+    }
+    if (convWait) return convWait.then(() => judgeDecided(m, why, flat));
+    return judgeDecided(m, why, flat);
+  };
+  const judgeDecided = (m: Mapped & { bad?: undefined }, why: string | undefined, flat: FlatRowMapper | undefined): void | Promise<void> => {
+    const chat = m.elig.chat;
+    if (chat) {
+      const c = (funnel.chats ??= { read: 0, kept: 0, excluded: 0, assistant: 0 });
+      c.read++;
+      if (!why) c.kept++;
+      else {
+        c.excluded++;
+        if (why === 'assistant_turn') c.assistant++;
+      }
+    }
     if (why) {
-      if (why.startsWith('conflict:')) keptIds.push(hasher.hash(m.doc.id));
+      // excluded by what other records say (not by this turn's own conversation facts): looked up again when that changes
+      if (why.startsWith('conflict:') || (RESOLVED.has(why) && !(chat && ownConversationFact(chat, why)))) {
+        keptIds.push(hasher.hash(m.doc.id));
+        if (chat) keptIds.push(hasher.hash(conversationKey(chat.conversationId)));
+      }
       return exclude(m.doc.country, m.doc.id, why);
     }
     keptIds.push(hasher.hash(m.doc.id));
+    if (chat) keptIds.push(hasher.hash(conversationKey(chat.conversationId)));
     kept(m.doc.country);
     return flat ? flat.write(docs, m.doc) : docs.write(m.doc);
   };
-  // A row from any reader: malformed, or mapped and judged.
-  const judgeRow = (row: RawRow): void | Promise<void> =>
-    row.fields === undefined ? malformed(row.line, row.bad) : judge(mapRow(row.fields, config, { file: rel, line: row.line }, row.dups), row.line, undefined);
+  // A row from any reader: malformed, or mapped and judged; a conversation row (fields.messages), one turn at a time.
+  const judgeRow = (row: RawRow, cc?: ConflictCollector): void | Promise<void> => {
+    if (row.fields === undefined) return malformed(row.line, row.bad);
+    const source = { file: rel, line: row.line };
+    cc?.fields(row.fields, row.dups);
+    if (isConversation(row.fields, config)) return judgeConversation(row, source);
+    return judge(mapRow(row.fields, config, source, row.dups), row.line, undefined);
+  };
+  // Every turn of a conversation row is a record: read counts turns (a row that is not a
+  // conversation at all counts once, as malformed).
+  const judgeConversation = async (row: RawRow & { fields: object }, source: { file: string; line: number }): Promise<void> => {
+    const turns = expandConversation(row.fields, config, row.nestedDups === true || row.dups !== undefined && row.dups.length > 0);
+    if (typeof turns === 'string') return malformed(row.line, turns);
+    // the row counted as read once already
+    funnel.read += turns.length - 1;
+    if (turns.length === 0) return malformed(row.line, `field '${config.fields.messages}': no messages`);
+    for (const t of turns) {
+      if (t.bad !== undefined) {
+        const p = malformed(row.line, t.bad);
+        if (p) await p;
+        continue;
+      }
+      const p = judge(mapRow(t.fields, config, source, undefined, t.turn), row.line, undefined);
+      if (p) await p;
+    }
+  };
   const tooMany = () => {
     if (ctx.maxErrors !== undefined && malformedBefore + funnel.malformed > ctx.maxErrors)
       throw new InputError(`${malformedBefore + funnel.malformed} malformed rows exceed --max-errors ${ctx.maxErrors} (see ${path.join(out.dir, 'errors')})`);
@@ -243,8 +321,7 @@ async function filterPartition(
             } else {
               // parsed once, for the conflicting ids and the gate
               const row = parseJsonLine(ls, i);
-              if (row.fields !== undefined) cc.fields(row.fields, row.dups);
-              p = judgeRow(row);
+              p = judgeRow(row, cc);
             }
             if (p) await p;
           }
@@ -256,8 +333,7 @@ async function filterPartition(
         for await (const rows of openRows(f, config, onRead)) {
           for (const row of rows) {
             funnel.read++;
-            if (row.fields !== undefined) cc.fields(row.fields, row.dups);
-            const p = judgeRow(row);
+            const p = judgeRow(row, cc);
             if (p) await p;
           }
           tooMany();

@@ -63,6 +63,8 @@ export class FlatGate {
   private readonly countryNames: string[] = new Array(26 * 26);
   private readonly visibility: Buffer[];
   private readonly kinds: Buffer[];
+  /** chat kinds: such a row takes the general way (its role and conversation rules) */
+  private readonly chatKinds: Buffer[];
   private readonly checkDeleted: boolean;
   private readonly checkFlagged: boolean;
   private readonly maxText: number;
@@ -110,6 +112,7 @@ export class FlatGate {
     for (const c of gate.countries) if (/^[A-Z]{2}$/.test(c)) this.countries[(c.charCodeAt(0) - 65) * 26 + c.charCodeAt(1) - 65] = 1;
     this.visibility = [...gate.visibility].map((v) => Buffer.from(JSON.stringify(v)));
     this.kinds = [...gate.kinds].map((v) => Buffer.from(JSON.stringify(v)));
+    this.chatKinds = config.policy.chats.kinds.map((v) => Buffer.from(JSON.stringify(v.trim().toLowerCase())));
     this.checkDeleted = !!f.deleted && config.policy.exclude_deleted;
     this.checkFlagged = !!f.flagged && config.policy.exclude_flagged;
     this.maxText = config.limits.max_text_bytes;
@@ -159,6 +162,8 @@ export class FlatGate {
     if (c0 < 0 || c0 > 25 || c1 < 0 || c1 > 25) return FALLBACK;
     // visibility and kind: lower-case ASCII, no spaces
     if (!lowerToken(b, sc.kind[kv], sc.valStart[kv], sc.valEnd[kv]) || !lowerToken(b, sc.kind[kk], sc.valStart[kk], sc.valEnd[kk])) return FALLBACK;
+    // a chat turn, or objections to single items: the general way
+    if (oneOf(b, sc.valStart[kk], sc.valEnd[kk], this.chatKinds) || (this.gate.registry.byItem?.size ?? 0) > 0) return FALLBACK;
     if (!this.rfc3339 || !this.canonicalTime(b, sc.kind[kT], sc.valStart[kT], sc.valEnd[kT])) return FALLBACK;
     // flags: JSON booleans
     let deleted = false;

@@ -4,7 +4,9 @@ import type { InputFile } from '../io/inputs.js';
 import { openRows } from '../io/open-rows.js';
 import { FlatRowMapper } from '../io/flat-mapping.js';
 import { Kind, memberValue, oneOf } from '../io/flat-json.js';
-import { isMissing, propagatingFact } from '../io/mapping.js';
+import { isMissing, parseBool, propagatingFact } from '../io/mapping.js';
+import { expandConversation, isChatKind, isConversation, roleClass, type TurnInfo } from '../io/conversations.js';
+import { normaliseAuthorId } from './objections.js';
 import { isUtf8 } from 'node:buffer';
 import { splitLines } from '../io/lines.js';
 import { openInput } from '../io/decompress.js';
@@ -29,8 +31,12 @@ import { InputError } from '../errors.js';
  */
 
 /** The facts that propagate, in the order the gate checks them (a set holding several names the first). */
-export const PROPAGATING = ['visibility', 'kind', 'deleted'] as const;
+export const PROPAGATING = ['visibility', 'kind', 'deleted', 'private_message', 'chat_not_allowed', 'deleted:conversation'] as const;
 type Fact = (typeof PROPAGATING)[number];
+// the last three are facts of a conversation (keyed by `conversationKey`), from any of its turns (README, "Chats")
+
+/** The string a conversation id is hashed as: apart from every doc id. */
+export const conversationKey = (id: string) => '\u0001conversation\u0001' + id;
 
 /** The keyed 53-bit hash of an id (`String(id).trim()` as the gate reads it), NFC-normalised. */
 export class IdHasher {
@@ -102,9 +108,32 @@ function fmix(h: number): number {
 /** The ids one partition (input file) holds that a record excludes for a propagating fact. */
 export class IdConflictsPart {
   readonly byFact: number[][] = PROPAGATING.map(() => []);
+  /** (conversation hash, person author hash) pairs of chat turns: a conversation with two authors holds another person */
+  readonly pairs: number[] = [];
   add(fact: Fact, h: number): void {
     this.byFact[PROPAGATING.indexOf(fact)].push(h);
   }
+}
+
+/**
+ * The conversations whose person turns have more than one author, over every partition's pairs:
+ * memory grows with the number of conversations (README, "Chats").
+ */
+export function groupConversations(parts: readonly IdConflictsPart[]): IdConflictsPart {
+  const first = new Map<number, number>();
+  const out = new IdConflictsPart();
+  for (const p of parts)
+    for (let i = 0; i < p.pairs.length; i += 2) {
+      const c = p.pairs[i];
+      const a = p.pairs[i + 1];
+      const prev = first.get(c);
+      if (prev === undefined) first.set(c, a);
+      else if (prev !== a && prev !== -1) {
+        first.set(c, -1);
+        out.add('private_message', c);
+      }
+    }
+  return out;
 }
 
 /**
@@ -161,7 +190,7 @@ export class IdConflicts {
   /** `conflict:<fact>` for a hash, or undefined. */
   reasonOf(h: number): string | undefined {
     const j = this.factIndex(h);
-    return j < 0 ? undefined : REASONS[j];
+    return j < 0 || j >= 3 ? undefined : REASONS[j];
   }
 
   /** The part of this set that `kept` (hashes) meets, or undefined when it meets none. */
@@ -173,6 +202,13 @@ export class IdConflicts {
       if (j >= 0) (part ??= new IdConflictsPart()).add(PROPAGATING[j], h);
     }
     return part;
+  }
+
+  /** The reason another record of conversation `id` gives to exclude all its turns, else undefined. */
+  conversationReason(id: string): string | undefined {
+    if (this.size === 0) return undefined;
+    const j = this.factIndex(this.hasher.hash(conversationKey(id)));
+    return j >= 3 ? PROPAGATING[j] : undefined;
   }
 
   /** `conflict:<fact>` when some record of `id` (the doc id) is excluded for a propagating fact, else undefined. */
@@ -236,13 +272,44 @@ export class ConflictCollector {
     this.sKind = this.m.slot(fs.kind);
     this.sDel = fs.deleted && config.policy.exclude_deleted ? this.m.slot(fs.deleted) : -1;
     this.vis = [...g.visibility].map((v) => Buffer.from(JSON.stringify(v)));
-    this.kinds = [...g.kinds].map((v) => Buffer.from(JSON.stringify(v)));
+    // a chat turn is always decoded (its conversation's facts)
+    this.kinds = [...g.kinds].filter((k) => !isChatKind(k, config)).map((v) => Buffer.from(JSON.stringify(v)));
   }
 
-  /** A decoded row (any reader): its fields and the keys it repeats. */
-  fields(fields: { [k: string]: unknown }, dups: readonly string[] | undefined): void {
+  /** A decoded row (any reader, or a turn of an expanded conversation): its fields and the keys it repeats. */
+  fields(fields: { [k: string]: unknown }, dups: readonly string[] | undefined, turn?: TurnInfo): void {
+    if (!turn && isConversation(fields, this.config)) {
+      const turns = expandConversation(fields, this.config);
+      if (typeof turns !== 'string') for (const t of turns) if (t.fields) this.fields(t.fields, undefined, t.turn);
+      return;
+    }
     const r = factOf(fields, dups, this.config, this.g);
     if (r) this.part.add(r.fact, this.hasher.hash(r.id));
+    this.conversation(fields, dups, turn);
+  }
+
+  /** A chat turn's facts about its whole conversation: another person in it, a refused flag, a deletion; and its person author. */
+  private conversation(fields: { [k: string]: unknown }, dups: readonly string[] | undefined, turn: TurnInfo | undefined): void {
+    const f = this.config.fields;
+    const kind = fields[f.kind];
+    if (typeof kind !== 'string' || !isChatKind(kind.trim().toLowerCase(), this.config)) return;
+    let conv = turn?.conversationId;
+    if (conv === undefined) {
+      const c = f.conversation_id ? fields[f.conversation_id] : undefined;
+      if (isMissing(c) || (typeof c !== 'string' && typeof c !== 'number') || dups?.includes(f.conversation_id!)) return;
+      conv = String(c).trim();
+    }
+    const h = this.hasher.hash(conversationKey(conv));
+    const role = turn ? turn.role : dups?.includes(f.role ?? '') ? 'unknown' : roleClass(f.role ? fields[f.role] : undefined, this.config);
+    if (turn?.group || role === 'missing' || role === 'unknown') this.part.add('private_message', h);
+    else if (role === 'person') {
+      const a = fields[f.author_id];
+      if ((typeof a === 'string' || typeof a === 'number') && String(a).trim() !== '' && !dups?.includes(f.author_id))
+        this.part.pairs.push(h, this.hasher.hash(normaliseAuthorId(String(a), this.g.registry.caseInsensitive)));
+    }
+    const cond = this.config.policy.chats.condition;
+    if (cond !== 'notice_date' && f.chat_allowed && (dups?.includes(f.chat_allowed) || parseBool(fields[f.chat_allowed]) !== true)) this.part.add('chat_not_allowed', h);
+    if (turn?.conversationDeleted || (f.conversation_deleted && (dups?.includes(f.conversation_deleted) || parseBool(fields[f.conversation_deleted]) !== false))) this.part.add('deleted:conversation', h);
   }
 
   /** The JSONL line `b` that the mapper has just scanned (`m.scanLine` returned true for it). */
@@ -257,8 +324,10 @@ export class ConflictCollector {
       return;
     const fs = this.config.fields;
     const fields: { [k: string]: unknown } = {};
-    for (const [slot, col] of [[this.sId, fs.id], [this.sVis, fs.visibility], [this.sKind, fs.kind], [this.sDel, fs.deleted]] as const)
+    for (const col of [fs.id, fs.visibility, fs.kind, fs.deleted, fs.author_id, fs.conversation_id, fs.role, fs.chat_allowed, fs.conversation_deleted]) {
+      const slot = m.slot(col);
       if (slot >= 0 && of[slot] >= 0) fields[col!] = memberValue(b, sc, of[slot]);
+    }
     this.fields(fields, undefined);
   }
 
@@ -320,22 +389,25 @@ export async function conflictsOfFile(f: InputFile, config: Config, g: GateConte
  * world-1 pass can tell which partitions another partition's records overrule. The id hash is
  * fast, not a cryptographic one, so on disk each is encrypted (AES-128, one block each, with a key
  * from the run's secret): without the secret the file says nothing about any id. Layout: `VIDS`,
- * a u32 version, four u32 counts (visibility, kind, deleted, kept), then one 16-byte block per
- * hash (the hash as f64 little-endian, 8 zero bytes), encrypted.
+ * a u32 version, eight u32 counts (one per PROPAGATING fact, kept, then the chat pairs' hashes),
+ * then one 16-byte block per hash (the hash as f64 little-endian, 8 zero bytes), encrypted.
  */
 const IDS_MAGIC = 0x53444956; // 'VIDS'
-const IDS_VERSION = 1;
+const IDS_VERSION = 2;
 
 /** The key the ids files are encrypted with. */
 export function idsKey(secret: string): Buffer {
   return createHmac('sha256', secret).update('ids-file').digest().subarray(0, 16);
 }
 
+const NF = PROPAGATING.length;
+const HEAD = 8 + 4 * (NF + 2);
+
 export function encodeIds(part: IdConflictsPart, kept: readonly number[], key: Buffer): Buffer {
   // conflicting ids sorted and unique (few); kept ids as they came (many; repeats are harmless)
-  const arrays = [...part.byFact.map(sortedUnique), Float64Array.from(kept)];
+  const arrays = [...part.byFact.map(sortedUnique), Float64Array.from(kept), Float64Array.from(part.pairs)];
   const n = arrays.reduce((t, a) => t + a.length, 0);
-  const head = Buffer.alloc(24);
+  const head = Buffer.alloc(HEAD);
   head.writeUInt32LE(IDS_MAGIC, 0);
   head.writeUInt32LE(IDS_VERSION, 4);
   arrays.forEach((a, j) => head.writeUInt32LE(a.length, 8 + 4 * j));
@@ -360,14 +432,18 @@ function sortedUnique(a: readonly number[]): Float64Array {
 /** Read an ids file: its conflicting ids, or the ids it kept (only that part is decrypted). */
 export function decodeIds(raw: Buffer, file: string, key: Buffer, what: 'conflicts' | 'kept'): { part: IdConflictsPart; kept: Float64Array } {
   const bad = () => new InputError(`${file}: not an ids file of this version and secret (run filter again)`);
-  if (raw.length < 24 || raw.readUInt32LE(0) !== IDS_MAGIC || raw.readUInt32LE(4) !== IDS_VERSION) throw bad();
-  const counts = [0, 1, 2, 3].map((j) => raw.readUInt32LE(8 + 4 * j));
-  if (raw.length !== 24 + 16 * counts.reduce((t, c) => t + c, 0)) throw bad();
-  const nConflicts = counts[0] + counts[1] + counts[2];
-  const from = what === 'conflicts' ? 24 : 24 + 16 * nConflicts;
-  const to = what === 'conflicts' ? 24 + 16 * nConflicts : raw.length;
-  const d = createDecipheriv('aes-128-ecb', key, null).setAutoPadding(false);
-  const b = Buffer.concat([d.update(raw.subarray(from, to)), d.final()]);
+  if (raw.length < HEAD || raw.readUInt32LE(0) !== IDS_MAGIC || raw.readUInt32LE(4) !== IDS_VERSION) throw bad();
+  const counts = Array.from({ length: NF + 2 }, (_, j) => raw.readUInt32LE(8 + 4 * j));
+  if (raw.length !== HEAD + 16 * counts.reduce((t, c) => t + c, 0)) throw bad();
+  const nConflicts = counts.slice(0, NF).reduce((t, c) => t + c, 0);
+  // conflicts: the facts' blocks and the pairs' (after the kept ones); kept: the kept blocks alone
+  const keptFrom = HEAD + 16 * nConflicts;
+  const keptTo = keptFrom + 16 * counts[NF];
+  const ranges = what === 'conflicts' ? [raw.subarray(HEAD, keptFrom), raw.subarray(keptTo)] : [raw.subarray(keptFrom, keptTo)];
+  const b = Buffer.concat(ranges.map((r) => {
+    const d = createDecipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+    return Buffer.concat([d.update(r), d.final()]);
+  }));
   const part = new IdConflictsPart();
   let o = 0;
   const read = (n: number) => {
@@ -380,7 +456,8 @@ export function decodeIds(raw: Buffer, file: string, key: Buffer, what: 'conflic
     }
     return a;
   };
-  if (what === 'kept') return { part, kept: read(counts[3]) };
-  for (let j = 0; j < 3; j++) for (const h of read(counts[j])) part.byFact[j].push(h);
+  if (what === 'kept') return { part, kept: read(counts[NF]) };
+  for (let j = 0; j < NF; j++) for (const h of read(counts[j])) part.byFact[j].push(h);
+  for (const h of read(counts[NF + 1])) part.pairs.push(h);
   return { part, kept: new Float64Array(0) };
 }

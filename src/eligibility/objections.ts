@@ -37,6 +37,8 @@ export function authorPseudonym(secret: string, id: string, caseInsensitive: boo
 /** The objection registry: author → earliest objection time (ms), plus provenance for manifests. */
 export interface ObjectionRegistry {
   byAuthor: Map<string, number>;
+  /** Objections to one item (README, "Chats"): a conversation id or a turn/post id (trimmed, NFC) → its earliest objection time; the item goes whatever its date. */
+  byItem?: Map<string, number>;
   caseInsensitive: boolean;
   /** sha256 of each registry file's bytes, in order. */
   hashes: string[];
@@ -48,6 +50,7 @@ export interface ObjectionRegistry {
 export async function loadObjections(config: Config, baseDir: string, extraPaths: string[] = []): Promise<ObjectionRegistry> {
   const o = config.objections;
   const byAuthor = new Map<string, number>();
+  const byItem = new Map<string, number>();
   const hashes: string[] = [];
   let newest = -Infinity;
   for (const p of [...o.paths, ...extraPaths]) {
@@ -61,6 +64,16 @@ export async function loadObjections(config: Config, baseDir: string, extraPaths
     for await (const rows of openRows(input, config)) {
       for (const r of rows) {
         if (r.fields === undefined) throw new InputError(`${file}:${r.line}: ${r.bad}`);
+        const item = r.fields[o.item_field];
+        if (typeof item === 'string' || typeof item === 'number' ? String(item).trim() !== '' : false) {
+          const t = parseDateOrTimestamp(r.fields[o.date_field]);
+          if (Number.isNaN(t)) throw new InputError(`${file}:${r.line}: '${o.date_field}' is missing or not a date (YYYY-MM-DD or RFC 3339)`);
+          const key = String(item).trim().normalize('NFC');
+          const prev = byItem.get(key);
+          if (prev === undefined || t < prev) byItem.set(key, t);
+          if (t > newest) newest = t;
+          continue;
+        }
         const id = r.fields[o.id_field];
         if ((typeof id !== 'string' && typeof id !== 'number') || String(id).trim() === '') throw new InputError(`${file}:${r.line}: missing '${o.id_field}'`);
         const t = parseDateOrTimestamp(r.fields[o.date_field]);
@@ -73,5 +86,5 @@ export async function loadObjections(config: Config, baseDir: string, extraPaths
     }
   }
   const asOf = o.as_of ?? (Number.isFinite(newest) ? isoFromMs(newest).slice(0, 10) : null);
-  return { byAuthor, caseInsensitive: o.case_insensitive, hashes, asOf };
+  return { byAuthor, byItem, caseInsensitive: o.case_insensitive, hashes, asOf };
 }

@@ -56,6 +56,8 @@ export interface GateContext {
   countries: Set<string>;
   visibility: Set<string>;
   kinds: Set<string>;
+  /** policy.chats.notice_date as epoch ms (NaN when not set) */
+  chatNotice: number;
   /** ids of which some other record is excluded for visibility, kind or deletion (the merge pass's resolution); none in a partition's own run */
   conflicts?: IdConflicts;
 }
@@ -72,6 +74,7 @@ export function gateContext(config: Config, registry: ObjectionRegistry): GateCo
     countries: new Set(config.policy.countries),
     visibility: new Set(config.policy.visibility.map((v) => v.toLowerCase())),
     kinds: new Set(config.policy.kinds.map((v) => v.toLowerCase())),
+    chatNotice: config.policy.chats.notice_date ? parseDateOrTimestamp(config.policy.chats.notice_date) : NaN,
   };
 }
 
@@ -89,10 +92,16 @@ const problem = (elig: EligibilityInput, field: string) =>
  * missing or unparseable exclude the record (fail closed).
  */
 export const RULES: ReadonlyArray<readonly [name: string, rule: Rule]> = [
+  // a chat turn: only the person's own turns can be kept; this comes first, so every assistant,
+  // system or tool turn is counted as such whatever else it carries
+  ['role', (_d, e) => (e.chat === undefined ? undefined : e.chat.role === 'person' ? undefined : e.chat.role === 'assistant' ? 'assistant_turn' : `${e.chat.role === 'missing' ? 'missing' : 'invalid'}:role`)],
   ['author', (_d, e) => problem(e, 'author_id')],
   [
     'objection',
     (d, e, g) => {
+      // an objection to the item itself (a conversation, a turn, a post) goes whatever its date
+      const items = g.registry.byItem;
+      if (items !== undefined && items.size && (items.has(d.id.normalize('NFC')) || (e.chat !== undefined && items.has(e.chat.conversationId.normalize('NFC'))))) return 'objection';
       const at = g.registry.byAuthor.get(normaliseAuthorId(d.authorId, g.registry.caseInsensitive));
       if (at === undefined) return undefined;
       if (g.config.policy.objection_scope === 'all') return 'objection';
@@ -100,9 +109,46 @@ export const RULES: ReadonlyArray<readonly [name: string, rule: Rule]> = [
       return problem(e, 'created_at') ?? (e.createdMs >= at ? 'objection' : undefined);
     },
   ],
-  ['visibility', (d, e, g) => problem(e, 'visibility') ?? (g.visibility.has(d.visibility) ? undefined : 'visibility')],
+  // a chat has no audience: the chat rules below stand in for visibility
+  ['visibility', (d, e, g) => (e.chat !== undefined ? undefined : problem(e, 'visibility') ?? (g.visibility.has(d.visibility) ? undefined : 'visibility'))],
   ['kind', (d, e, g) => problem(e, 'kind') ?? (g.kinds.has(d.kind) ? undefined : 'kind')],
-  ['deleted', (_d, e, g) => (g.config.fields.deleted && g.config.policy.exclude_deleted ? problem(e, 'deleted') ?? (e.deleted ? 'deleted' : undefined) : undefined)],
+  [
+    'private_message',
+    // a conversation that holds another person is a private message; one that cannot be placed in a
+    // conversation cannot be proven not to be. What other records of the conversation say (another
+    // person's turn, a deletion, a refused flag: the merge pass's resolution) is looked up here too.
+    (_d, e, g) => (e.chat === undefined ? undefined : problem(e, 'conversation_id') ?? (e.chat.group ? 'private_message' : g.conflicts?.conversationReason(e.chat.conversationId))),
+  ],
+  [
+    'chat_condition',
+    (_d, e, g) => {
+      if (e.chat === undefined) return undefined;
+      const c = g.config.policy.chats.condition;
+      if (c !== 'notice_date') {
+        const p = problem(e, 'chat_allowed');
+        if (p) return p;
+        if (e.chat.allowed !== true) return 'chat_not_allowed';
+      }
+      if (c !== 'flag') {
+        if (Number.isNaN(g.chatNotice)) return 'missing:chat_notice_date';
+        const p = problem(e, 'created_at');
+        if (p) return p;
+        if (e.createdMs < g.chatNotice) return 'before_chat_notice';
+      }
+      return undefined;
+    },
+  ],
+  [
+    'deleted',
+    (_d, e, g) => {
+      if (e.chat !== undefined) {
+        const p = problem(e, 'conversation_deleted');
+        if (p) return p;
+        if (e.chat.conversationDeleted) return 'deleted:conversation';
+      }
+      return g.config.fields.deleted && g.config.policy.exclude_deleted ? problem(e, 'deleted') ?? (e.deleted ? 'deleted' : undefined) : undefined;
+    },
+  ],
   ['flagged', (_d, e, g) => (g.config.fields.flagged && g.config.policy.exclude_flagged ? problem(e, 'flagged') ?? (e.flagged ? 'flagged' : undefined) : undefined)],
   ['country', (d, e, g) => problem(e, 'country') ?? (g.countries.has(d.country) ? undefined : 'country')],
   [
@@ -115,6 +161,7 @@ export const RULES: ReadonlyArray<readonly [name: string, rule: Rule]> = [
     },
   ],
   [
+    // for a chat, the age at each turn: its own time
     'age',
     (d, e, g) => {
       const age = ageAtPost(e, g.config);
@@ -124,9 +171,19 @@ export const RULES: ReadonlyArray<readonly [name: string, rule: Rule]> = [
       return age < g.config.policy.min_age ? 'minor' : undefined;
     },
   ],
+  // a person turn too short to say anything (ok, thx, 👍): not a decision about eligibility, but
+  // dropped here so it is counted in the funnel and the ledger (README, "Chats")
+  ['short_turn', (d, e, g) => (e.chat !== undefined && letters(d.text) < g.config.policy.chats.min_letters ? 'short_turn' : undefined)],
   // last, so it is only looked up for records that every rule of their own keeps
   ['conflict', (d, _e, g) => g.conflicts?.reason(d.id)],
 ];
+
+/** The number of letters (any script) in a text, up to 64. */
+function letters(t: string): number {
+  let n = 0;
+  for (const _ of t.matchAll(/\p{L}/gu)) if (++n >= 64) break;
+  return n;
+}
 
 /** Judge one mapped record: `undefined` when eligible, else the reason it is excluded. */
 export function exclusionReason(doc: Doc, elig: EligibilityInput, g: GateContext): string | undefined {

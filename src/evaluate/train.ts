@@ -101,7 +101,7 @@ export async function nonTestDocs(shardsDir: string, secret?: string): Promise<{
           if (seen.has(id) || testIds.has(id)) continue;
           const author = keyedHash(secret, 'author', d.authorId);
           if (testAuthors.has(author)) continue;
-          const text = scrubPii(d.text, d.country).text;
+          const text = scrubPii(d.text, d.country, d.meta?.conversation_id !== undefined ? 'chat' : 'post').text; // chat turns: the chat scrubber
           if (testTexts.has(text)) continue;
           seen.add(id);
           push(byLang, locale.split('-')[0], text, locale, author);

@@ -31,7 +31,7 @@ export async function sampleColumns(files: readonly InputFile[], config: Config,
 }
 
 /** The `fields` keys that name a column (others, such as `created_at_format`, describe one). */
-const COLUMN_FIELDS = ['id', 'author_id', 'text', 'created_at', 'country', 'visibility', 'kind', 'author_birth_date', 'author_age', 'lang_hint', 'deleted', 'flagged'] as const satisfies ReadonlyArray<keyof Config['fields']>;
+const COLUMN_FIELDS = ['id', 'author_id', 'text', 'created_at', 'country', 'visibility', 'kind', 'author_birth_date', 'author_age', 'lang_hint', 'deleted', 'flagged', 'chat_allowed', 'conversation_deleted'] as const satisfies ReadonlyArray<keyof Config['fields']>;
 
 /**
  * Mapped fields no sampled row has, as `fields.<name>: …` lines. Adulthood is proven by either
@@ -49,6 +49,9 @@ export function mappingProblems(config: Config, sample: ColumnSample): string[] 
     const col = f[name];
     if (col === null || has(col)) continue;
     if ((name === 'author_birth_date' || name === 'author_age') && (has(age.author_birth_date) || has(age.author_age))) continue;
+    // chats (README, "Chats"): a conversation row holds its texts in its messages; a chat has no visibility
+    if (name === 'text' && has(f.messages)) continue;
+    if (name === 'visibility' && (has(f.messages) || has(f.role) || has(f.conversation_id))) continue;
     out.push(`fields.${name}: no row has '${col}'; rows have ${listed}`);
   }
   return out;

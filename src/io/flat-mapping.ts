@@ -3,6 +3,7 @@ import type { Doc, SourceRef } from '../doc.js';
 import type { JsonlWriter } from './writers/jsonl.js';
 import { FlatScan, Kind, memberValue, scanFlatObject } from './flat-json.js';
 import { mapRow, mappedColumns, type Mapped } from './mapping.js';
+import { isChatKind } from './conversations.js';
 
 const COMMA = Buffer.from(',');
 
@@ -109,6 +110,9 @@ export class FlatRowMapper {
         fields[this.columns[slot]] = c0 > 32 && c0 < 127 && c0 !== 92 && c0 !== 34 ? 'x' : memberValue(b, sc, k);
       } else fields[this.columns[slot]] = memberValue(b, sc, k);
     }
+    // a chat turn's rules read its text (short turns): the real one
+    const kind = fields[this.config.fields.kind];
+    if (this.textMember >= 0 && typeof kind === 'string' && isChatKind(kind.trim().toLowerCase(), this.config)) fields[this.config.fields.text] = memberValue(b, sc, this.textMember);
     return mapRow(fields, this.config, source);
   }
 

@@ -1,6 +1,7 @@
 import type { Doc, SourceRef } from '../doc.js';
 import type { Config } from '../config/schema.js';
 import { isoFromMs, parseDateOnly, parseTimestamp } from '../dates.js';
+import { isChatKind, roleClass, type RoleClass, type TurnInfo } from './conversations.js';
 
 /**
  * Fields an eligibility decision needs but that do not travel on with the Doc: they are read,
@@ -13,7 +14,24 @@ export interface EligibilityInput {
   age?: number;
   deleted?: boolean;
   flagged?: boolean;
+  /** set for a chat turn (its kind is one of policy.chats.kinds) */
+  chat?: ChatFacts;
   problems: Problems;
+}
+
+/** What the gate needs to know about a chat turn beyond a post's fields (README, "Chats"). */
+export interface ChatFacts {
+  /** '' when missing (problem `missing:conversation_id`) */
+  conversationId: string;
+  role: RoleClass;
+  /** the role as the export names it, lower-cased (user, assistant, gpt, system, tool, …) */
+  roleName: string;
+  /** the conversation (as far as this record shows it) holds another person's turn */
+  group: boolean;
+  /** the conversation's allow flag (fields.chat_allowed), when mapped and readable */
+  allowed?: boolean;
+  /** the conversation is deleted (its row's deleted flag in the array shape, or fields.conversation_deleted) */
+  conversationDeleted: boolean;
 }
 
 /** `missing:<field>` / `invalid:<field>` notes; most rows have none, so the Set is made lazily. */
@@ -40,7 +58,7 @@ export function mappedColumns(config: Config): Set<string> {
   let s = mappedCache.get(config.fields);
   if (!s) {
     const f = config.fields;
-    s = new Set([f.id, f.text, f.author_id, f.country, f.visibility, f.kind, f.created_at, f.author_birth_date, f.author_age, f.deleted, f.flagged, f.lang_hint].filter((x): x is string => !!x));
+    s = new Set([f.id, f.text, f.author_id, f.country, f.visibility, f.kind, f.created_at, f.author_birth_date, f.author_age, f.deleted, f.flagged, f.lang_hint, f.messages, f.conversation_id, f.role, f.chat_allowed, f.conversation_deleted].filter((x): x is string => !!x));
     mappedCache.set(config.fields, s);
   }
   return s;
@@ -49,7 +67,7 @@ export function mappedColumns(config: Config): Set<string> {
 /** Empty is missing, for every field: absent, null, "" and whitespace only (an empty CSV cell too). */
 export const isMissing = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
-function parseBool(v: unknown): boolean | undefined {
+export function parseBool(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v;
   if (v === 0 || v === 1) return v === 1;
   if (typeof v === 'string') {
@@ -91,9 +109,12 @@ export function propagatingFact(
   kinds: Set<string>,
 ): 'visibility' | 'kind' | 'deleted' | undefined {
   const f = config.fields;
+  const k0 = strField(fields[f.kind]);
+  // a chat turn has no visibility (README, "Chats"): the chat rules stand in for it
+  const chat = !dups?.includes(f.kind) && k0 !== 'missing' && k0 !== 'invalid' && kinds.has(k0.toLowerCase()) && isChatKind(k0.toLowerCase(), config);
   const v = strField(fields[f.visibility]);
-  if (dups?.includes(f.visibility) || v === 'missing' || v === 'invalid' || !visibility.has(v.toLowerCase())) return 'visibility';
-  const k = strField(fields[f.kind]);
+  if (!chat && (dups?.includes(f.visibility) || v === 'missing' || v === 'invalid' || !visibility.has(v.toLowerCase()))) return 'visibility';
+  const k = k0;
   if (dups?.includes(f.kind) || k === 'missing' || k === 'invalid' || !kinds.has(k.toLowerCase())) return 'kind';
   if (f.deleted && config.policy.exclude_deleted) {
     const d = fields[f.deleted];
@@ -107,7 +128,7 @@ export function propagatingFact(
  * text are malformed (`bad`); eligibility fields that are missing or unparseable are recorded as
  * problems so the gate excludes the row (fail closed). Unmapped fields go to `meta`.
  */
-export function mapRow(fields: { [k: string]: unknown }, config: Config, source: SourceRef, dups?: readonly string[]): Mapped {
+export function mapRow(fields: { [k: string]: unknown }, config: Config, source: SourceRef, dups?: readonly string[], turn?: TurnInfo): Mapped {
   const f = config.fields;
   const mapped = mappedColumns(config);
   const dup = duplicatedField(dups, config);
@@ -175,12 +196,46 @@ export function mapRow(fields: { [k: string]: unknown }, config: Config, source:
     else elig[flag] = b;
   }
 
+  if (isChatKind(kind, config)) elig.chat = chatFacts(fields, config, problems, turn);
+
   const meta: { [k: string]: unknown } = {};
   for (const k in fields) if (!mapped.has(k)) meta[k] = fields[k];
+  if (elig.chat) {
+    meta.conversation_id = elig.chat.conversationId;
+    if (turn?.index !== undefined) meta.turn = turn.index;
+  }
   if (f.lang_hint) {
     const h = fields[f.lang_hint];
     if (typeof h === 'string' && h.trim()) meta.lang_hint = h.trim();
   }
   const doc: Doc = { id: String(rawId).trim(), text: rawText, authorId, createdAt, country, kind, visibility, meta, source };
   return { doc, elig };
+}
+
+/** A chat turn's conversation facts: from the expanded conversation (`turn`), else from the row's mapped columns (flat turn-per-row). */
+function chatFacts(fields: { [k: string]: unknown }, config: Config, problems: Problems, turn: TurnInfo | undefined): ChatFacts {
+  const f = config.fields;
+  let conversationId = turn?.conversationId ?? '';
+  if (!turn) {
+    const c = f.conversation_id ? strField(fields[f.conversation_id]) : 'missing';
+    if (c === 'missing' || c === 'invalid') problems.add(`${c}:conversation_id`);
+    else conversationId = c;
+  }
+  const role = turn ? turn.role : roleClass(f.role ? fields[f.role] : undefined, config);
+  const rawRole = turn ? turn.roleName : f.role ? fields[f.role] : undefined;
+  const roleName = typeof rawRole === 'string' ? rawRole.trim().toLowerCase() : '';
+  const facts: ChatFacts = { conversationId, role, roleName, group: turn?.group ?? false, conversationDeleted: turn?.conversationDeleted ?? false };
+  for (const [col, name] of [[f.chat_allowed, 'chat_allowed'], [f.conversation_deleted, 'conversation_deleted']] as const) {
+    if (!col) continue;
+    const v = fields[col];
+    if (isMissing(v)) {
+      problems.add(`missing:${name}`);
+      continue;
+    }
+    const b = parseBool(v);
+    if (b === undefined) problems.add(`invalid:${name}`);
+    else if (name === 'chat_allowed') facts.allowed = b;
+    else if (b) facts.conversationDeleted = true;
+  }
+  return facts;
 }

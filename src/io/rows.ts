@@ -1,6 +1,6 @@
 /** One input record before mapping: its raw fields, or why it could not be read. */
 export type RawRow =
-  | { line: number; fields: { [k: string]: unknown }; bad?: undefined; dups?: string[] }
+  | { line: number; fields: { [k: string]: unknown }; bad?: undefined; dups?: string[]; nestedDups?: boolean }
   | { line: number; bad: string; fields?: undefined };
 
 /**

@@ -15,6 +15,8 @@ export interface Funnel {
   kept: number;
   excluded: { [reason: string]: number };
   byCountry: { [country: string]: CountryCounts };
+  /** chat turns among the records (README, "Chats"): read = kept + excluded (assistant turns among them); absent when there are none */
+  chats?: { read: number; kept: number; excluded: number; assistant: number };
 }
 
 export const emptyFunnel = (): Funnel => ({ read: 0, malformed: 0, kept: 0, excluded: {}, byCountry: {} });
@@ -25,6 +27,13 @@ export function addFunnel(a: Funnel, b: Funnel): Funnel {
   a.malformed += b.malformed;
   a.kept += b.kept;
   for (const [k, v] of Object.entries(b.excluded)) a.excluded[k] = (a.excluded[k] ?? 0) + v;
+  if (b.chats) {
+    const t = (a.chats ??= { read: 0, kept: 0, excluded: 0, assistant: 0 });
+    t.read += b.chats.read;
+    t.kept += b.chats.kept;
+    t.excluded += b.chats.excluded;
+    t.assistant += b.chats.assistant;
+  }
   for (const [c, v] of Object.entries(b.byCountry)) {
     const t = (a.byCountry[c] ??= { read: 0, kept: 0, excluded: 0 });
     t.read += v.read;
@@ -41,7 +50,7 @@ export function sortKeys<T extends object>(o: T): T {
 
 export function normaliseFunnel(f: Funnel): Funnel {
   const byCountry = sortKeys(f.byCountry);
-  return { read: f.read, malformed: f.malformed, kept: f.kept, excluded: sortKeys(f.excluded), byCountry };
+  return { read: f.read, malformed: f.malformed, kept: f.kept, excluded: sortKeys(f.excluded), byCountry, ...(f.chats ? { chats: f.chats } : {}) };
 }
 
 /** The funnel as a plain-text table for the terminal. */
@@ -57,6 +66,7 @@ export function funnelTable(f: Funnel): string {
   lines.push(`  excluded    ${n(exTotal).padStart(10)}  ${pct(exTotal)}`);
   for (const [k, v] of ex) lines.push(`    ${k.padEnd(26)}${n(v).padStart(8)}`);
   lines.push(`  kept        ${n(f.kept).padStart(10)}  ${pct(f.kept)}`);
+  if (f.chats) lines.push(`  chat turns  ${n(f.chats.read).padStart(10)}  kept ${n(f.chats.kept)} (the person's own), excluded ${n(f.chats.excluded)} (${n(f.chats.assistant)} assistant, system or tool turns)`);
   const cs = Object.entries(f.byCountry).sort((a, b) => b[1].read - a[1].read);
   if (cs.length) {
     lines.push('');

@@ -29,7 +29,17 @@ export function buildReportHtml(build: string, o: { eval?: RunResults[]; verdict
       const s = manifest.counts.splits[l] ?? {};
       body.push(`<tr><td>${esc(l)}</td><td>${fmt(p.available)}</td><td>${fmt(manifest.counts.dedup[l]?.duplicates ?? 0)}</td><td>${fmt(p.target)}</td><td>${fmt(p.achieved)}</td><td>${fmt(s.train ?? 0)}</td><td>${fmt(s.validation ?? 0)}</td><td>${fmt(s.test ?? 0)}</td><td>${esc(p.shortfall ?? '')}</td></tr>`);
     }
-    body.push('</table>', `<p class="muted">PII replaced: ${esc(Object.entries(manifest.counts.pii).map(([k, v]) => `${k} ${v}`).join(', ') || 'none')}</p>`);
+    body.push('</table>');
+    // chats are their own source: the person's turns per locale, beside posts and comments
+    const sources = manifest.counts.sources as { [l: string]: { [k: string]: number } } | undefined;
+    if (sources) {
+      const kinds = [...new Set(Object.values(sources).flatMap((x) => Object.keys(x)))].sort();
+      body.push('<h2>Sources per locale</h2>', '<p class="muted">docs written to the shards per source; a chat counts the person\'s own turns only (assistant turns are never docs)</p>');
+      body.push(`<table id="sources"><tr><th>locale</th>${kinds.map((k) => `<th>${esc(k)}</th>`).join('')}</tr>`);
+      for (const l of Object.keys(plan)) body.push(`<tr><td>${esc(l)}</td>${kinds.map((k) => `<td>${fmt(sources[l]?.[k] ?? 0)}</td>`).join('')}</tr>`);
+      body.push('</table>');
+    }
+    body.push(`<p class="muted">PII replaced: ${esc(Object.entries(manifest.counts.pii).map(([k, v]) => `${k} ${v}`).join(', ') || 'none')}</p>`);
   }
   const rates = readJson(path.join(build, 'features', 'rates.json'));
   if (rates) {

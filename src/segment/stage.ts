@@ -16,13 +16,15 @@ export interface SegmentStats {
   docs: number;
   byLocale: { [locale: string]: number };
   byLanguage: { [lang: string]: number };
+  /** docs per locale and source (kind): chat turns as their own source */
+  bySource: { [locale: string]: { [kind: string]: number } };
   und: number;
   mixed: number;
   /** `lang>runner-up` → how often the runner-up came within 0.2 of the winner's score */
   confusions: { [pair: string]: number };
 }
 
-const empty = (): SegmentStats => ({ docs: 0, byLocale: {}, byLanguage: {}, und: 0, mixed: 0, confusions: {} });
+const empty = (): SegmentStats => ({ docs: 0, byLocale: {}, bySource: {}, byLanguage: {}, und: 0, mixed: 0, confusions: {} });
 const inc = (o: { [k: string]: number }, k: string, n = 1) => (o[k] = (o[k] ?? 0) + n);
 
 function add(a: SegmentStats, b: SegmentStats): SegmentStats {
@@ -30,6 +32,7 @@ function add(a: SegmentStats, b: SegmentStats): SegmentStats {
   a.und += b.und;
   a.mixed += b.mixed;
   for (const k of ['byLocale', 'byLanguage', 'confusions'] as const) for (const [x, n] of Object.entries(b[k])) inc(a[k], x, n);
+  for (const [l, byK] of Object.entries(b.bySource ?? {})) for (const [k, n] of Object.entries(byK)) inc((a.bySource[l] ??= {}), k, n);
   return a;
 }
 
@@ -81,6 +84,7 @@ export async function runSegment(ctx: StageContext): Promise<SegmentStats> {
         for await (const docs of readDocs(p.input, (b) => progress.tick(b))) {
           for (const doc of docs) {
             for (const d of segmentDoc(doc, cascade, configured, s, stats)) {
+              inc((stats.bySource[d.locale!] ??= {}), d.kind);
               const w = writer(d.locale!).write(d);
               if (w) await w;
             }
@@ -96,7 +100,7 @@ export async function runSegment(ctx: StageContext): Promise<SegmentStats> {
   });
   const total = empty();
   for (const m of r.markers) add(total, m.stats);
-  const merged: SegmentStats = { ...total, byLocale: sortKeys(total.byLocale), byLanguage: sortKeys(total.byLanguage), confusions: sortKeys(total.confusions) };
+  const merged: SegmentStats = { ...total, byLocale: sortKeys(total.byLocale), bySource: sortKeys(Object.fromEntries(Object.entries(total.bySource).map(([l, x]) => [l, sortKeys(x)]))), byLanguage: sortKeys(total.byLanguage), confusions: sortKeys(total.confusions) };
   if (ctx.world === 1) writeJsonAtomic(path.join(dir, 'report.json'), { stage: 'segment', fastBackend: cascade.fastBackend, locales: s.locales, ...merged });
   return merged;
 }
@@ -145,9 +149,10 @@ export function* segmentDoc(doc: Doc, cascade: Cascade, configured: ReadonlySet<
 /** The segment report as a terminal table. */
 export function segmentTable(st: SegmentStats, locales: readonly string[]): string {
   const pct = (n: number) => (st.docs ? ((100 * n) / st.docs).toFixed(1) + '%' : '-');
-  const lines = ['Segmentation', `  docs ${st.docs.toLocaleString('en-US')}   und ${st.und} (${pct(st.und)})   mixed-language ${st.mixed} (${pct(st.mixed)})`, '', '  locale            docs'];
+  const chatKinds = [...new Set(Object.values(st.bySource ?? {}).flatMap((x) => Object.keys(x)))].filter((k) => /chat/.test(k)).sort();
+  const lines = ['Segmentation', `  docs ${st.docs.toLocaleString('en-US')}   und ${st.und} (${pct(st.und)})   mixed-language ${st.mixed} (${pct(st.mixed)})`, '', `  locale            docs${chatKinds.map((k) => `  ${k} turns`).join('')}`];
   const entries = Object.entries(st.byLocale).sort((a, b) => b[1] - a[1]);
-  for (const [l, n] of entries) lines.push(`  ${l.padEnd(16)}${String(n).padStart(6)}`);
+  for (const [l, n] of entries) lines.push(`  ${l.padEnd(16)}${String(n).padStart(6)}${chatKinds.map((k) => String(st.bySource?.[l]?.[k] ?? 0).padStart(k.length + 8)).join('')}`);
   const missing = locales.filter((l) => !st.byLocale[l]);
   if (missing.length) lines.push(`  (no docs: ${missing.join(', ')})`);
   const conf = Object.entries(st.confusions).sort((a, b) => b[1] - a[1]).slice(0, 5);

@@ -68,6 +68,11 @@ export function datasetCard(o: {
   compression: string;
   plan: { [locale: string]: LocalePlan };
   splits: { [locale: string]: { [split: string]: number } };
+  /** docs per locale and source (kind); chat kinds are counted as chat turns */
+  sources?: { [locale: string]: { [kind: string]: number } };
+  chatKinds?: string[];
+  /** conversation shards, when written (shards.conversations) */
+  conversations?: Array<{ path: string; split: string; conversations: number; turns: number }>;
   version: string;
   card?: Partial<CardConfig>;
   /** how the Parquet files hold `features`: nested like JSONL, or a JSON string (older writers) */
@@ -145,6 +150,34 @@ export function datasetCard(o: {
     const p = o.plan[loc];
     const s = o.splits[loc] ?? {};
     lines.push(`| ${loc} | ${p.available} | ${p.target} | ${p.achieved} | ${s.train ?? 0} | ${s.validation ?? 0} | ${s.test ?? 0} | ${p.shortfall ?? ''} |`);
+  }
+  if (o.sources) {
+    const chat = new Set(o.chatKinds ?? ['ai_chat']);
+    const kinds = [...new Set(Object.values(o.sources).flatMap((x) => Object.keys(x)))].sort((a, b) => Number(chat.has(a)) - Number(chat.has(b)) || (a < b ? -1 : 1));
+    lines.push(
+      '',
+      '## Sources',
+      '',
+      "Docs per locale and source. A chat with the platform's assistant counts as its own source: only the person's own turns are docs, one per turn (`kind` names the source); the assistant's turns are never a doc.",
+      '',
+      `| locale | ${kinds.map((k) => (chat.has(k) ? `${k} (person turns)` : k)).join(' | ')} |`,
+      `|---|${kinds.map(() => '---:').join('|')}|`,
+      ...o.locales.map((l) => `| ${l} | ${kinds.map((k) => o.sources![l]?.[k] ?? 0).join(' | ')} |`),
+    );
+  }
+  if (o.conversations) {
+    lines.push(
+      '',
+      '## Conversation shards (instruction tuning)',
+      '',
+      "`conversations/<split>.jsonl.gz`: one conversation with the platform's assistant a row, `{id, locale, split, turns}`; `turns` is a list of `{role, text, train}` in order. " +
+        "**`train` is the mask**: `true` only on the person's own turns (the docs of this dataset, PII-scrubbed with the chat scrubber); the assistant's, system and tool turns are there as context and marked `train: false` — " +
+        "compute no loss on them, they are model output, not regional usage. A person turn that is not in the dataset is left out together with the turns that answer it.",
+      '',
+      '| split | conversations | turns |',
+      '|---|---:|---:|',
+      ...o.conversations.map((c) => `| ${c.split} | ${c.conversations} | ${c.turns} |`),
+    );
   }
   lines.push('', '```python', 'from datasets import load_dataset', `ds = load_dataset("path/to/this/folder", "${o.locales[0] ?? 'all'}")  # or "all"${formats.length > 1 ? `, "all-${formats[1]}"` : ''}`, '```', '');
   return lines.join('\n');

@@ -134,6 +134,8 @@ export async function revoke(o: { build: string; objections: string; out: string
   const setDirs = standalone ? [''] : [...new Set(files.filter((f) => f.endsWith('/manifest.json')).map((f) => path.posix.dirname(f)))].filter((d) => !d.includes('/') && isShardSet(path.join(parentDir, d))).sort();
   if (!standalone && !setDirs.length && !files.some((f) => DOC_STAGE.test(f))) throw new InputError(`revoke: ${parentDir} holds neither shards nor stage docs (is it a build folder?)`);
   const parents = new Map(setDirs.map((d) => [d, readManifest(path.join(parentDir, d))]));
+  // conversation shards hold no author field to revoke by: refuse rather than publish a revoked author's turns
+  for (const [d, m] of parents) if (m.conversations?.length) throw new InputError(`${path.join(parentDir, d)}: has conversation shards (shards.conversations), which revoke does not rewrite; rebuild the shards from a filter run with the new objections instead`);
 
   // The build's pseudonym scheme decides how ids compare; a different key would match nothing.
   const keyCheck = keyedHash(o.secret, 'key-check', '');
@@ -147,6 +149,8 @@ export async function revoke(o: { build: string; objections: string; out: string
   const ci = !!o.caseInsensitive || buildCi;
   const cfg: Config = configSchema.parse({ inputs: [{ path: 'x' }], policy: { countries: ['AT'] }, fields: {}, objections: { paths: [path.resolve(o.objections)], case_insensitive: ci } });
   const reg = await loadObjections(cfg, process.cwd());
+  // an objection to one item (a conversation or a turn: README, "Chats") cannot be found in the shards by author: refuse rather than miss it
+  if (reg.byItem?.size) throw new InputError(`${o.objections}: ${reg.byItem.size} objection(s) to single items (item_id); revoke finds content by author only: rebuild the shards from a filter run with this registry instead`);
   const keys = new Set(reg.byAuthor.keys());
   // Pseudonyms to remove: of each registry id and of each matching raw id in the stage docs,
   // both as this version derives them and as builds before the shared normalisation did (raw id).

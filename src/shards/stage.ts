@@ -18,11 +18,13 @@ import { toolVersion } from '../paths.js';
 import { DedupIndex } from './dedupe.js';
 import { readColumns, readColumnsHeader, writeColumns } from '../io/columns.js';
 import { scrubPii, type PiiType } from './pii.js';
+import { isChatKind } from '../io/conversations.js';
 import { planTargets, sampleLocale, type Candidate, type LocalePlan } from './balance.js';
 import { ShardSet, rmrf, type ShardFile } from './writer.js';
 import { usableCompression } from '../io/writers/jsonl.js';
 import { datasetCard } from './card.js';
 import { docPlan, planBudget, planFingerprint, planRanges, planTables, readQuotas, readSamples, runDedupClusters, runDedupPairs, runShardsCounts, runShardsQuotas, runShardsSample, sigBytesPerDoc, sigParts, type PlanSetup, type PlanTables } from './plan-steps.js';
+import { writeConversationShards, type ConversationFile } from './conversations.js';
 
 /** hash(seed, key) as an unsigned 32-bit number: every sampling and split decision comes from it. */
 export function seededHash(seed: number, ...key: string[]): number {
@@ -97,10 +99,14 @@ export interface Manifest {
     dedup: { [locale: string]: { in: number; duplicates: number } };
     balance: { [locale: string]: LocalePlan };
     splits: { [locale: string]: { [split: string]: number } };
+    /** docs written per locale and source (kind): chats as their own source (README, "Chats") */
+    sources?: { [locale: string]: { [kind: string]: number } };
     pii: { [type: string]: number };
   };
   dedup_index_bytes_per_doc: number;
   shards: ShardFile[];
+  /** conversation shards (shards.conversations), with the assistant's turns masked */
+  conversations?: ConversationFile[];
   parent: null | { manifest_sha256: string; path: string };
   revocations?: unknown[];
   /** how author pseudonyms were derived (`authorPseudonym`) and a keyed check value of the key, so revoke can refuse another key */
@@ -438,6 +444,7 @@ export function inMemoryPlan(
 interface PartStats {
   files: ShardFile[];
   splits: { [l: string]: { [s: string]: number } };
+  sources: { [l: string]: { [k: string]: number } };
   pii: { [t: string]: number };
 }
 
@@ -470,7 +477,7 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
       const part = ps.parts.find((x) => x.key === p.key)!;
       const { times: take, split: splitOf } = docPlan(ps, part, tables);
       const header = { n: part.n };
-      const st: PartStats = { files: [], splits: {}, pii: {} };
+      const st: PartStats = { files: [], splits: {}, sources: {}, pii: {} };
       // nothing taken from this file (other locales, all duplicates, sampled out): no need to read it
       if (!take.some((t) => t > 0)) return st;
       fx ??= await FeatureExtractor.create();
@@ -486,7 +493,7 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
           if (!times) continue;
           const pid = keyedHash(ctx.secret, 'doc', d.id);
           const author = authorPseudonym(ctx.secret, d.authorId, s.config.objections.case_insensitive);
-          const { text, counts } = scrubPii(d.text, d.country);
+          const { text, counts } = scrubPii(d.text, d.country, isChatKind(d.kind, s.config) ? 'chat' : 'post');
           for (const [t, n] of Object.entries(counts) as Array<[PiiType, number]>) st.pii[t] = (st.pii[t] ?? 0) + n;
           const split = SPLITS[splitOf[k]];
           const { hits } = fx.extract(text, d.lang?.code ?? 'und', locale);
@@ -509,6 +516,7 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
               features: hits.map((h) => ({ feature: h.feature, category: h.category, span: h.span, confidence: h.confidence })),
             });
             (st.splits[locale] ??= {})[split] = (st.splits[locale][split] ?? 0) + 1;
+            (st.sources[locale] ??= {})[d.kind] = (st.sources[locale][d.kind] ?? 0) + 1;
           }
         }
       }
@@ -548,9 +556,11 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
 
   const splits: { [l: string]: { [s: string]: number } } = {};
   const pii: { [t: string]: number } = {};
+  const sources: { [l: string]: { [k: string]: number } } = {};
   const files: ShardFile[] = [];
   for (const p of parts) {
     files.push(...p.files);
+    for (const [l, byK] of Object.entries(p.sources ?? {})) for (const [k, n] of Object.entries(byK)) (sources[l] ??= {})[k] = (sources[l][k] ?? 0) + n;
     for (const [l, byS] of Object.entries(p.splits)) for (const [sp, n] of Object.entries(byS)) (splits[l] ??= {})[sp] = (splits[l][sp] ?? 0) + n;
     for (const [t, n] of Object.entries(p.pii)) pii[t] = (pii[t] ?? 0) + n;
   }
@@ -569,6 +579,9 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
     }
   }
 
+  // conversation shards (off by default): written beside the doc shards, listed in the manifest
+  const conversations = sc.conversations ? writeConversationShards(ctx, staging, partsDir, files) : undefined;
+
   const filterStats = readJson(path.join(ctx.out, 'filter', 'stats.json'));
   const registryHashes: string[] = (filterStats as { registry?: { hashes?: string[] } })?.registry?.hashes ?? [];
   const manifest: Manifest = {
@@ -585,16 +598,18 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
       dedup: plan.counts.dedup,
       balance: plan.counts.balance,
       splits: Object.fromEntries(Object.entries(splits).sort().map(([l, x]) => [l, Object.fromEntries(Object.entries(x).sort())])),
+      sources: Object.fromEntries(Object.entries(sources).sort().map(([l, x]) => [l, Object.fromEntries(Object.entries(x).sort())])),
       pii: Object.fromEntries(Object.entries(pii).sort()),
     },
     dedup_index_bytes_per_doc: plan.dedup_index_bytes_per_doc,
     shards: files,
+    ...(conversations ? { conversations } : {}),
     parent: null,
     pseudonyms: pseudonymScheme(ctx.secret, config.objections.case_insensitive),
   };
   writeFileAtomic(
     path.join(staging, 'README.md'),
-    datasetCard({ name: config.name ?? 'vernacular', locales: Object.keys(plan.counts.balance).sort(), format: sc.formats.includes('jsonl') ? 'jsonl' : 'parquet', formats: sc.formats, compression: s.compression, plan: plan.counts.balance, splits: manifest.counts.splits, version: toolVersion(), card: sc.card, parquetFeatures: 'nested' }),
+    datasetCard({ name: config.name ?? 'vernacular', locales: Object.keys(plan.counts.balance).sort(), format: sc.formats.includes('jsonl') ? 'jsonl' : 'parquet', formats: sc.formats, compression: s.compression, plan: plan.counts.balance, splits: manifest.counts.splits, sources: manifest.counts.sources, chatKinds: config.policy.chats.kinds, conversations, version: toolVersion(), card: sc.card, parquetFeatures: 'nested' }),
   );
   writeJsonAtomic(path.join(staging, 'manifest.json'), manifest);
   const dir = path.join(ctx.out, dirName);

@@ -47,7 +47,12 @@ export function verifyShards(dir: string): VerifyResult {
     if (b.length !== s.bytes) problems.push(`size differs: ${s.path} (${b.length} bytes, manifest says ${s.bytes})`);
     else if (sha256(b) !== s.sha256) problems.push(`sha256 differs: ${s.path}`);
   }
-  const listed = new Set(m.shards.map((s) => s.path));
-  for (const f of [...listFiles(path.join(dir, 'data'), dir), ...listFiles(path.join(dir, 'parquet'), dir)]) if (!listed.has(f)) problems.push(`not in the manifest: ${f}`);
+  for (const s of m.conversations ?? []) {
+    const f = path.join(dir, s.path);
+    if (!fs.existsSync(f)) problems.push(`missing: ${s.path}`);
+    else if (sha256(fs.readFileSync(f)) !== s.sha256) problems.push(`sha256 differs: ${s.path}`);
+  }
+  const listed = new Set([...m.shards.map((s) => s.path), ...(m.conversations ?? []).map((s) => s.path)]);
+  for (const f of [...listFiles(path.join(dir, 'data'), dir), ...listFiles(path.join(dir, 'parquet'), dir), ...listFiles(path.join(dir, 'conversations'), dir)]) if (!listed.has(f)) problems.push(`not in the manifest: ${f}`);
   return { ok: problems.length === 0, checked: m.shards.length, problems };
 }

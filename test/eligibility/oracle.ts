@@ -401,3 +401,215 @@ export class Oracle {
     return { kind: 'kept' };
   }
 }
+
+/**
+ * The chat policy (README, "Chats"), written from the README alone and sharing no code with
+ * src/ (nor with the Oracle above): a conversation row (a messages array) or a turn row is
+ * turned into turns, and a turn is kept when every rule about the turn holds and no record of its
+ * conversation says the conversation is out (another person in it, a refused flag, a deletion),
+ * nor any record of its id is deleted or of a kind not allowed. Only whether a turn is kept is
+ * decided here (which rule names an exclusion depends on the order records meet in the merge pass).
+ */
+export interface ChatOraclePolicy {
+  fields: {
+    id: string;
+    author_id: string;
+    text: string;
+    created_at: string;
+    country: string;
+    kind: string;
+    author_birth_date: string;
+    deleted: string;
+    messages: string;
+    conversation_id: string;
+    role: string;
+    chat_allowed: string;
+    conversation_deleted: string;
+  };
+  kinds: string[];
+  chatKinds: string[];
+  personRoles: string[];
+  assistantRoles: string[];
+  /** flag_and_notice_date: both the flag and the notice date */
+  noticeDate: string;
+  countries: string[];
+  window: { from: string; to: string };
+  minAge: number;
+  minLetters: number;
+  maxTextBytes: number;
+  authorObjections: string[];
+  itemObjections: string[];
+}
+
+/** One turn as the oracle sees it; `rowkey` names it for the test. */
+export interface ChatTurn {
+  values: Map<string, unknown>;
+  repeated: Set<string>;
+  /** from a messages array: its conversation id and whether the row itself says another person is in it / it is deleted */
+  fromArray?: { conversation: string; group: boolean; rowDeleted: boolean };
+}
+
+export type ChatRow = { malformed: true; readable?: ChatTurn[] } | { malformed: false; turns: Array<ChatTurn | 'malformed'> };
+
+const norm = (v: unknown) => String(v).trim().normalize('NFC');
+
+export class ChatOracle {
+  /** conversation key → it is out (another person, refused flag, deletion) */
+  private readonly out = new Set<string>();
+  private readonly authors = new Map<string, Set<string>>();
+  /** turn id key → some record of it is deleted or of a kind not allowed */
+  private readonly badIds = new Set<string>();
+  private readonly from: number;
+  private readonly to: number;
+  private readonly noticeMs: number;
+
+  constructor(private readonly p: ChatOraclePolicy) {
+    this.from = Date.parse(p.window.from + 'T00:00:00Z');
+    this.to = Date.parse(p.window.to + 'T23:59:59.999Z');
+    this.noticeMs = Date.parse(p.noticeDate + 'T00:00:00Z');
+  }
+
+  private roleOf(v: unknown): 'person' | 'assistant' | 'other' {
+    if (typeof v !== 'string') return 'other';
+    const s = v.trim().toLowerCase();
+    if (this.p.personRoles.includes(s)) return 'person';
+    if (this.p.assistantRoles.includes(s)) return 'assistant';
+    return 'other';
+  }
+
+  private isChat(v: unknown): boolean {
+    return typeof v === 'string' && this.p.chatKinds.includes(v.trim().toLowerCase());
+  }
+
+  private plain(j: J | undefined): unknown {
+    if (j === null || typeof j !== 'object') return j;
+    if (Array.isArray(j)) return j.map((x) => this.plain(x));
+    const o: { [k: string]: unknown } = {};
+    for (const [k, v] of j.members) o[k] = this.plain(v);
+    return o;
+  }
+
+  /** A row (values by column) as turns: a conversation row's messages, or the row itself. */
+  rowTurns(r: OracleRecord): ChatRow {
+    const f = this.p.fields;
+    if (!r.values.has(f.messages)) return { malformed: false, turns: [{ values: r.values, repeated: r.repeated }] };
+    let msgs = r.values.get(f.messages);
+    let nestedRepeat = false;
+    if (typeof msgs === 'string') {
+      const parsed = parseJson(msgs);
+      if (parsed === undefined || !Array.isArray(parsed)) return { malformed: true };
+      msgs = parsed;
+    }
+    if (!Array.isArray(msgs)) return { malformed: true };
+    // a message object that repeats a key (its members as parsed, before they become values)
+    for (const m of msgs as J[]) if (m !== null && typeof m === 'object' && !Array.isArray(m) && new Set(m.members.map(([k]) => k)).size !== m.members.length) nestedRepeat = true;
+    const id = r.values.get(f.id);
+    if (blank(id) || (typeof id !== 'string' && typeof id !== 'number')) return { malformed: true };
+    const conversation = norm(id);
+    const inherit = [f.author_id, f.country, f.kind, f.created_at, f.author_birth_date, f.chat_allowed, f.conversation_deleted];
+    const rowDeleted = flag(r.values.get(f.deleted)) === true;
+    const people = new Set<string>();
+    let other = false;
+    const turns: Array<ChatTurn | 'malformed'> = (msgs as J[]).map((mj, i) => {
+      const m = this.plain(mj);
+      if (m === null || typeof m !== 'object' || Array.isArray(m)) {
+        other = true;
+        return 'malformed';
+      }
+      const o = m as { [k: string]: unknown };
+      const values = new Map<string, unknown>();
+      for (const c of inherit) if (r.values.has(c)) values.set(c, r.values.get(c));
+      for (const c of [f.id, f.author_id, f.created_at, f.deleted]) if (c in o) values.set(c, o[c]);
+      if (!(f.id in o)) values.set(f.id, `${conversation}:${i + 1}`);
+      if (!(f.deleted in o) && r.values.has(f.deleted)) values.set(f.deleted, r.values.get(f.deleted));
+      const roleKey = 'role' in o ? 'role' : 'from' in o ? 'from' : undefined;
+      const textKey = ['content', 'value', 'text'].find((k) => k in o);
+      let body = textKey ? o[textKey] : undefined;
+      if (Array.isArray(body) && body.every((x) => x !== null && typeof x === 'object' && (x as { type?: unknown }).type === 'text' && typeof (x as { text?: unknown }).text === 'string'))
+        body = body.map((x) => (x as { text: string }).text).join('\n');
+      values.set(f.text, body);
+      values.set(f.role, roleKey ? o[roleKey] : undefined);
+      const role = this.roleOf(values.get(f.role));
+      if (role === 'person') {
+        const who = o.name ?? values.get(f.author_id);
+        people.add(typeof who === 'string' || typeof who === 'number' ? norm(who) : '');
+      } else if (role !== 'assistant') other = true;
+      return { values, repeated: new Set<string>(), fromArray: { conversation, group: false, rowDeleted } };
+    });
+    for (const t of turns) if (t !== 'malformed') t.fromArray!.group = other || people.size > 1;
+    if (r.repeated.size > 0 || nestedRepeat || turns.length === 0) return { malformed: true, readable: turns.filter((t): t is ChatTurn => t !== 'malformed') };
+    return { malformed: false, turns };
+  }
+
+  private conversationOf(t: ChatTurn): string | undefined {
+    if (t.fromArray) return t.fromArray.conversation;
+    const c = t.values.get(this.p.fields.conversation_id);
+    if (t.repeated.has(this.p.fields.conversation_id) || blank(c) || (typeof c !== 'string' && typeof c !== 'number')) return undefined;
+    return norm(c);
+  }
+
+  /** First pass: what this turn says about its conversation and its id, whatever becomes of it. */
+  notice(t: ChatTurn): void {
+    const f = this.p.fields;
+    const kind = t.values.get(f.kind);
+    const idv = t.values.get(f.id);
+    if (!t.repeated.has(f.id) && !blank(idv) && (typeof idv === 'string' || typeof idv === 'number')) {
+      const k = typeof kind === 'string' && !t.repeated.has(f.kind) ? kind.trim().toLowerCase() : '';
+      const chat = this.p.chatKinds.includes(k) && this.p.kinds.includes(k);
+      const del = flag(t.values.get(f.deleted));
+      if (!chat && (!k || !this.p.kinds.includes(k))) this.badIds.add(norm(idv));
+      // a non-chat record's visibility is not generated here: every row of this test is a chat or of a kind not allowed
+      else if (t.repeated.has(f.deleted) || del !== false) this.badIds.add(norm(idv));
+    }
+    if (!this.isChat(kind)) return;
+    const conv = this.conversationOf(t);
+    if (conv === undefined) return;
+    const role = t.repeated.has(f.role) ? 'other' : this.roleOf(t.values.get(f.role));
+    if (role === 'other' || t.fromArray?.group) this.out.add(conv);
+    if (role === 'person') {
+      const a = t.values.get(f.author_id);
+      if (!t.repeated.has(f.author_id) && !blank(a) && (typeof a === 'string' || typeof a === 'number')) {
+        const s = this.authors.get(conv) ?? new Set<string>();
+        s.add(norm(a));
+        this.authors.set(conv, s);
+        if (s.size > 1) this.out.add(conv);
+      }
+    }
+    if (t.repeated.has(f.chat_allowed) || flag(t.values.get(f.chat_allowed)) !== true) this.out.add(conv);
+    if (t.fromArray?.rowDeleted || t.repeated.has(f.conversation_deleted) || flag(t.values.get(f.conversation_deleted)) !== false) this.out.add(conv);
+  }
+
+  /** Second pass: 'malformed', or whether the turn is kept. */
+  judge(t: ChatTurn): 'malformed' | 'kept' | 'excluded' {
+    const p = this.p;
+    const f = p.fields;
+    const mapped = [f.id, f.author_id, f.text, f.created_at, f.country, f.kind, f.author_birth_date, f.deleted, f.messages, f.conversation_id, f.role, f.chat_allowed, f.conversation_deleted];
+    if (mapped.some((c) => t.repeated.has(c))) return 'malformed';
+    const get = (c: string) => t.values.get(c);
+    const id = get(f.id);
+    if (blank(id) || (typeof id !== 'string' && typeof id !== 'number')) return 'malformed';
+    const body = get(f.text);
+    if (blank(body) || typeof body !== 'string' || Buffer.byteLength(body, 'utf8') > p.maxTextBytes) return 'malformed';
+    const kind = text(get(f.kind));
+    if (typeof kind !== 'object' || !p.chatKinds.includes(kind.ok.toLowerCase()) || !p.kinds.includes(kind.ok.toLowerCase())) return 'excluded';
+    if (this.roleOf(get(f.role)) !== 'person') return 'excluded';
+    const author = text(get(f.author_id));
+    if (typeof author !== 'object') return 'excluded';
+    const conv = this.conversationOf(t);
+    if (conv === undefined) return 'excluded';
+    if (p.authorObjections.includes(author.ok.normalize('NFC')) || p.itemObjections.includes(norm(id)) || p.itemObjections.includes(conv)) return 'excluded';
+    if (t.fromArray?.group || t.fromArray?.rowDeleted) return 'excluded';
+    if (flag(get(f.chat_allowed)) !== true) return 'excluded';
+    if (flag(get(f.conversation_deleted)) !== false) return 'excluded';
+    if (flag(get(f.deleted)) !== false) return 'excluded';
+    const country = text(get(f.country));
+    if (typeof country !== 'object' || !p.countries.includes(country.ok.toUpperCase())) return 'excluded';
+    const created = oracleRfc3339(get(f.created_at));
+    if (Number.isNaN(created) || created < this.from || created > this.to || created < this.noticeMs) return 'excluded';
+    const birth = oracleDate(get(f.author_birth_date));
+    if (!birth || yearsBetween(birth, created) < p.minAge) return 'excluded';
+    if ((body.match(/\p{L}/gu) ?? []).length < p.minLetters) return 'excluded';
+    if (this.out.has(conv) || this.badIds.has(norm(id))) return 'excluded';
+    return 'kept';
+  }
+}

@@ -28,7 +28,8 @@ describe('eligibility rules, both outcomes', () => {
     ['public post by an adult in the EU, in the window', {}, undefined],
     ['born on 29 February of a leap year', { user_birth_date: '2000-02-29' }, undefined],
     ['comment is an allowed kind', { type: 'comment' }, undefined],
-    ['ai_chat is an allowed kind', { type: 'ai_chat' }, undefined],
+    // a chat turn is judged by the chat rules (test/eligibility/chats.test.ts): without a role it is no one's own turn
+    ['an ai_chat row without a role is not the person\'s turn (fail closed)', { type: 'ai_chat' }, 'missing:role'],
     ['direct message is never eligible', { type: 'dm' }, 'kind'],
     ['private_message kind is never eligible', { type: 'private_message' }, 'kind'],
     ['friends-only post', { audience: 'friends' }, 'visibility'],

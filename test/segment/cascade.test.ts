@@ -6,7 +6,7 @@ import type { Doc } from '../../src/doc.js';
 
 const cascade = new Cascade();
 const configured = new Set(['de-AT', 'de-DE', 'en-IE', 'en-MT', 'mt-MT', 'fr-BE', 'sv-FI', 'ca-ES', 'lb-LU', 'es-ES']);
-const stats = (): SegmentStats => ({ docs: 0, byLocale: {}, byLanguage: {}, und: 0, mixed: 0, confusions: {} });
+const stats = (): SegmentStats => ({ docs: 0, byLocale: {}, bySource: {}, byLanguage: {}, und: 0, mixed: 0, confusions: {} });
 const doc = (text: string, country: string, meta: { [k: string]: unknown } = {}): Doc => ({
   id: 'd1', text, authorId: 'a', createdAt: '2025-01-01T00:00:00Z', country, kind: 'post', visibility: 'public', meta, source: { file: 'f', line: 1 },
 });

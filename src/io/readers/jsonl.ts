@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { openInput } from '../decompress.js';
 import { splitLines } from '../lines.js';
 import { duplicateKeys, safeJsonError, type RawRow, type RowSource } from '../rows.js';
+import { nestedDuplicateKey } from '../conversations.js';
 
 /** Per-chunk UTF-8 validity, computed once per chunk (a chunk holds many lines). */
 let lastChunk: Buffer | undefined;
@@ -83,7 +84,16 @@ export function parseJsonLine(l: RawLines, i: number): RawRow {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { line, bad: `expected a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}` };
   const dups = duplicateKeys(text);
-  return dups ? { line, fields: value as { [k: string]: unknown }, dups } : { line, fields: value as { [k: string]: unknown } };
+  const row: RawRow = dups ? { line, fields: value as { [k: string]: unknown }, dups } : { line, fields: value as { [k: string]: unknown } };
+  // a key repeated inside a nested object (a chat's message): JSON.parse kept the last one
+  for (const k in value) {
+    const v = (value as { [k: string]: unknown })[k];
+    if (typeof v === 'object' && v !== null) {
+      if (nestedDuplicateKey(text)) row.nestedDups = true;
+      break;
+    }
+  }
+  return row;
 }
 
 /** Read a JSONL file (optionally .gz or .zst) as batches of rows; bad lines become `bad` rows. */
