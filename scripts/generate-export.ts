@@ -1,12 +1,13 @@
 /**
  * Seeded generator of synthetic platform exports of any size, for benchmarks and scale tests.
  *
- *   npx tsx scripts/generate-export.ts --out /tmp/gen --mb 500 [--seed 1] [--files 4] [--gz]
+ *   npx tsx scripts/generate-export.ts --out /tmp/gen --mb 500 [--seed 1] [--files 4] [--gz] [--posts-only]
  *
  * Texts are built from the hand-written sample texts (corpora/sample/texts) when present,
  * recombined and perturbed so that almost no two records are near-duplicates; otherwise from
  * built-in word lists. One row in six is a chat with the assistant (a conversation a row, OpenAI-style
- * messages of 2–6 turns; 2% shared with another person). About 8% of rows are ineligible (every
+ * messages of 2–6 turns; 2% shared with another person); `--posts-only` makes those rows comments
+ * instead (the same random stream, so the same rows otherwise). About 8% of rows are ineligible (every
  * rule), 0.1% malformed. Same seed
  * and size ⇒ byte-identical files. Also writes objections.csv and a vernacular.yaml.
  */
@@ -25,6 +26,7 @@ const MB = Number(arg('mb', '10'));
 const SEED = Number(arg('seed', '1'));
 const FILES = Number(arg('files', '4'));
 const GZ = args.includes('--gz');
+const POSTS_ONLY = args.includes('--posts-only');
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
 const rand = rng(SEED);
@@ -109,7 +111,7 @@ function main() {
         created: new Date(Date.UTC(2024, 6, 1) + Math.floor(rand() * 680 * 86_400_000)).toISOString(),
         country_code: rand() < 0.02 ? pick(['US', 'GB', 'CH', 'BR']) : p.country && EU.includes(p.country) ? p.country : pick(EU),
         audience: rand() < 0.03 ? pick(['friends', 'private']) : 'public',
-        type: rand() < 0.01 ? 'dm' : pick(['post', 'post', 'post', 'comment', 'comment', 'ai_chat']),
+        type: rand() < 0.01 ? 'dm' : pick(['post', 'post', 'post', 'comment', 'comment', POSTS_ONLY ? 'comment' : 'ai_chat']),
         user_birth_date: `${birthYear}-${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rand() * 28)).padStart(2, '0')}`,
         is_deleted: rand() < 0.01,
         client: pick(['android', 'ios', 'web']),
@@ -158,8 +160,8 @@ function main() {
       `seed: ${SEED}`,
       'inputs:',
       `  - path: "export-*.jsonl${GZ ? '.gz' : ''}"`,
-      'fields: {id: post_id, author_id: user_id, text: body, created_at: created, country: country_code, visibility: audience, kind: type, author_birth_date: user_birth_date, deleted: is_deleted, messages: messages}',
-      'policy: {chats: {notice_date: 2024-06-01}}',
+      `fields: {id: post_id, author_id: user_id, text: body, created_at: created, country: country_code, visibility: audience, kind: type, author_birth_date: user_birth_date, deleted: is_deleted${POSTS_ONLY ? '' : ', messages: messages'}}`,
+      ...(POSTS_ONLY ? [] : ['policy: {chats: {notice_date: 2024-06-01}}']),
       'objections: {paths: [objections.csv]}',
       '',
     ].join('\n'),

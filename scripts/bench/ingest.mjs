@@ -2,9 +2,12 @@
 /**
  * Ingest benchmark: `filter` throughput against the raw ceiling, in one run.
  *
- *   npm run bench:ingest -- [--mb 500] [--cores 0] [--path gate|map|parse]
+ *   npm run bench:ingest -- [--mb 500] [--cores 0] [--path gate|map|parse] [--chats]
  *
- * Generates ~500 MB of synthetic JSONL (seeded; cached under bench-out/), then runs, each in a
+ * Generates ~500 MB of synthetic JSONL (seeded; cached under bench-out/): posts and comments, flat
+ * rows (`generate-export --posts-only`), the workload the filter's ratio target is set on; `--chats`
+ * makes one row in six a conversation with the assistant (a messages array, split into turns, read
+ * the general way: JSON.parse, not the byte gate). Then runs, each in a
  * fresh process pinned to one core with taskset:
  *   raw         Buffer line split + JSON.parse of every line (nothing else): the ceiling
  *   filter zst  the real filter stage (map, eligibility gate, ledgers, docs as zstd level 1:
@@ -27,12 +30,13 @@ const arg = (n, d) => (args.includes(`--${n}`) ? args[args.indexOf(`--${n}`) + 1
 const MB = Number(arg('mb', '500'));
 const CORES = arg('cores', '0');
 const PATH = arg('path', 'gate');
+const CHATS = args.includes('--chats');
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-const dir = path.join(root, 'bench-out', `ingest-${MB}mb`);
+const dir = path.join(root, 'bench-out', `ingest-${MB}mb${CHATS ? '-chats' : ''}`);
 
 if (!fs.existsSync(path.join(dir, 'vernacular.yaml'))) {
   console.error(`generating ${MB} MB under ${dir} ...`);
-  execFileSync('npx', ['tsx', 'scripts/generate-export.ts', '--out', dir, '--mb', String(MB), '--files', '4'], { cwd: root, stdio: 'inherit' });
+  execFileSync('npx', ['tsx', 'scripts/generate-export.ts', '--out', dir, '--mb', String(MB), '--files', '4', ...(CHATS ? [] : ['--posts-only'])], { cwd: root, stdio: 'inherit' });
 }
 const files = fs.readdirSync(dir).filter((f) => /^export-.*\.jsonl$/.test(f)).map((f) => path.join(dir, f));
 const bytes = files.reduce((s, f) => s + fs.statSync(f).size, 0);
@@ -99,7 +103,7 @@ const rawMbs = (mbs(raw1) + mbs(raw2)) / 2;
 const cpuMbs = (x) => bytes / 1e6 / x.cpu;
 const rawCpuMbs = (cpuMbs(raw1) + cpuMbs(raw2)) / 2;
 const row = (name, x, ratio, cratio) => `| ${name.padEnd(11)} | ${(bytes / 1e6).toFixed(0).padStart(6)} | ${String(x.rows).padStart(9)} | ${x.secs.toFixed(2).padStart(7)} | ${mbs(x).toFixed(1).padStart(6)} | ${ratio.padStart(5)} | ${x.cpu.toFixed(2).padStart(7)} | ${cratio.padStart(9)} | ${x.maxRssMB.toFixed(0).padStart(11)} |`;
-console.log(`\ningest benchmark — ${os.cpus()[0].model}, Node ${process.version}, pinned to core ${CORES}, filter path: ${PATH}`);
+console.log(`\ningest benchmark — ${os.cpus()[0].model}, Node ${process.version}, pinned to core ${CORES}, filter path: ${PATH}, workload: ${CHATS ? 'posts, comments and one row in six a conversation (--chats)' : 'posts and comments, flat rows'}`);
 console.log('| run         |     MB |      rows |       s |   MB/s | ratio |   CPU s | CPU ratio | peak RSS MB |');
 console.log('|-------------|-------:|----------:|--------:|-------:|------:|--------:|----------:|------------:|');
 console.log(row('raw (first)', raw1, '', ''));
