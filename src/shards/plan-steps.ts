@@ -70,12 +70,12 @@ export interface PlanSetup {
   quiet: boolean;
 }
 
-/** The sort budget: VERNACULAR_PLAN_MEMORY_MB (default 256 MB); results do not depend on it. */
+/** The sort budget: VERNACULAR_PLAN_MEMORY_MB (default 256 MB; decimals allowed, at least 1/16 MB); results do not depend on it. */
 export function planBudget(): number {
   const v = process.env.VERNACULAR_PLAN_MEMORY_MB;
   if (v === undefined || v === '') return 256 << 20;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`VERNACULAR_PLAN_MEMORY_MB must be a whole number of MB ≥ 1, got '${v}'`);
-  return Number(v) << 20;
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) < 1 / 16 || Number(v) > 1 << 20) throw new UsageError(`VERNACULAR_PLAN_MEMORY_MB must be a number of MB from 0.0625 to 1048576, got '${v}'`);
+  return Math.floor(Number(v) * (1 << 20));
 }
 
 /** Key ranges per band: VERNACULAR_PLAN_RANGES, else one per 4M docs (more tasks for a cluster; results do not depend on it). */

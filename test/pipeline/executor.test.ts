@@ -70,10 +70,10 @@ describe('local executor and cluster plans', () => {
     for (const [k, v] of a) expect(b.get(k)?.equals(v), k).toBe(true);
   });
 
-  it('the cluster chain (every plan step as its own ranks and reduces, 1 MB sort budget, 2 key ranges) gives the shards of `run`', () => {
+  it('the cluster chain (every plan step as its own ranks and reduces, 64 KiB sort budget, 2 key ranges) gives the shards of `run`', () => {
     const out = path.join(gen, 'chain');
     fs.cpSync(clean, out, { recursive: true, filter: (src) => !/\/(shards|shards-work|dedup|shards-proportional)$/.test(src) });
-    const env = { VERNACULAR_PLAN_MEMORY_MB: '1', VERNACULAR_PLAN_RANGES: '2' };
+    const env = { VERNACULAR_PLAN_MEMORY_MB: '0.0625', VERNACULAR_PLAN_RANGES: '2' };
     const steps = buildSteps(2);
     for (const st of steps.slice(steps.findIndex((x) => x.name === 'signatures'))) {
       for (const rank of st.array ? ['1', '0'] : ['']) {
@@ -81,7 +81,7 @@ describe('local executor and cluster plans', () => {
         expect(r.status, `${st.name} ${rank}: ${r.stderr}`).toBe(0);
       }
     }
-    // the 1 MB budget made the sorts spill: the pair tasks' markers say how many runs they merged
+    // the 64 KiB budget made the sorts spill: the pair tasks' markers say how many runs they merged
     const runs = fs.readdirSync(path.join(out, 'dedup/pairs/_done')).map((f) => JSON.parse(fs.readFileSync(path.join(out, 'dedup/pairs/_done', f), 'utf8')).stats.runs as number);
     expect(runs.length).toBe(18);
     expect(Math.max(...runs)).toBeGreaterThan(1);

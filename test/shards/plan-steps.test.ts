@@ -209,9 +209,13 @@ describe('plan settings', () => {
       process.env.VERNACULAR_PLAN_RANGES = '5';
       expect(planBudget()).toBe(48 << 20);
       expect(planRanges(10)).toBe(5);
-      for (const bad of ['0', '1.5', '-3', 'lots']) {
+      process.env.VERNACULAR_PLAN_MEMORY_MB = '0.25';
+      expect(planBudget()).toBe(1 << 18);
+      for (const bad of ['0', '0.01', '1.5.1', '-3', 'lots', '1e3', '.5']) {
         process.env.VERNACULAR_PLAN_MEMORY_MB = bad;
         expect(() => planBudget()).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('VERNACULAR_PLAN_MEMORY_MB') }));
+      }
+      for (const bad of ['0', '1.5', '-3', 'lots']) {
         process.env.VERNACULAR_PLAN_RANGES = bad;
         expect(() => planRanges(10)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('VERNACULAR_PLAN_RANGES') }));
       }
