@@ -5,7 +5,7 @@ import type { Doc } from '../doc.js';
 import type { Config } from '../config/schema.js';
 import type { StageContext } from '../pipeline/stage.js';
 import { stableHash } from '../pipeline/stage.js';
-import { partitionsFrom, readCompletion, runPartitions, type CompletionIndex } from '../pipeline/runner.js';
+import { codeVersion, partitionsFrom, readCompletion, runPartitions, type CompletionIndex } from '../pipeline/runner.js';
 import { readDocs } from '../io/docs.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { InputError } from '../errors.js';
@@ -533,6 +533,23 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
   return r.markers.map((m) => m.stats);
 }
 
+/** The manifest of a finished shards folder that `doneFile` says was built with `key`, if every file it lists is there at its size. */
+function keptShards(dir: string, doneFile: string, key: string): Manifest | undefined {
+  try {
+    const done = JSON.parse(fs.readFileSync(doneFile, 'utf8')) as { key?: unknown; manifest_sha256?: unknown };
+    if (done.key !== key) return undefined;
+    const text = fs.readFileSync(path.join(dir, 'manifest.json'));
+    if (createHash('sha256').update(text).digest('hex') !== done.manifest_sha256) return undefined;
+    const manifest = JSON.parse(text.toString('utf8')) as Manifest;
+    if (!fs.existsSync(path.join(dir, 'README.md'))) return undefined;
+    const listed: Array<{ path: string; bytes: number }> = [...manifest.shards, ...((manifest as { conversations?: Array<{ path: string; bytes: number }> }).conversations ?? [])];
+    for (const f of listed) if (fs.statSync(path.join(dir, f.path), { throwIfNoEntry: false })?.size !== f.bytes) return undefined;
+    return manifest;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The `shards` stage: dedup across the whole build, balance plan per locale, author-disjoint
  * splits, PII scrub, pseudonyms, and the shard files with their dataset card and manifest.
@@ -551,6 +568,29 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
   const one = { ...ctx, rank: 0, world: 1 };
   await opts.parallel?.('signatures', []);
   const plan = await planShards(one, opts, s);
+  // A finished build of this very plan, with the same settings, key, code, filter ledger and inputs,
+  // is kept as it is (a second `run` on a finished build rewrites nothing); its folder must still
+  // hold every file its manifest lists, at the listed size.
+  const doneFile = path.join(ctx.out, '_done', `${dirName}.json`);
+  const inputsNow = expandInputs(config, baseDir).map((f) => [path.relative(baseDir, f.path), f.bytes, Math.floor(fs.statSync(f.path).mtimeMs)]);
+  const filterStatsText = fs.existsSync(path.join(ctx.out, 'filter', 'stats.json')) ? fs.readFileSync(path.join(ctx.out, 'filter', 'stats.json'), 'utf8') : '';
+  const doneKey = stableHash({
+    v: WRITE_VERSION,
+    plan: plan.fingerprint,
+    config: stableHash(config),
+    sc,
+    compression: s.compression,
+    key: keyedHash(ctx.secret, 'fingerprint', ''),
+    code: codeVersion(),
+    filter: createHash('sha256').update(filterStatsText).digest('hex'),
+    inputs: inputsNow,
+  });
+  const kept = keptShards(path.join(ctx.out, dirName), doneFile, doneKey);
+  if (kept) {
+    rmrf(s.work);
+    return { manifest: kept, dir: path.join(ctx.out, dirName) };
+  }
+  if (fs.existsSync(doneFile)) fs.rmSync(doneFile);
   await opts.parallel?.('shards-write', ['--shards-dir', dirName]);
   const parts = await writeShardParts(one, opts, s);
 
@@ -617,6 +657,7 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
   if (fs.existsSync(dir)) fs.renameSync(dir, old);
   fs.renameSync(staging, dir);
   rmrf(old);
+  writeJsonAtomic(doneFile, { key: doneKey, manifest_sha256: createHash('sha256').update(fs.readFileSync(path.join(dir, 'manifest.json'))).digest('hex') });
   // the build is whole: its intermediate parts go (the signatures stay for other builds of the same features)
   rmrf(s.work);
   const workRoot = path.dirname(s.work);

@@ -42,6 +42,24 @@ describe('shards on the sample', () => {
     for (const [k, v] of sa) expect(sb.get(k)!.equals(v), k).toBe(true);
   });
 
+  it('a second run keeps a finished build\'s shards as they are; a damaged shard file is written again', () => {
+    const b = sampleBuild({ copy: true });
+    const man = path.join(b, 'shards', 'manifest.json');
+    const before = fs.readFileSync(man);
+    const shard = walk(path.join(b, 'shards', 'data'))[0];
+    const mtime = fs.statSync(shard).mtimeMs;
+    const r = cli(['shards', 'build', '-c', CONFIG, '-o', b]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.statSync(shard).mtimeMs, 'the kept shard file was not rewritten').toBe(mtime);
+    expect(fs.readFileSync(man).equals(before)).toBe(true);
+    // one byte more in a shard: the folder no longer matches its manifest, so the shards are built again
+    fs.appendFileSync(shard, 'x');
+    const again = cli(['shards', 'build', '-c', CONFIG, '-o', b]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(fs.readFileSync(man).equals(before)).toBe(true);
+    expect(cli(['shards', 'verify', path.join(b, 'shards')]).status).toBe(0);
+  });
+
   it('nothing about the author leaves: pseudonyms, coarse times, no raw ids, no birth dates', () => {
     const docs = readShardDocs(path.join(a, 'shards'));
     expect(docs.length).toBeGreaterThan(1000);
