@@ -78,7 +78,7 @@ describe('evaluation on the sample', () => {
       const suite = path.join(out, 'eval', 'suite.yaml');
       // a small suite over the same sets, to keep the HTTP run short
       const small = path.join(out, 'eval', 'small.yaml');
-      fs.writeFileSync(small, fs.readFileSync(suite, 'utf8').replace(/set: (sets\/(variety-choice|perplexity)\.jsonl)/g, 'set: $1\n    limit: 60').replace(/  - task: generation\n    set: sets\/generation.jsonl\n/, ''));
+      fs.writeFileSync(small, fs.readFileSync(suite, 'utf8').replace(/set: (sets\/(variety-choice|perplexity|dialect-id)\.jsonl)/g, 'set: $1\n    limit: 60').replace(/  - task: generation\n    set: sets\/generation.jsonl\n/, ''));
       const a = cli(['--json', 'eval', 'run', '-m', `ngram:${model}`, '-s', small, '-o', path.join(out, 'eval', 'runs', 'inproc')]);
       const b = cli(['--json', 'eval', 'run', '-m', `openai:http://127.0.0.1:${port}/v1#baseline`, '-s', small, '-o', path.join(out, 'eval', 'runs', 'http')]);
       expect(a.status, a.stderr).toBe(0);
