@@ -8,7 +8,7 @@ import { InputError, UsageError } from '../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex, type Partition } from '../pipeline/runner.js';
 import { stableHash } from '../pipeline/stage.js';
 import { similarity } from './minhash.js';
-import type { DedupParams } from './dedupe.js';
+import type { DedupColumns, DedupParams } from './dedupe.js';
 import { planTargets, type LocalePlan } from './balance.js';
 import { rmrf } from './writer.js';
 
@@ -110,17 +110,11 @@ export function sigParts(sigIndex: CompletionIndex, sigDir: string): { parts: Si
   return { parts, total: start };
 }
 
-interface SigColumns {
-  n: number;
+/** A signature file: the dedup index's per-doc arrays, plus each doc's author and locale. */
+interface SigColumns extends DedupColumns {
   authors: string[];
   author: Uint32Array;
   locale: Uint8Array;
-  sigs: Uint32Array;
-  bandKeys: Uint32Array;
-  exactKeys: Uint32Array;
-  times: Float64Array;
-  ties: Uint32Array;
-  shortFlags: Uint8Array;
 }
 
 function readSig(p: SigPart): SigColumns {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { runFilter } from '../../src/eligibility/filter-stage.js';
 import { rng } from '../../src/evaluate/metrics.js';
-import { readDecompressed, tmpDir } from '../helpers.js';
+import { FIELDS as BASE_FIELDS, readDecompressed, tmpDir } from '../helpers.js';
 import { ChatOracle, recordOfLine, type ChatOraclePolicy, type ChatTurn, type OracleRecord } from './oracle.js';
 
 /**
@@ -17,15 +17,7 @@ import { ChatOracle, recordOfLine, type ChatOraclePolicy, type ChatTurn, type Or
  */
 
 const FIELDS = {
-  id: 'post_id',
-  author_id: 'user_id',
-  text: 'body',
-  created_at: 'created',
-  country: 'country_code',
-  visibility: 'audience',
-  kind: 'type',
-  author_birth_date: 'user_birth_date',
-  deleted: 'is_deleted',
+  ...BASE_FIELDS,
   messages: 'messages',
   conversation_id: 'conversation_id',
   role: 'role',

@@ -8,18 +8,8 @@ import { assignSplits, inMemoryPlan, seededHash, type SigHeader } from '../../sr
 import { docPlan, planBudget, planRanges, planTables, readQuotas, readSamples, runDedupClusters, runDedupPairs, runShardsCounts, runShardsQuotas, runShardsSample, sigParts, type PlanSetup } from '../../src/shards/plan-steps.js';
 import type { CompletionIndex } from '../../src/pipeline/runner.js';
 import { ROOT, tmpDir } from '../helpers.js';
+import { rng } from '../../src/evaluate/metrics.js';
 
-/** A small deterministic PRNG (mulberry32): every corpus and config below is reproducible from its seed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const fixture = fs
   .readFileSync(path.join(ROOT, 'test/fixtures/dedup/pairs.jsonl'), 'utf8')
