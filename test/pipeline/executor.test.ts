@@ -13,7 +13,7 @@ describe('local executor and cluster plans', () => {
   let clean: string;
   beforeAll(() => {
     gen = tmpDir('vern-gen-');
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/generate-export.ts'), '--out', gen, '--mb', '2', '--files', '8', '--seed', '3'], { stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/generate-export.ts'), '--out', gen, '--mb', '1', '--files', '8', '--seed', '3'], { stdio: 'pipe' });
     cfg = path.join(gen, 'vernacular.yaml');
     const c = YAML.parse(fs.readFileSync(cfg, 'utf8'));
     c.segment = { locales: ['en-IE', 'de-DE', 'de-AT', 'fr-FR', 'fr-BE', 'nl-NL', 'nl-BE', 'es-ES', 'it-IT', 'pt-PT', 'sv-SE', 'el-GR'] };
@@ -58,6 +58,7 @@ describe('local executor and cluster plans', () => {
     const parts = path.join(out, 'shards-work/shards/parts/_done');
     const killed = await killWhen(['run-stage', 'shards-write', '--rank', '0', '--world', '2', '-c', cfg, '-o', out], () => markers(parts).length >= 1);
     expect(killed, 'the worker finished before it could be killed').toBe(true);
+    expect(fs.existsSync(path.join(out, 'shards', 'manifest.json')), 'a killed write published a manifest').toBe(false);
     const first = markers(parts)[0];
     const mtime = fs.statSync(first).mtimeMs;
     // relaunch the write step with both ranks: the finished part is not written again
@@ -69,6 +70,8 @@ describe('local executor and cluster plans', () => {
     const b = snapshot(path.join(out, 'shards'));
     expect([...b.keys()]).toEqual([...a.keys()]);
     for (const [k, v] of a) expect(b.get(k)?.equals(v), k).toBe(true);
+    // nothing of the killed write is left behind
+    expect(fs.readdirSync(out).filter((e) => e.startsWith('.shards.') || e === 'shards-work')).toEqual([]);
   });
 
   it('the cluster chain (every plan step as its own ranks and reduces, 64 KiB sort budget, 2 key ranges) gives the shards of `run`', () => {

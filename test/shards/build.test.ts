@@ -3,7 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keyedHash } from '../../src/eligibility/keyed-hash.js';
-import { ROOT, cli, killWhen, markers, sampleBuild, snapshot, tmpDir, walk } from '../helpers.js';
+import { ROOT, cli, sampleBuild, snapshot, tmpDir, walk } from '../helpers.js';
 
 const SECRET = '84e0df90cc5d74120016a918f9855a4eff048711544ff1e318a48db3a2d663c2';
 const CONFIG = path.join(ROOT, 'corpora', 'sample', 'vernacular.yaml');
@@ -27,19 +27,6 @@ describe('shards on the sample', () => {
     const r = cli(['shards', 'verify', path.join(a, 'shards')]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^ok: \d+ shard files match/);
-  });
-
-  it('is deterministic: 1 rank and 2 ranks give byte-identical shards and manifest', () => {
-    const b = tmpDir('vern-shards-b-');
-    for (const stage of ['filter', 'segment', 'features']) {
-      for (const rank of [1, 0]) expect(cli(['run-stage', stage, '--rank', String(rank), '--world', '2', '-c', CONFIG, '-o', b]).status).toBe(0);
-      expect(cli(['run-stage', stage, '--world', '1', '-c', CONFIG, '-o', b]).status).toBe(0);
-    }
-    expect(cli(['run-stage', 'shards', '-c', CONFIG, '-o', b]).status).toBe(0);
-    const sa = snapshot(path.join(a, 'shards'));
-    const sb = snapshot(path.join(b, 'shards'));
-    expect([...sb.keys()]).toEqual([...sa.keys()]);
-    for (const [k, v] of sa) expect(sb.get(k)!.equals(v), k).toBe(true);
   });
 
   it('a second run keeps a finished build\'s shards as they are; a damaged shard file is written again', () => {
@@ -128,28 +115,5 @@ describe('shards on the sample', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/size differs/);
   });
-
-  it('a build killed (SIGKILL) while writing shards, then re-run, yields the clean build\'s manifest', async () => {
-    const d = tmpDir('vern-kill-');
-    for (const stage of ['filter', 'segment', 'features']) expect(cli(['run-stage', stage, '-c', CONFIG, '-o', d]).status).toBe(0);
-    const parts = path.join(d, 'shards-work', 'shards', 'parts', '_done');
-    // some shard parts written, not all: kill it there
-    const killed = await killWhen(['run-stage', 'shards', '-c', CONFIG, '-o', d], () => markers(parts).length >= 2, 5);
-    expect(killed, 'the build finished before it could be killed while writing').toBe(true);
-    expect(fs.existsSync(path.join(d, 'shards', 'manifest.json'))).toBe(false);
-    const before = markers(parts).length;
-    const marker = markers(parts)[0];
-    const mtime = fs.statSync(marker).mtimeMs;
-    const r = cli(['--json', 'run-stage', 'shards-write', '-c', CONFIG, '-o', d]);
-    expect(r.status, r.stderr).toBe(0);
-    // the relaunch kept what had finished
-    expect(markers(parts).length).toBeGreaterThan(before);
-    expect(fs.statSync(marker).mtimeMs, 'a finished part was written again').toBe(mtime);
-    expect(cli(['run-stage', 'shards', '-c', CONFIG, '-o', d]).status).toBe(0);
-    expect(fs.readFileSync(path.join(d, 'shards', 'manifest.json'), 'utf8')).toBe(fs.readFileSync(path.join(a, 'shards', 'manifest.json'), 'utf8'));
-    const sa = snapshot(path.join(a, 'shards'));
-    const sd = snapshot(path.join(d, 'shards'));
-    for (const [k, v] of sa) expect(sd.get(k)?.equals(v), k).toBe(true);
-    expect(fs.readdirSync(d).filter((e) => e.startsWith('.shards.') || e === 'shards-work')).toEqual([]);
-  });
+  // ranks vs one process, and a kill while writing shards: test/pipeline/executor.test.ts (generated export)
 });
