@@ -19,7 +19,8 @@ export { mapRow } from './io/mapping.js';
 // eligibility
 export { exclusionReason, gateContext, ageOn, RULES as ELIGIBILITY_RULES } from './eligibility/policy.js';
 export { loadObjections, normaliseAuthorId } from './eligibility/objections.js';
-export { keyedHash, resolveSecret } from './eligibility/keyed-hash.js';
+export { keyedHash } from './eligibility/keyed-hash.js';
+export { resolveSecret } from './secret.js';
 export { runFilter } from './eligibility/filter-stage.js';
 
 // segmentation

@@ -1,15 +1,25 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, type OptionValues } from 'commander';
 import { ExitCode, VernacularError } from '../errors.js';
 import { toolVersion } from '../paths.js';
 import { fitTables } from './table.js';
-import type { CommandResult, GlobalOptions } from './io.js';
+import type { GlobalOptions, Handler } from './io.js';
 
 /**
  * The CLI is a table of commands; each action lazily imports its module and calls one plain
- * async function. This is the only place that catches errors and maps them to exit codes:
- * 0 ok, 1 a gate failed, 2 usage or config error, 3 input error, 70 internal error.
+ * async function, a `Handler` `(args, opts, globals)`. This is the only place that catches errors
+ * and maps them to exit codes: 0 ok, 1 a gate failed, 2 usage or config error, 3 input error,
+ * 70 internal error.
  */
-type Action = (opts: never, g: GlobalOptions) => Promise<CommandResult>;
+
+/** Turns a handler's loader into a commander action (`this` is the command that matched). */
+export type Bind = <O>(load: () => Promise<Handler<O>>) => (this: Command) => Promise<void>;
+
+/** What the handler of a matched command receives: positional arguments, its options, the global flags. */
+export function handlerInput<O>(cmd: Command): { args: string[]; opts: O; globals: GlobalOptions } {
+  const all = cmd.optsWithGlobals();
+  const args: string[] = cmd.processedArgs.map(String);
+  return { args, opts: cmd.opts<O & OptionValues>(), globals: { quiet: !!all.quiet, json: !!all.json, debug: !!all.debug } };
+}
 
 /**
  * The one parser of every numeric option: the whole text must be a number (no NaN, no '12abc',
@@ -39,7 +49,7 @@ function buildOptions(cmd: Command): Command {
     .option('--insecure-dev-secret', 'use the public development key when VERNACULAR_SECRET is unset (demos only)');
 }
 
-export function program(runAction: (load: () => Promise<Action>, positional?: boolean | 'with-opts') => (...args: unknown[]) => Promise<void>): Command {
+export function program(runAction: Bind): Command {
   const p = new Command('vernacular')
     .description('Build eligible, regionally balanced dialect corpora and evaluate how well models reflect local usage.')
     .version(toolVersion(), '-V, --version')
@@ -62,7 +72,7 @@ Example:
   out/sample/filter/{excluded,errors}/part-*.jsonl and stats.json,
   and prints the funnel: read = kept + excluded (by rule) + malformed.`,
     )
-    .action(runAction(async () => (await import('./commands/filter.js')).filter as Action));
+    .action(runAction(async () => (await import('./commands/filter.js')).filter));
 
   buildOptions(p.command('segment'))
     .description('language ID (country-aware cascade) and locale of every filtered doc; docs partitioned by locale + report')
@@ -74,7 +84,7 @@ Example:
   reads out/sample/filter/docs, writes out/sample/segment/docs/<locale>/part-*.jsonl.gz and
   segment/report.json (counts per locale, und rate, mixed-language rate, most confused pairs).`,
     )
-    .action(runAction(async () => (await import('./commands/segment.js')).segment as Action));
+    .action(runAction(async () => (await import('./commands/segment.js')).segment));
 
   buildOptions(p.command('features'))
     .description('dialect & colloquial features (lexicons, markers, English grammar) of the segmented docs; per-locale rates')
@@ -86,7 +96,7 @@ Example:
   writes out/sample/features/docs/<locale>/part-*.jsonl.gz (each doc with {feature, locales, span,
   rule, confidence}) and features/rates.json (hits per 1k tokens by category, per locale).`,
     )
-    .action(runAction(async () => (await import('./commands/features.js')).features as Action));
+    .action(runAction(async () => (await import('./commands/features.js')).features));
 
   p.command('discover')
     .description('rank distinctive words and bigrams of a locale against a sibling (log-odds with an informative Dirichlet prior)')
@@ -97,24 +107,19 @@ Example:
     .option('--top <n>', 'how many terms to keep', intArg('--top', 1), 100)
     .option('-o, --out <file.csv>', 'write the ranked terms as CSV for linguists (term, z, count, authors, examples, in_lexicon)')
     .addHelpText('after', `\nExample:\n  $ vernacular discover --build out/sample --locale nl-BE --against nl-NL --out nl-BE.csv`)
-    .action(runAction(async () => (await import('./commands/discover.js')).discover as Action));
+    .action(runAction(async () => (await import('./commands/discover.js')).discover));
 
   const shards = p.command('shards').description('build, verify and revoke training shards');
   buildOptions(shards.command('build'))
     .description('dedup, PII scrub, pseudonyms, balance plan, author-disjoint splits; shards + dataset card + manifest')
     .addHelpText('after', `\nExample:\n  $ vernacular shards build --config corpora/sample/vernacular.yaml --out out/sample --insecure-dev-secret\n  writes out/sample/shards/{data,parquet}/<split>/<locale>/part-*.{jsonl.gz,parquet}, README.md, manifest.json`)
-    .action(runAction(async () => (await import('./commands/shards.js')).build as Action));
+    .action(runAction(async () => (await import('./commands/shards.js')).build));
   shards
     .command('verify')
     .description('re-hash every shard against manifest.json; exit 1 on any difference')
     .argument('<dir>', 'a shards folder (holding manifest.json)')
     .addHelpText('after', `\nExample:\n  $ vernacular shards verify out/sample/shards`)
-    .action(
-      runAction(async () => {
-        const { verify } = await import('./commands/shards.js');
-        return ((dir: string) => verify(dir)) as unknown as Action;
-      }, true),
-    );
+    .action(runAction(async () => (await import('./commands/shards.js')).verify));
   shards
     .command('revoke')
     .description('a new version of a build without anything of newly objecting authors: stage docs, every shard set, eval sets and samples, review stores; models, scores and caches are left out as stale')
@@ -124,7 +129,7 @@ Example:
     .option('--case-insensitive', 'compare registry ids case-insensitively (a build made with objections.case_insensitive always is)')
     .option('--insecure-dev-secret', 'use the public development key when VERNACULAR_SECRET is unset (demos only)')
     .addHelpText('after', `\nExample:\n  $ vernacular shards revoke --build out/sample --objections corpora/sample/objections.csv --out out/sample-v2`)
-    .action(runAction(async () => (await import('./commands/shards.js')).revoke as Action));
+    .action(runAction(async () => (await import('./commands/shards.js')).revoke));
 
   buildOptions(p.command('run-stage'))
     .description('run one stage for the partitions i ≡ rank (mod world); --world 1 afterwards merges (for Slurm / Kubernetes / many machines)')
@@ -136,12 +141,7 @@ Example:
       'after',
       `\nExample (two ranks, then the merge):\n  $ vernacular run-stage filter --rank 0 --world 2 -c corpora/sample/vernacular.yaml -o out/s\n  $ vernacular run-stage filter --rank 1 --world 2 -c corpora/sample/vernacular.yaml -o out/s\n  $ vernacular run-stage filter --world 1 -c corpora/sample/vernacular.yaml -o out/s`,
     )
-    .action(
-      runAction(async () => {
-        const { runStage } = await import('./commands/run-stage.js');
-        return runStage as unknown as Action;
-      }, 'with-opts'),
-    );
+    .action(runAction(async () => (await import('./commands/run-stage.js')).runStage));
 
   const ev = p.command('eval').description('evaluation sets, runs and exports');
   ev.command('build')
@@ -150,7 +150,7 @@ Example:
     .option('-o, --out <dir>', 'where the sets and suite.yaml go (default <build>/eval)')
     .option('--max-per-locale <n>', 'cap items per task and locale', intArg('--max-per-locale', 1), 200)
     .addHelpText('after', `\nExample:\n  $ vernacular eval build --build out/sample`)
-    .action(runAction(async () => (await import('./commands/evaluate.js')).evalBuild as Action));
+    .action(runAction(async () => (await import('./commands/eval.js')).evalBuild));
   ev.command('run')
     .description('evaluate one or more models on a suite: per-locale scores with standard errors and bootstrap 95% intervals')
     .requiredOption('-m, --model <spec...>', 'ngram:<path>[?conditioned] | openai:<base-url>#<model> | openai-chat:<base-url>#<model> | command:<cmd> | predictions:<file>[?chat]')
@@ -160,14 +160,14 @@ Example:
     .option('--judge <file>', 'variety judge for the generation task (judge train)')
     .option('-b, --build <dir>', 'build folder, for the locales\' reference feature rates')
     .addHelpText('after', `\nExample:\n  $ vernacular eval run --model ngram:out/sample/baseline/balanced.json.gz --suite out/sample/eval/suite.yaml --judge out/sample/judge/judge.json.gz\n  $ vernacular eval run --model openai:http://127.0.0.1:8000/v1#baseline --suite out/sample/eval/suite.yaml\n  $ vernacular eval run --model openai-chat:http://127.0.0.1:8000/v1#baseline --suite out/sample/eval/suite.yaml   # no prompt log-probabilities: forced choice`)
-    .action(runAction(async () => (await import('./commands/evaluate.js')).evalRun as Action));
+    .action(runAction(async () => (await import('./commands/eval.js')).evalRun));
   ev.command('export')
     .description('export a suite for lm-evaluation-harness (task YAML + JSONL, use with --include_path)')
     .requiredOption('-s, --suite <file>', 'suite YAML')
     .requiredOption('-f, --format <format>', 'lm-eval')
     .requiredOption('-o, --out <dir>', 'output folder')
     .addHelpText('after', `\nExample:\n  $ vernacular eval export --suite out/sample/eval/suite.yaml --format lm-eval --out lm-eval-tasks`)
-    .action(runAction(async () => (await import('./commands/evaluate.js')).evalExport as Action));
+    .action(runAction(async () => (await import('./commands/eval.js')).evalExport));
 
   ev.command('requests')
     .description('list every request a suite makes (JSONL: key, kind, request), to answer offline and run as predictions:<file>')
@@ -175,13 +175,13 @@ Example:
     .requiredOption('-o, --out <file>', 'the JSONL file to write')
     .option('--chat', 'the requests of a model without prompt log-probabilities (forced choice; answer with predictions:<file>?chat)')
     .addHelpText('after', `\nExample:\n  $ vernacular eval requests --suite out/sample/eval/suite.yaml --out requests.jsonl`)
-    .action(runAction(async () => (await import('./commands/evaluate.js')).evalRequests as Action));
+    .action(runAction(async () => (await import('./commands/eval.js')).evalRequests));
   ev.command('separation')
     .description('does the eval separate a model that has seen a locale\'s regional forms from one that has not? per sibling pair, equal-size training mixes, 95% intervals and item counts')
     .requiredOption('-b, --build <dir>', 'a build folder with shards/ and eval/ (after `vernacular run`)')
     .option('--seed <n>', 'seed for the doc order and the bootstrap', intArg('--seed'), 1234)
     .addHelpText('after', `\nExample:\n  $ vernacular eval separation --build out/sample`)
-    .action(runAction(async () => (await import('./commands/evaluate.js')).evalSeparation as Action));
+    .action(runAction(async () => (await import('./commands/eval.js')).evalSeparation));
 
   const bl = p.command('baseline').description('the built-in n-gram baseline');
   bl.command('train')
@@ -190,7 +190,7 @@ Example:
     .option('-o, --out <file>', 'model file (default <build>/baseline/ngram.json.gz)')
     .option('--order <n>', 'n-gram order', intArg('--order', 1), 5)
     .addHelpText('after', `\nExample:\n  $ vernacular baseline train --build out/sample`)
-    .action(runAction(async () => (await import('./commands/evaluate.js')).baselineTrain as Action));
+    .action(runAction(async () => (await import('./commands/baseline.js')).baselineTrain));
 
   const jd = p.command('judge').description('the variety judge (which locale does a text sound like)');
   jd.command('train')
@@ -205,7 +205,7 @@ Example:
     .option('--insecure-dev-secret', 'use the public development secret to find the docs balance left out (demo builds)')
     .option('-o, --out <file>', 'judge file (default <build>/judge/judge.json.gz, or <input>.judge.json.gz)')
     .addHelpText('after', `\nExample:\n  $ vernacular judge train --build out/sample\n  $ vernacular judge train --input out/sample/eval/sets/dialect-id.jsonl --text-col context --label-col locale -o dialect.judge.json.gz`)
-    .action(runAction(async () => (await import('./commands/evaluate.js')).judgeTrain as Action));
+    .action(runAction(async () => (await import('./commands/judge.js')).judgeTrain));
   jd.command('score')
     .description('score the judge on any labelled JSONL, CSV or TSV file: per-class P/R/F1, macro-F1, confusion matrix, cross-language errors')
     .requiredOption('-j, --judge <file>', 'judge file')
@@ -214,7 +214,7 @@ Example:
     .option('--label-col <name>', 'gold label column (default: label, else locale)')
     .option('--lang <code>', 'use this language\'s judge for every row (default: each text\'s detected language; never the gold label)')
     .addHelpText('after', `\nExample:\n  $ vernacular judge score --judge out/sample/judge/judge.json.gz --data out/sample/eval/sets/dialect-id.jsonl --text-col context --label-col locale`)
-    .action(runAction(async () => (await import('./commands/evaluate.js')).judgeScore as Action));
+    .action(runAction(async () => (await import('./commands/judge.js')).judgeScore));
 
   p.command('coverage')
     .description('CI gate on regional coverage: rules per locale; exit 0 all hold, 1 any fails, 2 bad rules file')
@@ -225,7 +225,7 @@ Example:
     .option('--junit <file>', 'write JUnit XML (one testcase per locale × rule)')
     .option('--markdown <file>', 'write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)')
     .addHelpText('after', `\nExample:\n  $ vernacular coverage --build out/sample --rules corpora/sample/coverage.yaml --eval out/sample/eval/runs/compare/results.json --model balanced --junit coverage.xml`)
-    .action(runAction(async () => (await import('./commands/coverage.js')).coverage as Action));
+    .action(runAction(async () => (await import('./commands/coverage.js')).coverage));
 
   p.command('report')
     .description('one self-contained HTML report of a build: funnel, per-locale counts, feature rates, eval scores, coverage')
@@ -235,7 +235,7 @@ Example:
     .option('-m, --model <name>', 'the model whose eval results the coverage rules judge (default: the first in results.json)')
     .option('-o, --out <file>', 'output HTML (default <build>/report.html)')
     .addHelpText('after', `\nExample:\n  $ vernacular report --build out/sample --rules corpora/sample/coverage.yaml`)
-    .action(runAction(async () => (await import('./commands/coverage.js')).report as Action));
+    .action(runAction(async () => (await import('./commands/coverage.js')).report));
 
   const rv = p.command('review').description('linguist review: CSV export/import, review web page, agreement');
   rv.command('export')
@@ -248,19 +248,19 @@ Example:
     .option('--bom', 'write a UTF-8 BOM (for Excel)')
     .requiredOption('-o, --out <file.csv>', 'CSV file')
     .addHelpText('after', `\nExample:\n  $ vernacular review export --build out/sample --locale de-AT --n 200 --stratify feature --out review.csv --bom`)
-    .action(runAction(async () => (await import('./commands/review.js')).reviewExport as Action));
+    .action(runAction(async () => (await import('./commands/review.js')).reviewExport));
   rv.command('import')
     .description('read judgments back from a filled-in review CSV, validated row by row')
     .argument('<file>', 'the CSV')
     .requiredOption('-b, --build <dir>', 'build folder')
     .requiredOption('-r, --reviewer <name>', 'who judged')
     .addHelpText('after', `\nExample:\n  $ vernacular review import review.csv --build out/sample --reviewer anna`)
-    .action(runAction(async () => (await import('./commands/review.js')).reviewImport as unknown as Action, 'with-opts'));
+    .action(runAction(async () => (await import('./commands/review.js')).reviewImport));
   rv.command('add-reviewer')
     .description('add a reviewer and print their sign-in token')
     .argument('<name>', 'reviewer name')
     .requiredOption('-b, --build <dir>', 'build folder')
-    .action(runAction(async () => (await import('./commands/review.js')).reviewAddReviewer as unknown as Action, 'with-opts'));
+    .action(runAction(async () => (await import('./commands/review.js')).reviewAddReviewer));
   rv.command('serve')
     .description('the review web page: one sample at a time, keyboard-first, judgments in SQLite')
     .requiredOption('-b, --build <dir>', 'build folder')
@@ -272,13 +272,13 @@ Example:
     .option('-l, --locale <locale>', 'sample only this locale when nothing was exported yet')
     .option('-n, --n <n>', 'samples per locale when nothing was exported yet', intArg('--n', 1), 50)
     .addHelpText('after', `\nExample:\n  $ vernacular review add-reviewer anna --build out/sample\n  $ vernacular review serve --build out/sample --port 8080`)
-    .action(runAction(async () => (await import('./commands/review.js')).reviewServe as Action));
+    .action(runAction(async () => (await import('./commands/review.js')).reviewServe));
   rv.command('agreement')
     .description("Cohen's kappa per pair, Krippendorff's alpha, per question and per feature; lexicon precision per entry")
     .requiredOption('-b, --build <dir>', 'build folder')
     .option('--threshold <p>', 'list lexicon entries below this precision', numArg('--threshold', { kind: 'real', min: 0, max: 1 }), 0.8)
     .option('-o, --out <file.json>', 'write the full report as JSON')
-    .action(runAction(async () => (await import('./commands/review.js')).reviewAgreement as Action));
+    .action(runAction(async () => (await import('./commands/review.js')).reviewAgreement));
 
   p.command('serve-model')
     .description('serve the n-gram baseline as an OpenAI-compatible API (completions as vLLM implements them, chat completions, /tokenize)')
@@ -287,7 +287,7 @@ Example:
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--name <name>', 'model name clients use', 'baseline')
     .addHelpText('after', `\nExample:\n  $ vernacular serve-model --model ngram:out/sample/baseline/balanced.json.gz --port 8000`)
-    .action(runAction(async () => (await import('./commands/evaluate.js')).serveModelCmd as Action));
+    .action(runAction(async () => (await import('./commands/baseline.js')).serveModelCmd));
 
   p.command('plan')
     .description('write what a cluster scheduler needs to run a build: Slurm sbatch array jobs or Kubernetes Indexed Jobs')
@@ -298,7 +298,7 @@ Example:
     .option('-o, --out <dir>', 'where the scripts go (default <build>/plan-<executor>)')
     .option('--command <cmd>', 'how tasks invoke the CLI', 'npx vernacular')
     .addHelpText('after', `\nExample:\n  $ vernacular plan --executor slurm --config corpora/sample/vernacular.yaml --build out/sample --world 32\n  $ VERNACULAR_SECRET=... bash out/sample/plan-slurm/submit.sh   # on the cluster's login node`)
-    .action(runAction(async () => (await import('./commands/plan.js')).plan as Action));
+    .action(runAction(async () => (await import('./commands/plan.js')).plan));
 
   buildOptions(p.command('run'))
     .option('-w, --workers <n>', 'worker processes for the partitioned stages (default: cores)', intArg('--workers', 1))
@@ -310,7 +310,7 @@ Example:
   $ vernacular run --config corpora/sample/vernacular.yaml --out out/sample --insecure-dev-secret
   (this is what \`npm start\` runs on the bundled sample corpus)`,
     )
-    .action(runAction(async () => (await import('./commands/run.js')).run as Action));
+    .action(runAction(async () => (await import('./commands/run.js')).run));
 
   const config = p.command('config').description('check or show a configuration');
   config
@@ -319,13 +319,13 @@ Example:
     .requiredOption('-c, --config <file>', 'vernacular.yaml to check')
     .option('--input', 'also read the first 1,000 rows of every input and check that each mapped column exists (exit 3 if not)')
     .addHelpText('after', `\nExample:\n  $ vernacular config check --config corpora/sample/vernacular.yaml --input`)
-    .action(runAction(async () => (await import('./commands/config.js')).check as Action));
+    .action(runAction(async () => (await import('./commands/config.js')).check));
   config
     .command('show')
     .description('print the effective config (presets merged, defaults filled in)')
     .requiredOption('-c, --config <file>', 'vernacular.yaml to show')
     .addHelpText('after', `\nExample:\n  $ vernacular config show --config corpora/sample/vernacular.yaml --json`)
-    .action(runAction(async () => (await import('./commands/config.js')).show as Action));
+    .action(runAction(async () => (await import('./commands/config.js')).show));
 
   return p;
 }
@@ -333,20 +333,12 @@ Example:
 /** Entry point: parse argv, run the command, print its result, set the exit code. */
 export async function main(argv: string[]): Promise<void> {
   let globals: GlobalOptions = { quiet: false, json: false, debug: argv.includes('--debug') };
-  const runAction =
-    (load: () => Promise<Action>, positional: boolean | 'with-opts' = false) =>
-    async (...args: unknown[]) => {
-      const cmd = args[args.length - 1] as Command;
-      const opts = cmd.opts();
-      const all = cmd.optsWithGlobals();
-      globals = { quiet: !!all.quiet, json: !!all.json, debug: !!all.debug };
-      const action = await load();
-      // commands with a positional argument receive it first
-      const result = await (positional === 'with-opts'
-        ? (action as unknown as (a: unknown, o: unknown, g: GlobalOptions) => Promise<CommandResult>)(args[0], opts, globals)
-        : positional
-          ? (action as unknown as (a: unknown, g: GlobalOptions) => Promise<CommandResult>)(args[0], globals)
-          : action(opts as never, globals));
+  const runAction: Bind = <O>(load: () => Promise<Handler<O>>) =>
+    async function (this: Command) {
+      const input = handlerInput<O>(this);
+      globals = input.globals;
+      const handler = await load();
+      const result = await handler(input.args, input.opts, globals);
       if (globals.json) process.stdout.write(JSON.stringify(result.summary, null, 2) + '\n');
       else if (!globals.quiet && result.text) process.stdout.write(fitTables(result.text) + '\n'); // tables wrapped to 100 columns
       if (result.exitCode) process.exitCode = result.exitCode;
