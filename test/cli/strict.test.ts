@@ -3,7 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Command, CommanderError, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { program } from '../../src/cli/index.js';
+import { program } from '../../src/cli/program.js';
 import { InputError } from '../../src/errors.js';
 import { cli, prng, record, tmpDir, writeConfig, writeJsonl } from '../helpers.js';
 
