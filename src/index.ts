@@ -3,16 +3,17 @@
  * flow (`runFlow`, what `vernacular run` does), each stage on a `buildContext`, and every command's
  * work. The CLI (src/cli/) adds only argv parsing, terminal printing and exit codes.
  *
- * Deliberately internal (the CLI imports them, a library user does not need them):
+ * Deliberately internal (the CLI imports them, a library user does not need them; only these
+ * names are in backquotes below, test/index.test.ts checks both lists):
  * - the terminal tables and texts (`funnelTable`, `segmentTable`, `featuresTable`, `planTable`,
  *   `judgeTable`, `compareTable`, `coverageTable`, `separationTable`, `agreementText`,
  *   `evalMarkdown`) and `featureRates`, `resultsFile`, `pickRun`, `modelLabels`,
- *   `measureBuildTimed`: printing and the `--json` summaries, which `runFlow` also returns;
+ *   `measureBuildTimed`: printing and the --json summaries, which runFlow also returns;
  * - the map/merge steps of one rank (`runSignatures`, `runPlanRank`, `planShards`,
- *   `writeShardParts`): reached through `vernacular run-stage`, which the local executor of
- *   `runFlow` and the Slurm / Kubernetes plans (`slurmPlan`, `k8sPlan`) run as processes;
+ *   `writeShardParts`): reached through vernacular run-stage, which the local executor of
+ *   runFlow and the Slurm / Kubernetes plans (slurmPlan, k8sPlan) run as processes;
  * - small helpers (`localeDir`, `stageFiles`, `writeFileAtomic`, `toolVersion`, `stderrLog`: the
- *   default `log` of `buildContext` and `runFlow`).
+ *   default log of buildContext and runFlow).
  */
 export type { Doc, FeatureHit, Label, SourceRef } from './doc.js';
 export { ExitCode, VernacularError, UsageError, ConfigError, InputError, GateFailed } from './errors.js';
