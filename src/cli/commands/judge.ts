@@ -9,21 +9,21 @@ import type { CommandResult } from '../io.js';
 /** `vernacular judge train --build <dir>` or `--input FILE --label-col C [--text-col T] [--lang L]`. */
 export async function judgeTrain(_args: string[], o: Partial<LabelledTrainOptions> & { build?: string; insecureDevSecret?: boolean }): Promise<CommandResult> {
   if (!!o.build === !!o.input) throw new UsageError('judge train needs exactly one of --build <dir> or --input <file>');
-  if (o.build) {
-    const build = path.resolve(o.build);
-    const out = path.resolve(o.out ?? path.join(build, 'judge', 'judge.json.gz'));
-    let secret: string | undefined;
-    try {
-      secret = resolveSecret(!!o.insecureDevSecret).secret;
-    } catch {
-      secret = undefined; // without the secret: the shards' non-test splits only
-    }
-    const set = await trainJudges({ shardsDir: shardsOf(build), out, secret, seed: o.seed });
-    const note = secret ? '' : '\n(no VERNACULAR_SECRET: trained on the shards\' train and validation splits only, not on the docs balance left out)';
-    return { summary: { out, report: set.report }, text: judgeTable(set.report) + note + `\n\nwrote ${path.relative(process.cwd(), out)}` };
+  if (o.input) {
+    const { out, set, how } = await trainJudgesOnFile({ ...o, input: o.input });
+    return { summary: { out, report: set.report }, text: judgeTable(set.report) + `\n(judge per language chosen by ${how})\n\nwrote ${path.relative(process.cwd(), out)}` };
   }
-  const { out, set, how } = await trainJudgesOnFile({ ...o, input: o.input! });
-  return { summary: { out, report: set.report }, text: judgeTable(set.report) + `\n(judge per language chosen by ${how})\n\nwrote ${path.relative(process.cwd(), out)}` };
+  const build = path.resolve(o.build ?? '');
+  const out = path.resolve(o.out ?? path.join(build, 'judge', 'judge.json.gz'));
+  let secret: string | undefined;
+  try {
+    secret = resolveSecret(!!o.insecureDevSecret).secret;
+  } catch {
+    secret = undefined; // without the secret: the shards' non-test splits only
+  }
+  const set = await trainJudges({ shardsDir: shardsOf(build), out, secret, seed: o.seed });
+  const note = secret ? '' : '\n(no VERNACULAR_SECRET: trained on the shards\' train and validation splits only, not on the docs balance left out)';
+  return { summary: { out, report: set.report }, text: judgeTable(set.report) + note + `\n\nwrote ${path.relative(process.cwd(), out)}` };
 }
 
 /**
