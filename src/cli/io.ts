@@ -1,3 +1,5 @@
+import { stderrLog } from '../pipeline/context.js';
+
 /** Global flags every command receives. */
 export interface GlobalOptions {
   quiet: boolean;
@@ -13,9 +15,13 @@ export interface CommandResult {
   exitCode?: number;
 }
 
+/**
+ * Every command handler: its positional arguments (in declaration order, `[]` when it has none),
+ * its options as commander parsed them (defaults filled in, numbers coerced), the global flags.
+ */
+export type Handler<O> = (args: string[], opts: O, g: GlobalOptions) => Promise<CommandResult>;
+
 /** Log a human line on stderr unless --quiet. Never pass record text here. */
 export function makeLog(g: GlobalOptions): (line: string) => void {
-  return (line) => {
-    if (!g.quiet) process.stderr.write(line + '\n');
-  };
+  return stderrLog(g.quiet);
 }

@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import YAML from 'yaml';
 import type { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import { program } from '../../src/cli/index.js';
+import { program } from '../../src/cli/program.js';
 import { CLI, ROOT, sampleBuild, tmpDir } from '../helpers.js';
 
 /** Every `$ …` line of every command's --help, in the order `vernacular help` lists the commands. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Command, CommanderError, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { program } from '../../src/cli/index.js';
+import { program } from '../../src/cli/program.js';
 import { InputError } from '../../src/errors.js';
 import { cli, prng, record, tmpDir, writeConfig, writeJsonl } from '../helpers.js';
 
@@ -95,7 +95,7 @@ describe('VERNACULAR_SECRET only where it is used', () => {
   });
 
   it('a stage that declares it needs no secret cannot read one by mistake', async () => {
-    const { buildContext } = await import('../../src/cli/commands/filter.js');
+    const { buildContext } = await import('../../src/pipeline/context.js');
     const d = tmpDir();
     const cfg = writeConfig(d, { inputs: [{ path: 'in.jsonl' }] });
     const g = { quiet: true, json: false, debug: false };
@@ -103,10 +103,10 @@ describe('VERNACULAR_SECRET only where it is used', () => {
     delete process.env.VERNACULAR_SECRET;
     try {
       for (const stage of ['segment', 'features']) {
-        const ctx = buildContext({ config: cfg, out: path.join(d, 'o') }, g, stage);
+        const ctx = buildContext({ config: cfg, out: path.join(d, 'o') }, stage, g);
         expect(() => ctx.secret).toThrow(/read the secret/);
       }
-      expect(() => buildContext({ config: cfg, out: path.join(d, 'o') }, g, 'filter')).toThrow(/VERNACULAR_SECRET is not set/);
+      expect(() => buildContext({ config: cfg, out: path.join(d, 'o') }, 'filter', g)).toThrow(/VERNACULAR_SECRET is not set/);
     } finally {
       if (saved !== undefined) process.env.VERNACULAR_SECRET = saved;
     }

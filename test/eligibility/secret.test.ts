@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveSecret, weakSecret } from '../../src/eligibility/keyed-hash.js';
+import { resolveSecret, weakSecret } from '../../src/secret.js';
 import { cli, prng, record, tmpDir, writeConfig, writeJsonl } from '../helpers.js';
 
 describe('VERNACULAR_SECRET strength', () => {

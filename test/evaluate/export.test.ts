@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { evalExport } from '../../src/cli/commands/evaluate.js';
+import { evalExport } from '../../src/cli/commands/eval.js';
 import { rng } from '../../src/evaluate/metrics.js';
 import { tmpDir } from '../helpers.js';
 
@@ -48,7 +48,7 @@ describe('eval export --format lm-eval', () => {
     it(`one subtask per locale in a group per task, acc_bytes, the preamble variant, loads after the folder is moved (seed ${seed})`, async () => {
       const { suite, rows } = makeSuite(seed);
       const first = path.join(tmpDir('vern-export-out-'), 'tasks');
-      const r = await evalExport({ suite, format: 'lm-eval', out: first });
+      const r = await evalExport([], { suite, format: 'lm-eval', out: first });
       expect(r.text).toMatch(/generation: left out — .*variety judge/);
       const moved = path.join(tmpDir('vern-export-moved-'), 'elsewhere');
       fs.renameSync(first, moved);

@@ -7,7 +7,7 @@ import { NgramModel } from '../../src/evaluate/models/ngram.js';
 import { PredictionsModel, type ListedRequest } from '../../src/evaluate/models/predictions.js';
 import { openModel } from '../../src/evaluate/models/spec.js';
 import type { Model } from '../../src/evaluate/models/types.js';
-import { evalRequests } from '../../src/cli/commands/evaluate.js';
+import { evalRequests } from '../../src/cli/commands/eval.js';
 import { InputError } from '../../src/errors.js';
 import { cli, prng, sampleBuild, tmpDir } from '../helpers.js';
 
@@ -36,7 +36,7 @@ let ngramOnce: NgramModel | undefined;
 const ngramModel = () => (ngramOnce ??= new NgramModel(baseline, false));
 async function list(chat: boolean): Promise<ListedRequest[]> {
   const out = path.join(dir, `requests${chat ? '-chat' : ''}.jsonl`);
-  const r = await evalRequests({ suite: suiteFile, out, chat });
+  const r = await evalRequests([], { suite: suiteFile, out, chat });
   const lines = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ListedRequest);
   expect((r.summary as { requests: number }).requests).toBe(lines.length);
   return lines;

@@ -9,7 +9,7 @@ import { InputError } from '../../errors.js';
  * `vernacular config check`: validate, and list the input files the config resolves to; with
  * `--input`, read the first rows of every input and check that each mapped column exists.
  */
-export async function check(opts: { config: string; input?: boolean }): Promise<CommandResult> {
+export async function check(_args: string[], opts: { config: string; input?: boolean }): Promise<CommandResult> {
   const loaded = loadConfig(opts.config);
   const files = expandInputs(loaded.config, loaded.baseDir);
   let sampled = '';
@@ -26,7 +26,7 @@ export async function check(opts: { config: string; input?: boolean }): Promise<
 }
 
 /** `vernacular config show`: the effective config, presets merged and defaults filled in. */
-export async function show(opts: { config: string }): Promise<CommandResult> {
+export async function show(_args: string[], opts: { config: string }): Promise<CommandResult> {
   const loaded = loadConfig(opts.config);
   return { summary: loaded.config, text: YAML.stringify(loaded.config).trimEnd() };
 }

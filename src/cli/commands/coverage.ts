@@ -8,7 +8,7 @@ import type { CommandResult } from '../io.js';
 import { modelLabels, pickRun, readRuns } from '../../report/results.js';
 
 /** `vernacular coverage`: the CI gate. Exit 0 when every rule holds, 1 when any fails, 2 on a bad rules file. */
-export async function coverage(o: { build: string; eval?: string; model?: string; rules: string; junit?: string; markdown?: string }): Promise<CommandResult> {
+export async function coverage(_args: string[], o: { build: string; eval?: string; model?: string; rules: string; junit?: string; markdown?: string }): Promise<CommandResult> {
   const startedAt = new Date();
   const t0 = performance.now();
   const rules = loadRules(path.resolve(o.rules));
@@ -23,11 +23,8 @@ export async function coverage(o: { build: string; eval?: string; model?: string
   return { summary: { pass: !failed.length, checks: verdicts.length, failed: failed.length, model: verdicts.find((v) => v.model)?.model ?? null, verdicts }, text: coverageTable(verdicts), exitCode: failed.length ? ExitCode.gateFailed : 0 };
 }
 
-/** Read results.json (one shape for one or several models). */
-export { readRuns } from '../../report/results.js';
-
 /** `vernacular report`: one self-contained HTML file for a build. */
-export async function report(o: { build: string; eval?: string; model?: string; rules?: string; out?: string }): Promise<CommandResult> {
+export async function report(_args: string[], o: { build: string; eval?: string; model?: string; rules?: string; out?: string }): Promise<CommandResult> {
   const build = path.resolve(o.build);
   if (!fs.existsSync(path.join(build, 'filter', 'stats.json'))) throw new InputError(`report: ${build} is not a build folder (no filter/stats.json)`);
   const evalFile = o.eval ? path.resolve(o.eval) : path.join(build, 'eval', 'runs', 'compare', 'results.json');

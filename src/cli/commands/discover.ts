@@ -17,7 +17,7 @@ export interface DiscoverOptions {
 }
 
 /** `vernacular discover`: distinctive words and bigrams of a locale against a sibling. */
-export async function discover(o: DiscoverOptions): Promise<CommandResult> {
+export async function discover(_args: string[], o: DiscoverOptions): Promise<CommandResult> {
   const build = path.resolve(o.build);
   const target = stageFiles(localeDir(build, o.locale));
   const reference = stageFiles(localeDir(build, o.against));

@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import type { CommandResult } from '../io.js';
 
 /** `vernacular plan --executor slurm|k8s`. */
-export async function plan(o: { executor: string; config: string; build: string; world: number; out?: string; command: string }): Promise<CommandResult> {
+export async function plan(_args: string[], o: { executor: string; config: string; build: string; world: number; out?: string; command: string }): Promise<CommandResult> {
   if (o.executor !== 'slurm' && o.executor !== 'k8s') throw new UsageError(`--executor must be slurm or k8s (got ${o.executor})`);
   const out = path.resolve(o.out ?? path.join(o.build, `plan-${o.executor}`));
   const opts = { config: path.resolve(o.config), out: path.resolve(o.build), world: o.world, command: o.command };

@@ -11,7 +11,7 @@ const shardsOf = (build: string) => (fs.existsSync(path.join(build, 'manifest.js
 export const reviewDb = (build: string) => path.join(path.resolve(build), 'review', 'review.sqlite');
 
 /** `vernacular review export`: a stratified sample as CSV (and registered for import and serve). */
-export async function reviewExport(o: { build: string; locale: string; n: number; stratify: string; out: string; bom?: boolean; seed: number }): Promise<CommandResult> {
+export async function reviewExport(_args: string[], o: { build: string; locale: string; n: number; stratify: string; out: string; bom?: boolean; seed: number }): Promise<CommandResult> {
   if (o.stratify !== 'feature' && o.stratify !== 'none') throw new InputError(`--stratify must be feature or none (got ${o.stratify})`);
   const samples = sampleForReview(shardsOf(path.resolve(o.build)), o.locale, o.n, o.stratify, o.seed);
   const store = ReviewStore.open(reviewDb(o.build));
@@ -25,7 +25,8 @@ export async function reviewExport(o: { build: string; locale: string; n: number
   return { summary: { out: o.out, samples: samples.length, features: features.size }, text: `wrote ${samples.length} ${o.locale} samples covering ${features.size} features to ${o.out}` };
 }
 
-export async function reviewImport(file: string, o: { build: string; reviewer: string }): Promise<CommandResult> {
+export async function reviewImport(args: string[], o: { build: string; reviewer: string }): Promise<CommandResult> {
+  const [file] = args;
   const store = ReviewStore.open(reviewDb(o.build));
   try {
     const r = importReviewCsv(store, path.resolve(file), o.reviewer);
@@ -35,7 +36,8 @@ export async function reviewImport(file: string, o: { build: string; reviewer: s
   }
 }
 
-export async function reviewAddReviewer(name: string, o: { build: string }): Promise<CommandResult> {
+export async function reviewAddReviewer(args: string[], o: { build: string }): Promise<CommandResult> {
+  const [name] = args;
   const store = ReviewStore.open(reviewDb(o.build));
   try {
     const token = store.addReviewer(name);
@@ -45,7 +47,7 @@ export async function reviewAddReviewer(name: string, o: { build: string }): Pro
   }
 }
 
-export async function reviewAgreement(o: { build: string; threshold: number; out?: string }): Promise<CommandResult> {
+export async function reviewAgreement(_args: string[], o: { build: string; threshold: number; out?: string }): Promise<CommandResult> {
   const store = ReviewStore.open(reviewDb(o.build));
   try {
     const r = agreementReport(store.judgments(), o.threshold);
@@ -56,7 +58,7 @@ export async function reviewAgreement(o: { build: string; threshold: number; out
   }
 }
 
-export async function reviewServe(o: { build: string; port: number; host: string; locale?: string; n: number; allowHost?: string[]; idleMinutes?: number; maxMinutes?: number }, g: GlobalOptions): Promise<CommandResult> {
+export async function reviewServe(_args: string[], o: { build: string; port: number; host: string; locale?: string; n: number; allowHost?: string[]; idleMinutes?: number; maxMinutes?: number }, g: GlobalOptions): Promise<CommandResult> {
   const { reviewServer } = await import('../../review/server.js');
   const store = ReviewStore.open(reviewDb(o.build));
   if (!store.samples().length) {

@@ -4,7 +4,7 @@ import { runFeatures } from '../../features/stage.js';
 import { planShards, runPlanRank, runShards, runSignatures, writeShardParts } from '../../shards/stage.js';
 import { UsageError } from '../../errors.js';
 import type { CommandResult, GlobalOptions } from '../io.js';
-import { buildContext, type BuildOptions } from './filter.js';
+import { buildContext, type BuildOptions } from '../../pipeline/context.js';
 
 export const STAGES = ['filter', 'segment', 'features', 'signatures', 'dedup-pairs', 'dedup-clusters', 'shards-counts', 'shards-quotas', 'shards-sample', 'shards-plan', 'shards-write', 'shards'] as const;
 /** Reduce steps (one task each; they run what is not done before them): world 1 only. */
@@ -21,7 +21,8 @@ const GLOBAL = new Set(['dedup-clusters', 'shards-quotas', 'shards-plan', 'shard
  * plan's counts) → `shards-write` (partitioned) → `shards` (assemble the manifest). A reduce step
  * run alone does every step before it that is not done yet.
  */
-export async function runStage(stage: string, opts: BuildOptions & { rank?: number; world: number; shardsDir?: string }, g: GlobalOptions): Promise<CommandResult> {
+export async function runStage(args: string[], opts: BuildOptions & { rank?: number; world: number; shardsDir?: string }, g: GlobalOptions): Promise<CommandResult> {
+  const [stage] = args;
   // On a cluster the rank comes from the scheduler: a Slurm array task or a Kubernetes Indexed Job.
   if (opts.rank === undefined) {
     const env = process.env.SLURM_ARRAY_TASK_ID ?? process.env.JOB_COMPLETION_INDEX;
@@ -32,7 +33,7 @@ export async function runStage(stage: string, opts: BuildOptions & { rank?: numb
   if (GLOBAL.has(stage) && opts.world !== 1) throw new UsageError(`${stage} is a reduce step (one task): run it with --world 1`);
   const dirName = opts.shardsDir ?? 'shards';
   if (!/^[A-Za-z0-9][\w.-]*$/.test(dirName)) throw new UsageError(`--shards-dir must be a folder name inside the build, got '${dirName}'`);
-  const ctx = Object.assign(buildContext(opts, g, stage), { rank: opts.rank!, world: opts.world }); // not a spread: keeps the secret's guard
+  const ctx = Object.assign(buildContext(opts, stage, g), { rank: opts.rank!, world: opts.world }); // not a spread: keeps the secret's guard
   switch (stage) {
     case 'filter':
       return { summary: { stage, rank: ctx.rank, world: ctx.world, funnel: assertUseful(await runFilter(ctx)).funnel } };

@@ -2,20 +2,21 @@ import path from 'node:path';
 import { runShards, planTable } from '../../shards/stage.js';
 import { verifyShards } from '../../shards/verify.js';
 import { revoke as runRevoke } from '../../shards/revoke.js';
-import { resolveSecret } from '../../eligibility/keyed-hash.js';
+import { resolveSecret } from '../../secret.js';
 import { ExitCode } from '../../errors.js';
 import { makeLog, type CommandResult, type GlobalOptions } from '../io.js';
-import { buildContext, type BuildOptions } from './filter.js';
+import { buildContext, type BuildOptions } from '../../pipeline/context.js';
 
 /** `vernacular shards build`: dedup, scrub, balance, split and write the shards of a build. */
-export async function build(opts: BuildOptions, g: GlobalOptions): Promise<CommandResult> {
-  const ctx = buildContext(opts, g, 'shards');
+export async function build(_args: string[], opts: BuildOptions, g: GlobalOptions): Promise<CommandResult> {
+  const ctx = buildContext(opts, 'shards', g);
   const { manifest, dir } = await runShards(ctx);
   return { summary: { stage: 'shards', dir, counts: manifest.counts, shards: manifest.shards.length }, text: planTable(manifest) + `\n\nwrote ${path.relative(process.cwd(), dir) || dir}` };
 }
 
 /** `vernacular shards verify <dir>`: re-hash every shard against the manifest; exit 1 on any difference. */
-export async function verify(dir: string): Promise<CommandResult> {
+export async function verify(args: string[]): Promise<CommandResult> {
+  const [dir] = args;
   const r = verifyShards(path.resolve(dir));
   return {
     summary: r,
@@ -25,7 +26,7 @@ export async function verify(dir: string): Promise<CommandResult> {
 }
 
 /** `vernacular shards revoke`: a new version of a build without anything of newly objecting authors. */
-export async function revoke(opts: { build: string; objections: string; out: string; insecureDevSecret?: boolean; caseInsensitive?: boolean }, g: GlobalOptions): Promise<CommandResult> {
+export async function revoke(_args: string[], opts: { build: string; objections: string; out: string; insecureDevSecret?: boolean; caseInsensitive?: boolean }, g: GlobalOptions): Promise<CommandResult> {
   const { secret, dev } = resolveSecret(!!opts.insecureDevSecret);
   if (dev) makeLog(g)('warning: using the public development secret (--insecure-dev-secret)');
   const { report } = await runRevoke({ build: opts.build, objections: opts.objections, out: opts.out, secret, caseInsensitive: opts.caseInsensitive });

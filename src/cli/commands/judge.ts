@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { resolveSecret } from '../../secret.js';
+import { trainJudges } from '../../evaluate/train.js';
+import { judgeTable, scoreJudge, trainJudgesOnFile, type LabelledTrainOptions } from '../../evaluate/judge-data.js';
+import { UsageError } from '../../errors.js';
+import { shardsOf } from '../build-folder.js';
+import type { CommandResult } from '../io.js';
+
+/** `vernacular judge train --build <dir>` or `--input FILE --label-col C [--text-col T] [--lang L]`. */
+export async function judgeTrain(_args: string[], o: Partial<LabelledTrainOptions> & { build?: string; insecureDevSecret?: boolean }): Promise<CommandResult> {
+  if (!!o.build === !!o.input) throw new UsageError('judge train needs exactly one of --build <dir> or --input <file>');
+  if (o.input) {
+    const { out, set, how } = await trainJudgesOnFile({ ...o, input: o.input });
+    return { summary: { out, report: set.report }, text: judgeTable(set.report) + `\n(judge per language chosen by ${how})\n\nwrote ${path.relative(process.cwd(), out)}` };
+  }
+  const build = path.resolve(o.build ?? '');
+  const out = path.resolve(o.out ?? path.join(build, 'judge', 'judge.json.gz'));
+  let secret: string | undefined;
+  try {
+    secret = resolveSecret(!!o.insecureDevSecret).secret;
+  } catch {
+    secret = undefined; // without the secret: the shards' non-test splits only
+  }
+  const set = await trainJudges({ shardsDir: shardsOf(build), out, secret, seed: o.seed });
+  const note = secret ? '' : '\n(no VERNACULAR_SECRET: trained on the shards\' train and validation splits only, not on the docs balance left out)';
+  return { summary: { out, report: set.report }, text: judgeTable(set.report) + note + `\n\nwrote ${path.relative(process.cwd(), out)}` };
+}
+
+/**
+ * `vernacular judge score --data <file>`: any labelled JSONL/CSV/TSV file against the judge
+ * (`scoreJudge`): per-class P/R/F1, macro-F1, confusion matrix, cross-language errors.
+ */
+export async function judgeScore(_args: string[], o: { judge: string; data: string; textCol: string; labelCol?: string; lang?: string }): Promise<CommandResult> {
+  const { classification: c, crossLanguage, noJudge, unjudged, labelCol, rows } = await scoreJudge(o);
+  const lines = [`${rows} rows from ${o.data} (gold column '${labelCol}'; judge chosen by ${o.lang ? `--lang ${o.lang}` : 'detected language'})`, '  label     precision  recall     F1   support'];
+  for (const p of c.perClass) lines.push(`  ${p.label.padEnd(8)} ${p.precision.toFixed(3).padStart(9)} ${p.recall.toFixed(3).padStart(7)} ${p.f1.toFixed(3).padStart(6)} ${String(p.support).padStart(9)}`);
+  lines.push(`  macro-F1 ${c.macroF1.toFixed(3)}   accuracy ${c.accuracy.toFixed(3)}   cross-language errors ${crossLanguage} (no judge for the detected language: ${noJudge}${noJudge ? `: ${Object.entries(unjudged).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(', ')}; name the judge with --lang` : ''})`, '', `  confusion (rows gold, columns predicted): ${c.labels.join(' ')}`);
+  c.confusion.forEach((row, i) => lines.push(`  ${c.labels[i].padEnd(8)} ${row.map((x) => String(x).padStart(6)).join('')}`));
+  return { summary: { ...c, crossLanguage, noJudge, unjudged }, text: lines.join('\n') };
+}
