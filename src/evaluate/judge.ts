@@ -27,8 +27,8 @@ import { classification, expectedCalibrationError } from './metrics.js';
  * on a few dozen texts follows the seed), and 0 when there is no held-out fold at all.
  *
  * Pseudo-authors were tried as the default and dropped: in the CV over pseudo-author folds of GDI
- * train NB dominates (SVM alone 0.65, NB alone 0.76, SVM + 1 × NB 0.759 macro-F1; random folds:
- * 0.833, 0.839, best at 0.05), so the judge chose NB weight 1 there — and on GDI dev that judge
+ * train NB dominates (SVM alone 0.672, NB alone 0.769, SVM + 1 × NB 0.768 macro-F1; random
+ * folds: 0.833, 0.839, best at 0.05), so the judge chose NB weight 1 there — and on GDI dev that judge
  * scored 0.6546 against 0.6688 with the random fold (ECE 0.062 against 0.095). That was one
  * look at dev; the default stayed as it was before it.
  */
