@@ -82,6 +82,8 @@ export const DEFAULT_NB_ALPHA = 0.1;
 export const NB_WEIGHT_GRID = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
 /** the held-out texts needed to choose an NB weight at all (fewer: weight 0) */
 export const NB_MIN_HELD_OUT = 300;
+/** folds over which a small set (held-out fold < NB_MIN_HELD_OUT) is scored out of fold for the temperature */
+export const CROSS_FIT_FOLDS = 5;
 
 /** log-softmax: NB's log-likelihoods as a normalised log-posterior (uniform prior), each ≤ 0 */
 function logSoftmax(d: number[]): number[] {
@@ -214,17 +216,52 @@ export class LanguageJudge implements Judge {
     let T = 1;
     let cal = { n: 0, nllBefore: NaN, nllAfter: NaN };
     let heldOut: JudgeTrainReport['heldOut'];
-    if (calIdx.length >= 2 * K && new Set(fitIdx.map((i) => y[i])).size === K) {
-      const v = HashedTfidf.fit(fitIdx.map((i) => texts[i]), vo);
-      const X = v.transform(fitIdx.map((i) => texts[i]));
-      const w = weightsOf(fitIdx);
-      const m = fitOvr(X, fitIdx.map((i) => y[i]), K, Float64Array.from(fitIdx, (i) => C * w[y[i]]), v.dim, seed);
-      // too small a fold to show that NB helps (a few dozen texts: the choice would follow the
-      // seed): SVM only, unless the caller fixed the weight
-      const grid = opts.nbWeight !== undefined ? [opts.nbWeight] : calIdx.length >= NB_MIN_HELD_OUT ? NB_WEIGHT_GRID : [0];
-      const nb = grid.some((b) => b > 0) ? HashedNb.fit(fitIdx.map((i) => texts[i]), fitIdx.map((i) => y[i]), K, alpha, vo) : undefined;
-      const Ds = calIdx.map((i) => decide(m.ws, v.dim, v.row(texts[i])));
-      const Dn = nb ? calIdx.map((i) => logSoftmax(nb.scores(texts[i]))) : [];
+    // too small a fold to show that NB helps (a few dozen texts: the choice would follow the
+    // seed): SVM only, unless the caller fixed the weight
+    const grid = opts.nbWeight !== undefined ? [opts.nbWeight] : calIdx.length >= NB_MIN_HELD_OUT ? NB_WEIGHT_GRID : [0];
+    /** decision values (and NB log-posteriors) of `test` by a model fitted on `train` */
+    const scoreFold = (train: number[], test: number[]) => {
+      const v = HashedTfidf.fit(train.map((i) => texts[i]), vo);
+      const X = v.transform(train.map((i) => texts[i]));
+      const w = weightsOf(train);
+      const m = fitOvr(X, train.map((i) => y[i]), K, Float64Array.from(train, (i) => C * w[y[i]]), v.dim, seed);
+      const nb = grid.some((b) => b > 0) ? HashedNb.fit(train.map((i) => texts[i]), train.map((i) => y[i]), K, alpha, vo) : undefined;
+      return { Ds: test.map((i) => decide(m.ws, v.dim, v.row(texts[i]))), Dn: nb ? test.map((i) => logSoftmax(nb.scores(texts[i]))) : [] };
+    };
+    // a small set (fewer than NB_MIN_HELD_OUT held-out texts): every text is scored out of fold
+    // (CROSS_FIT_FOLDS folds of whole groups, the held-out fold the first), so the temperature is
+    // fitted on all of them rather than on a few dozen that change with the seed
+    const small = calIdx.length < NB_MIN_HELD_OUT && calIdx.length >= 2 * K;
+    let Ds: number[][] = [];
+    let Dn: number[][] = [];
+    if (small) {
+      const folds: number[][] = [calIdx];
+      const rest = new Set(fitIdx);
+      const deal: number[][] = Array.from({ length: CROSS_FIT_FOLDS - 1 }, () => []);
+      for (let k = 0; k < K; k++) {
+        const gs = [...byGroup.entries()].filter(([, is]) => y[is[0]] === k && is.every((i) => rest.has(i))).sort(([a], [b]) => (a < b ? -1 : 1));
+        const keyed = gs.map((g) => [r(), g] as const).sort((a, b) => a[0] - b[0]);
+        const load = deal.map((f) => f.filter((i) => y[i] === k).length);
+        for (const [, [, is]] of keyed) {
+          const f = load.indexOf(Math.min(...load));
+          deal[f].push(...is);
+          load[f] += is.length;
+        }
+      }
+      folds.push(...deal.filter((f) => f.length).map((f) => f.sort((a, b) => a - b)));
+      const oof: number[] = [];
+      for (const f of folds) {
+        const inF = new Set(f);
+        const train = texts.map((_, i) => i).filter((i) => !inF.has(i));
+        if (new Set(train.map((i) => y[i])).size < K) continue;
+        const sc = scoreFold(train, f);
+        oof.push(...f);
+        Ds.push(...sc.Ds);
+        Dn.push(...sc.Dn);
+      }
+      calIdx.splice(0, calIdx.length, ...oof);
+    } else if (calIdx.length >= 2 * K && new Set(fitIdx.map((i) => y[i])).size === K) ({ Ds, Dn } = scoreFold(fitIdx, calIdx));
+    if (Ds.length) {
       const yc = calIdx.map((i) => y[i]);
       const at = (b: number) => Ds.map((d, q) => (b ? d.map((x, k) => x + b * Dn[q][k]) : d));
       // the NB weight: least held-out log-loss after temperature scaling (a proper score, so the
