@@ -15,7 +15,8 @@ import { classification, expectedCalibrationError } from './metrics.js';
  * log-posterior is added to the decision values at weight `nbWeight` (a two-model ensemble: the
  * SVM's margins and NB's counts of rare dialect n-grams err on different texts). Probabilities are
  * a softmax of the mixed scores at a temperature fitted on a held-out fold, then the model is
- * refitted on everything. The held-out fold takes whole authors when the caller knows them, else
+ * refitted on everything; a small set (held-out fold < NB_MIN_HELD_OUT texts) is scored out of
+ * fold over CROSS_FIT_FOLDS folds instead, so that the temperature sees every text. The held-out fold takes whole authors when the caller knows them, else
  * random texts — or, on request (heldOut: 'pseudo-authors'), whole pseudo-authors (judge-groups.ts:
  * texts on the same subject within a label), a fold that looks more like other people's texts.
  * Deterministic for a seed; converged, so the seed moves only which groups are held out.
@@ -70,7 +71,8 @@ export interface JudgeTrainReport {
   temperature: number;
   /** what the held-out fold takes whole: the caller's groups (authors), pseudo-authors (how many), or random texts */
   heldOutGroups: string;
-  calibration: { n: number; nllBefore: number; nllAfter: number };
+  /** `folds` > 1: a small set, every text scored out of fold over that many folds */
+  calibration: { n: number; nllBefore: number; nllAfter: number; folds?: number };
   /** the calibration fold scored by the model trained on the rest (an honest held-out estimate) */
   heldOut?: { n: number; macroF1: number; accuracy: number; ece: number; confusion: number[][] };
   solver: { iterations: number[]; converged: boolean };
@@ -214,7 +216,8 @@ export class LanguageJudge implements Judge {
     const fitIdx = texts.map((_, i) => i).filter((i) => !held.has(i));
     const calIdx = [...held].sort((a, b) => a - b);
     let T = 1;
-    let cal = { n: 0, nllBefore: NaN, nllAfter: NaN };
+    let cal: JudgeTrainReport['calibration'] = { n: 0, nllBefore: NaN, nllAfter: NaN };
+    let nFolds = 1;
     let heldOut: JudgeTrainReport['heldOut'];
     // too small a fold to show that NB helps (a few dozen texts: the choice would follow the
     // seed): SVM only, unless the caller fixed the weight
@@ -260,6 +263,7 @@ export class LanguageJudge implements Judge {
         Dn.push(...sc.Dn);
       }
       calIdx.splice(0, calIdx.length, ...oof);
+      nFolds = folds.length;
     } else if (calIdx.length >= 2 * K && new Set(fitIdx.map((i) => y[i])).size === K) ({ Ds, Dn } = scoreFold(fitIdx, calIdx));
     if (Ds.length) {
       const yc = calIdx.map((i) => y[i]);
@@ -276,7 +280,7 @@ export class LanguageJudge implements Judge {
       if (grid.length > 1 || opts.nbWeight === undefined) betaChoice = tried.map((t) => ({ nbWeight: t.nbWeight, nll: Number(t.nll.toFixed(4)) }));
       const D = at(beta);
       T = fitTemperature(D, yc);
-      cal = { n: calIdx.length, nllBefore: nll(D, yc, 1), nllAfter: nll(D, yc, T) };
+      cal = { n: calIdx.length, nllBefore: nll(D, yc, 1), nllAfter: nll(D, yc, T), folds: nFolds };
       const P = D.map((d) => softmaxT(d, T));
       const top = P.map((p) => p.indexOf(Math.max(...p)));
       const c = classification(yc.map((k) => ls[k]), top.map((k) => ls[k]), ls);

@@ -188,6 +188,7 @@ describe('LanguageJudge', () => {
     const j = LanguageJudge.train(d.texts, d.labels, { seed: 4, groups, vectorizer: { bits: 12 }, nbWeight: 0 });
     expect(j.report!.calibration.n).toBeGreaterThanOrEqual(NB_MIN_HELD_OUT);
     expect(j.report!.calibration.n % 10).toBe(0);
+    expect(j.report!.calibration.folds).toBe(1);
     expect(j.report!.heldOut!.n).toBe(j.report!.calibration.n);
   });
 
@@ -198,6 +199,7 @@ describe('LanguageJudge', () => {
     for (const j of js) {
       expect(j.report!.calibration.n).toBe(d.texts.length);
       expect(j.report!.heldOut!.n).toBe(d.texts.length);
+      expect(j.report!.calibration.folds).toBe(5);
       expect(j.nbWeight).toBe(0);
     }
     // predictions do not depend on the seed (converged, NB weight 0): the same judge but its temperature
