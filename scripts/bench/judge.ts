@@ -2,7 +2,13 @@
  * Variety-judge benchmark: the judge against a reference linear classifier, in one run, on real
  * human-labelled dialect data and on the sample build.
  *
- *   npx tsx scripts/bench/judge.ts [--gdi ../shared/data/gdi] [--sample /tmp/judge-sample] [--seeds 1,2,3] [--no-legacy]
+ *   npx tsx scripts/bench/judge.ts [--gdi ../shared/data/gdi] [--sample DIR[,DIR2…]] [--seeds 1,2,3] [--no-legacy] [--pseudo-authors] [--boot 1000]
+ *
+ * --sample takes several builds (e.g. the sample under two secrets: other pseudonyms, other author
+ * splits, other test docs) and prints the spread of the judge and of the reference over them.
+ * --pseudo-authors adds the judge with a held-out fold of pseudo-authors (judge-groups.ts).
+ * Every table has paired percentile-bootstrap 95% intervals over test items (the same resample for
+ * every model): per model, and for judge − ref.
  *
  * Reference ("ref"): implemented here, standing in for scikit-learn's
  *   LinearSVC(C=0.5) over TfidfVectorizer(analyzer="char_wb", ngram_range=(1,5), sublinear_tf=True)
@@ -20,20 +26,24 @@
  *
  * Reported per set and model: macro-F1 and accuracy (mean over seeds, and min–max spread),
  * expected calibration error (15 equal-width bins over the top probability; "–" for a model
- * without probabilities), train and predict wall time (mean over seeds, ms).
+ * without probabilities), train wall and CPU time and predict wall time (mean over seeds, ms); the
+ * judge/ref ratio is of CPU time (the machine may be shared).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { LanguageJudge } from '../../src/evaluate/judge.js';
 import { LegacySgdJudge } from '../../src/evaluate/judge-legacy.js';
-import { classification, expectedCalibrationError } from '../../src/evaluate/metrics.js';
+import { classification, expectedCalibrationError, seedOf } from '../../src/evaluate/metrics.js';
 import { splitDocs } from '../../src/evaluate/shard-docs.js';
 import { rng as mulberry } from '../../src/evaluate/metrics.js';
 
 const args = process.argv.slice(2);
 const arg = (k: string, d: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
 const GDI = path.resolve(arg('--gdi', path.join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'gdi')));
-const SAMPLE = path.resolve(arg('--sample', '/tmp/judge-sample'));
+/** one or more sample builds (comma-separated), e.g. the same corpus under two secrets */
+const SAMPLES = arg('--sample', '/tmp/judge-sample').split(',').map((s) => path.resolve(s));
+/** bootstrap replicates for the 95% intervals over test items */
+const BOOT = Number(arg('--boot', '1000'));
 const SEEDS = arg('--seeds', '1,2,3').split(',').map(Number);
 
 // ---------------------------------------------------------------------------------------------
@@ -228,6 +238,15 @@ const contenders: Contender[] = [
     },
   },
 ];
+if (args.includes('--pseudo-authors'))
+  contenders.push({
+    name: 'judge, pseudo-author fold',
+    fit: (t, seed) => {
+      const m = LanguageJudge.train(t.texts, t.labels, { seed, heldOut: 'pseudo-authors' });
+      chosen.push(`  pseudo-author fold, seed ${seed}: NB weight ${m.nbWeight}, temperature ${m.temperature.toFixed(3)}, ${m.report!.heldOutGroups}, held-out macro-F1 ${m.report!.heldOut?.macroF1.toFixed(4) ?? '–'}`);
+      return { predict: (xs) => xs.map((x) => topOf(m.probs(x))) };
+    },
+  });
 /** the judge's hyper-parameters per fit, printed under each table */
 const chosen: string[] = [];
 
@@ -276,18 +295,25 @@ interface Row {
   acc: number[];
   ece: number[];
   trainMs: number[];
+  /** CPU time of training (this process: the fits are single-threaded), robust to the machine's load */
+  trainCpuMs: number[];
   predMs: number[];
+  /** predicted label per test item, first seed (for the bootstrap) */
+  pred: string[];
 }
 
 function runTask(t: Task): Map<string, Row> {
   chosen.length = 0;
   const rows = new Map<string, Row>();
   for (const c of contenders) {
-    const r: Row = { macro: [], acc: [], ece: [], trainMs: [], predMs: [] };
+    const r: Row = { macro: [], acc: [], ece: [], trainMs: [], trainCpuMs: [], predMs: [], pred: [] };
     for (const seed of SEEDS) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const m = c.fit(t.train, seed);
+      const cu = process.cpuUsage(c0);
       const t1 = performance.now();
+      r.trainCpuMs.push((cu.user + cu.system) / 1000);
       const out = m.predict(t.test.texts);
       const t2 = performance.now();
       const cls = classification(t.test.labels, out.map((o) => o.label), [...new Set(t.train.labels)].sort());
@@ -296,6 +322,7 @@ function runTask(t: Task): Map<string, Row> {
       if (out.every((o) => o.p !== undefined)) r.ece.push(expectedCalibrationError(out.map((o) => o.p!), out.map((o, i) => o.label === t.test.labels[i])));
       r.trainMs.push(t1 - t0);
       r.predMs.push(t2 - t1);
+      if (!r.pred.length) r.pred = out.map((o) => o.label);
     }
     rows.set(c.name, r);
   }
@@ -304,52 +331,101 @@ function runTask(t: Task): Map<string, Row> {
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
+const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.max(0, Math.round(q * (xs.length - 1))))];
 
-function table(title: string, rows: Map<string, Row>, n: { train: number; test: number; labels: string[] }): string {
+/**
+ * Paired percentile bootstrap over test items: every replicate resamples each set's items (the
+ * same draw for every model), scores each model's macro-F1 per set, then averages over the sets.
+ * Returns per model the replicates' 95% interval, and the same for judge − ref.
+ */
+function bootstrap(sets: Array<{ gold: string[]; labels: string[]; preds: Map<string, string[]> }>, names: string[], seed: number) {
+  const r = mulberry(seed);
+  const reps = new Map<string, number[]>(names.map((n) => [n, []]));
+  const diff: number[] = [];
+  for (let b = 0; b < BOOT; b++) {
+    const per = new Map<string, number>(names.map((n) => [n, 0]));
+    for (const s of sets) {
+      const pick = Array.from(s.gold, () => Math.floor(r() * s.gold.length));
+      const gold = pick.map((i) => s.gold[i]);
+      for (const n of names) per.set(n, per.get(n)! + classification(gold, pick.map((i) => s.preds.get(n)![i]), s.labels).macroF1 / sets.length);
+    }
+    for (const n of names) reps.get(n)!.push(per.get(n)!);
+    diff.push(per.get(JUDGE)! - per.get(REF)!);
+  }
+  const ci = (xs: number[]): [number, number] => [pct(xs, 0.025), pct(xs, 0.975)];
+  return { ci: new Map([...reps].map(([n, xs]) => [n, ci(xs)])), diff: ci(diff) };
+}
+
+const REF = contenders[0].name;
+const JUDGE = 'judge (this build)';
+const f4 = (x: number) => x.toFixed(4);
+const sgn = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(4);
+
+function table(title: string, rows: Map<string, Row>, n: { train: number; test: number; labels: string[]; gold: string[] }): string {
+  const b = bootstrap([{ gold: n.gold, labels: n.labels, preds: new Map([...rows].map(([k, r]) => [k, r.pred])) }], [...rows.keys()], seedOf('judge-bench', title));
   const lines = [
     `${title}: train ${n.train}, test ${n.test}, labels ${n.labels.join(' ')}; seeds ${SEEDS.join(',')}`,
-    `  ${'model'.padEnd(28)} ${'macro-F1'.padStart(8)} ${'spread'.padStart(7)} ${'accuracy'.padStart(8)} ${'spread'.padStart(7)} ${'ECE'.padStart(6)} ${'train ms'.padStart(9)} ${'pred ms'.padStart(8)}`,
+    `  ${'model'.padEnd(28)} ${'macro-F1'.padStart(8)} ${'95% CI'.padStart(15)} ${'spread'.padStart(7)} ${'accuracy'.padStart(8)} ${'spread'.padStart(7)} ${'ECE'.padStart(6)} ${'train ms'.padStart(9)} ${'cpu ms'.padStart(9)} ${'pred ms'.padStart(8)}`,
   ];
-  for (const [name, r] of rows)
+  for (const [name, r] of rows) {
+    const c = b.ci.get(name)!;
     lines.push(
-      `  ${name.padEnd(28)} ${mean(r.macro).toFixed(4).padStart(8)} ${spread(r.macro).toFixed(4).padStart(7)} ${mean(r.acc).toFixed(4).padStart(8)} ${spread(r.acc).toFixed(4).padStart(7)} ${(r.ece.length ? mean(r.ece).toFixed(3) : '–').padStart(6)} ${mean(r.trainMs).toFixed(0).padStart(9)} ${mean(r.predMs).toFixed(0).padStart(8)}`,
+      `  ${name.padEnd(28)} ${f4(mean(r.macro)).padStart(8)} ${`${f4(c[0])}–${f4(c[1])}`.padStart(15)} ${f4(spread(r.macro)).padStart(7)} ${f4(mean(r.acc)).padStart(8)} ${f4(spread(r.acc)).padStart(7)} ${(r.ece.length ? mean(r.ece).toFixed(3) : '–').padStart(6)} ${mean(r.trainMs).toFixed(0).padStart(9)} ${mean(r.trainCpuMs).toFixed(0).padStart(9)} ${mean(r.predMs).toFixed(0).padStart(8)}`,
     );
+  }
+  const j = rows.get(JUDGE)!;
+  const ref = rows.get(REF)!;
+  lines.push(`  judge − ref: ${sgn(mean(j.macro) - mean(ref.macro))} macro-F1 (paired bootstrap 95% CI ${sgn(b.diff[0])} to ${sgn(b.diff[1])}, seed 1); train CPU time judge/ref ${(mean(j.trainCpuMs) / mean(ref.trainCpuMs)).toFixed(1)}× (wall ${(mean(j.trainMs) / mean(ref.trainMs)).toFixed(1)}×)`);
   if (chosen.length) lines.push('  judge hyper-parameters (dev/test never seen):', ...chosen);
   return lines.join('\n');
 }
 
 function main() {
-  const out: string[] = [];
-  const summary: Array<{ set: string; rows: Map<string, Row> }> = [];
+  const verdict: string[] = [];
   if (fs.existsSync(path.join(GDI, 'train.tsv')) && fs.existsSync(path.join(GDI, 'dev.tsv'))) {
     const t: Task = { name: 'GDI dev', train: readTsv(path.join(GDI, 'train.tsv')), test: readTsv(path.join(GDI, 'dev.tsv')) };
     const rows = runTask(t);
-    summary.push({ set: t.name, rows });
-    out.push(table(`GDI (train.tsv → dev.tsv, ${GDI})`, rows, { train: t.train.texts.length, test: t.test.texts.length, labels: [...new Set(t.train.labels)].sort() }));
-    console.log(out.at(-1) + '\n');
+    console.log(table(`GDI (train.tsv → dev.tsv, ${GDI})`, rows, { train: t.train.texts.length, test: t.test.texts.length, labels: [...new Set(t.train.labels)].sort(), gold: t.test.labels }) + '\n');
+    verdict.push(`GDI dev: judge − ref = ${sgn(mean(rows.get(JUDGE)!.macro) - mean(rows.get(REF)!.macro))} macro-F1`);
   } else console.log(`GDI: not found under ${GDI} (skipped)\n`);
-  if (fs.existsSync(SAMPLE)) {
+  const perBuild: Array<{ dir: string; judge: number; ref: number }> = [];
+  for (const SAMPLE of SAMPLES) {
+    if (!fs.existsSync(SAMPLE)) {
+      console.log(`sample build: not found at ${SAMPLE} (skipped; build it with \`node bin/vernacular.js run --config corpora/sample/vernacular.yaml --out ${SAMPLE} --insecure-dev-secret\`)`);
+      continue;
+    }
     const macroBy = new Map<string, number[][]>();
+    const sets: Array<{ gold: string[]; labels: string[]; preds: Map<string, string[]> }> = [];
     for (const t of sampleTasks(SAMPLE)) {
       const rows = runTask(t);
       for (const [k, r] of rows) (macroBy.get(k) ?? macroBy.set(k, []).get(k)!).push(r.macro);
-      out.push(table(t.name, rows, { train: t.train.texts.length, test: t.test.texts.length, labels: [...new Set(t.train.labels)].sort() }));
-      console.log(out.at(-1) + '\n');
+      const labels = [...new Set(t.train.labels)].sort();
+      sets.push({ gold: t.test.labels, labels, preds: new Map([...rows].map(([k, r]) => [k, r.pred])) });
+      console.log(table(`${t.name} (${SAMPLE})`, rows, { train: t.train.texts.length, test: t.test.texts.length, labels, gold: t.test.labels }) + '\n');
     }
-    // macro over languages, per seed, then mean and spread over seeds
-    const lines = [`sample, mean macro-F1 over languages (${SAMPLE}); seeds ${SEEDS.join(',')}`, `  ${'model'.padEnd(28)} ${'macro-F1'.padStart(8)} ${'spread'.padStart(7)}`];
+    // macro over languages, per seed, then mean and spread over seeds; bootstrap: every language's test items resampled
+    const b = bootstrap(sets, [...macroBy.keys()], seedOf('judge-bench', SAMPLE));
+    const lines = [
+      `sample, mean macro-F1 over ${sets.length} languages (${SAMPLE}, ${sets.reduce((s, x) => s + x.gold.length, 0)} test docs); seeds ${SEEDS.join(',')}`,
+      `  ${'model'.padEnd(28)} ${'macro-F1'.padStart(8)} ${'95% CI'.padStart(15)} ${'spread'.padStart(7)}`,
+    ];
+    const m = new Map<string, number>();
     for (const [k, per] of macroBy) {
       const bySeed = SEEDS.map((_, s) => mean(per.map((p) => p[s])));
-      lines.push(`  ${k.padEnd(28)} ${mean(bySeed).toFixed(4).padStart(8)} ${spread(bySeed).toFixed(4).padStart(7)}`);
+      m.set(k, mean(bySeed));
+      const c = b.ci.get(k)!;
+      lines.push(`  ${k.padEnd(28)} ${f4(mean(bySeed)).padStart(8)} ${`${f4(c[0])}–${f4(c[1])}`.padStart(15)} ${f4(spread(bySeed)).padStart(7)}`);
     }
+    lines.push(`  judge − ref: ${sgn(m.get(JUDGE)! - m.get(REF)!)} (paired bootstrap 95% CI ${sgn(b.diff[0])} to ${sgn(b.diff[1])})`);
     console.log(lines.join('\n') + '\n');
-  } else console.log(`sample build: not found at ${SAMPLE} (skipped; build it with \`node bin/vernacular.js run --config corpora/sample/vernacular.yaml --out ${SAMPLE} --insecure-dev-secret\`)`);
-  if (summary.length) {
-    const g = summary[0].rows;
-    const ref = mean(g.get(contenders[0].name)!.macro);
-    const j = mean(g.get('judge (this build)')!.macro);
-    console.log(`GDI dev: judge − ref = ${(j - ref >= 0 ? '+' : '') + (j - ref).toFixed(4)} macro-F1`);
+    perBuild.push({ dir: SAMPLE, judge: m.get(JUDGE)!, ref: m.get(REF)! });
+    verdict.push(`sample ${SAMPLE}: judge − ref = ${sgn(m.get(JUDGE)! - m.get(REF)!)} macro-F1`);
   }
+  if (perBuild.length > 1)
+    verdict.push(
+      `sample over ${perBuild.length} builds (secrets): judge ${perBuild.map((p) => f4(p.judge)).join(' / ')} (spread ${f4(spread(perBuild.map((p) => p.judge)))}), ref ${perBuild.map((p) => f4(p.ref)).join(' / ')} (spread ${f4(spread(perBuild.map((p) => p.ref)))})`,
+    );
+  console.log(verdict.join('\n'));
 }
 
 main();

@@ -183,11 +183,29 @@ describe('LanguageJudge', () => {
   });
 
   it('the calibration fold takes whole groups (authors)', () => {
+    const d = varieties(8, 2, [800, 800]);
+    const groups = d.texts.map((_, i) => `a${Math.floor(i / 10)}`);
+    const j = LanguageJudge.train(d.texts, d.labels, { seed: 4, groups, vectorizer: { bits: 12 }, nbWeight: 0 });
+    expect(j.report!.calibration.n).toBeGreaterThanOrEqual(NB_MIN_HELD_OUT);
+    expect(j.report!.calibration.n % 10).toBe(0);
+    expect(j.report!.calibration.folds).toBe(1);
+    expect(j.report!.heldOut!.n).toBe(j.report!.calibration.n);
+  });
+
+  it('a small set is scored out of fold in whole groups: the temperature sees every text, and the seed moves it little', () => {
     const d = varieties(8, 2, [100, 100]);
     const groups = d.texts.map((_, i) => `a${Math.floor(i / 10)}`);
-    const j = LanguageJudge.train(d.texts, d.labels, { seed: 4, groups, vectorizer: SMALL });
-    expect(j.report!.calibration.n % 10).toBe(0);
-    expect(j.report!.heldOut!.n).toBe(j.report!.calibration.n);
+    const js = [1, 2, 3].map((seed) => LanguageJudge.train(d.texts, d.labels, { seed, groups, vectorizer: SMALL }));
+    for (const j of js) {
+      expect(j.report!.calibration.n).toBe(d.texts.length);
+      expect(j.report!.heldOut!.n).toBe(d.texts.length);
+      expect(j.report!.calibration.folds).toBe(5);
+      expect(j.nbWeight).toBe(0);
+    }
+    // predictions do not depend on the seed (converged, NB weight 0): the same judge but its temperature
+    for (const t of d.texts.slice(0, 30)) expect(new Set(js.map((j) => j.predict(t))).size).toBe(1);
+    const Ts = js.map((j) => j.temperature);
+    expect(Math.max(...Ts) / Math.min(...Ts)).toBeLessThan(1.5);
   });
 
   it('the NB weight is the grid value of least held-out log-loss; fixed by the caller; 0 on a small set', () => {
