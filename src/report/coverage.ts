@@ -4,7 +4,7 @@ import { readYaml } from '../io/yaml.js';
 import { z } from 'zod';
 import { ConfigError, InputError } from '../errors.js';
 import { formatIssues } from '../config/load.js';
-import { readManifest } from '../shards/verify.js';
+import { readManifest } from '../shards/manifest.js';
 import { decodeJsonl } from '../shards/writer.js';
 import { loadLexicons } from '../features/lexicon.js';
 import { pickRun, readRuns } from './results.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import Papa from 'papaparse';
 import { decodeJsonl } from '../shards/writer.js';
-import { readManifest } from '../shards/verify.js';
+import { readManifest } from '../shards/manifest.js';
 import { loadLexicons } from '../features/lexicon.js';
 import { InputError } from '../errors.js';
 import { ANSWERS, type ReviewSample, type ReviewStore } from './store.js';

@@ -12,8 +12,8 @@ import { readDocs } from '../io/docs.js';
 import { JsonlWriter } from '../io/writers/jsonl.js';
 import { InputError, UsageError } from '../errors.js';
 import { decodeJsonl, encodeJsonl, encodeParquet, sha256, rmrf, type ShardDoc, type ShardFile } from './writer.js';
-import { readManifest } from './verify.js';
-import { pseudonymScheme, type Manifest } from './stage.js';
+import { readManifest } from './manifest.js';
+import { pseudonymScheme, type Manifest } from './manifest.js';
 
 const require = createRequire(import.meta.url);
 

@@ -9,7 +9,8 @@ import { buildContext, type BuildOptions } from './filter.js';
 import { defaultWorkers, runRanks } from '../../pipeline/executors/local.js';
 import { runSegment, segmentTable } from '../../segment/stage.js';
 import { runFeatures, featuresTable, featureRates } from '../../features/stage.js';
-import { runShards, planTable } from '../../shards/stage.js';
+import { runShards } from '../../shards/stage.js';
+import { planTable } from '../../shards/manifest.js';
 
 /** `vernacular run`: the whole flow, stage after stage, into one output folder. */
 export async function run(opts: BuildOptions, g: GlobalOptions): Promise<CommandResult> {
