@@ -31,7 +31,7 @@ import { InputError } from '../errors.js';
  */
 
 /** The facts that propagate, in the order the gate checks them (a set holding several names the first). */
-export const PROPAGATING = ['visibility', 'kind', 'deleted', 'private_message', 'chat_not_allowed', 'deleted:conversation'] as const;
+const PROPAGATING = ['visibility', 'kind', 'deleted', 'private_message', 'chat_not_allowed', 'deleted:conversation'] as const;
 type Fact = (typeof PROPAGATING)[number];
 // the last three are facts of a conversation (keyed by `conversationKey`), from any of its turns (README, "Chats")
 

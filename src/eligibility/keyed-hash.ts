@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { UsageError } from '../errors.js';
 
 /** The key used when `--insecure-dev-secret` is given: public, so only for demos and tests. */
-export const DEV_SECRET = 'vernacular-insecure-dev-secret';
+const DEV_SECRET = 'vernacular-insecure-dev-secret';
 
 const HOW = 'make one with `openssl rand -hex 32` (or `node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'hex\'))"`)';
 

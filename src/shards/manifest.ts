@@ -35,6 +35,11 @@ export interface Manifest {
   pseudonyms?: { id_normalisation: string; case_insensitive: boolean; key_check: string };
 }
 
+/** The shards folder of `dir`: `dir` itself when it holds a manifest (a shards folder), else `<dir>/shards` (a build folder). */
+export function shardsDirOf(dir: string): string {
+  return fs.existsSync(path.join(dir, 'manifest.json')) ? dir : path.join(dir, 'shards');
+}
+
 /** Read a build's shard manifest, or fail with an input error naming it. */
 export function readManifest(dir: string): Manifest {
   const f = path.join(dir, 'manifest.json');

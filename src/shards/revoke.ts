@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import Papa from 'papaparse';
-import type { Config } from '../config/schema.js';
-import { configSchema } from '../config/schema.js';
+import { csvSchema, limitsSchema, objectionsSchema } from '../config/schema.js';
 import { authorPseudonym, loadObjections, normaliseAuthorId } from '../eligibility/objections.js';
 import { keyedHash } from '../eligibility/keyed-hash.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
@@ -13,9 +11,9 @@ import { JsonlWriter } from '../io/writers/jsonl.js';
 import { InputError, UsageError } from '../errors.js';
 import { decodeJsonl, encodeJsonl, encodeParquet, sha256, rmrf, type ShardDoc, type ShardFile } from './writer.js';
 import { readManifest } from './manifest.js';
+import { openSqlite } from '../io/sqlite.js';
 import { pseudonymScheme, type Manifest } from './manifest.js';
 
-const require = createRequire(import.meta.url);
 
 /** What happened to one file of the parent, for the lineage: rewritten with counts, or left out and why. */
 export interface RevokedFile {
@@ -147,8 +145,8 @@ export async function revoke(o: { build: string; objections: string; out: string
     if (m.pseudonyms?.case_insensitive) buildCi = true;
   }
   const ci = !!o.caseInsensitive || buildCi;
-  const cfg: Config = configSchema.parse({ inputs: [{ path: 'x' }], policy: { countries: ['AT'] }, fields: {}, objections: { paths: [path.resolve(o.objections)], case_insensitive: ci } });
-  const reg = await loadObjections(cfg, process.cwd());
+  // the registry alone, read with the readers' default limits (no build config is needed to read it)
+  const reg = await loadObjections({ objections: objectionsSchema.parse({ paths: [path.resolve(o.objections)], case_insensitive: ci }), limits: limitsSchema.parse({}), csv: csvSchema.parse({}) }, process.cwd());
   // an objection to one item (a conversation or a turn: README, "Chats") cannot be found in the shards by author: refuse rather than miss it
   if (reg.byItem?.size) throw new InputError(`${o.objections}: ${reg.byItem.size} objection(s) to single items (item_id); revoke finds content by author only: rebuild the shards from a filter run with this registry instead`);
   const keys = new Set(reg.byAuthor.keys());
@@ -397,8 +395,6 @@ function revokeReviewCsv(from: string, to: string, removedIds: Set<string>): { r
   return { removed: rows.length - keep.length, kept: keep.length };
 }
 
-type Db = { prepare(sql: string): { all(...a: unknown[]): unknown[]; run(...a: unknown[]): { changes: number } }; exec(sql: string): void; pragma(s: string): unknown; close(): void };
-
 /**
  * A SQLite file, copied (with its WAL) and cleaned in the copy: a review store loses the removed
  * samples, their judgments and log entries, then is vacuumed so no freed page keeps their text.
@@ -409,8 +405,7 @@ function revokeSqlite(from: string, to: string, removedIds: Set<string>): { remo
   const tmp = `${to}.revoke-tmp`;
   fs.copyFileSync(from, tmp);
   for (const side of ['-wal', '-shm']) if (fs.existsSync(from + side)) fs.copyFileSync(from + side, tmp + side);
-  const Database = require('better-sqlite3') as new (f: string) => Db;
-  const db = new Database(tmp);
+  const db = openSqlite(tmp);
   let result: { removed: number; kept: number } | 'cache' | 'unknown' = 'unknown';
   try {
     const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name));

@@ -9,7 +9,7 @@ import { DedupIndex } from './dedupe.js';
 import { dedupParams, shardsSetup, type Setup, type ShardsOptions } from './setup.js';
 
 // 2: author pseudonyms of the normalised id (authorPseudonym)
-export const SIG_VERSION = 2;
+const SIG_VERSION = 2;
 
 export interface SigHeader {
   v: number;

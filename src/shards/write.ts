@@ -21,7 +21,7 @@ import { planSetup, readJsonIfAny, shardsSetup, sigCompletion, type Setup, type 
 export const WRITE_VERSION = 2;
 
 /** Cut an ISO timestamp to the configured precision. */
-export function coarseTime(iso: string, g: 'month' | 'day' | 'year'): string {
+function coarseTime(iso: string, g: 'month' | 'day' | 'year'): string {
   return g === 'year' ? iso.slice(0, 4) : g === 'month' ? iso.slice(0, 7) : iso.slice(0, 10);
 }
 /** What one write task produced, kept in its completion marker for the assemble step. */
