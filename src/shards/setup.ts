@@ -6,7 +6,9 @@ import { partitionsFrom, readCompletion, type CompletionIndex } from '../pipelin
 import { InputError } from '../errors.js';
 import { usableCompression } from '../io/writers/jsonl.js';
 import { planBudget, planRanges, sigParts, type PlanSetup } from './plan/common.js';
-import type { PartitionedPlanStep } from './plan/run.js';
+
+/** The plan's partitioned steps: their ranks can run in other processes (`runPlanRank`). */
+export type PartitionedPlanStep = 'dedup-pairs' | 'shards-counts' | 'shards-sample';
 
 export interface ShardsOptions {
   /** the output folder under `<out>` (default `shards`) */

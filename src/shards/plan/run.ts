@@ -4,7 +4,7 @@ import { readCompletion } from '../../pipeline/runner.js';
 import { writeJsonAtomic } from '../../io/atomic.js';
 import type { LocalePlan } from '../balance.js';
 import { runSignatures } from '../signatures.js';
-import { planSetup, shardsSetup, sigCompletion, type Setup, type ShardsOptions } from '../setup.js';
+import { planSetup, shardsSetup, sigCompletion, type PartitionedPlanStep, type Setup, type ShardsOptions } from '../setup.js';
 import { planFingerprint, sigBytesPerDoc } from './common.js';
 import { runDedupPairs } from './pairs.js';
 import { runDedupClusters } from './clusters.js';
@@ -21,8 +21,6 @@ export interface ShardsPlan {
 
 /** From this many docs on, `vernacular run --workers N` runs the plan's map steps as N processes. */
 const PARALLEL_PLAN_DOCS = 500_000;
-/** The plan's partitioned steps: their ranks can run in other processes (`runPlanRank`). */
-export type PartitionedPlanStep = 'dedup-pairs' | 'shards-counts' | 'shards-sample';
 
 /**
  * One rank of a partitioned plan step (`dedup-pairs`, `shards-counts`, `shards-sample`): its
