@@ -30,9 +30,10 @@ export function hashId(...parts: string[]): string {
 
 /**
  * FNV-1a (32-bit) over the UTF-16 code units of the NUL-joined key (the first unit of each code
- * point, as it always was): the bootstrap seeds of the eval reports. Kept beside the SHA-256 hashes
- * rather than replaced by `hash32`: it seeds `rng()` for every confidence interval in `eval/runs`,
- * so switching would move every published interval; it is not a sampling key of the corpus.
+ * point, as it always was): the bootstrap seeds of the eval reports (evaluate/run.ts,
+ * separation.ts) and the order separation.ts samples tags in. Kept beside the SHA-256 hashes rather
+ * than replaced by `hash32`: it seeds `rng()` for every confidence interval in `eval/runs`, so
+ * switching would move every published interval and separation sample; no corpus decision uses it.
  */
 export function fnv1a32(...key: string[]): number {
   let h = 0x811c9dc5;
