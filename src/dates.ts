@@ -14,11 +14,11 @@ export function daysInMonth(y: number, m: number): number {
 }
 
 /** The first and last instants (ms) a date can name here: 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z. */
-export const MIN_MS = -62_167_219_200_000;
-export const MAX_MS = 253_402_300_799_999;
+const MIN_MS = -62_167_219_200_000;
+const MAX_MS = 253_402_300_799_999;
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil; exact for every year). */
-export function daysFromCivil(y: number, m: number, d: number): number {
+function daysFromCivil(y: number, m: number, d: number): number {
   y -= m <= 2 ? 1 : 0;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;

@@ -64,7 +64,8 @@ export { runFeatures } from './features/stage.js';
 export { DedupIndex, DEFAULT_DEDUP } from './shards/dedupe.js';
 export { findPii, scrubPii } from './shards/pii.js';
 export { planTargets, sampleLocale } from './shards/balance.js';
-export { runShards, type Manifest } from './shards/stage.js';
+export { runShards } from './shards/stage.js';
+export { readManifest, type Manifest } from './shards/manifest.js';
 export { verifyShards } from './shards/verify.js';
 export { revoke } from './shards/revoke.js';
 

@@ -33,7 +33,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LanguageJudge } from '../../src/evaluate/judge.js';
 import { LegacySgdJudge } from '../../src/evaluate/judge-legacy.js';
-import { classification, expectedCalibrationError, seedOf } from '../../src/evaluate/metrics.js';
+import { classification, expectedCalibrationError } from '../../src/evaluate/metrics.js';
+import { fnv1a32 as seedOf } from '../../src/hash.js';
 import { splitDocs } from '../../src/evaluate/shard-docs.js';
 import { rng as mulberry } from '../../src/evaluate/metrics.js';
 

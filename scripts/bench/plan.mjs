@@ -25,7 +25,7 @@ const BALANCE = { strategy: 'temperature', alpha: 0.5, targets: {}, min: 0, max_
 const SPLITS = { train: 0.8, validation: 0.1, test: 0.1 };
 
 async function planSetup(dir, budget) {
-  const { sigParts } = await dist('shards/plan-steps.js');
+  const { sigParts } = await dist('shards/plan/common.js');
   const sigIndex = JSON.parse(fs.readFileSync(path.join(dir, 'signatures', '_complete.json'), 'utf8'));
   const { parts, total } = sigParts(sigIndex, path.join(dir, 'signatures'));
   const ranges = Number(process.env.VERNACULAR_PLAN_RANGES || Math.max(1, Math.ceil(total / 4_000_000)));
@@ -34,8 +34,9 @@ async function planSetup(dir, budget) {
 
 /** Child mode: run one step in this process. */
 async function child(step, dir, budget, rank, world) {
-  const ps = await dist('shards/plan-steps.js');
-  const { assignSplits, inMemoryPlan } = await dist('shards/stage.js');
+  const ps = {};
+  for (const m of ['pairs', 'clusters', 'counts', 'quotas', 'sample', 'tables']) Object.assign(ps, await dist(`shards/plan/${m}.js`));
+  const { inMemoryPlan } = await dist('shards/plan/in-memory.js');
   const { readCompletion } = await dist('pipeline/runner.js');
   const s = { ...(await planSetup(dir, budget)), rank, world };
   const idx = (d, st) => readCompletion(path.join(dir, d), st, '');
@@ -51,7 +52,7 @@ async function child(step, dir, budget, rank, world) {
   } else if (step === 'dedup-pairs') await ps.runDedupPairs(s);
   else if (step === 'dedup-clusters') await ps.runDedupClusters(s, idx('dedup/pairs', 'dedup-pairs'));
   else if (step === 'shards-counts') await ps.runShardsCounts(s, idx('dedup/clusters', 'dedup-clusters'));
-  else if (step === 'shards-quotas') await ps.runShardsQuotas(s, idx('dedup/counts', 'shards-counts'), assignSplits);
+  else if (step === 'shards-quotas') await ps.runShardsQuotas(s, idx('dedup/counts', 'shards-counts'));
   else if (step === 'shards-sample') await ps.runShardsSample(s, idx('shards-work/shards/quotas', 'shards-quotas'));
   else if (step === 'check') {
     // the write step's per-doc decision, one partition at a time, against the in-memory plan

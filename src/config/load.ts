@@ -9,7 +9,7 @@ import { ConfigError, InputError } from '../errors.js';
  * Folder of the built-in presets (plain YAML files, data not code), beside this module: src/config
  * when run from source, dist/config in the package (the build copies them there).
  */
-export function presetDir(): string {
+function presetDir(): string {
   return path.join(import.meta.dirname, 'presets');
 }
 

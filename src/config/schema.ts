@@ -75,7 +75,7 @@ const policy = z.strictObject({
     .default({ kinds: ['ai_chat'], condition: 'notice_date', person_roles: ['user', 'human'], assistant_roles: ['assistant', 'gpt', 'model', 'bot', 'system', 'tool', 'function', 'ipython', 'developer'], min_letters: 4 }),
 });
 
-const objections = z.strictObject({
+export const objectionsSchema = z.strictObject({
   paths: z.array(z.string()).default([]),
   /** Registry ids are trimmed and NFC-normalised; with `case_insensitive` they and the export's ids are also lower-cased. */
   case_insensitive: z.boolean().default(false),
@@ -87,7 +87,7 @@ const objections = z.strictObject({
   as_of: isoDate.optional(),
 });
 
-const limits = z.strictObject({
+export const limitsSchema = z.strictObject({
   max_text_bytes: z.number().int().positive().default(20_000),
   max_line_bytes: z.number().int().positive().default(1_000_000),
 });
@@ -168,16 +168,18 @@ const shards = z.strictObject({
     .default({ license: 'other', task_categories: ['text-generation', 'text-classification'] }),
 });
 
+export const csvSchema = z.strictObject({ delimiter: z.string().length(1).default(',') });
+
 export const configSchema = z.strictObject({
   extends: z.union([z.string(), z.array(z.string())]).optional(),
   name: z.string().optional(),
   seed: z.number().int().default(1),
   inputs: z.array(input).min(1),
   fields: fields.default(fields.parse({})),
-  csv: z.strictObject({ delimiter: z.string().length(1).default(',') }).default({ delimiter: ',' }),
-  limits: limits.default(limits.parse({})),
+  csv: csvSchema.default({ delimiter: ',' }),
+  limits: limitsSchema.default(limitsSchema.parse({})),
   policy,
-  objections: objections.default(objections.parse({})),
+  objections: objectionsSchema.default(objectionsSchema.parse({})),
   segment: segment.default(segment.parse({})),
   shards: shards.default(shards.parse({})),
   /** `vernacular run` ends with evaluation: eval sets, judge, baselines on the balanced shards and on a population-proportional mix of the same size. */
@@ -209,8 +211,6 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
-export type PolicyConfig = Config['policy'];
-export type FieldMap = Config['fields'];
 
 /** A loaded config plus where it came from, for resolving relative paths and hashing. */
 export interface LoadedConfig {

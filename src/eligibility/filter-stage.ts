@@ -19,7 +19,9 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import { keyedHash } from './keyed-hash.js';
 import { loadObjections, type ObjectionRegistry } from './objections.js';
 import { exclusionReason, gateContext, type GateContext } from './policy.js';
-import { ConflictCollector, IdConflicts, IdHasher, conversationKey, decodeIds, encodeIds, groupConversations, idsKey, type IdConflictsPart } from './id-conflicts.js';
+import { IdConflicts, IdHasher, conversationKey, groupConversations, type IdConflictsPart } from './id-conflicts.js';
+import { ConflictCollector } from './conflict-collector.js';
+import { decodeIds, encodeIds, idsKey } from './ids-file.js';
 import { expandConversation, isConversation } from '../io/conversations.js';
 import { writeFileAtomic } from '../io/atomic.js';
 

@@ -46,8 +46,11 @@ export interface ObjectionRegistry {
   asOf: string | null;
 }
 
+/** What reading a registry needs of a config: where and how (`objections`), and the readers' `limits` and `csv`. */
+export type RegistryConfig = Pick<Config, 'objections' | 'limits' | 'csv'>;
+
 /** Load every registry file (CSV or JSONL). A row without a parseable id or date is an input error naming its line: a registry must be exact. */
-export async function loadObjections(config: Config, baseDir: string, extraPaths: string[] = []): Promise<ObjectionRegistry> {
+export async function loadObjections(config: RegistryConfig, baseDir: string, extraPaths: string[] = []): Promise<ObjectionRegistry> {
   const o = config.objections;
   const byAuthor = new Map<string, number>();
   const byItem = new Map<string, number>();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
+import { hashId } from '../hash.js';
 import YAML from 'yaml';
 import { loadLexicons, type LexEntry } from '../features/lexicon.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -33,7 +33,6 @@ export interface TextItem {
   provenance: { shard: string; doc: string };
 }
 
-const itemId = (...k: string[]) => createHash('sha256').update(k.join('\0')).digest('hex').slice(0, 16);
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const letters = (s: string) => s.replace(/[^\p{L}]/gu, '');
 
@@ -107,7 +106,7 @@ export function buildEvalSets(o: BuildEvalOptions): { counts: { [task: string]: 
       const after = d.text.slice(h.span[1]);
       const choices = [original, ...alts.keys()].map((w) => before + w + after);
       vc.push({
-        id: itemId('vc', d.id, String(h.span[0])),
+        id: hashId('vc', d.id, String(h.span[0])),
         task: 'variety-choice',
         locale: L,
         context: '',
@@ -120,11 +119,11 @@ export function buildEvalSets(o: BuildEvalOptions): { counts: { [task: string]: 
       });
     }
     // perplexity
-    if (per(ppl, L) < max && d.text.length >= 20) ppl.push({ id: itemId('ppl', d.id), task: 'perplexity', locale: L, text: d.text, provenance });
+    if (per(ppl, L) < max && d.text.length >= 20) ppl.push({ id: hashId('ppl', d.id), task: 'perplexity', locale: L, text: d.text, provenance });
     // generation: the first half, cut at a space
     if (per(gen, L) < Math.min(max, 40) && d.text.length >= 60) {
       const cut = d.text.lastIndexOf(' ', Math.floor(d.text.length / 2));
-      if (cut > 15) gen.push({ id: itemId('gen', d.id), task: 'generation', locale: L, text: d.text, context: (pre[L]?.preamble ?? '') + d.text.slice(0, cut), provenance });
+      if (cut > 15) gen.push({ id: hashId('gen', d.id), task: 'generation', locale: L, text: d.text, context: (pre[L]?.preamble ?? '') + d.text.slice(0, cut), provenance });
     }
   }
   // dialect-id: among the locales of the post's language in this build
@@ -132,7 +131,7 @@ export function buildEvalSets(o: BuildEvalOptions): { counts: { [task: string]: 
     const sibs = locales.filter((l) => lang(l) === lang(d.locale));
     if (sibs.length < 2 || per(did, d.locale) >= max || !sibs.every((s) => pre[s]?.region)) continue;
     did.push({
-      id: itemId('did', d.id),
+      id: hashId('did', d.id),
       task: 'dialect-id',
       locale: d.locale,
       context: `Post: ${d.text.replace(/\s+/g, ' ')}\nRegion:`,

@@ -10,12 +10,6 @@ export function rng(seed: number): () => number {
   };
 }
 
-export function seedOf(...key: string[]): number {
-  let h = 0x811c9dc5;
-  for (const c of key.join('\0')) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
-  return h >>> 0;
-}
-
 /** A score with its uncertainty: standard error and a seeded percentile-bootstrap 95% interval. */
 export interface Estimate {
   value: number;

@@ -4,7 +4,8 @@ import { readYaml } from '../io/yaml.js';
 import { z } from 'zod';
 import type { Model } from './models/types.js';
 import type { ChoiceItem, TextItem } from './build.js';
-import { meanEstimate, ratioEstimate, seedOf, type Estimate } from './metrics.js';
+import { meanEstimate, ratioEstimate, type Estimate } from './metrics.js';
+import { fnv1a32 } from '../hash.js';
 import type { JudgeSet } from './judge.js';
 import { FeatureExtractor } from '../features/extract.js';
 import { ConfigError, InputError } from '../errors.js';
@@ -68,7 +69,7 @@ export interface RunResults {
 }
 
 /** The task key of a choice task's generation-based form: reported apart from the log-likelihood scores. */
-export const forcedChoiceKey = (task: string) => `${task}.forced-choice`;
+const forcedChoiceKey = (task: string) => `${task}.forced-choice`;
 
 function summarise(perLocale: { [l: string]: Estimate }, higherIsBetter: boolean): MetricResult {
   const vals = Object.entries(perLocale).filter(([, e]) => Number.isFinite(e.value));
@@ -117,7 +118,7 @@ export async function runSuite(
         (unparseable[it.locale] ??= []).push(shown === null ? 1 : 0);
         opts.onSample({ task: t.task, form: 'forced-choice', id: it.id, locale: it.locale, gold: it.gold, order, answer: answers[i] ?? '', pred, correct: pred === it.gold, unparseable: shown === null, provenance: it.provenance });
       });
-      const est = (m: string, per: { [l: string]: number[] }) => Object.fromEntries(Object.entries(per).sort().map(([l, xs]) => [l, meanEstimate(xs, seedOf(suite.name, t.task, 'forced', m, l, String(suite.seed)), B)]));
+      const est = (m: string, per: { [l: string]: number[] }) => Object.fromEntries(Object.entries(per).sort().map(([l, xs]) => [l, meanEstimate(xs, fnv1a32(suite.name, t.task, 'forced', m, l, String(suite.seed)), B)]));
       out.tasks[forcedChoiceKey(t.task)] = { acc: summarise(est('acc', acc), true), unparseable: summarise(est('unparseable', unparseable), false) };
     } else if (t.task === 'perplexity' && noLogprobs) {
       (out.notes ??= []).push(`perplexity: left out — ${model.id} gives no log-probabilities of a prompt`);
@@ -144,12 +145,12 @@ export async function runSuite(
         }
       }
       const res: { [m: string]: MetricResult } = {};
-      for (const [m, per] of Object.entries(metrics)) res[m] = summarise(Object.fromEntries(Object.entries(per).sort().map(([l, xs]) => [l, meanEstimate(xs, seedOf(suite.name, t.task, m, l, String(suite.seed)), B)])), true);
+      for (const [m, per] of Object.entries(metrics)) res[m] = summarise(Object.fromEntries(Object.entries(per).sort().map(([l, xs]) => [l, meanEstimate(xs, fnv1a32(suite.name, t.task, m, l, String(suite.seed)), B)])), true);
       if (res.acc && res.acc_preamble) {
         const gain: { [l: string]: Estimate } = {};
         for (const l of Object.keys(metrics.acc)) {
           const d = metrics.acc_preamble[l].map((x, i) => x - metrics.acc[l][i]);
-          gain[l] = meanEstimate(d, seedOf(suite.name, 'gain', l, String(suite.seed)), B);
+          gain[l] = meanEstimate(d, fnv1a32(suite.name, 'gain', l, String(suite.seed)), B);
         }
         res.preamble_gain = summarise(gain, true);
       }
@@ -160,7 +161,7 @@ export async function runSuite(
       const lls = await model.loglikelihoodRolling(items.map((x) => x.text));
       const per: { [l: string]: Estimate } = {};
       for (const [l, xs] of byLocale(items.map((x, i) => ({ ...x, ll: lls[i] })))) {
-        per[l] = ratioEstimate(xs.map((x) => -x.ll / Math.LN2), xs.map((x) => Buffer.byteLength(x.text)), seedOf(suite.name, 'bpb', l, String(suite.seed)), B);
+        per[l] = ratioEstimate(xs.map((x) => -x.ll / Math.LN2), xs.map((x) => Buffer.byteLength(x.text)), fnv1a32(suite.name, 'bpb', l, String(suite.seed)), B);
         for (const x of xs) opts.onSample({ task: t.task, id: x.id, locale: l, loglikelihood: x.ll, bytes: Buffer.byteLength(x.text), provenance: x.provenance });
       }
       out.tasks[t.task] = { bits_per_byte: summarise(per, false) };
@@ -188,8 +189,8 @@ export async function runSuite(
         opts.onSample({ task: t.task, id: x.id, locale: x.locale, context: x.context, generation: g, judge_p_intended: pIntended ?? null, feature_rate_per_1k: rate, provenance: x.provenance });
       });
       const res: { [m: string]: MetricResult } = {
-        judge_p_locale: summarise(Object.fromEntries(Object.entries(judgeScore).sort().map(([l, xs]) => [l, meanEstimate(xs, seedOf(suite.name, 'judge', l), B)])), true),
-        feature_rate_per_1k: summarise(Object.fromEntries(Object.entries(featRate).sort().map(([l, xs]) => [l, meanEstimate(xs, seedOf(suite.name, 'feat', l), B)])), true),
+        judge_p_locale: summarise(Object.fromEntries(Object.entries(judgeScore).sort().map(([l, xs]) => [l, meanEstimate(xs, fnv1a32(suite.name, 'judge', l), B)])), true),
+        feature_rate_per_1k: summarise(Object.fromEntries(Object.entries(featRate).sort().map(([l, xs]) => [l, meanEstimate(xs, fnv1a32(suite.name, 'feat', l), B)])), true),
       };
       if (opts.referenceRates) {
         const ratio: { [l: string]: Estimate } = {};

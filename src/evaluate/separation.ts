@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { CharNgram } from './models/ngram.js';
 import type { ChoiceItem, TextItem } from './build.js';
-import { meanEstimate, ratioEstimate, seedOf, type Estimate } from './metrics.js';
+import { meanEstimate, ratioEstimate, type Estimate } from './metrics.js';
+import { fnv1a32 } from '../hash.js';
 import { nonTestDocs } from './train.js';
-import { InputError } from '../errors.js';
 import { readSet } from './run.js';
 import { loadLexicons } from '../features/lexicon.js';
 
@@ -51,7 +50,7 @@ export async function separation(o: { shardsDir: string; evalDir: string; seed?:
         l,
         d.texts
           .filter((_, i) => d.labels[i] === l)
-          .map((t) => [seedOf(String(seed), l, t), t] as const)
+          .map((t) => [fnv1a32(String(seed), l, t), t] as const)
           .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1))
           .map(([, t]) => t),
       ]),
@@ -95,11 +94,11 @@ export async function separation(o: { shardsDir: string; evalDir: string; seed?:
           ratioEstimate(
             texts.map((t) => -ll(lm, '', t.text) / Math.LN2),
             texts.map((t) => Buffer.byteLength(t.text)),
-            seedOf(String(seed), 'sep-bpb', x, tag),
+            fnv1a32(String(seed), 'sep-bpb', x, tag),
             B,
           );
-        const vSeen = meanEstimate(acc(seen.lm), seedOf(String(seed), 'sep-vc', x, 'seen'), B);
-        const vNot = meanEstimate(acc(not.lm), seedOf(String(seed), 'sep-vc', x, y), B);
+        const vSeen = meanEstimate(acc(seen.lm), fnv1a32(String(seed), 'sep-vc', x, 'seen'), B);
+        const vNot = meanEstimate(acc(not.lm), fnv1a32(String(seed), 'sep-vc', x, y), B);
         const bSeen = bpb(seen.lm, 'seen');
         const bNot = bpb(not.lm, y);
         cells.push({

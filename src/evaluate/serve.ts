@@ -13,10 +13,10 @@ import { NgramModel } from './models/ngram.js';
  */
 export const BOS_ID = 0x110000;
 export const EOS_ID = 0x110001;
-export const BOS = '<s>';
+const BOS = '<s>';
 /** The most characters one request may generate (greedy generation scores every step). */
 const MAX_NEW_TOKENS = 4096;
-export const EOS = '</s>';
+const EOS = '</s>';
 
 export function tokenize(text: string, addSpecial = true): number[] {
   const ids: number[] = addSpecial ? [BOS_ID] : [];
@@ -40,7 +40,7 @@ export function detokenize(ids: unknown[], param = 'prompt', specialAnywhere = f
 }
 
 /** An error answered in OpenAI's shape: `{"error": {"message", "type", "param", "code"}}`. */
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -64,7 +64,7 @@ interface Prompt {
 }
 
 /** A completions `prompt`: a string, a list of strings, a list of token ids, or a list of such lists. */
-export function parsePrompts(p: unknown): Prompt[] {
+function parsePrompts(p: unknown): Prompt[] {
   const fromText = (s: string): Prompt => ({ tokens: [BOS, ...Array.from(s)], text: s, bos: true });
   const fromIds = (ids: unknown[], param: string): Prompt => {
     if (!ids.length) throw new ApiError(400, `${param}: an empty token list`, 'prompt');

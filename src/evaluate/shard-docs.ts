@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeJsonl, type ShardDoc } from '../shards/writer.js';
-import { readManifest } from '../shards/verify.js';
+import { readManifest } from '../shards/manifest.js';
 import { InputError } from '../errors.js';
 
 /** The JSONL shards of one split (optionally one locale), in manifest order, each doc with its shard path. */

@@ -1,7 +1,6 @@
-import fs from 'node:fs';
 import Papa from 'papaparse';
 import type { Doc } from '../doc.js';
-import { readDocs, stageFiles } from '../io/docs.js';
+import { readDocs } from '../io/docs.js';
 import { tokenize } from './tokenize.js';
 import { norm, type Lexicon } from './lexicon.js';
 import { createRequire } from 'node:module';

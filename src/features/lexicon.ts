@@ -7,16 +7,15 @@ import { toIso3 } from '../segment/codes.js';
 import { packageRoot } from '../paths.js';
 import { ConfigError } from '../errors.js';
 import { formatIssues } from '../config/load.js';
+import { LEXICON_CATEGORIES, type Category } from './categories.js';
 
-export const CATEGORIES = ['lexical', 'spelling', 'grammar', 'discourse-marker', 'slang', 'laughter', 'emoji'] as const;
-export type Category = (typeof CATEGORIES)[number];
 
 const entrySchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9_-]+$/, 'expected [a-z0-9_-]+'),
   forms: z.array(z.union([z.string(), z.number(), z.boolean()]).transform(String)).default([]),
   patterns: z.array(z.string()).default([]),
   concept: z.string().regex(/^[a-z0-9_]+$/, 'expected a snake_case concept id').optional(),
-  category: z.enum(CATEGORIES),
+  category: z.enum(LEXICON_CATEGORIES),
   gloss: z.string().min(1),
   register: z.enum(['neutral', 'colloquial', 'slang', 'vulgar', 'dated', 'formal']),
   source: z.string().min(3),

@@ -1,15 +1,31 @@
 import path from 'node:path';
+import { z } from 'zod';
 import { readYaml } from '../io/yaml.js';
+import { InputError } from '../errors.js';
+import { formatIssues } from '../config/load.js';
 import type { FeatureHit } from '../doc.js';
 import { packageRoot } from '../paths.js';
 import type { FeatureInput } from './registry.js';
 
-interface MarkerData {
-  laughter: { [lang: string]: string[] };
-  abbreviations: { [lang: string]: string[] };
-  particles: { [lang: string]: string[] };
-  emoticons: string[];
-}
+const isRegex = (s: string) => {
+  try {
+    new RegExp(s, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+};
+/** A token of the tables: YAML may read `no` or `1` as other than a string; the tables mean the text. */
+const token = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const lang = z.string().regex(/^[a-z]{3}$/, 'expected an ISO 639-3 language code');
+const markerSchema = z.strictObject({
+  /** per language (or '*' for all): regexes over one lower-cased token */
+  laughter: z.record(z.union([z.literal('*'), lang]), z.array(z.string().refine(isRegex, 'not a valid regular expression (with the u flag)'))),
+  abbreviations: z.record(lang, z.array(token)),
+  particles: z.record(lang, z.array(token)),
+  emoticons: z.array(token.refine((s) => s.length > 0, 'an empty emoticon')),
+});
+type MarkerData = z.output<typeof markerSchema>;
 
 /** Colloquial-marker tables (corpora/markers/markers.yaml), compiled once. */
 export class Markers {
@@ -94,6 +110,9 @@ export class Markers {
   }
 }
 
+/** The marker tables, validated as the lexicons are: a bad file is an input error naming the file and each bad field. */
 export function loadMarkerData(file = path.join(packageRoot(), 'corpora', 'markers', 'markers.yaml')): MarkerData {
-  return readYaml(file) as MarkerData;
+  const parsed = markerSchema.safeParse(readYaml(file, 'input'));
+  if (!parsed.success) throw new InputError(`${file}: not a valid markers file:\n` + formatIssues(parsed.error.issues).map((p) => `  - ${p}`).join('\n'));
+  return parsed.data;
 }

@@ -10,6 +10,7 @@ import { DEFAULT_EXTRACTORS, FeatureExtractor } from './extract.js';
 import { lexiconDir } from './lexicon.js';
 import { packageRoot } from '../paths.js';
 import { createHash } from 'node:crypto';
+import { TABLE_CATEGORIES } from './categories.js';
 
 /** Per-locale counts for feature rates. */
 export interface LocaleFeatureCounts {
@@ -54,7 +55,7 @@ export function featureRates(st: FeatureStats): { [locale: string]: { docs: numb
  * A hash of the data the extractors are built from (every lexicon and the marker tables), so a
  * changed entry re-runs the stage without building the extractor to find out.
  */
-export function featureDataHash(): string {
+function featureDataHash(): string {
   const h = createHash('sha256');
   const files = [...walkYaml(lexiconDir()), path.join(packageRoot(), 'corpora', 'markers', 'markers.yaml')];
   for (const f of files) h.update(path.relative(packageRoot(), f)).update('\0').update(fs.readFileSync(f)).update('\0');
@@ -124,7 +125,7 @@ export async function runFeatures(ctx: StageContext): Promise<FeatureStats> {
 /** Feature rates as a terminal table. */
 export function featuresTable(st: FeatureStats): string {
   const rates = featureRates(st);
-  const cats = ['lexical', 'spelling', 'slang', 'grammar', 'discourse-marker', 'laughter', 'emoji', 'abbreviation', 'elongation'];
+  const cats = TABLE_CATEGORIES;
   const lines = ['Feature rates (hits per 1k tokens)', `  ${'locale'.padEnd(14)}${'docs'.padStart(6)} ${'w/ hits'.padStart(8)} ` + cats.map((c) => c.slice(0, 8).padStart(9)).join('')];
   for (const [l, r] of Object.entries(rates)) {
     if (l.startsWith('other:') || l === 'und') continue;

@@ -5,7 +5,8 @@ import { buildContext, type BuildOptions, type LogOptions } from '../pipeline/co
 import { defaultWorkers } from '../pipeline/executors/local.js';
 import { runSegment, type SegmentStats } from '../segment/stage.js';
 import { runFeatures, featureRates, type FeatureStats } from '../features/stage.js';
-import { runShards, type Manifest } from '../shards/stage.js';
+import { runShards } from '../shards/stage.js';
+import type { Manifest } from '../shards/manifest.js';
 import type { LoadedConfig } from '../config/schema.js';
 import type { EvaluateStepResult } from '../evaluate/flow-step.js';
 import { applyRules, loadRules, measureBuild, type Verdict } from '../report/coverage.js';

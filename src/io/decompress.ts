@@ -52,7 +52,7 @@ function zstdDecoder(): Transform {
 }
 
 /** Compression inferred from a file name. */
-export function compressionOf(file: string): 'gz' | 'zst' | 'none' {
+function compressionOf(file: string): 'gz' | 'zst' | 'none' {
   if (/\.gz$/i.test(file)) return 'gz';
   if (/\.zst$/i.test(file)) return 'zst';
   return 'none';

@@ -82,7 +82,7 @@ export function parseBool(v: unknown): boolean | undefined {
  * A mapped field that occurs twice in a row (after unescaping), or undefined. `dups` are the
  * row's repeated keys as its reader found them (JSON.parse keeps the last silently).
  */
-export function duplicatedField(dups: readonly string[] | undefined, config: Config): string | undefined {
+function duplicatedField(dups: readonly string[] | undefined, config: Config): string | undefined {
   if (dups === undefined || dups.length === 0) return undefined;
   const mapped = mappedColumns(config);
   return dups.find((k) => mapped.has(k));

@@ -6,7 +6,7 @@ import { readCsv } from './readers/csv.js';
 import { readParquet } from './readers/parquet.js';
 
 /** The reader for one input file, chosen by its format. */
-export function openRows(file: InputFile, config: Config, onRead?: (bytes: number) => void): RowSource {
+export function openRows(file: InputFile, config: Pick<Config, 'limits' | 'csv'>, onRead?: (bytes: number) => void): RowSource {
   switch (file.format) {
     case 'jsonl':
       return readJsonl(file.path, config.limits.max_line_bytes, onRead);

@@ -59,7 +59,7 @@ export class Progress {
   }
 }
 
-export function formatSecs(s: number): string {
+function formatSecs(s: number): string {
   if (!Number.isFinite(s)) return '?';
   const m = Math.floor(s / 60);
   return m ? `${m}m${Math.round(s % 60)}s` : `${Math.round(s)}s`;

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { LoadedConfig } from '../config/schema.js';
-import { writeJsonAtomic } from '../io/atomic.js';
 import { InputError } from '../errors.js';
 
 /** Everything a stage needs; executors only choose `rank` and `world`. */
@@ -34,30 +33,6 @@ export function stableHash(value: unknown): string {
   const canon = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as never)[k])])) : v;
   return createHash('sha256').update(JSON.stringify(canon(value))).digest('hex');
-}
-
-/**
- * Completion markers: `<out>/<stage>/_done/part-NNNNN.json` holds the partition's fingerprint and
- * stats. A partition whose marker matches the current fingerprint is not run again.
- */
-export class CompletionMarkers<S> {
-  private readonly dir: string;
-  constructor(stageDir: string) {
-    this.dir = path.join(stageDir, '_done');
-  }
-  read(i: number, fingerprint: string): S | undefined {
-    const f = path.join(this.dir, `${partName(i)}.json`);
-    if (!fs.existsSync(f)) return undefined;
-    try {
-      const m = JSON.parse(fs.readFileSync(f, 'utf8'));
-      return m.fingerprint === fingerprint ? (m.stats as S) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  write(i: number, fingerprint: string, stats: S): void {
-    writeJsonAtomic(path.join(this.dir, `${partName(i)}.json`), { fingerprint, stats });
-  }
 }
 
 /** Create the output folder or fail with a clear input error (exit 3). */

@@ -4,6 +4,7 @@ import { barChart, esc, fmt, fmtExact, heatmap, page } from './svg.js';
 import { evalHtmlSections } from './eval-report.js';
 import type { Verdict } from './coverage.js';
 import type { RunResults } from '../evaluate/run.js';
+import { TABLE_CATEGORIES } from '../features/categories.js';
 
 const readJson = (f: string) => (fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, 'utf8')) : undefined);
 
@@ -44,7 +45,7 @@ export function buildReportHtml(build: string, o: { eval?: RunResults[]; verdict
   const rates = readJson(path.join(build, 'features', 'rates.json'));
   if (rates) {
     const locs = Object.keys(rates.rates).filter((l) => /^[a-z]{2,3}-[A-Z]{2}$/.test(l));
-    const cats = ['lexical', 'spelling', 'slang', 'grammar', 'discourse-marker', 'laughter', 'emoji', 'abbreviation', 'elongation'];
+    const cats = TABLE_CATEGORIES;
     body.push('<h2>Feature rates</h2>', heatmap('hits per 1,000 tokens', locs, cats, (l, c) => rates.rates[l]?.per1k[c] ?? 0, { id: 'chart-features' }));
   }
   if (o.eval?.length) body.push('<h2>Evaluation</h2>', evalHtmlSections(o.eval));

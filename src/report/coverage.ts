@@ -4,7 +4,8 @@ import { readYaml } from '../io/yaml.js';
 import { z } from 'zod';
 import { ConfigError, InputError } from '../errors.js';
 import { formatIssues } from '../config/load.js';
-import { readManifest } from '../shards/verify.js';
+import { readManifest, shardsDirOf } from '../shards/manifest.js';
+import { LEXICON_CATEGORIES } from '../features/categories.js';
 import { decodeJsonl } from '../shards/writer.js';
 import { loadLexicons } from '../features/lexicon.js';
 import { pickRun, readRuns } from './results.js';
@@ -60,8 +61,6 @@ export interface LocaleMeasures {
   conceptShare: number;
 }
 
-const FEATURE_CATEGORIES = ['lexical', 'spelling', 'grammar', 'discourse-marker', 'slang', 'laughter', 'emoji'];
-
 export function measureBuild(build: string): { [locale: string]: LocaleMeasures } {
   return measureBuildTimed(build).measures;
 }
@@ -69,7 +68,7 @@ export function measureBuild(build: string): { [locale: string]: LocaleMeasures 
 /** The measures, and the seconds spent reading each locale's shards (for JUnit durations). */
 export function measureBuildTimed(build: string): { measures: { [locale: string]: LocaleMeasures }; seconds: { [locale: string]: number } } {
   const seconds: { [locale: string]: number } = {};
-  const shardsDir = fs.existsSync(path.join(build, 'manifest.json')) ? build : path.join(build, 'shards');
+  const shardsDir = shardsDirOf(build);
   const m = readManifest(shardsDir);
   const per: { [l: string]: { docs: number; chars: number; authors: Map<string, number>; cats: Set<string>; features: Set<string> } } = {};
   for (const s of m.shards.filter((x) => x.format === 'jsonl')) {
@@ -96,7 +95,7 @@ export function measureBuildTimed(build: string): { measures: { [locale: string]
       chars: p.chars,
       authors: p.authors.size,
       topAuthorShare: p.docs ? Math.max(...p.authors.values()) / p.docs : 0,
-      featureCategories: [...p.cats].filter((c) => FEATURE_CATEGORIES.includes(c)).length,
+      featureCategories: [...p.cats].filter((c) => (LEXICON_CATEGORIES as string[]).includes(c)).length,
       conceptShare: concepts.size ? attested.size / concepts.size : 0,
     };
   }
@@ -165,7 +164,7 @@ export interface GateTiming {
 }
 
 /** An ISO 8601 timestamp in UTC, to the second (valid as xs:dateTime). */
-export const junitTimestamp = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const junitTimestamp = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * JUnit XML: one testsuite per locale, one testcase per rule; failures carry measured value and

@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
+import { hash32 } from '../hash.js';
 import Papa from 'papaparse';
 import { decodeJsonl } from '../shards/writer.js';
-import { readManifest } from '../shards/verify.js';
+import { readManifest } from '../shards/manifest.js';
 import { loadLexicons } from '../features/lexicon.js';
 import { InputError } from '../errors.js';
 import { ANSWERS, type ReviewSample, type ReviewStore } from './store.js';
 
-const h = (...k: string[]) => createHash('sha256').update(k.join('\0')).digest().readUInt32BE(0);
 
 /**
  * A stratified review sample of one locale: features taken round-robin (each feature gets its
@@ -32,7 +31,7 @@ export function sampleForReview(shardsDir: string, locale: string, n: number, st
   });
   const chosen = new Map<string, ReviewSample>();
   if (stratify === 'none') {
-    for (const d of [...docs].sort((a, b) => h(String(seed), a.id) - h(String(seed), b.id)).slice(0, n)) chosen.set(d.id, toSample(d));
+    for (const d of [...docs].sort((a, b) => hash32(String(seed), a.id) - hash32(String(seed), b.id)).slice(0, n)) chosen.set(d.id, toSample(d));
     return [...chosen.values()];
   }
   const byFeature = new Map<string, typeof docs>();
@@ -42,7 +41,7 @@ export function sampleForReview(shardsDir: string, locale: string, n: number, st
     if (!fs_.length) plain.push(d);
     for (const f of fs_) (byFeature.get(f) ?? byFeature.set(f, []).get(f)!).push(d);
   }
-  const queues = [...byFeature.entries()].sort(([a], [b]) => h(String(seed), a) - h(String(seed), b)).map(([f, ds]) => [...ds].sort((a, b) => h(String(seed), f, a.id) - h(String(seed), f, b.id)));
+  const queues = [...byFeature.entries()].sort(([a], [b]) => hash32(String(seed), a) - hash32(String(seed), b)).map(([f, ds]) => [...ds].sort((a, b) => hash32(String(seed), f, a.id) - hash32(String(seed), f, b.id)));
   const plainQuota = Math.round(n / 10);
   const target = n - Math.min(plainQuota, plain.length);
   for (let round = 0; chosen.size < target && queues.some((q) => q.length); round++) {
@@ -53,7 +52,7 @@ export function sampleForReview(shardsDir: string, locale: string, n: number, st
       if (d) chosen.set(d.id, toSample(d));
     }
   }
-  for (const d of [...plain].sort((a, b) => h(String(seed), 'plain', a.id) - h(String(seed), 'plain', b.id))) {
+  for (const d of [...plain].sort((a, b) => hash32(String(seed), 'plain', a.id) - hash32(String(seed), 'plain', b.id))) {
     if (chosen.size >= n) break;
     chosen.set(d.id, toSample(d));
   }
@@ -64,7 +63,7 @@ export function sampleForReview(shardsDir: string, locale: string, n: number, st
 export const safeCell = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
 
 /** Mark features in the text: ⟦form⟧. */
-export function markText(s: ReviewSample): string {
+function markText(s: ReviewSample): string {
   const spans = [...s.features].sort((a, b) => a.span[0] - b.span[0]);
   let out = '';
   let at = 0;
@@ -76,7 +75,7 @@ export function markText(s: ReviewSample): string {
   return out + s.text.slice(at);
 }
 
-export const CSV_COLUMNS = ['sample_id', 'locale', 'text', 'feature', 'gloss', 'rule', 'confidence', 'category', 'feature_correct', 'locale_correct', 'colloquial', 'note'];
+const CSV_COLUMNS = ['sample_id', 'locale', 'text', 'feature', 'gloss', 'rule', 'confidence', 'category', 'feature_correct', 'locale_correct', 'colloquial', 'note'];
 
 /** The review CSV: one row per (sample, feature); the last four columns are for the reviewer. */
 export function reviewCsv(samples: ReviewSample[], opts: { bom?: boolean; judgments?: Map<string, { [k: string]: string }> } = {}): string {

@@ -61,7 +61,7 @@ function parseBody<T>(schema: z.ZodType<T>, text: string): T {
 }
 
 /** `host:port` names a browser may send in the Host header for this server (lower case). */
-export function allowedHostHeaders(port: number, host?: string, more: string[] = []): Set<string> {
+function allowedHostHeaders(port: number, host?: string, more: string[] = []): Set<string> {
   const names = ['127.0.0.1', 'localhost', '[::1]', ...more];
   if (host && host !== '0.0.0.0' && host !== '::') names.push(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
   const out = new Set<string>();
@@ -73,7 +73,7 @@ export function allowedHostHeaders(port: number, host?: string, more: string[] =
 }
 
 /** Folder of the review page's static files, beside this module (the build copies them into dist/review). */
-export const staticDir = () => path.join(import.meta.dirname, 'static');
+const staticDir = () => path.join(import.meta.dirname, 'static');
 
 const sameToken = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 

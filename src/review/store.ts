@@ -1,10 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { InputError } from '../errors.js';
+import { openSqlite, type Db } from '../io/sqlite.js';
 
-const require = createRequire(import.meta.url);
 
 export interface ReviewSample {
   id: string;
@@ -27,15 +24,7 @@ export interface Judgment {
 export const ANSWERS: Readonly<{ [q: string]: readonly string[] }> = Object.freeze(Object.assign(Object.create(null) as { [q: string]: readonly string[] }, { locale: ['right', 'wrong'], colloquial: ['yes', 'no'], feature: ['correct', 'wrong'] }));
 
 /** True when `q` is one of the questions (own keys only: `constructor`, `__proto__` and the like are not questions). */
-export const isQuestion = (q: unknown): q is Judgment['question'] => typeof q === 'string' && Object.hasOwn(ANSWERS, q);
-
-type Db = {
-  prepare(sql: string): { get(...a: unknown[]): unknown; all(...a: unknown[]): unknown[]; run(...a: unknown[]): { changes: number } };
-  exec(sql: string): void;
-  pragma(s: string): unknown;
-  transaction<F extends (...a: never[]) => unknown>(f: F): F;
-  close(): void;
-};
+const isQuestion = (q: unknown): q is Judgment['question'] => typeof q === 'string' && Object.hasOwn(ANSWERS, q);
 
 const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
 
@@ -48,11 +37,7 @@ export class ReviewStore {
   private constructor(private readonly db: Db) {}
 
   static open(file: string): ReviewStore {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const Database = require('better-sqlite3') as new (f: string) => Db;
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 5000');
+    const db = openSqlite(file, { wal: true, busyMs: 5000 });
     db.exec(`
       CREATE TABLE IF NOT EXISTS samples (id TEXT PRIMARY KEY, locale TEXT NOT NULL, text TEXT NOT NULL, features TEXT NOT NULL, ord INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS reviewers (name TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);

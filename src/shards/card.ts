@@ -11,7 +11,7 @@ export interface CardConfig {
   task_categories: string[];
 }
 
-export const DEFAULT_CARD: CardConfig = { license: 'other', task_categories: ['text-generation', 'text-classification'] };
+const DEFAULT_CARD: CardConfig = { license: 'other', task_categories: ['text-generation', 'text-classification'] };
 
 /** The Hub's size buckets, by number of rows (docs). */
 export function sizeCategory(n: number): string {

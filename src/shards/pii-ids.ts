@@ -160,7 +160,7 @@ const L = String.raw`(?<![\p{L}\p{N}+]|\p{N}[ .\/-])`;
 const R = String.raw`(?![\p{L}\p{N}]|[ .\/-]\p{N})`;
 const id = (body: string) => new RegExp(L + '(?:' + body + ')' + R, 'giu');
 
-export const ID_SPECS: { [cc: string]: IdSpec[] } = {
+const ID_SPECS: { [cc: string]: IdSpec[] } = {
   ES: [{ re: id(String.raw`\d{2}\.?\d{3}\.?\d{3}[ -]?[A-Z]|[XYZ][ -]?\d{7}[ -]?[A-Z]`), check: checks.es }],
   IT: [{ re: id(String.raw`[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]`), check: checks.it }],
   NL: [{ re: id(String.raw`\d{9}|\d{4}\.\d{2}\.\d{3}|\d{3} \d{3} \d{3}`), check: checks.nl, plain: true }],

@@ -1,10 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import Papa from 'papaparse';
-import type { Config } from '../config/schema.js';
-import { configSchema } from '../config/schema.js';
+import { csvSchema, limitsSchema, objectionsSchema } from '../config/schema.js';
 import { authorPseudonym, loadObjections, normaliseAuthorId } from '../eligibility/objections.js';
 import { keyedHash } from '../eligibility/keyed-hash.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
@@ -12,10 +9,10 @@ import { readDocs } from '../io/docs.js';
 import { JsonlWriter } from '../io/writers/jsonl.js';
 import { InputError, UsageError } from '../errors.js';
 import { decodeJsonl, encodeJsonl, encodeParquet, sha256, rmrf, type ShardDoc, type ShardFile } from './writer.js';
-import { readManifest } from './verify.js';
-import { pseudonymScheme, type Manifest } from './stage.js';
+import { readManifest } from './manifest.js';
+import { baseDocId, revokeProvenanceJsonl, revokeReviewCsv, revokeSqlite } from './revoke-files.js';
+import { pseudonymScheme, type Manifest } from './manifest.js';
 
-const require = createRequire(import.meta.url);
 
 /** What happened to one file of the parent, for the lineage: rewritten with counts, or left out and why. */
 export interface RevokedFile {
@@ -84,9 +81,6 @@ const isShardSet = (dir: string) => {
   }
 };
 
-/** A shard doc's id without its upsampling suffix (`<pid>~<r>`): the doc pseudonym eval items and review samples name. */
-const baseDocId = (id: string) => id.split('~')[0];
-
 /**
  * `--out` must be a new place: never the parent, never inside it or around it, never an
  * existing file or non-empty folder (revoke deletes and overwrites nothing it did not create).
@@ -147,8 +141,8 @@ export async function revoke(o: { build: string; objections: string; out: string
     if (m.pseudonyms?.case_insensitive) buildCi = true;
   }
   const ci = !!o.caseInsensitive || buildCi;
-  const cfg: Config = configSchema.parse({ inputs: [{ path: 'x' }], policy: { countries: ['AT'] }, fields: {}, objections: { paths: [path.resolve(o.objections)], case_insensitive: ci } });
-  const reg = await loadObjections(cfg, process.cwd());
+  // the registry alone, read with the readers' default limits (no build config is needed to read it)
+  const reg = await loadObjections({ objections: objectionsSchema.parse({ paths: [path.resolve(o.objections)], case_insensitive: ci }), limits: limitsSchema.parse({}), csv: csvSchema.parse({}) }, process.cwd());
   // an objection to one item (a conversation or a turn: README, "Chats") cannot be found in the shards by author: refuse rather than miss it
   if (reg.byItem?.size) throw new InputError(`${o.objections}: ${reg.byItem.size} objection(s) to single items (item_id); revoke finds content by author only: rebuild the shards from a filter run with this registry instead`);
   const keys = new Set(reg.byAuthor.keys());
@@ -354,84 +348,4 @@ export async function revoke(o: { build: string; objections: string; out: string
     rmrf(staging);
     throw e;
   }
-}
-
-/**
- * An eval set or eval-run samples file: every line an object naming the doc it came from
- * (`provenance.doc`). Lines of removed docs go. Anything else: null (revoke does not know it).
- */
-function revokeProvenanceJsonl(from: string, to: string, removedIds: Set<string>): { removed: number; kept: number } | null {
-  const raw = fs.readFileSync(from, 'utf8');
-  const lines = raw.split('\n').filter((l) => l.trim());
-  const keep: string[] = [];
-  for (const l of lines) {
-    let v: { provenance?: { doc?: unknown } };
-    try {
-      v = JSON.parse(l);
-    } catch {
-      return null;
-    }
-    if (typeof v?.provenance?.doc !== 'string') return null;
-    if (!removedIds.has(baseDocId(v.provenance.doc))) keep.push(l);
-  }
-  if (keep.length === lines.length) {
-    fs.mkdirSync(path.dirname(to), { recursive: true });
-    fs.copyFileSync(from, to);
-  } else writeFileAtomic(to, keep.map((l) => l + '\n').join(''));
-  return { removed: lines.length - keep.length, kept: keep.length };
-}
-
-/** A review CSV (`vernacular review export`, maybe filled in): rows of removed samples go. Another CSV: null. */
-function revokeReviewCsv(from: string, to: string, removedIds: Set<string>): { removed: number; kept: number } | null {
-  const raw = fs.readFileSync(from, 'utf8');
-  const bom = raw.startsWith('\uFEFF');
-  const p = Papa.parse<string[]>(bom ? raw.slice(1) : raw, { skipEmptyLines: 'greedy' });
-  const [head, ...rows] = p.data;
-  if (p.errors.length || !head || head[0] !== 'sample_id' || !head.includes('text')) return null;
-  const unq = (v: string) => v.trim().replace(/^'(?=[=+\-@])/, '');
-  const keep = rows.filter((r) => !removedIds.has(baseDocId(unq(r[0] ?? ''))));
-  if (keep.length === rows.length) {
-    fs.mkdirSync(path.dirname(to), { recursive: true });
-    fs.copyFileSync(from, to);
-  } else writeFileAtomic(to, (bom ? '\uFEFF' : '') + Papa.unparse({ fields: head, data: keep }, { newline: '\r\n', quotes: true }) + '\r\n');
-  return { removed: rows.length - keep.length, kept: keep.length };
-}
-
-type Db = { prepare(sql: string): { all(...a: unknown[]): unknown[]; run(...a: unknown[]): { changes: number } }; exec(sql: string): void; pragma(s: string): unknown; close(): void };
-
-/**
- * A SQLite file, copied (with its WAL) and cleaned in the copy: a review store loses the removed
- * samples, their judgments and log entries, then is vacuumed so no freed page keeps their text.
- * A request cache is reported as such (left out), anything else as unknown (left out).
- */
-function revokeSqlite(from: string, to: string, removedIds: Set<string>): { removed: number; kept: number } | 'cache' | 'unknown' {
-  fs.mkdirSync(path.dirname(to), { recursive: true });
-  const tmp = `${to}.revoke-tmp`;
-  fs.copyFileSync(from, tmp);
-  for (const side of ['-wal', '-shm']) if (fs.existsSync(from + side)) fs.copyFileSync(from + side, tmp + side);
-  const Database = require('better-sqlite3') as new (f: string) => Db;
-  const db = new Database(tmp);
-  let result: { removed: number; kept: number } | 'cache' | 'unknown' = 'unknown';
-  try {
-    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name));
-    if (tables.has('samples') && tables.has('judgments')) {
-      db.pragma('secure_delete = ON');
-      const ids = (db.prepare('SELECT id FROM samples').all() as Array<{ id: string }>).map((r) => r.id);
-      const gone = ids.filter((id) => removedIds.has(baseDocId(id)));
-      for (const id of gone) {
-        db.prepare('DELETE FROM samples WHERE id = ?').run(id);
-        db.prepare('DELETE FROM judgments WHERE sample_id = ?').run(id);
-        if (tables.has('log')) db.prepare('DELETE FROM log WHERE sample_id = ?').run(id);
-      }
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      db.pragma('journal_mode = DELETE');
-      db.exec('VACUUM');
-      result = { removed: gone.length, kept: ids.length - gone.length };
-    } else if (tables.has('cache')) result = 'cache';
-  } finally {
-    db.close();
-  }
-  if (typeof result === 'object') fs.renameSync(tmp, to);
-  for (const f of [tmp, tmp + '-wal', tmp + '-shm']) fs.rmSync(f, { force: true });
-  return result;
 }

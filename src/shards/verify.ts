@@ -1,24 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sha256 } from './writer.js';
-import type { Manifest } from './stage.js';
-import { InputError } from '../errors.js';
+import { readManifest } from './manifest.js';
 
 export interface VerifyResult {
   ok: boolean;
   checked: number;
   problems: string[];
-}
-
-/** Read a build's shard manifest, or fail with an input error naming it. */
-export function readManifest(dir: string): Manifest {
-  const f = path.join(dir, 'manifest.json');
-  if (!fs.existsSync(f)) throw new InputError(`${f}: not found (is ${dir} a shards folder?)`);
-  try {
-    return JSON.parse(fs.readFileSync(f, 'utf8')) as Manifest;
-  } catch (e) {
-    throw new InputError(`${f}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
-  }
 }
 
 /** Every file under `dir` (relative, posix), for spotting files the manifest does not list. */

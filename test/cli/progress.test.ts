@@ -108,7 +108,7 @@ describe('progress: rate and ETA on a terminal, silent elsewhere', () => {
     // inside a partition the line moves: segment reads one file (the filter's), features and signatures one per
     // locale (de-AT, de-DE, en-AT); the first line comes after the first read, not at the end of the first file
     for (const stage of ['segment', 'features', 'signatures']) expect(Number(/: ([\d.]+)%/.exec(lines(stage)[0])![1]), lines(stage)[0]).toBeLessThan(30);
-    // the plan's map/reduce steps (src/shards/plan-steps.ts) each draw their line through the partition runner
+    // the plan's map/reduce steps (src/shards/plan/) each draw their line through the partition runner
     for (const step of ['dedup-pairs', 'dedup-clusters', 'shards-counts', 'shards-quotas', 'shards-sample']) {
       expect(lines(step).length, `${step}: ${drawn.join(' | ')}`).toBeGreaterThan(0);
       expect(lines(step).at(-1)).toMatch(/: 100\.0% .*ETA 0s$/);

@@ -9,7 +9,9 @@ import { runFilter, type JsonlPath } from '../../src/eligibility/filter-stage.js
 import { prng, tmpDir } from '../helpers.js';
 import { expandInputs } from '../../src/io/inputs.js';
 import { gateContext } from '../../src/eligibility/policy.js';
-import { IdHasher, conflictsOfFile, decodeIds, idsKey } from '../../src/eligibility/id-conflicts.js';
+import { IdHasher } from '../../src/eligibility/id-conflicts.js';
+import { conflictsOfFile } from '../../src/eligibility/conflict-collector.js';
+import { decodeIds, idsKey } from '../../src/eligibility/ids-file.js';
 import { Oracle, recordOfLine, type OraclePolicy, type OracleRecord, type Verdict } from './oracle.js';
 
 /**

@@ -97,12 +97,15 @@ describe('evaluation on the sample', () => {
 
   it('judge score works on JSONL, CSV and TSV', () => {
     const d = tmpDir('vern-judge-');
-    const rows = [...splitDocs(path.join(out, 'shards'), 'validation')].filter((x) => x.locale.startsWith('de-')).slice(0, 12);
-    expect(rows.length).toBeGreaterThan(4);
-    fs.writeFileSync(path.join(d, 'g.jsonl'), rows.map((r) => JSON.stringify({ text: r.text, label: r.locale })).join('\n'));
+    // two locales, so the macro-F1 averages over more than one class; two de-AT docs labelled
+    // de-DE, so precision and recall differ and a wrong F1 or average cannot pass as right
+    const val = [...splitDocs(path.join(out, 'shards'), 'validation')];
+    const rows = [...val.filter((x) => x.locale === 'de-AT').slice(0, 6), ...val.filter((x) => x.locale === 'de-DE').slice(0, 6)].map((r, i) => ({ text: r.text, label: i < 2 ? 'de-DE' : r.locale }));
+    expect(rows.length).toBeGreaterThan(8);
+    fs.writeFileSync(path.join(d, 'g.jsonl'), rows.map((r) => JSON.stringify({ text: r.text, label: r.label })).join('\n'));
     const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-    fs.writeFileSync(path.join(d, 'g.csv'), 'sentence,locale\n' + rows.map((r) => `${q(r.text)},${r.locale}`).join('\n'));
-    fs.writeFileSync(path.join(d, 'g.tsv'), 'sentence\tlocale\n' + rows.map((r) => `${r.text.replace(/[\t\n"]/g, ' ')}\t${r.locale}`).join('\n'));
+    fs.writeFileSync(path.join(d, 'g.csv'), 'sentence,locale\n' + rows.map((r) => `${q(r.text)},${r.label}`).join('\n'));
+    fs.writeFileSync(path.join(d, 'g.tsv'), 'sentence\tlocale\n' + rows.map((r) => `${r.text.replace(/[\t\n"]/g, ' ')}\t${r.label}`).join('\n'));
     const judge = path.join(out, 'judge', 'judge.json.gz');
     const outs = [
       cli(['--json', 'judge', 'score', '-j', judge, '-d', path.join(d, 'g.jsonl')]),
@@ -112,8 +115,22 @@ describe('evaluation on the sample', () => {
     for (const o of outs) {
       expect(o.status, o.stderr).toBe(0);
       const s = JSON.parse(o.stdout);
-      expect(s.macroF1).toBeGreaterThanOrEqual(0);
-      expect(s.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(rows.length);
+      const cm = s.confusion as number[][];
+      expect(cm.flat().reduce((a, b) => a + b, 0)).toBe(rows.length);
+      // the oracle: macro-F1 over the classes with gold support, and accuracy, from the confusion matrix
+      const f1s = cm.flatMap((row, i) => {
+        const support = row.reduce((a, b) => a + b, 0);
+        if (!support) return [];
+        const predicted = cm.reduce((a, r) => a + r[i], 0);
+        const p = predicted ? row[i] / predicted : 0;
+        const r = row[i] / support;
+        return [p + r ? (2 * p * r) / (p + r) : 0];
+      });
+      expect(f1s.length).toBeGreaterThan(1);
+      // not vacuous: the mislabelled docs make the judge wrong somewhere
+      expect(s.macroF1).toBeLessThan(1);
+      expect(s.macroF1).toBeCloseTo(f1s.reduce((a, b) => a + b, 0) / f1s.length, 12);
+      expect(s.accuracy).toBeCloseTo(cm.reduce((a, row, i) => a + row[i], 0) / rows.length, 12);
     }
     expect(JSON.parse(outs[0].stdout).confusion).toEqual(JSON.parse(outs[1].stdout).confusion);
   });

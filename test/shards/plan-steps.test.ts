@@ -4,8 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { DedupIndex, DEFAULT_DEDUP } from '../../src/shards/dedupe.js';
 import { writeColumns } from '../../src/io/columns.js';
 import { ExternalSorter } from '../../src/io/extsort.js';
-import { assignSplits, inMemoryPlan, seededHash, type SigHeader } from '../../src/shards/stage.js';
-import { docPlan, planBudget, planRanges, planTables, readQuotas, readSamples, runDedupClusters, runDedupPairs, runShardsCounts, runShardsQuotas, runShardsSample, sigParts, type PlanSetup } from '../../src/shards/plan-steps.js';
+import { seededHash } from '../../src/hash.js';
+import type { SigHeader } from '../../src/shards/signatures.js';
+import { inMemoryPlan } from '../../src/shards/plan/in-memory.js';
+import { planBudget, planRanges, sigParts, type PlanSetup } from '../../src/shards/plan/common.js';
+import { runDedupPairs } from '../../src/shards/plan/pairs.js';
+import { runDedupClusters } from '../../src/shards/plan/clusters.js';
+import { runShardsCounts } from '../../src/shards/plan/counts.js';
+import { readQuotas, runShardsQuotas } from '../../src/shards/plan/quotas.js';
+import { readSamples, runShardsSample } from '../../src/shards/plan/sample.js';
+import { docPlan, planTables } from '../../src/shards/plan/tables.js';
 import type { CompletionIndex } from '../../src/pipeline/runner.js';
 import { ROOT, tmpDir } from '../helpers.js';
 import { rng } from '../../src/evaluate/metrics.js';
@@ -79,7 +87,7 @@ async function steps(s: PlanSetup) {
   const pairs = (await runDedupPairs(s))!;
   const clusters = await runDedupClusters(s, pairs);
   const counts = (await runShardsCounts(s, clusters))!;
-  const quotas = await runShardsQuotas(s, counts, assignSplits);
+  const quotas = await runShardsQuotas(s, counts);
   await runShardsSample(s, quotas);
   return planTables(s);
 }
@@ -137,7 +145,7 @@ describe('the plan as map/reduce steps equals the in-memory plan', () => {
     const pairs = (await runDedupPairs(b2))!;
     const clusters = await runDedupClusters(b2, pairs);
     for (const rank of [1, 0]) await runShardsCounts({ ...b2, rank, world: 2 }, clusters);
-    const quotas = await runShardsQuotas(b2, (await runShardsCounts(b2, clusters))!, assignSplits);
+    const quotas = await runShardsQuotas(b2, (await runShardsCounts(b2, clusters))!);
     for (const rank of [0, 1]) await runShardsSample({ ...b2, rank, world: 2 }, quotas);
     await runShardsSample(b2, quotas);
     const two = planTables(b2);

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { trainBaseline } from '../../evaluate/train.js';
 import { UsageError } from '../../errors.js';
-import { shardsOf } from '../build-folder.js';
+import { shardsDirOf } from '../../shards/manifest.js';
 import { makeLog, type CommandResult, type GlobalOptions } from '../io.js';
 
 /** `vernacular baseline train --build <dir>`: the n-gram baseline from the train split. */
 export async function baselineTrain(_args: string[], o: { build: string; out?: string; order: number }): Promise<CommandResult> {
   const build = path.resolve(o.build);
   const out = path.resolve(o.out ?? path.join(build, 'baseline', 'ngram.json.gz'));
-  const t = trainBaseline({ shardsDir: shardsOf(build), out, order: o.order });
+  const t = trainBaseline({ shardsDir: shardsDirOf(build), out, order: o.order });
   return { summary: { out, ...t }, text: `trained a ${o.order}-gram character LM on ${t.docs} train docs (${t.chars} chars, ${Object.keys(t.locales).length} locales) → ${path.relative(process.cwd(), out)}\nuse it as --model ngram:${path.relative(process.cwd(), out)} (or ?conditioned for the locale-conditioned variant)` };
 }
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { buildEvalSets } from '../../evaluate/build.js';
 import { evalRunMany } from '../../evaluate/run-many.js';
-import { shardsOf } from '../build-folder.js';
+import { shardsDirOf } from '../../shards/manifest.js';
 import { evalMarkdown } from '../../report/eval-report.js';
 import { resultsFile } from '../../report/results.js';
 import { InputError, UsageError } from '../../errors.js';
@@ -11,7 +11,7 @@ import { makeLog, type CommandResult, type GlobalOptions } from '../io.js';
 export async function evalBuild(_args: string[], o: { build: string; out?: string; maxPerLocale?: number }): Promise<CommandResult> {
   const build = path.resolve(o.build);
   const out = path.resolve(o.out ?? path.join(build, 'eval'));
-  const r = buildEvalSets({ shardsDir: shardsOf(build), outDir: out, maxPerLocale: o.maxPerLocale });
+  const r = buildEvalSets({ shardsDir: shardsDirOf(build), outDir: out, maxPerLocale: o.maxPerLocale });
   const locs = [...new Set(Object.values(r.counts).flatMap((c) => Object.keys(c)))].sort();
   const tasks = Object.keys(r.counts);
   const lines = [`Eval sets (test-split authors only) → ${path.relative(process.cwd(), out) || out}`, `  ${'locale'.padEnd(8)}${tasks.map((t) => t.padStart(16)).join('')}`];
@@ -63,7 +63,7 @@ export async function evalRequests(_args: string[], o: { suite: string; out: str
 export async function evalSeparation(_args: string[], o: { build: string; seed?: number }): Promise<CommandResult> {
   const { separation, separationTable } = await import('../../evaluate/separation.js');
   const build = path.resolve(o.build);
-  const cells = await separation({ shardsDir: shardsOf(build), evalDir: path.join(build, 'eval'), seed: o.seed });
+  const cells = await separation({ shardsDir: shardsDirOf(build), evalDir: path.join(build, 'eval'), seed: o.seed });
   if (!cells.length) throw new InputError(`${build}: no language with two locales in the non-test docs: nothing to separate`);
   return { summary: { cells }, text: separationTable(cells) };
 }

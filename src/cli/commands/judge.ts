@@ -3,7 +3,7 @@ import { resolveSecret } from '../../secret.js';
 import { trainJudges } from '../../evaluate/train.js';
 import { judgeTable, scoreJudge, trainJudgesOnFile, type LabelledTrainOptions } from '../../evaluate/judge-data.js';
 import { UsageError } from '../../errors.js';
-import { shardsOf } from '../build-folder.js';
+import { shardsDirOf } from '../../shards/manifest.js';
 import type { CommandResult } from '../io.js';
 
 /** `vernacular judge train --build <dir>` or `--input FILE --label-col C [--text-col T] [--lang L]`. */
@@ -21,7 +21,7 @@ export async function judgeTrain(_args: string[], o: Partial<LabelledTrainOption
   } catch {
     secret = undefined; // without the secret: the shards' non-test splits only
   }
-  const set = await trainJudges({ shardsDir: shardsOf(build), out, secret, seed: o.seed });
+  const set = await trainJudges({ shardsDir: shardsDirOf(build), out, secret, seed: o.seed });
   const note = secret ? '' : '\n(no VERNACULAR_SECRET: trained on the shards\' train and validation splits only, not on the docs balance left out)';
   return { summary: { out, report: set.report }, text: judgeTable(set.report) + note + `\n\nwrote ${path.relative(process.cwd(), out)}` };
 }

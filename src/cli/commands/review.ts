@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { ReviewStore } from '../../review/store.js';
 import { importReviewCsv, reviewCsv, sampleForReview } from '../../review/export.js';
@@ -6,14 +5,14 @@ import { agreementReport, agreementText } from '../../review/report.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { InputError } from '../../errors.js';
 import { makeLog, type CommandResult, type GlobalOptions } from '../io.js';
+import { readManifest, shardsDirOf } from '../../shards/manifest.js';
 
-const shardsOf = (build: string) => (fs.existsSync(path.join(build, 'manifest.json')) ? build : path.join(build, 'shards'));
 export const reviewDb = (build: string) => path.join(path.resolve(build), 'review', 'review.sqlite');
 
 /** `vernacular review export`: a stratified sample as CSV (and registered for import and serve). */
 export async function reviewExport(_args: string[], o: { build: string; locale: string; n: number; stratify: string; out: string; bom?: boolean; seed: number }): Promise<CommandResult> {
   if (o.stratify !== 'feature' && o.stratify !== 'none') throw new InputError(`--stratify must be feature or none (got ${o.stratify})`);
-  const samples = sampleForReview(shardsOf(path.resolve(o.build)), o.locale, o.n, o.stratify, o.seed);
+  const samples = sampleForReview(shardsDirOf(path.resolve(o.build)), o.locale, o.n, o.stratify, o.seed);
   const store = ReviewStore.open(reviewDb(o.build));
   try {
     store.addSamples(samples);
@@ -62,8 +61,8 @@ export async function reviewServe(_args: string[], o: { build: string; port: num
   const { reviewServer } = await import('../../review/server.js');
   const store = ReviewStore.open(reviewDb(o.build));
   if (!store.samples().length) {
-    const locales = o.locale ? [o.locale] : [...new Set(JSON.parse(fs.readFileSync(path.join(shardsOf(path.resolve(o.build)), 'manifest.json'), 'utf8')).shards.map((s: { locale: string }) => s.locale))].sort() as string[];
-    for (const l of locales) store.addSamples(sampleForReview(shardsOf(path.resolve(o.build)), l, o.n, 'feature'));
+    const locales = o.locale ? [o.locale] : [...new Set(readManifest(shardsDirOf(path.resolve(o.build))).shards.map((s) => s.locale))].sort() as string[];
+    for (const l of locales) store.addSamples(sampleForReview(shardsDirOf(path.resolve(o.build)), l, o.n, 'feature'));
   }
   const server = await reviewServer(store, { host: o.host, port: o.port, allowHosts: o.allowHost, idleMinutes: o.idleMinutes, maxMinutes: o.maxMinutes });
   const addr = server.address() as { port: number };

@@ -1,7 +1,10 @@
 import { assertUseful, runFilter } from '../../eligibility/filter-stage.js';
 import { runSegment } from '../../segment/stage.js';
 import { runFeatures } from '../../features/stage.js';
-import { planShards, runPlanRank, runShards, runSignatures, writeShardParts } from '../../shards/stage.js';
+import { runShards } from '../../shards/stage.js';
+import { planShards, runPlanRank } from '../../shards/plan/run.js';
+import { runSignatures } from '../../shards/signatures.js';
+import { writeShardParts } from '../../shards/write.js';
 import { UsageError } from '../../errors.js';
 import type { CommandResult, GlobalOptions } from '../io.js';
 import { buildContext, type BuildOptions } from '../../pipeline/context.js';

@@ -4,7 +4,7 @@ import type { BuildOptions } from '../../pipeline/context.js';
 import { funnelTable } from '../../pipeline/stats.js';
 import { segmentTable } from '../../segment/stage.js';
 import { featuresTable } from '../../features/stage.js';
-import { planTable } from '../../shards/stage.js';
+import { planTable } from '../../shards/manifest.js';
 import { judgeTable } from '../../evaluate/judge-data.js';
 import { compareTable } from '../../report/compare.js';
 import { coverageTable } from '../../report/coverage.js';

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { runShards, planTable } from '../../shards/stage.js';
+import { runShards } from '../../shards/stage.js';
+import { planTable } from '../../shards/manifest.js';
 import { verifyShards } from '../../shards/verify.js';
 import { revoke as runRevoke } from '../../shards/revoke.js';
 import { resolveSecret } from '../../secret.js';

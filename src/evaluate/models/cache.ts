@@ -1,14 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { openSqlite, type Db } from '../../io/sqlite.js';
 import type { GenerateRequest, LoglikelihoodRequest, Model } from './types.js';
 
 /** The content hash of a request: model id, kind, and the request's fields. */
 export function requestKey(modelId: string, kind: string, req: object): string {
   return createHash('sha256').update(JSON.stringify([modelId, kind, req])).digest('hex');
 }
-
-type Db = { prepare(sql: string): { get(...a: unknown[]): unknown; run(...a: unknown[]): unknown }; exec(sql: string): void; pragma(s: string): unknown; close(): void };
 
 /**
  * Every request cached by content hash in SQLite (WAL), so a re-run costs nothing and an
@@ -28,10 +25,7 @@ export class CachedModel implements Model {
   }
 
   static async open(inner: Model, file: string): Promise<CachedModel> {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const Database = (await import('better-sqlite3')).default as unknown as new (f: string) => Db;
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
+    const db = openSqlite(file, { wal: true });
     db.exec('CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     return new CachedModel(inner, db);
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { keyDigest } from '../../hash.js';
 import type { ChoiceItem } from '../build.js';
 
 /**
@@ -10,7 +10,7 @@ export const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** A permutation of 0..n-1 from the item id: displayed position → index into `choices`. */
 export function optionOrder(id: string, n: number): number[] {
-  const h = createHash('sha256').update(`forced-choice\0${id}`).digest();
+  const h = keyDigest('forced-choice', id);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = h.readUInt16BE((2 * i) % 30) % (i + 1);

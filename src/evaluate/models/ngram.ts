@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
+import { hash32 } from '../../hash.js';
 import type { GenerateRequest, LoglikelihoodRequest, Model } from './types.js';
 import { InputError } from '../../errors.js';
 import { rng } from '../metrics.js';
@@ -172,7 +173,7 @@ export function saveBaseline(file: string, b: BaselineFile): void {
   fs.writeFileSync(file, zlib.gzipSync(JSON.stringify(b), { level: 6 }));
 }
 
-export function loadBaseline(file: string): { data: BaselineFile; sha256: string } {
+function loadBaseline(file: string): { data: BaselineFile; sha256: string } {
   if (!fs.existsSync(file)) throw new InputError(`ngram model not found: ${file} (train one with \`vernacular baseline train\`)`);
   const buf = fs.readFileSync(file);
   let data: BaselineFile;
@@ -267,7 +268,7 @@ export class NgramModel implements Model {
 
   async generate(reqs: GenerateRequest[]) {
     return reqs.map((r) => {
-      const seed = createHash('sha256').update(r.context).digest().readUInt32BE(0);
+      const seed = hash32(r.context);
       return this.global.sample(r.context, r.until, r.maxTokens, seed);
     });
   }

@@ -2,7 +2,7 @@ import type { GenerateRequest, LoglikelihoodRequest, Model } from './types.js';
 import { InputError } from '../../errors.js';
 
 /** Errors from a model server: they name the URL, what was tried and, when it answered, its status and message. */
-export class ModelServerError extends InputError {
+class ModelServerError extends InputError {
   constructor(
     message: string,
     readonly status?: number,
@@ -51,7 +51,7 @@ export interface OpenAIOptions {
  * is off by its length; recognised when the first token has no logprob and the last prompt token
  * ends exactly that many characters past the prompt, and taken off.
  */
-export function alignOffsets(lp: { tokens: string[]; token_logprobs: Array<number | null>; text_offset: number[] }, promptLength: number): number[] {
+function alignOffsets(lp: { tokens: string[]; token_logprobs: Array<number | null>; text_offset: number[] }, promptLength: number): number[] {
   const n = lp.text_offset.length;
   if (!n || !Array.isArray(lp.tokens) || lp.tokens.length !== n) return lp.text_offset;
   const shift = lp.text_offset[n - 1] + lp.tokens[n - 1].length - promptLength;

@@ -11,7 +11,7 @@ export interface ListedRequest {
 }
 
 /** The key a predictions file answers a request by: the content hash of the request (no model id). */
-export const predictionKey = (kind: ListedRequest['kind'], req: object) => requestKey('', kind, req);
+const predictionKey = (kind: ListedRequest['kind'], req: object) => requestKey('', kind, req);
 
 /**
  * A model that answers nothing and notes every request `runSuite` makes (which requests a suite

@@ -20,7 +20,7 @@ function chunkOk(buf: Buffer): boolean {
  * known to be valid UTF-8 and within the size limit unless `bad[i]` says why not. Parallel arrays
  * rather than an object per line: millions of lines make no garbage beyond their batch.
  */
-export class RawLines {
+class RawLines {
   n = 0;
   readonly line: number[] = [];
   readonly buf: Buffer[] = [];

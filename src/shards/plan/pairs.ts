@@ -1,0 +1,203 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ExternalSorter } from '../../io/extsort.js';
+import { InputError } from '../../errors.js';
+import { readCompletion, runPartitions, type CompletionIndex, type Partition } from '../../pipeline/runner.js';
+import { similarity } from '../minhash.js';
+import { rmrf } from '../writer.js';
+import { BUCKET_CAP, VERSION, pairsDir, readSig, spillDir, type PlanSetup } from './common.js';
+
+/** Which of `ranges` contiguous ranges a 32-bit key falls in. */
+const rangeOf = (key: number, ranges: number) => Math.floor((key * ranges) / 2 ** 32);
+
+/** Appends u32 pairs to a file in chunks (the pair list is never held whole). */
+class PairWriter {
+  private buf = new Uint32Array(1 << 16);
+  private k = 0;
+  private fd: number;
+  count = 0;
+  constructor(readonly file: string) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.fd = fs.openSync(file, 'w');
+  }
+  add(a: number, b: number): void {
+    this.buf[this.k++] = a;
+    this.buf[this.k++] = b;
+    this.count++;
+    if (this.k === this.buf.length) this.flush();
+  }
+  private flush(): void {
+    if (this.k) fs.writeSync(this.fd, new Uint8Array(this.buf.buffer, 0, this.k * 4));
+    this.k = 0;
+  }
+  close(): void {
+    this.flush();
+    fs.closeSync(this.fd);
+  }
+}
+
+/** Read a pair file in chunks: `each(a, b)` per pair. */
+export function readPairs(file: string, each: (a: number, b: number) => void): void {
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  try {
+    let pos = 0;
+    for (let n = fs.readSync(fd, buf, 0, buf.length, pos); n > 0; n = fs.readSync(fd, buf, 0, buf.length, pos)) {
+      if (n % 8) throw new InputError(`${file}: truncated pair file; re-run \`vernacular run-stage dedup-pairs\``);
+      for (let o = 0; o < n; o += 8) each(buf.readUInt32LE(o), buf.readUInt32LE(o + 4));
+      pos += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+type PairsTask = { kind: 'exact'; range: number } | { kind: 'band'; band: number; range: number };
+
+function pairsTasks(s: PlanSetup): Array<Partition & { task: PairsTask }> {
+  const out: Array<Partition & { task: PairsTask }> = [];
+  const r4 = (r: number) => String(r).padStart(4, '0');
+  const weight = Math.max(1, Math.round(s.total / (s.dedup.bands + 1) / s.ranges));
+  const upstream = { sigs: s.sigIndex.fingerprint, ranges: s.ranges };
+  for (let r = 0; r < s.ranges; r++) out.push({ key: `exact-r${r4(r)}`, input: path.dirname(s.parts[0]?.file ?? s.out), upstream, weight, task: { kind: 'exact', range: r } });
+  for (let b = 0; b < s.dedup.bands; b++)
+    for (let r = 0; r < s.ranges; r++) out.push({ key: `band${String(b).padStart(3, '0')}-r${r4(r)}`, input: path.dirname(s.parts[0]?.file ?? s.out), upstream, weight, task: { kind: 'band', band: b, range: r } });
+  return out.sort((a, b) => (a.key < b.key ? -1 : 1));
+}
+
+/**
+ * `dedup-pairs` (partitioned over bands × key ranges, plus the exact hash's key ranges): every
+ * doc's key for this band and range, with its index and signature, external-sorted; each bucket
+ * of two or more gives its confirmed pairs. Exact: runs of equal 64-bit text hash give (first, other).
+ */
+export async function runDedupPairs(s: PlanSetup): Promise<CompletionIndex | undefined> {
+  const np = s.dedup.numPerm;
+  const B = s.dedup.bands;
+  const tasks = pairsTasks(s);
+  const dir = pairsDir(s);
+  await runPartitions<{ pairs: number; records: number; spilled: number; runs: number }>({
+    stage: 'dedup-pairs',
+    dir,
+    version: VERSION,
+    common: { cap: BUCKET_CAP, threshold: s.dedup.threshold },
+    partitions: tasks,
+    rank: s.rank,
+    world: s.world,
+    quiet: s.quiet,
+    run: async (p, out) => {
+      const t = (p as (typeof tasks)[number]).task;
+      const spill = spillDir(dir, p.key);
+      const writer = new PairWriter(out.file(`${p.key}.pairs`));
+      const exact = t.kind === 'exact';
+      const rs = exact ? 12 : 8 + 4 * np;
+      const sorter = new ExternalSorter({ recordSize: rs, keyBytes: exact ? 12 : 8, budget: s.budget, dir: spill });
+      try {
+        for (const part of s.parts) {
+          const c = readSig(part);
+          const sigBytes = Buffer.from(c.sigs.buffer, c.sigs.byteOffset, c.sigs.byteLength);
+          for (let k = 0; k < c.n; k++) {
+            if (exact) {
+              const hi = c.exactKeys[2 * k];
+              if (rangeOf(hi, s.ranges) !== t.range) continue;
+              const [buf, off] = sorter.slot();
+              buf.writeUInt32BE(hi, off);
+              buf.writeUInt32BE(c.exactKeys[2 * k + 1], off + 4);
+              buf.writeUInt32BE(part.start + k, off + 8);
+            } else {
+              if (c.shortFlags[k]) continue;
+              const key = c.bandKeys[k * B + t.band];
+              if (rangeOf(key, s.ranges) !== t.range) continue;
+              const [buf, off] = sorter.slot();
+              buf.writeUInt32BE(key, off);
+              buf.writeUInt32BE(part.start + k, off + 4);
+              sigBytes.copy(buf, off + 8, k * np * 4, (k + 1) * np * 4);
+            }
+          }
+        }
+        if (exact) {
+          // runs of equal (hi, lo): the first in index order pairs with each other one
+          let hi = -1;
+          let lo = -1;
+          let first = -1;
+          sorter.sorted((buf, off) => {
+            const h = buf.readUInt32BE(off);
+            const l = buf.readUInt32BE(off + 4);
+            const i = buf.readUInt32BE(off + 8);
+            if (h === hi && l === lo) writer.add(first, i);
+            else {
+              hi = h;
+              lo = l;
+              first = i;
+            }
+          });
+        } else {
+          bandBuckets(sorter, np, s.dedup.threshold, (a, b) => writer.add(a, b));
+        }
+        return { pairs: writer.count, records: sorter.count, spilled: sorter.spilled, runs: sorter.runCount };
+      } finally {
+        writer.close();
+        sorter.close();
+        rmrf(spill);
+      }
+    },
+  });
+  return s.world === 1 ? readCompletion(dir, 'dedup-pairs', 'run `vernacular run-stage dedup-pairs` first') : undefined;
+}
+
+/**
+ * One band's sorted (key, index, signature) records → pairs. In a bucket, the first CAP members
+ * (index order) are held with a union-find over them; member t is compared with the held members
+ * before it (all CAP of them once t ≥ CAP). Among held members a confirmed pair is emitted only
+ * when it joins two of their components; a later member emits one pair per component it joins.
+ * The components over the emitted pairs are those over every confirmed pair.
+ */
+function bandBuckets(sorter: ExternalSorter, np: number, threshold: number, emit: (a: number, b: number) => void): void {
+  const held = new Uint32Array(BUCKET_CAP * np);
+  const heldBytes = Buffer.from(held.buffer);
+  const heldIdx = new Uint32Array(BUCKET_CAP);
+  const par = new Int32Array(BUCKET_CAP);
+  const seen = new Int32Array(BUCKET_CAP).fill(-1);
+  const find = (i: number) => {
+    while (par[i] !== i) i = par[i] = par[par[i]];
+    return i;
+  };
+  const sig = new Uint32Array(np);
+  const sigBytes = Buffer.from(sig.buffer);
+  let key = -1;
+  let t = 0;
+  let stamp = 0;
+  sorter.sorted((buf, off) => {
+    const k = buf.readUInt32BE(off);
+    const idx = buf.readUInt32BE(off + 4);
+    if (k !== key) {
+      key = k;
+      t = 0;
+    }
+    stamp++;
+    if (t < BUCKET_CAP) {
+      // straight into the held slot (the record's bytes are little-endian u32, as the typed array reads them)
+      buf.copy(heldBytes, t * np * 4, off + 8, off + 8 + np * 4);
+      par[t] = t;
+      for (let x = 0; x < t; x++) {
+        if (similarity(held, x * np, held, t * np, np) < threshold) continue;
+        const rx = find(x);
+        const rt = find(t);
+        if (rx !== rt) {
+          emit(heldIdx[x], idx);
+          par[Math.max(rx, rt)] = Math.min(rx, rt);
+        }
+      }
+      heldIdx[t] = idx;
+    } else {
+      buf.copy(sigBytes, 0, off + 8, off + 8 + np * 4);
+      for (let x = 0; x < BUCKET_CAP; x++) {
+        if (similarity(held, x * np, sig, 0, np) < threshold) continue;
+        const r = find(x);
+        if (seen[r] === stamp) continue;
+        seen[r] = stamp;
+        emit(heldIdx[x], idx);
+      }
+    }
+    t++;
+  });
+}

@@ -1,0 +1,85 @@
+import type { StageContext } from '../pipeline/stage.js';
+import { readCompletion, runPartitions, type CompletionIndex } from '../pipeline/runner.js';
+import { readDocs } from '../io/docs.js';
+import { writeColumns } from '../io/columns.js';
+import { keyedHash } from '../eligibility/keyed-hash.js';
+import { authorPseudonym } from '../eligibility/objections.js';
+import { seededHash } from '../hash.js';
+import { DedupIndex } from './dedupe.js';
+import { dedupParams, shardsSetup, type Setup, type ShardsOptions } from './setup.js';
+
+// 2: author pseudonyms of the normalised id (authorPseudonym)
+const SIG_VERSION = 2;
+
+export interface SigHeader {
+  v: number;
+  /** the partition (features file) it was made from */
+  key: string;
+  n: number;
+  /** this file's author pseudonyms; the `author` column indexes them */
+  authors: string[];
+  /** docs per locale in this file, configured or not (the manifest's segment counts) */
+  segment: { [locale: string]: number };
+}
+
+/**
+ * Map step 1 (`signatures`, partitioned over the features files): per doc of a configured
+ * locale, the dedup signature (MinHash, band keys, exact hash, time, tie key) and what the plan
+ * needs (author pseudonym, locale, length). One column file per features file.
+ */
+export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {}, s: Setup = shardsSetup(ctx, opts)): Promise<{ done: number; skipped: number; index?: CompletionIndex }> {
+  const r = await runPartitions<{ n: number }>({
+    stage: 'signatures',
+    dir: s.sigDir,
+    version: SIG_VERSION,
+    // pseudonyms and doc hashes depend on the key; the locale list on the config
+    common: { dedup: s.sc.dedup, seed: s.config.seed, locales: s.localeNames, key: keyedHash(ctx.secret, 'fingerprint', ''), ci: s.config.objections.case_insensitive },
+    partitions: s.partitions,
+    rank: ctx.rank,
+    world: ctx.world,
+    quiet: ctx.quiet,
+    run: async (p, out, progress) => {
+      const dedup = new DedupIndex(dedupParams(s.sc), false, 4096);
+      const authorIndex = new Map<string, number>();
+      const authors: string[] = [];
+      const author: number[] = [];
+      const locale: number[] = [];
+      const chars: number[] = [];
+      const segment: { [l: string]: number } = {};
+      for await (const docs of readDocs(p.input, (b) => progress.tick(b))) {
+        for (const d of docs) {
+          const l = d.locale ?? 'und';
+          segment[l] = (segment[l] ?? 0) + 1;
+          const li = s.localeIndex.get(l);
+          if (li === undefined) continue;
+          const pid = keyedHash(ctx.secret, 'doc', d.id);
+          const a = authorPseudonym(ctx.secret, d.authorId, s.config.objections.case_insensitive);
+          let ai = authorIndex.get(a);
+          if (ai === undefined) {
+            ai = authors.push(a) - 1;
+            authorIndex.set(a, ai);
+          }
+          author.push(ai);
+          locale.push(li);
+          chars.push(d.text.length);
+          dedup.add({ id: pid, createdAt: d.createdAt, text: d.text, tie: seededHash(s.config.seed, 'sample', pid) });
+        }
+      }
+      const c = dedup.columns();
+      const header: SigHeader = { v: SIG_VERSION, key: p.key, n: c.n, authors, segment };
+      writeColumns(out.file(`${p.key}.bin`), header, {
+        author: Uint32Array.from(author),
+        locale: Uint8Array.from(locale),
+        chars: Uint32Array.from(chars),
+        sigs: c.sigs,
+        bandKeys: c.bandKeys,
+        exactKeys: c.exactKeys,
+        times: c.times,
+        ties: c.ties,
+        shortFlags: c.shortFlags,
+      });
+      return { n: c.n };
+    },
+  });
+  return { done: r.ran, skipped: r.skipped, index: ctx.world === 1 ? readCompletion(s.sigDir, 'signatures', 'run `vernacular run-stage signatures` first') : undefined };
+}
