@@ -41,7 +41,9 @@ export class FeatureExtractor {
     const hits = this.registry.run({ text, tokens, lang, locale });
     const byCategory: { [c: string]: number } = {};
     for (const h of hits) byCategory[h.category ?? 'other'] = (byCategory[h.category ?? 'other'] ?? 0) + 1;
-    return { hits, summary: { tokens: tokens.filter((t) => !t.emoji).length, byCategory } };
+    let words = 0;
+    for (const t of tokens) if (!t.emoji) words++;
+    return { hits, summary: { tokens: words, byCategory } };
   }
 
   /** Label a doc in place (features + summary in meta). */

@@ -33,6 +33,10 @@ export class Markers {
   private readonly abbreviations = new Map<string, Set<string>>();
   private readonly particles = new Map<string, Map<string, string[][]>>();
   private readonly emoticons: RegExp;
+  /** 1 for one UTF-16 unit of every emoticon (a non-letter where it has one, else its last): a text with none of them holds no emoticon */
+  private readonly emoticonUnit = new Uint8Array(65536);
+  /** an empty emoticon in the table matches anywhere: no shortcut then */
+  private emptyEmoticon = false;
   /** per language: token → LAUGH | ELONG bits, computed once per distinct token */
   private readonly tokenClass = new Map<string, Map<string, number>>();
 
@@ -53,6 +57,11 @@ export class Markers {
       this.particles.set(lang, m);
     }
     const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const e of data.emoticons.map(String)) {
+      const c = [...e].find((ch) => !/[\p{L}\p{N}]/u.test(ch)) ?? e[e.length - 1];
+      if (c) this.emoticonUnit[c.charCodeAt(0)] = 1;
+      else this.emptyEmoticon = true;
+    }
     this.emoticons = new RegExp(`(?<![\\p{L}\\p{N}])(?:${[...data.emoticons].sort((a, b) => b.length - a.length).map(esc).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
   }
 
@@ -105,8 +114,15 @@ export class Markers {
     if (caps.length >= 2 || caps.some((c) => c[2] >= 6)) for (const [s, e, n] of caps) if (n >= 4) hit('marker:caps', 'caps', s, e, 0.8);
     if (/[!?.…]/.test(text)) for (const m of text.matchAll(/[!?]{2,}|\.{3,}|…/g)) hit('marker:punctuation', 'punctuation', m.index!, m.index! + m[0].length, 0.9);
     this.emoticons.lastIndex = 0;
-    for (const m of text.matchAll(this.emoticons)) hit('marker:emoticon', 'emoticon', m.index!, m.index! + m[0].length, 0.9);
+    if (this.mayHoldEmoticon(text)) for (const m of text.matchAll(this.emoticons)) hit('marker:emoticon', 'emoticon', m.index!, m.index! + m[0].length, 0.9);
     return hits;
+  }
+
+  private mayHoldEmoticon(text: string): boolean {
+    if (this.emptyEmoticon) return true;
+    const u = this.emoticonUnit;
+    for (let i = 0; i < text.length; i++) if (u[text.charCodeAt(i)]) return true;
+    return false;
   }
 }
 

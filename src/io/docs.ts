@@ -23,7 +23,8 @@ export function stageFiles(dir: string): string[] {
  * jumping to the end of a small file at the first read.
  */
 export async function* readDocs(file: string, onRead?: (bytes: number) => void): AsyncGenerator<Doc[]> {
-  for await (const rows of readJsonl(file, 64 << 20, onRead, onRead ? 16 << 10 : undefined)) {
+  // docs are JSON.stringify's output (no key twice): the scans for repeated keys are skipped
+  for await (const rows of readJsonl(file, 64 << 20, onRead, onRead ? 16 << 10 : undefined, false)) {
     const docs: Doc[] = [];
     for (const r of rows) {
       if (r.fields === undefined) throw new InputError(`${file}:${r.line}: ${r.bad} (stage output is damaged; re-run the stage that wrote it)`);

@@ -208,9 +208,11 @@ export class Cascade {
     return idx;
   }
 
-  /** Detect the language of `text` posted from `country`; `hint` is the platform's language hint, if any. */
-  detect(text: string, country?: string, hint?: string): LidResult {
-    const clean = lidText(text);
+  /**
+   * Detect the language of `text` posted from `country`; `hint` is the platform's language hint,
+   * if any. `clean`: `lidText(text)`, when the caller has it already.
+   */
+  detect(text: string, country?: string, hint?: string, clean: string = lidText(text)): LidResult {
     const letters = letterCount(clean);
     if (letters < this.o.minLetters) return { code: 'und', score: 0, evidence: 'too-little-text' };
     const plausible = this.plausibleFor(country);

@@ -16,17 +16,22 @@ const segmenter = new Intl.Segmenter('und', { granularity: 'sentence' });
  */
 export function languageSpans(text: string, country: string | undefined, cascade: Cascade, opts: { minChars: number; minSentenceLetters: number; minShare: number }): LangSpan[] | undefined {
   if (text.length < opts.minChars) return undefined;
-  const sentences: Array<{ start: number; end: number; lang: string; letters: number }> = [];
+  const sentences: Array<{ start: number; end: number; lang: string; letters: number; segment: string; clean: string }> = [];
+  let judged = 0;
   for (const s of segmenter.segment(text)) {
-    const letters = letterCount(lidText(s.segment));
-    let lang = 'und';
-    if (letters >= opts.minSentenceLetters) {
-      const l = cascade.detect(s.segment, country);
-      if (l.score >= 0.7) lang = l.code;
-    }
-    sentences.push({ start: s.index, end: s.index + s.segment.length, lang, letters });
+    const clean = lidText(s.segment);
+    const letters = letterCount(clean);
+    if (letters >= opts.minSentenceLetters) judged++;
+    sentences.push({ start: s.index, end: s.index + s.segment.length, lang: 'und', letters, segment: s.segment, clean });
   }
-  if (sentences.length < 2) return undefined;
+  // fewer than two judged sentences cannot make two languages (the others take a judged one's): no spans, nothing to detect
+  if (sentences.length < 2 || judged < 2) return undefined;
+  for (const s of sentences) {
+    if (s.letters >= opts.minSentenceLetters) {
+      const l = cascade.detect(s.segment, country, undefined, s.clean);
+      if (l.score >= 0.7) s.lang = l.code;
+    }
+  }
   // unjudged sentences take the language of the previous judged one (or the next)
   let last = sentences.find((s) => s.lang !== 'und')?.lang;
   if (!last) return undefined;

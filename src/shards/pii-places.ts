@@ -57,8 +57,10 @@ const ADDRESS_LANGS: { [cc: string]: string[] } = {
 
 /** Address spans in `text` for the languages of `country`. */
 export function findAddresses(text: string, country: string | undefined): Array<[number, number]> {
-  const langs = (country && ADDRESS_LANGS[country]) || Object.keys(ADDRESS_RES);
   const out: Array<[number, number]> = [];
+  // every address holds a digit (a house number, or the Eircode's): none in the text, none to find
+  if (!/\d/.test(text)) return out;
+  const langs = (country && ADDRESS_LANGS[country]) || Object.keys(ADDRESS_RES);
   for (const l of langs) {
     for (const m of text.matchAll(ADDRESS_RES[l])) {
       let v = m[0].replace(/[ ,]+$/, '');

@@ -21,6 +21,8 @@ const EMAIL = /[\p{L}\p{N}._%+-]+@(?:[\p{L}\p{N}-]+\.)+\p{L}{2,}/gu;
 const TLDS = 'com|net|org|info|eu|io|app|dev|co|at|be|bg|hr|cy|cz|dk|ee|fi|fr|de|gr|hu|ie|it|lv|lt|lu|mt|nl|pl|pt|ro|sk|si|es|se|uk|ch|no|is|li|me|tv|ly|gl|gle|link|shop|online|site|store|news|blog';
 const URL_RE = new RegExp(String.raw`\b(?:https?:\/\/|www\.)[^\s<>"'«»]+|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:${TLDS})\/[^\s<>"'«»]*`, 'giu');
 const USER = /(?<![\p{L}\p{N}._%+\-/])@[\p{L}\p{N}_](?:[\p{L}\p{N}_.]*[\p{L}\p{N}_])?/gu;
+const HAS_DIGIT = /\d/;
+const HAS_WWW = /www\./i;
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g;
 // Card numbers never start with 0 (the first digit is the industry); not glued to letters or digits.
 const CARD = /(?<![\p{L}\p{N}.,+])[1-9](?:[ -]?\d){12,18}(?!\d|[.,]\d)/gu;
@@ -145,15 +147,19 @@ export function findPii(text: string, country?: string, mode: PiiMode = 'post'):
     hits.push({ type, start: s, end: e });
     taken.fill(1, s, e);
   };
-  for (const m of text.matchAll(EMAIL)) take('EMAIL', m.index!, m.index! + m[0].length);
-  for (const m of text.matchAll(URL_RE)) {
+  // each pattern is run only where the character it cannot match without is in the text ('@' for
+  // emails and handles, '/' or 'www.' for URLs, a digit for IBANs, cards and phones): same hits
+  const at = text.includes('@');
+  const digit = HAS_DIGIT.test(text);
+  if (at) for (const m of text.matchAll(EMAIL)) take('EMAIL', m.index!, m.index! + m[0].length);
+  if (text.includes('/') || HAS_WWW.test(text)) for (const m of text.matchAll(URL_RE)) {
     let v = m[0];
     // trailing punctuation belongs to the sentence, and a closing bracket without an opening one too
     while (/[.,;:!?'"»)\]}]$/.test(v) && !(v.endsWith(')') && v.includes('('))) v = v.slice(0, -1);
     if (free(m.index!, m.index! + v.length)) take('URL', m.index!, m.index! + v.length);
   }
-  for (const m of text.matchAll(USER)) if (free(m.index!, m.index! + m[0].length)) take('USER', m.index!, m.index! + m[0].length);
-  for (const m of text.matchAll(IBAN)) {
+  if (at) for (const m of text.matchAll(USER)) if (free(m.index!, m.index! + m[0].length)) take('USER', m.index!, m.index! + m[0].length);
+  if (digit) for (const m of text.matchAll(IBAN)) {
     let v = m[0];
     // the regex may run into a following word; shrink to the longest valid prefix
     while (v.length > 15 && !validIban(v)) v = v.slice(0, -1).trimEnd();
@@ -161,7 +167,7 @@ export function findPii(text: string, country?: string, mode: PiiMode = 'post'):
   }
   const phoneShaped = (raw: string, before: string, after: string) => phoneOk(raw, before, after, country);
   for (const [s, e] of findNationalIds(text, country, phoneShaped)) if (free(s, e)) take('NATIONAL_ID', s, e);
-  for (const m of text.matchAll(CARD)) {
+  if (digit) for (const m of text.matchAll(CARD)) {
     const d = m[0].replace(/\D/g, '');
     // digits right after an IBAN-like prefix (AT35 1200 …) are an account, not a card
     const ibanLike = /[A-Z]{2}\d{2}[ ]?$/.test(text.slice(Math.max(0, m.index! - 5), m.index!));
@@ -169,7 +175,7 @@ export function findPii(text: string, country?: string, mode: PiiMode = 'post'):
   }
   if (mode === 'chat') for (const [s, e] of findAddresses(text, country)) if (free(s, e)) take('ADDRESS', s, e);
   for (const [s, e] of findDob(text)) if (free(s, e)) take('DOB', s, e);
-  for (const m of text.matchAll(PHONE)) {
+  if (digit) for (const m of text.matchAll(PHONE)) {
     let v = m[0].replace(/[ (]+$/, '');
     let s = m.index!;
     // a bracket that only opens or only closes is punctuation around the number, not part of it

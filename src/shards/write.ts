@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Doc } from '../doc.js';
+import type { Doc, FeatureHit } from '../doc.js';
 import type { StageContext } from '../pipeline/stage.js';
 import { runPartitions } from '../pipeline/runner.js';
 import { readDocs } from '../io/docs.js';
@@ -64,7 +64,6 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
       const st: PartStats = { files: [], splits: {}, sources: {}, pii: {} };
       // nothing taken from this file (other locales, all duplicates, sampled out): no need to read it
       if (!take.some((t) => t > 0)) return st;
-      fx ??= await FeatureExtractor.create();
       const prefix = path.basename(p.key);
       const sets = new Map<string, ShardSet>();
       let j = 0;
@@ -80,7 +79,12 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
           const { text, counts } = scrubPii(d.text, d.country, isChatKind(d.kind, s.config) ? 'chat' : 'post');
           for (const [t, n] of Object.entries(counts) as Array<[PiiType, number]>) st.pii[t] = (st.pii[t] ?? 0) + n;
           const split = SPLITS[splitOf[k]];
-          const { hits } = fx.extract(text, d.lang?.code ?? 'und', locale);
+          let hits = keptFeatures(d, text, locale);
+          if (!hits) {
+            // the extractor is built on first need (it takes seconds)
+            fx ??= await FeatureExtractor.create();
+            hits = fx.extract(text, d.lang?.code ?? 'und', locale).hits;
+          }
           const key = `${split}/${locale}`;
           let set = sets.get(key);
           if (!set) {
@@ -115,4 +119,13 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
     },
   });
   return r.markers.map((m) => m.stats);
+}
+
+/**
+ * A shard doc's features when the scrub left its text as it was: the features step's hits (the
+ * same extractor on the same text, language and locale gives the same hits); undefined when they
+ * must be extracted again on the scrubbed text.
+ */
+function keptFeatures(d: Doc, text: string, locale: string): FeatureHit[] | undefined {
+  return text === d.text && d.locale === locale && Array.isArray(d.features) ? d.features : undefined;
 }

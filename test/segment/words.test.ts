@@ -2,6 +2,9 @@
  * The word-list evidence of language ID (src/segment/backends/words.ts): a Zipf unigram model over
  * each language's most frequent words, kept as differences from the unlisted-word floor.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FLOOR_GAP, RANK_K, WordModel, wordLists } from '../../src/segment/backends/words.js';
 
@@ -64,6 +67,44 @@ describe('word lists', () => {
       const s = score(t);
       const best = Object.entries(s).sort((a, b) => b[1] - a[1])[0][0];
       expect(best, t).toBe(l);
+    }
+  });
+
+  it('the index read back from its cache file (or rebuilt over a damaged one) scores every text exactly as the one built', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vern-words-cache-'));
+    const before = process.env.VERNACULAR_CACHE_DIR;
+    process.env.VERNACULAR_CACHE_DIR = dir;
+    try {
+      const langs = ['eng', 'mlt'];
+      const built = new WordModel(langs);
+      const [file] = fs.readdirSync(dir).filter((f) => f.startsWith('words-'));
+      expect(file).toBeDefined();
+      const cached = new WordModel(langs);
+      // a damaged cache (cut short, or a byte of the header changed) is not used: the index is built again
+      const bytes = fs.readFileSync(path.join(dir, file));
+      fs.writeFileSync(path.join(dir, file), bytes.subarray(0, bytes.length - 3));
+      const afterCut = new WordModel(langs);
+      fs.writeFileSync(path.join(dir, file), Buffer.concat([Buffer.from('{"langs":[]'), bytes.subarray(11)]));
+      const afterHead = new WordModel(langs);
+      expect(afterHead.langs).toEqual(built.langs);
+      const words = wordLists(langs).flatMap((l) => [...l.words.keys()].filter((_, i) => i % 7 === 0));
+      const texts = [...words, 'der the agus il-', 'qqq zzz', ''];
+      for (let i = 0; i + 5 < words.length; i += 5) texts.push(words.slice(i, i + 5).join(' '));
+      const run = (m: WordModel, t: string) => {
+        const out = new Float64Array(m.langs.length);
+        const n = m.score(t, out);
+        return [n, ...out];
+      };
+      for (const t of texts) {
+        const want = run(built, t);
+        expect(run(cached, t)).toEqual(want);
+        expect(run(afterCut, t)).toEqual(want);
+        expect(run(afterHead, t)).toEqual(want);
+      }
+    } finally {
+      if (before === undefined) delete process.env.VERNACULAR_CACHE_DIR;
+      else process.env.VERNACULAR_CACHE_DIR = before;
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

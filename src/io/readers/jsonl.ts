@@ -68,9 +68,10 @@ export async function* readJsonlLines(file: string, maxLineBytes: number, onRead
 
 /**
  * Parse line `i` of a batch into a row: a JSON object's fields (with `dups`, the keys it repeats:
- * JSON.parse keeps only the last), or why it is not one.
+ * JSON.parse keeps only the last), or why it is not one. `checkKeys` false skips the two scans for
+ * repeated keys (for lines this tool wrote itself from parsed objects, which cannot repeat one).
  */
-export function parseJsonLine(l: RawLines, i: number): RawRow {
+export function parseJsonLine(l: RawLines, i: number, checkKeys = true): RawRow {
   const line = l.line[i];
   const bad = l.bad[i];
   if (bad !== undefined) return { line, bad };
@@ -83,6 +84,7 @@ export function parseJsonLine(l: RawLines, i: number): RawRow {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { line, bad: `expected a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}` };
+  if (!checkKeys) return { line, fields: value as { [k: string]: unknown } };
   const dups = duplicateKeys(text);
   const row: RawRow = dups ? { line, fields: value as { [k: string]: unknown }, dups } : { line, fields: value as { [k: string]: unknown } };
   // a key repeated inside a nested object (a chat's message): JSON.parse kept the last one
@@ -96,11 +98,11 @@ export function parseJsonLine(l: RawLines, i: number): RawRow {
   return row;
 }
 
-/** Read a JSONL file (optionally .gz or .zst) as batches of rows; bad lines become `bad` rows. */
-export async function* readJsonl(file: string, maxLineBytes: number, onRead?: (bytes: number) => void, chunkBytes?: number): RowSource {
+/** Read a JSONL file (optionally .gz or .zst) as batches of rows; bad lines become `bad` rows. `checkKeys`: see `parseJsonLine`. */
+export async function* readJsonl(file: string, maxLineBytes: number, onRead?: (bytes: number) => void, chunkBytes?: number, checkKeys = true): RowSource {
   for await (const lines of readJsonlLines(file, maxLineBytes, onRead, chunkBytes)) {
     const rows: RawRow[] = [];
-    for (let i = 0; i < lines.n; i++) rows.push(parseJsonLine(lines, i));
+    for (let i = 0; i < lines.n; i++) rows.push(parseJsonLine(lines, i, checkKeys));
     yield rows;
   }
 }

@@ -10,6 +10,10 @@ export function usableCompression<C extends 'gz' | 'zst' | 'none'>(c: C): C | 'g
   return c === 'zst' && !loadZstd() ? 'gz' : c;
 }
 
+/** A writer's first block (it grows to the full block size as lines arrive). */
+const FIRST_BLOCK = 32 << 10;
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Streaming JSONL writer, gzip-compressed when the name ends in `.gz`, zstd when it ends in
  * `.zst` (needs the optional `zstd-napi` build: check `loadZstd()` before choosing the name).
@@ -23,6 +27,13 @@ export class JsonlWriter {
   private readonly head: Writable;
   // Lines are encoded straight into a 1 MB block (no join, no intermediate Buffer per line).
   private readonly blockBytes: number;
+  /**
+   * The block's size as far as flushing goes (blockBytes, or more after a longer line): a block
+   * is handed on when the next line would not fit in `cap`, so what reaches the stream does not
+   * depend on `block`'s allocated length, which starts small (many writers stay small: segment
+   * keeps one per locale) and grows up to `cap` as lines arrive.
+   */
+  private cap: number;
   private block: Buffer;
   private used = 0;
   private error: Error | undefined;
@@ -34,7 +45,8 @@ export class JsonlWriter {
   constructor(file: string, opts: { level?: number; blockBytes?: number } = {}) {
     this.file = file;
     this.blockBytes = opts.blockBytes ?? 1 << 20;
-    this.block = Buffer.allocUnsafe(this.blockBytes);
+    this.cap = this.blockBytes;
+    this.block = Buffer.allocUnsafe(Math.min(this.blockBytes, FIRST_BLOCK));
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = tempPath(file);
     this.sink = fs.createWriteStream(this.tmp);
@@ -82,9 +94,16 @@ export class JsonlWriter {
   begin(maxBytes: number): void | Promise<void> {
     this.count++;
     let wait: void | Promise<void> = undefined;
-    if (this.used + maxBytes + 1 > this.block.length) {
-      wait = this.flushBlock();
-      if (maxBytes + 1 > this.block.length) this.block = Buffer.allocUnsafe(maxBytes + 1);
+    if (this.used + maxBytes + 1 > this.cap) {
+      wait = this.flushBlock(true);
+      if (maxBytes + 1 > this.cap) this.cap = maxBytes + 1;
+    }
+    const need = this.used + maxBytes + 1;
+    if (need > this.block.length) {
+      // grow toward `cap` (doubling): the bytes so far move to the larger block
+      const grown = Buffer.allocUnsafe(Math.min(this.cap, Math.max(need, 2 * this.block.length)));
+      this.block.copy(grown, 0, 0, this.used);
+      this.block = grown;
     }
     return wait;
   }
@@ -127,7 +146,8 @@ export class JsonlWriter {
     this.block[this.used++] = 10;
   }
 
-  private flushBlock(): void | Promise<void> {
+  /** Hand the block's lines on; `more`: lines follow (a block handed to a stream is replaced by a full-size one). */
+  private flushBlock(more: boolean): void | Promise<void> {
     if (this.error) throw this.error;
     if (!this.used) return;
     if (this.compress) {
@@ -137,9 +157,10 @@ export class JsonlWriter {
       if (!this.head.write(z)) return new Promise((r) => this.head.once('drain', () => r()));
       return;
     }
-    // The stream keeps the Buffer it is given: hand over this block, start a fresh one.
+    // The stream keeps the Buffer it is given: hand over this block, start a fresh one (at full
+    // size: a writer that filled one block will likely fill more)
     const out = this.block.subarray(0, this.used);
-    this.block = Buffer.allocUnsafe(Math.max(this.blockBytes, this.block.length));
+    this.block = more ? Buffer.allocUnsafe(this.cap) : EMPTY;
     this.used = 0;
     if (!this.head.write(out)) return new Promise((r) => this.head.once('drain', () => r()));
   }
@@ -148,7 +169,7 @@ export class JsonlWriter {
   async close(): Promise<void> {
     // an empty .zst file is not a zstd stream (the CLI calls it truncated): write an empty frame
     if (this.compress && this.count === 0) this.head.write(this.compress(Buffer.alloc(0)));
-    await this.flushBlock();
+    await this.flushBlock(false);
     await new Promise<void>((resolve, reject) => {
       this.sink.once('close', () => (this.error ? reject(this.error) : resolve()));
       this.sink.once('error', reject);

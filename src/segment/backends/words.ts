@@ -59,23 +59,22 @@ function resourceDir(): string {
 
 /**
  * Words by two 32-bit hashes of their character codes, open addressing (at most half full), so a
- * word of a text is looked up without making a string: `h1[s]`, `h2[s]` and `len[s]` the word's
- * hashes and length (`len` 0: empty slot); a word matches on both hashes and its length (64 bits:
- * a false match is about as likely as 1 in 10^19 per word). The word's entries are
- * [start[id[s]], start[id[s] + 1]) of `li` (language) / `delta` (evidence). Only typed arrays,
- * so the index costs the collector nothing and is cached on disk as it is.
+ * word of a text is looked up without making a string. Slot s is `slot[4s..4s+4)`: the word's
+ * hashes, its length (0: empty slot) and its id, side by side so a probe reads one cache line
+ * (a word matches on both hashes and its length, 64 bits: a false match is about as likely as 1
+ * in 10^19 per word). The word's entries are [start[id], start[id + 1]) of `li` (language) /
+ * `delta` (evidence). Only typed arrays, so the index costs the collector nothing and is cached
+ * on disk as it is (and read back without a copy).
  */
 interface Index {
-  h1: Int32Array;
-  h2: Int32Array;
-  len: Int32Array;
-  id: Int32Array;
+  slot: Int32Array;
   start: Int32Array;
   li: Uint8Array;
   delta: Float32Array;
 }
-const PARTS = ['h1', 'h2', 'len', 'id', 'start', 'li', 'delta'] as const;
-const CACHE_VERSION = 3;
+const PARTS = ['slot', 'start', 'delta', 'li'] as const;
+const TYPES = { slot: Int32Array, start: Int32Array, delta: Float32Array, li: Uint8Array };
+const CACHE_VERSION = 4;
 
 /** The cache file of the index for these languages and parameters (the word list files' sizes and times in the key). */
 function cacheFile(languages: readonly string[], rankK: number, floorGap: number): string {
@@ -90,7 +89,10 @@ function cacheFile(languages: readonly string[], rankK: number, floorGap: number
 function writeIndex(file: string, ix: Index, langs: string[]): void {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const head = Buffer.from(JSON.stringify({ langs, lengths: PARTS.map((k) => ix[k].length) }) + '\n');
+    // the header is padded to a multiple of 8 bytes, so every part starts aligned for a view on the file's bytes
+    let json = JSON.stringify({ langs, lengths: PARTS.map((k) => ix[k].length) });
+    while ((Buffer.byteLength(json) + 1) % 8) json += ' ';
+    const head = Buffer.from(json + '\n');
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, Buffer.concat([head, ...PARTS.map((k) => Buffer.from(ix[k].buffer, ix[k].byteOffset, ix[k].byteLength))]));
     fs.renameSync(tmp, file);
@@ -104,18 +106,21 @@ function readIndex(file: string): { ix: Index; langs: string[] } | undefined {
     const buf = fs.readFileSync(file);
     const nl = buf.indexOf(10);
     const head = JSON.parse(buf.subarray(0, nl).toString('utf8')) as { langs: string[]; lengths: number[] };
-    const types = [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Uint8Array, Float32Array];
+    // views on the file's bytes when they are aligned (they are, unless the buffer is a pooled slice); else copies
+    const aligned = buf.byteOffset % 8 === 0;
     let o = nl + 1;
-    const parts = PARTS.map((_, i) => {
-      const T = types[i];
+    const parts = PARTS.map((k, i) => {
+      const T = TYPES[k];
       const bytes = head.lengths[i] * T.BYTES_PER_ELEMENT;
-      const a = new T(new Uint8Array(buf.subarray(o, o + bytes)).buffer);
+      if (o % T.BYTES_PER_ELEMENT || o + bytes > buf.length) throw new Error('misaligned or short');
+      const a = aligned ? new T(buf.buffer, buf.byteOffset + o, head.lengths[i]) : new T(new Uint8Array(buf.subarray(o, o + bytes)).buffer);
       o += bytes;
       return a;
     });
     if (o !== buf.length) return undefined;
-    const [h1, h2, len, id, start, li, delta] = parts as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Uint8Array, Float32Array];
-    return { ix: { h1, h2, len, id, start, li, delta }, langs: head.langs };
+    const [slot, start, delta, li] = parts as [Int32Array, Int32Array, Float32Array, Uint8Array];
+    if (slot.length % 4 || (slot.length / 4) & (slot.length / 4 - 1)) return undefined;
+    return { ix: { slot, start, li, delta }, langs: head.langs };
   } catch {
     return undefined;
   }
@@ -187,17 +192,19 @@ export class WordModel {
     if (cached) {
       this.langs = cached.langs;
       this.ix = cached.ix;
-      this.mask = cached.ix.h1.length - 1;
+      this.mask = cached.ix.slot.length / 4 - 1;
       return;
     }
     const lists = wordLists(languages);
     this.langs = lists.map((l) => l.lang);
     const floor = -Math.log(LIST_SIZE + rankK) - floorGap;
+    // the words by their hashes, each once (a word of several lists is one slot)
+    const distinct = new Set<string>();
+    for (const l of lists) for (const w of l.words.keys()) distinct.add(w);
     let size = 16;
-    const total = lists.reduce((n, l) => n + l.words.size, 0);
-    while (size < 2 * total) size *= 2;
+    while (size < 2 * distinct.size) size *= 2;
     this.mask = size - 1;
-    const ix: Index = { h1: new Int32Array(size), h2: new Int32Array(size), len: new Int32Array(size), id: new Int32Array(size), start: new Int32Array(0), li: new Uint8Array(0), delta: new Float32Array(0) };
+    const ix: Index = { slot: new Int32Array(4 * size), start: new Int32Array(0), li: new Uint8Array(0), delta: new Float32Array(0) };
     const wid: number[] = [];
     const wli: number[] = [];
     const wdelta: number[] = [];
@@ -207,11 +214,11 @@ export class WordModel {
         let a = H1;
         let b = H2;
         for (let i = 0; i < w.length; i++) (a = hash1(a, w.charCodeAt(i))), (b = hash2(b, w.charCodeAt(i)));
-        let id = findSlot(ix, this.mask, w.length, a, b);
+        let id = findSlot(ix.slot, this.mask, w.length, a, b);
         if (id < 0) {
           let s = a & this.mask;
-          while (ix.len[s] !== 0) s = (s + 1) & this.mask;
-          (ix.h1[s] = a), (ix.h2[s] = b), (ix.len[s] = w.length), (ix.id[s] = id = words++);
+          while (ix.slot[4 * s + 2] !== 0) s = (s + 1) & this.mask;
+          (ix.slot[4 * s] = a), (ix.slot[4 * s + 1] = b), (ix.slot[4 * s + 2] = w.length), (ix.slot[4 * s + 3] = id = words++);
         }
         wid.push(id);
         wli.push(li);
@@ -242,8 +249,8 @@ export class WordModel {
    */
   score(clean: string, into: Float64Array): number {
     into.fill(0, 0, this.langs.length);
-    const ix = this.ix;
-    const { start, li, delta } = ix;
+    const { slot, start, li, delta } = this.ix;
+    const mask = this.mask;
     let n = 0;
     let a = H1;
     let b = H2;
@@ -258,7 +265,7 @@ export class WordModel {
       }
       if (i > from) {
         n++;
-        const w = findSlot(ix, this.mask, i - from, a, b);
+        const w = findSlot(slot, mask, i - from, a, b);
         if (w >= 0) for (let k = start[w], end = start[w + 1]; k < end; k++) into[li[k]] += delta[k];
       }
       a = H1;
@@ -270,10 +277,11 @@ export class WordModel {
 }
 
 /** The id of the word of length n with hashes a, b, or -1. */
-function findSlot(ix: Index, mask: number, n: number, a: number, b: number): number {
+function findSlot(slot: Int32Array, mask: number, n: number, a: number, b: number): number {
   for (let s = a & mask; ; s = (s + 1) & mask) {
-    const len = ix.len[s];
+    const q = 4 * s;
+    const len = slot[q + 2];
     if (len === 0) return -1;
-    if (len === n && ix.h1[s] === a && ix.h2[s] === b) return ix.id[s];
+    if (len === n && slot[q] === a && slot[q + 1] === b) return slot[q + 3];
   }
 }
