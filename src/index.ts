@@ -65,7 +65,7 @@ export { DedupIndex, DEFAULT_DEDUP } from './shards/dedupe.js';
 export { findPii, scrubPii } from './shards/pii.js';
 export { planTargets, sampleLocale } from './shards/balance.js';
 export { runShards } from './shards/stage.js';
-export { readManifest, type Manifest } from './shards/manifest.js';
+export { readManifest, shardsDirOf, type Manifest } from './shards/manifest.js';
 export { verifyShards } from './shards/verify.js';
 export { revoke } from './shards/revoke.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { readYaml } from '../io/yaml.js';
-import { InputError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { formatIssues } from '../config/load.js';
 import type { FeatureHit } from '../doc.js';
 import { packageRoot } from '../paths.js';
@@ -126,9 +126,9 @@ export class Markers {
   }
 }
 
-/** The marker tables, validated as the lexicons are: a bad file is an input error naming the file and each bad field. */
+/** The marker tables, validated as the lexicons are: a bad file is a configuration error (exit 2, as a bad lexicon) naming the file and each bad field. */
 export function loadMarkerData(file = path.join(packageRoot(), 'corpora', 'markers', 'markers.yaml')): MarkerData {
-  const parsed = markerSchema.safeParse(readYaml(file, 'input'));
-  if (!parsed.success) throw new InputError(`${file}: not a valid markers file:\n` + formatIssues(parsed.error.issues).map((p) => `  - ${p}`).join('\n'));
+  const parsed = markerSchema.safeParse(readYaml(file));
+  if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
   return parsed.data;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { loadMarkerData, Markers } from '../../src/features/markers.js';
-import { InputError } from '../../src/errors.js';
+import { ConfigError } from '../../src/errors.js';
 import { tokenize } from '../../src/features/tokenize.js';
 import { packageRoot } from '../../src/paths.js';
 import { tmpDir } from '../helpers.js';
@@ -12,7 +12,7 @@ const bundled = path.join(packageRoot(), 'corpora', 'markers', 'markers.yaml');
 const raw = () => YAML.parse(fs.readFileSync(bundled, 'utf8')) as Record<string, unknown>;
 
 /** The bundled file with one change, written to a temp file; what loading it throws. */
-function loadBroken(change: (d: Record<string, any>) => void, text?: string): InputError {
+function loadBroken(change: (d: Record<string, any>) => void, text?: string): ConfigError {
   const d = raw();
   change(d);
   const f = path.join(tmpDir(), 'markers.yaml');
@@ -20,10 +20,10 @@ function loadBroken(change: (d: Record<string, any>) => void, text?: string): In
   try {
     loadMarkerData(f);
   } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    expect((e as InputError).exitCode).toBe(3);
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).exitCode).toBe(2);
     expect((e as Error).message).toContain(f);
-    return e as InputError;
+    return e as ConfigError;
   }
   throw new Error('a broken markers file loaded');
 }
@@ -37,7 +37,7 @@ describe('markers file validation', () => {
     expect(new Markers(d).extract({ text: 'hahaha ngl :)', lang: 'eng', tokens: tokenize('hahaha ngl :)') }).map((h) => h.category).sort()).toEqual(['abbreviation', 'emoticon', 'laughter']);
   });
 
-  it('names the file and the field of each problem, exit 3', () => {
+  it('names the file and the field of each problem, exit 2', () => {
     expect(loadBroken((d) => d.laughter.spa.push('(?:ja')).message).toMatch(/laughter\.spa\.\d+: not a valid regular expression/);
     expect(loadBroken((d) => (d.laughter.Spanish = ['ja'])).message).toMatch(/laughter/);
     expect(loadBroken((d) => (d.abbreviations.eng = 'ngl')).message).toMatch(/abbreviations\.eng: expected array/);
@@ -45,6 +45,6 @@ describe('markers file validation', () => {
     expect(loadBroken((d) => d.emoticons.push('')).message).toMatch(/emoticons\.\d+: an empty emoticon/);
     expect(loadBroken((d) => (d.smileys = [])).message).toMatch(/unknown key 'smileys'/);
     expect(loadBroken((d) => delete d.particles).message).toMatch(/particles: expected record/);
-    expect(loadBroken(() => {}, 'laughter: [unclosed\n').message).toMatch(/not valid YAML/);
+    expect(loadBroken(() => {}, 'laughter: [unclosed\n').message).toMatch(/line 2, column 1/);
   });
 });
