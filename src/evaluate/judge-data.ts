@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Papa from 'papaparse';
-import { LanguageJudge, loadJudges, saveJudges, type JudgeSet } from './judge.js';
+import { LanguageJudge } from './judge.js';
+import { loadJudges, saveJudges, type JudgeSet } from './judge-file.js';
 import { classification } from './metrics.js';
 import { InputError, UsageError } from '../errors.js';
 

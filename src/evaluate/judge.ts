@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import zlib from 'node:zlib';
 import { InputError } from '../errors.js';
 import { DEFAULT_VECTORIZER, HashedNb, HashedTfidf, prng, svmDual, type Csr, type VectorizerOptions } from './linear.js';
-import { LegacySgdJudge } from './judge-legacy.js';
+import { fitTemperature, logSoftmax, mix, nll, softmaxT } from './judge-calibration.js';
 import { pseudoAuthors } from './judge-groups.js';
 import { classification, expectedCalibrationError } from './metrics.js';
 
@@ -86,65 +84,6 @@ export const NB_WEIGHT_GRID = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
 export const NB_MIN_HELD_OUT = 300;
 /** folds over which a small set (held-out fold < NB_MIN_HELD_OUT) is scored out of fold for the temperature */
 export const CROSS_FIT_FOLDS = 5;
-
-/** log-softmax: NB's log-likelihoods as a normalised log-posterior (uniform prior), each ≤ 0 */
-function logSoftmax(d: number[]): number[] {
-  const m = Math.max(...d);
-  let s = 0;
-  for (const x of d) s += Math.exp(x - m);
-  const z = m + Math.log(s);
-  return d.map((x) => x - z);
-}
-
-/** The judge's score per label: SVM decision values plus `beta` × NB's log-posterior. */
-export function mix(svm: number[], nb: HashedNb | undefined, beta: number, text: string): number[] {
-  if (!nb || !beta) return svm;
-  const p = logSoftmax(nb.scores(text));
-  return svm.map((d, k) => d + beta * p[k]);
-}
-
-const softmaxT = (d: ArrayLike<number>, T: number): number[] => {
-  let m = -Infinity;
-  for (let k = 0; k < d.length; k++) m = Math.max(m, d[k] / T);
-  const e = Array.from(d, (x) => Math.exp(x / T - m));
-  const s = e.reduce((a, c) => a + c, 0);
-  return e.map((v) => v / s);
-};
-
-/** Mean negative log-likelihood of the gold labels under softmax(d / T). */
-function nll(D: number[][], y: number[], T: number): number {
-  let s = 0;
-  D.forEach((d, i) => (s -= Math.log(Math.max(1e-12, softmaxT(d, T)[y[i]]))));
-  return s / Math.max(1, D.length);
-}
-
-/** The temperature minimising held-out NLL: golden-section search over log T in [log 0.01, log 100]. */
-export function fitTemperature(D: number[][], y: number[]): number {
-  if (!D.length) return 1;
-  let a = Math.log(0.01);
-  let b = Math.log(100);
-  const g = (Math.sqrt(5) - 1) / 2;
-  let c = b - g * (b - a);
-  let d = a + g * (b - a);
-  let fc = nll(D, y, Math.exp(c));
-  let fd = nll(D, y, Math.exp(d));
-  for (let it = 0; it < 60; it++) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - g * (b - a);
-      fc = nll(D, y, Math.exp(c));
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + g * (b - a);
-      fd = nll(D, y, Math.exp(d));
-    }
-  }
-  return Math.exp((a + b) / 2);
-}
 
 /** One-vs-rest SVMs on a vectorised set: weights per label (bias last). */
 function fitOvr(X: Csr, y: number[], K: number, cost: Float64Array, dim: number, seed: number) {
@@ -399,50 +338,4 @@ export class LanguageJudge implements Judge {
     }
     return new LanguageJudge(j.labels, new HashedTfidf(vo, idf), ws, j.temperature, j.report, nb, beta);
   }
-}
-
-/** All judges of a build: language → judge over that language's varieties. */
-export interface JudgeSet {
-  judges: { [lang: string]: Judge };
-  report: { [lang: string]: unknown };
-}
-
-export const JUDGE_FORMAT = 'vernacular-judge-2';
-
-export function saveJudges(file: string, set: JudgeSet): void {
-  const judges = Object.fromEntries(
-    Object.entries(set.judges).map(([l, j]) => {
-      if (!(j instanceof LanguageJudge)) throw new Error(`judge ${l}: only ${JUDGE_FORMAT} judges can be saved`);
-      return [l, j.toJSON()];
-    }),
-  );
-  fs.writeFileSync(file, zlib.gzipSync(JSON.stringify({ format: JUDGE_FORMAT, report: set.report, judges })));
-}
-
-/** Read a judge file (format 2, or the older format 1); anything unreadable is an input error naming the file. */
-export function loadJudges(file: string): JudgeSet {
-  if (!fs.existsSync(file)) throw new InputError(`judge not found: ${file} (train it with \`vernacular judge train --build <dir>\`)`);
-  let j: { format?: unknown; report?: unknown; judges?: unknown };
-  try {
-    j = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8'));
-  } catch (e) {
-    throw new InputError(`${file}: not a judge file (not gzipped JSON: ${(e as Error).message}); retrain it with \`vernacular judge train\``);
-  }
-  if (!j || typeof j !== 'object' || !j.judges || typeof j.judges !== 'object') throw new InputError(`${file}: not a judge file (no judges)`);
-  const report = (j.report ?? {}) as JudgeSet['report'];
-  if (j.format === JUDGE_FORMAT) return { report, judges: Object.fromEntries(Object.entries(j.judges).map(([l, x]) => [l, LanguageJudge.fromJSON(x as never, `${file}: judge ${l}`)])) };
-  if (j.format === 'vernacular-judge-1')
-    return {
-      report,
-      judges: Object.fromEntries(
-        Object.entries(j.judges).map(([l, x]) => {
-          try {
-            return [l, LegacySgdJudge.fromJSON(x as never)];
-          } catch (e) {
-            throw new InputError(`${file}: judge ${l}: corrupt (${(e as Error).message})`);
-          }
-        }),
-      ),
-    };
-  throw new InputError(`${file}: unknown judge format ${JSON.stringify(j.format)} (this version reads ${JUDGE_FORMAT} and vernacular-judge-1)`);
 }

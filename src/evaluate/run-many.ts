@@ -4,7 +4,7 @@ import { loadSuite, runSuite, type RunResults, type Suite } from './run.js';
 import type { Model } from './models/types.js';
 import { openModel } from './models/spec.js';
 import { CachedModel } from './models/cache.js';
-import { loadJudges } from './judge.js';
+import { loadJudges } from './judge-file.js';
 import { evalHtml, evalMarkdown } from '../report/eval-report.js';
 import { resultsFile } from '../report/results.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';

@@ -6,7 +6,7 @@ import type { Model } from './models/types.js';
 import type { ChoiceItem, TextItem } from './build.js';
 import { meanEstimate, ratioEstimate, type Estimate } from './metrics.js';
 import { fnv1a32 } from '../hash.js';
-import type { JudgeSet } from './judge.js';
+import type { JudgeSet } from './judge-file.js';
 import { FeatureExtractor } from '../features/extract.js';
 import { ConfigError, InputError } from '../errors.js';
 import { formatIssues } from '../config/load.js';

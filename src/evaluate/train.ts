@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CharNgram, saveBaseline, type BaselineFile } from './models/ngram.js';
-import { LanguageJudge, saveJudges, type JudgeSet } from './judge.js';
+import { LanguageJudge } from './judge.js';
+import { saveJudges, type JudgeSet } from './judge-file.js';
 import { splitDocs } from './shard-docs.js';
 import { loadPreambles } from './preambles.js';
 import { InputError } from '../errors.js';

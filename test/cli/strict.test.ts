@@ -127,7 +127,7 @@ describe('a corrupt model, judge or suite file is an input error (exit 3) naming
   ];
   it.each(corrupt)('model and judge file: %s → InputError (exit 3) naming the file', async (_, bytes) => {
     const { NgramModel } = await import('../../src/evaluate/models/ngram.js');
-    const { loadJudges } = await import('../../src/evaluate/judge.js');
+    const { loadJudges } = await import('../../src/evaluate/judge-file.js');
     const f = path.join(d, `corrupt-${bytes.length}.json.gz`);
     fs.writeFileSync(f, bytes);
     for (const load of [() => new NgramModel(f, true), () => loadJudges(f)]) {
