@@ -24,6 +24,7 @@ import { ConflictCollector } from './conflict-collector.js';
 import { decodeIds, encodeIds, idsKey } from './ids-file.js';
 import { expandConversation, isConversation } from '../io/conversations.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { RawSha, type RawShaRecord } from '../io/raw-sha.js';
 
 /** What `filter` leaves behind, beyond its files. */
 export interface FilterResult {
@@ -80,7 +81,7 @@ export async function runFilter(ctx: StageContext, opts: { jsonlPath?: JsonlPath
   // ids it keeps (ids/<part>.bin). Once every partition is done (the --world 1 pass), `resolve`
   // merges the former and filters again, against the ids other records exclude, only the
   // partitions that kept one of them; the completion index is written after that.
-  const r = await runPartitions<Funnel, IdConflictsPart>({
+  const r = await runPartitions<FilterPartStats, IdConflictsPart>({
     stage: 'filter',
     dir,
     version: 4, // 4: ids files v2 (chat conversation facts and pairs)
@@ -165,6 +166,9 @@ const RESOLVED = new Set(['private_message', 'chat_not_allowed', 'deleted:conver
 /** A partition's ids file (see `encodeIds`), relative to the step's folder. */
 const idsFile = (name: string) => `ids/${name}.bin`;
 
+/** A partition's stats in its marker: its funnel (summed into stats.json) and its input's raw hash (for the shards manifest; `addFunnel` ignores it). */
+export type FilterPartStats = Funnel & { raw?: RawShaRecord };
+
 const summary = (r: ObjectionRegistry) => ({ hashes: r.hashes, asOf: r.asOf, authors: r.byAuthor.size });
 
 async function filterPartition(
@@ -177,7 +181,7 @@ async function filterPartition(
   progress: Progress,
   malformedBefore: number,
   jsonlPath: JsonlPath,
-): Promise<Funnel> {
+): Promise<FilterPartStats> {
   const { config, baseDir } = ctx.loaded;
   const compression = usableCompression(config.output.compression);
   const ext = compression === 'none' ? '' : `.${compression}`;
@@ -195,7 +199,10 @@ async function filterPartition(
   const rel = relTo(baseDir, f.path);
   const country = (c: string) => funnel.byCountry[c] ?? (funnel.byCountry[/^[A-Z]{2}$/.test(c) ? c : '??'] ??= { read: 0, kept: 0, excluded: 0 });
   let lastBytes = 0;
-  const onRead = (n: number) => {
+  // the input's raw bytes hashed as they are read (the shards manifest's sha256, src/io/raw-sha.ts)
+  const raw = new RawSha(f.path, rel);
+  const onRead = (n: number, chunk: Buffer) => {
+    raw.update(chunk);
     lastBytes += n;
     progress.tick(n);
   };
@@ -357,6 +364,7 @@ async function filterPartition(
     for (const w of writers) w.abort();
     throw e;
   }
+  const rawSha = raw.done();
   progress.tick(f.bytes - lastBytes);
-  return funnel;
+  return { ...funnel, raw: rawSha };
 }

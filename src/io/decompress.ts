@@ -58,11 +58,15 @@ function compressionOf(file: string): 'gz' | 'zst' | 'none' {
   return 'none';
 }
 
+/** Sees every raw (as stored: compressed) chunk of a file as it is read, in order: its length and its bytes. */
+export type OnRead = (bytes: number, chunk: Buffer) => void;
+
 /** Open a file as a byte stream, decompressing `.gz` and `.zst` transparently. */
-export function openInput(file: string, onRead?: (bytes: number) => void, highWaterMark = 1 << 20): Readable {
+export function openInput(file: string, onRead?: OnRead, highWaterMark = 1 << 20): Readable {
   const raw = fs.createReadStream(file, { highWaterMark });
-  // Counts compressed bytes, so progress matches the file sizes it is measured against.
-  if (onRead) raw.on('data', (c) => onRead(c.length));
+  // Counts compressed bytes, so progress matches the file sizes it is measured against; the
+  // chunk itself lets a caller hash the raw file in the same read (filter, RawSha).
+  if (onRead) raw.on('data', (c) => onRead(c.length, c as Buffer)); // no encoding: always a Buffer
   const kind = compressionOf(file);
   if (kind === 'none') return raw;
   const dec = kind === 'gz' ? zlib.createGunzip({ chunkSize: 1 << 18 }) : zstdDecoder();

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { StageContext } from '../pipeline/stage.js';
-import { stableHash } from '../pipeline/stage.js';
+import { partName, stableHash } from '../pipeline/stage.js';
 import { codeVersion } from '../pipeline/runner.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { keyedHash } from '../eligibility/keyed-hash.js';
 import { expandInputs } from '../io/inputs.js';
+import { recordedSha } from '../io/raw-sha.js';
 import { toolVersion } from '../paths.js';
 import { rmrf, type ShardFile } from './writer.js';
 import { datasetCard } from './card.js';
@@ -23,17 +24,6 @@ import { WRITE_VERSION, writeShardParts } from './write.js';
  * signatures.ts, splits.ts, plan/, write.ts, manifest.ts.
  */
 
-function fileSha(file: string): string {
-  const h = createHash('sha256');
-  const fd = fs.openSync(file, 'r');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  try {
-    for (let n = fs.readSync(fd, buf); n > 0; n = fs.readSync(fd, buf)) h.update(buf.subarray(0, n));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return h.digest('hex');
-}
 /** The manifest of a finished shards folder that `doneFile` says was built with `key`, if every file it lists is there at its size. */
 function keptShards(dir: string, doneFile: string, key: string): Manifest | undefined {
   try {
@@ -131,7 +121,11 @@ export async function runShards(ctx: StageContext, opts: ShardsOptions = {}): Pr
     config_sha256: stableHash(config),
     policy_sha256: stableHash(config.policy),
     objections: { sha256: registryHashes, as_of: (filterStats as { registry?: { asOf?: string } })?.registry?.asOf ?? null },
-    inputs: expandInputs(config, baseDir).map((f) => ({ path: path.relative(baseDir, f.path).split(path.sep).join('/'), bytes: f.bytes, sha256: fileSha(f.path) })),
+    // the raw hashes the filter took as it read each input (its partition markers), else the file's hash now
+    inputs: expandInputs(config, baseDir).map((f, i) => {
+      const rel = path.relative(baseDir, f.path).split(path.sep).join('/');
+      return { path: rel, bytes: f.bytes, sha256: recordedSha(path.join(ctx.out, 'filter', '_done', `${partName(i)}.json`), f.path, rel) };
+    }),
     params: { dedup: sc.dedup, balance: sc.balance, splits: sc.splits, time_granularity: sc.time_granularity, formats: sc.formats, compression: s.compression, shard_docs: sc.shard_docs },
     counts: {
       filter: (filterStats as { funnel?: unknown })?.funnel ?? null,

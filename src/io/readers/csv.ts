@@ -1,7 +1,7 @@
 import Papa from 'papaparse';
 import { StringDecoder } from 'node:string_decoder';
 import { Transform } from 'node:stream';
-import { openInput } from '../decompress.js';
+import { openInput, type OnRead } from '../decompress.js';
 import type { RawRow, RowSource } from '../rows.js';
 import { InputError } from '../../errors.js';
 
@@ -13,7 +13,7 @@ import { InputError } from '../../errors.js';
  * input error: papaparse would rename the second (`a_1`) and a gate reading `a` would see only
  * the first of two conflicting values.
  */
-export async function* readCsv(file: string, delimiter: string, onRead?: (bytes: number) => void): RowSource {
+export async function* readCsv(file: string, delimiter: string, onRead?: OnRead): RowSource {
   // Newline offsets (in characters) not yet passed by the parser's cursor.
   const newlines: number[] = [];
   let nlHead = 0;

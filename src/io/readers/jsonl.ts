@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { openInput } from '../decompress.js';
+import { openInput, type OnRead } from '../decompress.js';
 import { splitLines } from '../lines.js';
 import { duplicateKeys, safeJsonError, type RawRow, type RowSource } from '../rows.js';
 import { nestedDuplicateKey } from '../conversations.js';
@@ -39,7 +39,7 @@ class RawLines {
 }
 
 /** Read a JSONL file (optionally .gz or .zst) as batches of raw lines (split, size- and UTF-8-checked, not parsed). */
-export async function* readJsonlLines(file: string, maxLineBytes: number, onRead?: (bytes: number) => void, chunkBytes?: number): AsyncGenerator<RawLines> {
+export async function* readJsonlLines(file: string, maxLineBytes: number, onRead?: OnRead, chunkBytes?: number): AsyncGenerator<RawLines> {
   const oversized = new Set<number>();
   for await (const batch of splitLines(openInput(file, onRead, chunkBytes), maxLineBytes, oversized)) {
     const lines = new RawLines();
@@ -99,7 +99,7 @@ export function parseJsonLine(l: RawLines, i: number, checkKeys = true): RawRow 
 }
 
 /** Read a JSONL file (optionally .gz or .zst) as batches of rows; bad lines become `bad` rows. `checkKeys`: see `parseJsonLine`. */
-export async function* readJsonl(file: string, maxLineBytes: number, onRead?: (bytes: number) => void, chunkBytes?: number, checkKeys = true): RowSource {
+export async function* readJsonl(file: string, maxLineBytes: number, onRead?: OnRead, chunkBytes?: number, checkKeys = true): RowSource {
   for await (const lines of readJsonlLines(file, maxLineBytes, onRead, chunkBytes)) {
     const rows: RawRow[] = [];
     for (let i = 0; i < lines.n; i++) rows.push(parseJsonLine(lines, i, checkKeys));
