@@ -81,7 +81,7 @@ export function planRanges(total: number): number {
   return Number(v);
 }
 
-const dedupDir = (out: string) => path.join(out, 'dedup');
+export const dedupDir = (out: string) => path.join(out, 'dedup');
 export const pairsDir = (s: PlanSetup) => path.join(dedupDir(s.out), 'pairs');
 export const clustersDir = (s: PlanSetup) => path.join(dedupDir(s.out), 'clusters');
 export const countsDir = (s: PlanSetup) => path.join(dedupDir(s.out), 'counts');

@@ -15,7 +15,7 @@ interface CountsHeader {
   locales: { [l: string]: { in: number; duplicates: number; docs: number; chars: number } };
 }
 
-const countsFile = (s: PlanSetup, part: SigPart) => path.join(countsDir(s), `${part.key}.bin`);
+export const countsFile = (s: PlanSetup, part: SigPart) => path.join(countsDir(s), `${part.key}.bin`);
 
 /**
  * `shards-counts` (partitioned over the signature files): per partition, what the reduce and

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readColumns, writeColumns } from '../../io/columns.js';
+import { RawWriter, readColumns, writeColumnsFromFiles } from '../../io/columns.js';
+import { ExternalSorter } from '../../io/extsort.js';
+import { seededHash } from '../../hash.js';
+import { rmrf } from '../writer.js';
 import { writeJsonAtomic } from '../../io/atomic.js';
 import { InputError } from '../../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../../pipeline/runner.js';
 import { planTargets } from '../balance.js';
-import { assignSplits } from '../splits.js';
-import { VERSION, countsDir, quotasDir, type PlanSetup } from './common.js';
+import { VERSION, countsDir, quotasDir, spillDir, type PlanSetup } from './common.js';
 import { readCounts } from './counts.js';
 
 /** What the quotas step decides: per-locale supply and targets, and the counts for the manifest. */
@@ -23,14 +25,23 @@ export interface Quotas {
 const quotasFile = (s: PlanSetup) => path.join(quotasDir(s), 'quotas.json');
 const authorsFile = (s: PlanSetup) => path.join(quotasDir(s), 'authors.bin');
 
+/** The split rule's author order: `seededHash(seed, 'split', author)`, as `assignSplits` (splits.ts) orders them. */
+const splitHash = (seed: number, author: string) => seededHash(seed, 'split', author);
+
 /**
  * `shards-quotas` (one task): sums the counts; per-locale targets (`planTargets`); the
- * author-disjoint split of every author with kept docs (`assignSplits`, from per (author,
- * locale) counts), written as a sorted author table.
+ * author-disjoint split of every author with kept docs — `assignSplits`' rule, computed from
+ * sorted streams so memory stays within the budget whatever the number of authors:
+ *   1. the (author, locale, docs) counts of every partition, external-sorted by author then
+ *      locale → per author its docs and primary locale (most docs, then smaller locale), its
+ *      ordinal in name order (the table's row) and name written out as they come;
+ *   2. (primary locale, split hash, ordinal, docs) external-sorted → per locale, authors in
+ *      hash order each to the split furthest below its share (`assignSplits`' greedy);
+ *   3. (ordinal, split) sorted back into row order → the table's split column.
  */
 export async function runShardsQuotas(s: PlanSetup, counts: CompletionIndex): Promise<CompletionIndex> {
   const dir = quotasDir(s);
-  await runPartitions<{ authors: number }>({
+  await runPartitions<{ authors: number; spilled: number }>({
     stage: 'shards-quotas',
     dir,
     version: VERSION,
@@ -43,41 +54,159 @@ export async function runShardsQuotas(s: PlanSetup, counts: CompletionIndex): Pr
       const supply: Quotas['supply'] = {};
       const segment: Quotas['segment'] = {};
       const dedup: Quotas['dedup'] = {};
-      const byAuthor = new Map<string, Map<number, number>>();
-      for (const part of s.parts) {
-        const c = readCounts(s, part);
-        for (const [l, n] of Object.entries(c.header.segment)) segment[l] = (segment[l] ?? 0) + n;
-        for (const [l, x] of Object.entries(c.header.locales)) {
-          const d = (dedup[l] ??= { in: 0, duplicates: 0 });
-          d.in += x.in;
-          d.duplicates += x.duplicates;
-          if (x.docs) {
-            const sp = (supply[l] ??= { docs: 0, chars: 0 });
-            sp.docs += x.docs;
-            sp.chars += x.chars;
+      const spill = spillDir(dir, 'all');
+      // each sorter gets half the budget: two are alive at a time (one merging, the next filling)
+      const budget = Math.floor(s.budget / 2);
+      const unequal = () => new Error('shards-quotas: author pseudonyms of unequal length');
+      let width = -1;
+      let W = 0;
+      let byAuthor: ExternalSorter | undefined;
+      const sorters: ExternalSorter[] = [];
+      const sorter = (o: { recordSize: number; keyBytes: number; sub: string }) => {
+        const x = new ExternalSorter({ recordSize: o.recordSize, keyBytes: o.keyBytes, budget, dir: path.join(spill, o.sub) });
+        sorters.push(x);
+        return x;
+      };
+      try {
+        for (const part of s.parts) {
+          const c = readCounts(s, part);
+          for (const [l, n] of Object.entries(c.header.segment)) segment[l] = (segment[l] ?? 0) + n;
+          for (const [l, x] of Object.entries(c.header.locales)) {
+            const d = (dedup[l] ??= { in: 0, duplicates: 0 });
+            d.in += x.in;
+            d.duplicates += x.duplicates;
+            if (x.docs) {
+              const sp = (supply[l] ??= { docs: 0, chars: 0 });
+              sp.docs += x.docs;
+              sp.chars += x.chars;
+            }
+          }
+          let fa = -1;
+          let name = '';
+          for (let i = 0; i < c.acKey.length; i++) {
+            const a = Math.floor(c.acKey[i] / 256);
+            if (a !== fa) {
+              fa = a;
+              name = c.header.authors[a];
+              if (width < 0) {
+                width = name.length;
+                // the key must be at least 4 bytes: pad short names with zeros (all alike, so the order holds)
+                W = Math.max(width, 3);
+                byAuthor = sorter({ recordSize: W + 5, keyBytes: W + 1, sub: 'a' });
+              }
+              if (name.length !== width || /[^\x20-\x7e]/.test(name)) throw unequal();
+            }
+            const [buf, off] = byAuthor!.slot();
+            buf.fill(0, off, off + W);
+            buf.write(name, off, 'latin1');
+            buf[off + W] = c.acKey[i] % 256;
+            buf.writeUInt32BE(c.acCount[i], off + W + 1);
           }
         }
-        for (let i = 0; i < c.acKey.length; i++) {
-          const a = c.header.authors[Math.floor(c.acKey[i] / 256)];
-          const l = c.acKey[i] % 256;
-          let m = byAuthor.get(a);
-          if (!m) byAuthor.set(a, (m = new Map()));
-          m.set(l, (m.get(l) ?? 0) + c.acCount[i]);
-        }
+        if (width < 0) width = 32;
+        // 1. per author: docs, primary locale; rows in name order
+        fs.mkdirSync(spill, { recursive: true });
+        const idsFile = path.join(spill, 'ids.raw');
+        const splitFile = path.join(spill, 'split.raw');
+        const ids = new RawWriter(idsFile);
+        const byLocale = sorter({ recordSize: 13, keyBytes: 9, sub: 'b' });
+        const localeAuthors = new Float64Array(256);
+        const localeDocs = new Float64Array(256);
+        let rows = 0;
+        const cur = Buffer.alloc(W);
+        let has = false;
+        let loc = -1;
+        let locN = 0;
+        let docs = 0;
+        let primary = -1;
+        let primaryN = 0;
+        const endLocale = () => {
+          docs += locN;
+          // locales come in ascending order: a tie keeps the smaller
+          if (primary < 0 || locN > primaryN) {
+            primary = loc;
+            primaryN = locN;
+          }
+        };
+        const endAuthor = () => {
+          endLocale();
+          const [ib, io] = ids.slot(width);
+          cur.copy(ib, io, 0, width);
+          const [buf, off] = byLocale.slot();
+          buf[off] = primary;
+          buf.writeUInt32BE(splitHash(s.seed, cur.toString('latin1', 0, width)), off + 1);
+          buf.writeUInt32BE(rows, off + 5);
+          buf.writeUInt32BE(docs, off + 9);
+          localeAuthors[primary]++;
+          localeDocs[primary] += docs;
+          rows++;
+        };
+        byAuthor?.sorted((buf, off) => {
+          const l = buf[off + W];
+          const n = buf.readUInt32BE(off + W + 1);
+          if (!has || buf.compare(cur, 0, W, off, off + W) !== 0) {
+            if (has) endAuthor();
+            buf.copy(cur, 0, off, off + W);
+            has = true;
+            loc = l;
+            locN = n;
+            docs = 0;
+            primary = -1;
+            primaryN = 0;
+          } else if (l !== loc) {
+            endLocale();
+            loc = l;
+            locN = n;
+          } else locN += n;
+        });
+        if (has) endAuthor();
+        ids.close();
+        byAuthor?.close();
+        // 2. per primary locale, authors in split-hash order (then name: the row), the greedy
+        const shares = [s.splits.train, s.splits.validation, s.splits.test];
+        const bySplit = sorter({ recordSize: 5, keyBytes: 4, sub: 'c' });
+        let at = -1;
+        let i = 0;
+        let got = [0, 0, 0];
+        let seeded: number[] = [];
+        let t = 0;
+        byLocale.sorted((buf, off) => {
+          const l = buf[off];
+          if (l !== at) {
+            at = l;
+            i = 0;
+            got = [0, 0, 0];
+            t = localeDocs[l];
+            seeded = localeAuthors[l] >= 3 ? [0, 1, 2].filter((k) => shares[k] > 0) : [];
+          }
+          const n = buf.readUInt32BE(off + 9);
+          const pick = i < seeded.length ? seeded[seeded.length - 1 - i] : [0, 1, 2].reduce((best, k) => (shares[k] * t - got[k] > shares[best] * t - got[best] ? k : best), 0);
+          got[pick] += n;
+          i++;
+          const [b, o] = bySplit.slot();
+          buf.copy(b, o, off + 5, off + 9);
+          b[o + 4] = pick;
+        });
+        byLocale.close();
+        // 3. back into row order
+        const split = new RawWriter(splitFile);
+        bySplit.sorted((buf, off) => {
+          const [b, o] = split.slot(1);
+          b[o] = buf[off + 4];
+        });
+        split.close();
+        writeColumnsFromFiles(out.file('authors.bin'), { v: VERSION, n: rows, width }, [
+          { name: 'ids', type: 'u8', file: idsFile },
+          { name: 'split', type: 'u8', file: splitFile },
+        ]);
+        const sorted = <T>(o: { [k: string]: T }) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+        const q: Quotas = { v: VERSION, supply: sorted(supply), targets: planTargets(supply, s.balance), segment: sorted(segment), dedup: sorted(dedup), authors: rows };
+        writeJsonAtomic(out.file('quotas.json'), q);
+        return { authors: rows, spilled: sorters.reduce((a, x) => a + x.spilled, 0) };
+      } finally {
+        for (const x of sorters) x.close();
+        rmrf(spill);
       }
-      const authors = [...byAuthor.keys()].sort();
-      function* pairs(): Generator<[number, number]> {
-        for (let a = 0; a < authors.length; a++) for (const [l, n] of byAuthor.get(authors[a])!) yield [a * 256 + l, n];
-      }
-      const split = assignSplits(s.seed, authors, pairs(), s.splits);
-      byAuthor.clear();
-      const width = authors[0]?.length ?? 32;
-      if (authors.some((a) => a.length !== width || /[^\x20-\x7e]/.test(a))) throw new Error('shards-quotas: author pseudonyms of unequal length');
-      writeColumns(out.file('authors.bin'), { v: VERSION, n: authors.length, width }, { ids: Buffer.from(authors.join(''), 'latin1'), split });
-      const sorted = <T>(o: { [k: string]: T }) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-      const q: Quotas = { v: VERSION, supply: sorted(supply), targets: planTargets(supply, s.balance), segment: sorted(segment), dedup: sorted(dedup), authors: authors.length };
-      writeJsonAtomic(out.file('quotas.json'), q);
-      return { authors: authors.length };
     },
   });
   return readCompletion(dir, 'shards-quotas', 'run `vernacular run-stage shards-quotas` first');

@@ -7,7 +7,7 @@ import { readCompletion, runPartitions, type CompletionIndex } from '../../pipel
 import type { LocalePlan } from '../balance.js';
 import { rmrf } from '../writer.js';
 import { VERSION, countsDir, sampleDir, spillDir, type PlanSetup } from './common.js';
-import { readCounts } from './counts.js';
+import { countsFile, readCounts } from './counts.js';
 import { readQuotas } from './quotas.js';
 
 /** A point in the sampler's scan: pass, tie key, doc index (compared in that order). */
@@ -25,11 +25,16 @@ export interface LocaleSample {
 }
 
 /**
- * `shards-sample` (partitioned over locales): the locale's kept docs as (tie key, index,
- * author) records, external-sorted, scanned like `sampleLocale`: candidates in tie-key order,
- * authors at the cap skipped, further passes while short and `max_repeat` allows. What it keeps
- * is small: the last take (the stop) and each capped author's cap-th take. A doc's takes are
- * then the passes p whose event (p, tie, index) is at or before both.
+ * `shards-sample` (partitioned over locales): `sampleLocale`'s scan — candidates in tie-key
+ * order, authors at the cap skipped, further passes while short and `max_repeat` allows — without
+ * a per-author counter. Before the stop every candidate below the cap is taken, so an author's
+ * r-th event (r = (pass − 1) · m + j for its j-th doc in tie-key order, m its docs in the locale)
+ * is taken iff r < cap: (1) the locale's (author, tie key, index) records and the per-author
+ * counts, external-sorted by author, give every doc its j and m (docs with j ≥ cap are never
+ * taken and go no further); (2) those (tie key, index, j, m, author) external-sorted by tie key
+ * are scanned pass by pass. What it keeps is small: the last take (the stop) and each capped
+ * author's cap-th take. A doc's takes are then the passes p whose event (p, tie, index) is at or
+ * before both.
  */
 export async function runShardsSample(s: PlanSetup, quotas: CompletionIndex): Promise<CompletionIndex | undefined> {
   const q = readQuotas(s);
@@ -49,48 +54,95 @@ export async function runShardsSample(s: PlanSetup, quotas: CompletionIndex): Pr
       const li = s.localeNames.indexOf(l);
       const target = q.targets[l];
       const b = s.balance;
+      const cap = Math.max(1, Math.floor(b.author_cap * target));
       const spill = spillDir(dir, p.key);
-      const sorter = new ExternalSorter({ recordSize: 12, keyBytes: 8, budget: s.budget, dir: spill });
-      const authorId = new Map<string, number>();
-      const authorNames: string[] = [];
+      // two sorters alive at a time (the first merging while the second fills): half the budget each
+      const budget = Math.floor(s.budget / 2);
+      let width = -1;
+      let W = 0;
+      let byAuthor: ExternalSorter | undefined;
+      let byTie: ExternalSorter | undefined;
+      let cands = 0;
       try {
+        // 1. (author, 0, count) per (author, locale) count and (author, 1, tie, index) per doc
         for (const part of s.parts) {
           const c = readCounts(s, part);
-          const local = new Int32Array(c.header.authors.length).fill(-1);
+          const rec = (fa: number): [Buffer, number] => {
+            const name = c.header.authors[fa];
+            if (width < 0) {
+              width = name.length;
+              W = Math.max(width, 3);
+              byAuthor = new ExternalSorter({ recordSize: W + 9, keyBytes: W + 9, budget, dir: path.join(spill, 'a') });
+            }
+            if (name.length !== width) throw new InputError(`${countsFile(s, part)}: author pseudonyms of unequal length`);
+            const [buf, off] = byAuthor!.slot();
+            buf.fill(0, off, off + W);
+            buf.write(name, off, 'latin1');
+            return [buf, off];
+          };
+          for (let i = 0; i < c.acKey.length; i++) {
+            if (c.acKey[i] % 256 !== li) continue;
+            const [buf, off] = rec(Math.floor(c.acKey[i] / 256));
+            buf[off + W] = 0;
+            buf.writeUInt32BE(c.acCount[i], off + W + 1);
+            buf.writeUInt32BE(0, off + W + 5);
+          }
           for (let k = 0; k < c.kLocal.length; k++) {
             if (c.kLocale[k] !== li) continue;
-            const fa = c.kAuthor[k];
-            if (local[fa] < 0) {
-              const name = c.header.authors[fa];
-              let id = authorId.get(name);
-              if (id === undefined) authorId.set(name, (id = authorNames.push(name) - 1));
-              local[fa] = id;
-            }
-            const [buf, off] = sorter.slot();
-            buf.writeUInt32BE(c.kTie[k], off);
-            buf.writeUInt32BE(part.start + c.kLocal[k], off + 4);
-            buf.writeUInt32LE(local[fa], off + 8);
+            const [buf, off] = rec(c.kAuthor[k]);
+            buf[off + W] = 1;
+            buf.writeUInt32BE(c.kTie[k], off + W + 1);
+            buf.writeUInt32BE(part.start + c.kLocal[k], off + W + 5);
           }
         }
-        authorId.clear();
-        const cands = sorter.count;
-        const cap = Math.max(1, Math.floor(b.author_cap * target));
-        const perAuthor = new Uint32Array(authorNames.length);
-        let n = 0;
+        // (tie, index, j, m, author): the author's name only for the cap events
+        const tie = (byTie = new ExternalSorter({ recordSize: 16 + Math.max(width, 0), keyBytes: 8, budget, dir: path.join(spill, 't') }));
+        // per author: m from its counts, then its docs in (tie, index) order; those below the cap go on
+        let m = 0;
+        let j = 0;
         let capped = 0;
+        const cur = Buffer.alloc(W);
+        let has = false;
+        const endAuthor = () => {
+          if (j !== m) throw new InputError(`${countsDir(s)}: counts and kept docs disagree for an author of ${l}; re-run \`vernacular run-stage shards-counts\``);
+          capped += Math.max(0, m * b.max_repeat - cap);
+        };
+        byAuthor?.sorted((buf, off) => {
+          if (!has || buf.compare(cur, 0, W, off, off + W) !== 0) {
+            if (has) endAuthor();
+            buf.copy(cur, 0, off, off + W);
+            has = true;
+            m = 0;
+            j = 0;
+          }
+          if (buf[off + W] === 0) {
+            m += buf.readUInt32BE(off + W + 1);
+            return;
+          }
+          cands++;
+          if (j < cap) {
+            const [tb, to] = tie.slot();
+            buf.copy(tb, to, off + W + 1, off + W + 9);
+            tb.writeUInt32LE(j, to + 8);
+            tb.writeUInt32LE(m, to + 12);
+            buf.copy(tb, to + 16, off, off + width);
+          }
+          j++;
+        });
+        if (has) endAuthor();
+        byAuthor?.close();
+        // 2. the scan: in pass p, the author's r-th event (r = (p − 1) · m + j) is taken iff r < cap
+        let n = 0;
         let firsts = 0;
         let stop: Event | null = null;
         const caps: LocaleSample['caps'] = [];
         for (let pass = 1; pass <= b.max_repeat && n < target; pass++) {
-          sorter.sorted((buf, off) => {
+          tie.sorted((buf, off) => {
             if (n >= target) return;
-            const a = buf.readUInt32LE(off + 8);
-            if (perAuthor[a] >= cap) {
-              capped++;
-              return;
-            }
+            const r = (pass - 1) * buf.readUInt32LE(off + 12) + buf.readUInt32LE(off + 8);
+            if (r >= cap) return;
             const ev: Event = [pass, buf.readUInt32BE(off), buf.readUInt32BE(off + 4)];
-            if (++perAuthor[a] === cap) caps.push({ author: authorNames[a], at: ev });
+            if (r === cap - 1) caps.push({ author: buf.toString('latin1', off + 16, off + 16 + width), at: ev });
             if (pass === 1) firsts++;
             n++;
             stop = ev;
@@ -98,15 +150,17 @@ export async function runShardsSample(s: PlanSetup, quotas: CompletionIndex): Pr
         }
         let shortfall: string | undefined;
         if (n < target) {
+          // every pass ran to its end: each doc event not taken was skipped for the cap
           const maxPossible = cands * b.max_repeat;
           shortfall = maxPossible < target ? `only ${cands} docs available (× max_repeat ${b.max_repeat} = ${maxPossible})` : `author cap ${Math.round(b.author_cap * 100)}% (${cap} docs per author) skipped ${capped} docs`;
         }
         const plan: LocalePlan = { available: q.supply[l].docs, target, achieved: n, repeated: n - firsts, shortfall };
         const res: LocaleSample = { v: VERSION, locale: l, maxRepeat: b.max_repeat, stop: n < target ? 'all' : stop, caps, plan };
         writeJsonAtomic(out.file(`${l}.json`), res);
-        return { records: cands, spilled: sorter.spilled, runs: sorter.runCount };
+        return { records: cands, spilled: (byAuthor?.spilled ?? 0) + tie.spilled, runs: (byAuthor?.runCount ?? 0) + tie.runCount };
       } finally {
-        sorter.close();
+        byAuthor?.close();
+        byTie?.close();
         rmrf(spill);
       }
     },
