@@ -15,14 +15,16 @@ import type { DedupColumns, DedupParams } from '../dedupe.js';
  *   → dedup-clusters (clusters.ts; reduce, one task): union-find over the pairs only → a drop list per partition
  *   → shards-counts (counts.ts; map, per partition): kept docs' (locale, tie key, author), per (author,
  *     locale) counts, supply per locale
- *   → shards-quotas (quotas.ts; reduce, one task): per-locale targets and the author-disjoint split table
- *   → shards-sample (sample.ts; map, per locale): external sort by tie key, the sampler's scan → where each
- *     locale stopped and where each capped author reached the cap
+ *   → shards-quotas (quotas.ts; reduce, one task): per-locale targets and the author-disjoint split
+ *     table, from external sorts of the (author, locale) counts
+ *   → shards-sample (sample.ts; map, per locale): external sorts by author (each doc's rank among
+ *     its author's docs) and by tie key, the sampler's scan → where each locale stopped and where
+ *     each capped author reached the cap
  *   → the write step (../write.ts) decides per doc from its tie key (`hash(seed, doc)`) and those tables.
  *
  * Every step is a `runPartitions` step (markers, outputs, `_complete.json`, world-1 GC). Peak
- * memory of every task is the sort budget plus one partition's columns plus the small global
- * objects: pairs (clusters), per-author counts (quotas), per-locale author counters (sample).
+ * memory of every task is the sort budget plus one partition's columns; the one object that grows
+ * with the corpus is the clusters step's union-find (8 bytes per doc that is in a pair).
  * The result is the in-memory plan's (`inMemoryPlan`, in-memory.ts), exactly: same clusters (the same
  * candidate rule: in a bucket, each of the first CAP members in index order against every later
  * one; pairs kept only where they join what was not yet joined in the bucket), same
