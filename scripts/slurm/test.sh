@@ -26,8 +26,6 @@ MEM=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 / 2 ))
 mkdir -p /etc/munge /var/lib/munge /var/log/munge /run/munge
 [ -s /etc/munge/munge.key ] || dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none
 chmod 400 /etc/munge/munge.key
-pkill -x munged 2>/dev/null || true
-munged --force
 
 # a one-node cluster: no cgroups, no accounting, the controller and the node on this host
 mkdir -p /etc/slurm /var/spool/slurmctld /var/spool/slurmd /var/log/slurm
@@ -55,17 +53,34 @@ AccountingStorageType=accounting_storage/none
 NodeName=${HOST} CPUs=${CPUS} RealMemory=${MEM} State=UNKNOWN
 PartitionName=main Nodes=${HOST} Default=YES MaxTime=INFINITE State=UP
 CONF
+# the daemons this script starts write pid files; it stops those processes only (by pid), never
+# by name, so a Slurm or munge someone else runs on the machine is left alone
+PIDS="/run/slurmd.pid /run/slurmctld.pid /run/munge/munged.pid"
+for f in $PIDS; do
+  if [ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; then echo "$(basename "$f" .pid) already runs (pid $(cat "$f")); stop it first" >&2; exit 2; fi
+done
+STARTED=()
 stop() {
-  scontrol shutdown >/dev/null 2>&1 || true
-  sleep 1
-  pkill -x slurmd 2>/dev/null || true
-  pkill -x slurmctld 2>/dev/null || true
-  pkill -x munged 2>/dev/null || true
+  local f p
+  for f in "${STARTED[@]}"; do
+    p=$(cat "$f" 2>/dev/null) || continue
+    kill "$p" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$p" 2>/dev/null || true
+    rm -f "$f"
+  done
 }
 trap stop EXIT
-stop; munged --force
-slurmctld
-slurmd
+start() { # start DAEMON PIDFILE ARGS...: run it, wait for its pid file
+  local d=$1 f=$2; shift 2
+  rm -f "$f"; "$d" "$@"
+  for _ in $(seq 1 50); do [ -s "$f" ] && break; sleep 0.2; done
+  [ -s "$f" ] || { echo "$d did not start (no $f)" >&2; exit 1; }
+  STARTED=("$f" "${STARTED[@]}")
+}
+start munged /run/munge/munged.pid --force --pid-file=/run/munge/munged.pid
+start slurmctld /run/slurmctld.pid
+start slurmd /run/slurmd.pid
 for i in $(seq 1 30); do sinfo -h -o %T 2>/dev/null | grep -qE '^(idle|mixed|allocated)' && break; sleep 1; done
 sinfo
 
