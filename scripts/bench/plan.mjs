@@ -35,7 +35,7 @@ async function planSetup(dir, budget) {
 /** Child mode: run one step in this process. */
 async function child(step, dir, budget, rank, world) {
   const ps = await dist('shards/plan-steps.js');
-  const { assignSplits, inMemoryPlan } = await dist('shards/stage.js');
+  const { inMemoryPlan } = await dist('shards/stage.js');
   const { readCompletion } = await dist('pipeline/runner.js');
   const s = { ...(await planSetup(dir, budget)), rank, world };
   const idx = (d, st) => readCompletion(path.join(dir, d), st, '');
@@ -51,7 +51,7 @@ async function child(step, dir, budget, rank, world) {
   } else if (step === 'dedup-pairs') await ps.runDedupPairs(s);
   else if (step === 'dedup-clusters') await ps.runDedupClusters(s, idx('dedup/pairs', 'dedup-pairs'));
   else if (step === 'shards-counts') await ps.runShardsCounts(s, idx('dedup/clusters', 'dedup-clusters'));
-  else if (step === 'shards-quotas') await ps.runShardsQuotas(s, idx('dedup/counts', 'shards-counts'), assignSplits);
+  else if (step === 'shards-quotas') await ps.runShardsQuotas(s, idx('dedup/counts', 'shards-counts'));
   else if (step === 'shards-sample') await ps.runShardsSample(s, idx('shards-work/shards/quotas', 'shards-quotas'));
   else if (step === 'check') {
     // the write step's per-doc decision, one partition at a time, against the in-memory plan
@@ -195,6 +195,7 @@ if (args[0] === '--step') {
     await generate(dir, DOCS, PARTS);
     console.error(`generated ${DOCS} docs in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   }
+  if (args.includes('--generate-only')) process.exit(0);
   for (const d of ['dedup', 'shards-work', 'before']) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
   const sigBytes = du(path.join(dir, 'signatures'));
   const rows = [];

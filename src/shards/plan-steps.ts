@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
-import { readColumns, readColumnsHeader, writeColumns } from '../io/columns.js';
+import { RawWriter, readColumns, readColumnsHeader, writeColumns, writeColumnsFromFiles } from '../io/columns.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { ExternalSorter } from '../io/extsort.js';
 import { InputError, UsageError } from '../errors.js';
@@ -535,18 +536,23 @@ export interface Quotas {
 const quotasFile = (s: PlanSetup) => path.join(quotasDir(s), 'quotas.json');
 const authorsFile = (s: PlanSetup) => path.join(quotasDir(s), 'authors.bin');
 
+/** The split rule's author order: `seededHash(seed, 'split', author)` of `assignSplits` (stage.ts). */
+const splitHash = (seed: number, author: string) => createHash('sha256').update(`${seed}\0split\0${author}`).digest().readUInt32BE(0);
+
 /**
  * `shards-quotas` (one task): sums the counts; per-locale targets (`planTargets`); the
- * author-disjoint split of every author with kept docs (`assignSplits`, from per (author,
- * locale) counts), written as a sorted author table.
+ * author-disjoint split of every author with kept docs — `assignSplits`' rule, computed from
+ * sorted streams so memory stays within the budget whatever the number of authors:
+ *   1. the (author, locale, docs) counts of every partition, external-sorted by author then
+ *      locale → per author its docs and primary locale (most docs, then smaller locale), its
+ *      ordinal in name order (the table's row) and name written out as they come;
+ *   2. (primary locale, split hash, ordinal, docs) external-sorted → per locale, authors in
+ *      hash order each to the split furthest below its share (`assignSplits`' greedy);
+ *   3. (ordinal, split) sorted back into row order → the table's split column.
  */
-export async function runShardsQuotas(
-  s: PlanSetup,
-  counts: CompletionIndex,
-  assignSplits: (seed: number, authors: readonly string[], docsByAuthorLocale: Iterable<[number, number]>, sp: { train: number; validation: number; test: number }) => Uint8Array,
-): Promise<CompletionIndex> {
+export async function runShardsQuotas(s: PlanSetup, counts: CompletionIndex): Promise<CompletionIndex> {
   const dir = quotasDir(s);
-  await runPartitions<{ authors: number }>({
+  await runPartitions<{ authors: number; spilled: number }>({
     stage: 'shards-quotas',
     dir,
     version: VERSION,
@@ -559,41 +565,159 @@ export async function runShardsQuotas(
       const supply: Quotas['supply'] = {};
       const segment: Quotas['segment'] = {};
       const dedup: Quotas['dedup'] = {};
-      const byAuthor = new Map<string, Map<number, number>>();
-      for (const part of s.parts) {
-        const c = readCounts(s, part);
-        for (const [l, n] of Object.entries(c.header.segment)) segment[l] = (segment[l] ?? 0) + n;
-        for (const [l, x] of Object.entries(c.header.locales)) {
-          const d = (dedup[l] ??= { in: 0, duplicates: 0 });
-          d.in += x.in;
-          d.duplicates += x.duplicates;
-          if (x.docs) {
-            const sp = (supply[l] ??= { docs: 0, chars: 0 });
-            sp.docs += x.docs;
-            sp.chars += x.chars;
+      const spill = spillDir(dir, 'all');
+      // each sorter gets half the budget: two are alive at a time (one merging, the next filling)
+      const budget = Math.floor(s.budget / 2);
+      const unequal = () => new Error('shards-quotas: author pseudonyms of unequal length');
+      let width = -1;
+      let W = 0;
+      let byAuthor: ExternalSorter | undefined;
+      const sorters: ExternalSorter[] = [];
+      const sorter = (o: { recordSize: number; keyBytes: number; sub: string }) => {
+        const x = new ExternalSorter({ recordSize: o.recordSize, keyBytes: o.keyBytes, budget, dir: path.join(spill, o.sub) });
+        sorters.push(x);
+        return x;
+      };
+      try {
+        for (const part of s.parts) {
+          const c = readCounts(s, part);
+          for (const [l, n] of Object.entries(c.header.segment)) segment[l] = (segment[l] ?? 0) + n;
+          for (const [l, x] of Object.entries(c.header.locales)) {
+            const d = (dedup[l] ??= { in: 0, duplicates: 0 });
+            d.in += x.in;
+            d.duplicates += x.duplicates;
+            if (x.docs) {
+              const sp = (supply[l] ??= { docs: 0, chars: 0 });
+              sp.docs += x.docs;
+              sp.chars += x.chars;
+            }
+          }
+          let fa = -1;
+          let name = '';
+          for (let i = 0; i < c.acKey.length; i++) {
+            const a = Math.floor(c.acKey[i] / 256);
+            if (a !== fa) {
+              fa = a;
+              name = c.header.authors[a];
+              if (width < 0) {
+                width = name.length;
+                // the key must be at least 4 bytes: pad short names with zeros (all alike, so the order holds)
+                W = Math.max(width, 3);
+                byAuthor = sorter({ recordSize: W + 5, keyBytes: W + 1, sub: 'a' });
+              }
+              if (name.length !== width || /[^\x20-\x7e]/.test(name)) throw unequal();
+            }
+            const [buf, off] = byAuthor!.slot();
+            buf.fill(0, off, off + W);
+            buf.write(name, off, 'latin1');
+            buf[off + W] = c.acKey[i] % 256;
+            buf.writeUInt32BE(c.acCount[i], off + W + 1);
           }
         }
-        for (let i = 0; i < c.acKey.length; i++) {
-          const a = c.header.authors[Math.floor(c.acKey[i] / 256)];
-          const l = c.acKey[i] % 256;
-          let m = byAuthor.get(a);
-          if (!m) byAuthor.set(a, (m = new Map()));
-          m.set(l, (m.get(l) ?? 0) + c.acCount[i]);
-        }
+        if (width < 0) width = 32;
+        // 1. per author: docs, primary locale; rows in name order
+        fs.mkdirSync(spill, { recursive: true });
+        const idsFile = path.join(spill, 'ids.raw');
+        const splitFile = path.join(spill, 'split.raw');
+        const ids = new RawWriter(idsFile);
+        const byLocale = sorter({ recordSize: 13, keyBytes: 9, sub: 'b' });
+        const localeAuthors = new Float64Array(256);
+        const localeDocs = new Float64Array(256);
+        let rows = 0;
+        const cur = Buffer.alloc(W);
+        let has = false;
+        let loc = -1;
+        let locN = 0;
+        let docs = 0;
+        let primary = -1;
+        let primaryN = 0;
+        const endLocale = () => {
+          docs += locN;
+          // locales come in ascending order: a tie keeps the smaller
+          if (primary < 0 || locN > primaryN) {
+            primary = loc;
+            primaryN = locN;
+          }
+        };
+        const endAuthor = () => {
+          endLocale();
+          const [ib, io] = ids.slot(width);
+          cur.copy(ib, io, 0, width);
+          const [buf, off] = byLocale.slot();
+          buf[off] = primary;
+          buf.writeUInt32BE(splitHash(s.seed, cur.toString('latin1', 0, width)), off + 1);
+          buf.writeUInt32BE(rows, off + 5);
+          buf.writeUInt32BE(docs, off + 9);
+          localeAuthors[primary]++;
+          localeDocs[primary] += docs;
+          rows++;
+        };
+        byAuthor?.sorted((buf, off) => {
+          const l = buf[off + W];
+          const n = buf.readUInt32BE(off + W + 1);
+          if (!has || buf.compare(cur, 0, W, off, off + W) !== 0) {
+            if (has) endAuthor();
+            buf.copy(cur, 0, off, off + W);
+            has = true;
+            loc = l;
+            locN = n;
+            docs = 0;
+            primary = -1;
+            primaryN = 0;
+          } else if (l !== loc) {
+            endLocale();
+            loc = l;
+            locN = n;
+          } else locN += n;
+        });
+        if (has) endAuthor();
+        ids.close();
+        byAuthor?.close();
+        // 2. per primary locale, authors in split-hash order (then name: the row), the greedy
+        const shares = [s.splits.train, s.splits.validation, s.splits.test];
+        const bySplit = sorter({ recordSize: 5, keyBytes: 4, sub: 'c' });
+        let at = -1;
+        let i = 0;
+        let got = [0, 0, 0];
+        let seeded: number[] = [];
+        let t = 0;
+        byLocale.sorted((buf, off) => {
+          const l = buf[off];
+          if (l !== at) {
+            at = l;
+            i = 0;
+            got = [0, 0, 0];
+            t = localeDocs[l];
+            seeded = localeAuthors[l] >= 3 ? [0, 1, 2].filter((k) => shares[k] > 0) : [];
+          }
+          const n = buf.readUInt32BE(off + 9);
+          const pick = i < seeded.length ? seeded[seeded.length - 1 - i] : [0, 1, 2].reduce((best, k) => (shares[k] * t - got[k] > shares[best] * t - got[best] ? k : best), 0);
+          got[pick] += n;
+          i++;
+          const [b, o] = bySplit.slot();
+          buf.copy(b, o, off + 5, off + 9);
+          b[o + 4] = pick;
+        });
+        byLocale.close();
+        // 3. back into row order
+        const split = new RawWriter(splitFile);
+        bySplit.sorted((buf, off) => {
+          const [b, o] = split.slot(1);
+          b[o] = buf[off + 4];
+        });
+        split.close();
+        writeColumnsFromFiles(out.file('authors.bin'), { v: VERSION, n: rows, width }, [
+          { name: 'ids', type: 'u8', file: idsFile },
+          { name: 'split', type: 'u8', file: splitFile },
+        ]);
+        const sorted = <T>(o: { [k: string]: T }) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+        const q: Quotas = { v: VERSION, supply: sorted(supply), targets: planTargets(supply, s.balance), segment: sorted(segment), dedup: sorted(dedup), authors: rows };
+        writeJsonAtomic(out.file('quotas.json'), q);
+        return { authors: rows, spilled: sorters.reduce((a, x) => a + x.spilled, 0) };
+      } finally {
+        for (const x of sorters) x.close();
+        rmrf(spill);
       }
-      const authors = [...byAuthor.keys()].sort();
-      function* pairs(): Generator<[number, number]> {
-        for (let a = 0; a < authors.length; a++) for (const [l, n] of byAuthor.get(authors[a])!) yield [a * 256 + l, n];
-      }
-      const split = assignSplits(s.seed, authors, pairs(), s.splits);
-      byAuthor.clear();
-      const width = authors[0]?.length ?? 32;
-      if (authors.some((a) => a.length !== width || /[^\x20-\x7e]/.test(a))) throw new Error('shards-quotas: author pseudonyms of unequal length');
-      writeColumns(out.file('authors.bin'), { v: VERSION, n: authors.length, width }, { ids: Buffer.from(authors.join(''), 'latin1'), split });
-      const sorted = <T>(o: { [k: string]: T }) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-      const q: Quotas = { v: VERSION, supply: sorted(supply), targets: planTargets(supply, s.balance), segment: sorted(segment), dedup: sorted(dedup), authors: authors.length };
-      writeJsonAtomic(out.file('quotas.json'), q);
-      return { authors: authors.length };
     },
   });
   return readCompletion(dir, 'shards-quotas', 'run `vernacular run-stage shards-quotas` first');
@@ -652,11 +776,16 @@ export interface LocaleSample {
 }
 
 /**
- * `shards-sample` (partitioned over locales): the locale's kept docs as (tie key, index,
- * author) records, external-sorted, scanned like `sampleLocale`: candidates in tie-key order,
- * authors at the cap skipped, further passes while short and `max_repeat` allows. What it keeps
- * is small: the last take (the stop) and each capped author's cap-th take. A doc's takes are
- * then the passes p whose event (p, tie, index) is at or before both.
+ * `shards-sample` (partitioned over locales): `sampleLocale`'s scan — candidates in tie-key
+ * order, authors at the cap skipped, further passes while short and `max_repeat` allows — without
+ * a per-author counter. Before the stop every candidate below the cap is taken, so an author's
+ * r-th event (r = (pass − 1) · m + j for its j-th doc in tie-key order, m its docs in the locale)
+ * is taken iff r < cap: (1) the locale's (author, tie key, index) records and the per-author
+ * counts, external-sorted by author, give every doc its j and m (docs with j ≥ cap are never
+ * taken and go no further); (2) those (tie key, index, j, m, author) external-sorted by tie key
+ * are scanned pass by pass. What it keeps is small: the last take (the stop) and each capped
+ * author's cap-th take. A doc's takes are then the passes p whose event (p, tie, index) is at or
+ * before both.
  */
 export async function runShardsSample(s: PlanSetup, quotas: CompletionIndex): Promise<CompletionIndex | undefined> {
   const q = readQuotas(s);
@@ -676,48 +805,95 @@ export async function runShardsSample(s: PlanSetup, quotas: CompletionIndex): Pr
       const li = s.localeNames.indexOf(l);
       const target = q.targets[l];
       const b = s.balance;
+      const cap = Math.max(1, Math.floor(b.author_cap * target));
       const spill = spillDir(dir, p.key);
-      const sorter = new ExternalSorter({ recordSize: 12, keyBytes: 8, budget: s.budget, dir: spill });
-      const authorId = new Map<string, number>();
-      const authorNames: string[] = [];
+      // two sorters alive at a time (the first merging while the second fills): half the budget each
+      const budget = Math.floor(s.budget / 2);
+      let width = -1;
+      let W = 0;
+      let byAuthor: ExternalSorter | undefined;
+      let byTie: ExternalSorter | undefined;
+      let cands = 0;
       try {
+        // 1. (author, 0, count) per (author, locale) count and (author, 1, tie, index) per doc
         for (const part of s.parts) {
           const c = readCounts(s, part);
-          const local = new Int32Array(c.header.authors.length).fill(-1);
+          const rec = (fa: number): [Buffer, number] => {
+            const name = c.header.authors[fa];
+            if (width < 0) {
+              width = name.length;
+              W = Math.max(width, 3);
+              byAuthor = new ExternalSorter({ recordSize: W + 9, keyBytes: W + 9, budget, dir: path.join(spill, 'a') });
+            }
+            if (name.length !== width) throw new InputError(`${countsFile(s, part)}: author pseudonyms of unequal length`);
+            const [buf, off] = byAuthor!.slot();
+            buf.fill(0, off, off + W);
+            buf.write(name, off, 'latin1');
+            return [buf, off];
+          };
+          for (let i = 0; i < c.acKey.length; i++) {
+            if (c.acKey[i] % 256 !== li) continue;
+            const [buf, off] = rec(Math.floor(c.acKey[i] / 256));
+            buf[off + W] = 0;
+            buf.writeUInt32BE(c.acCount[i], off + W + 1);
+            buf.writeUInt32BE(0, off + W + 5);
+          }
           for (let k = 0; k < c.kLocal.length; k++) {
             if (c.kLocale[k] !== li) continue;
-            const fa = c.kAuthor[k];
-            if (local[fa] < 0) {
-              const name = c.header.authors[fa];
-              let id = authorId.get(name);
-              if (id === undefined) authorId.set(name, (id = authorNames.push(name) - 1));
-              local[fa] = id;
-            }
-            const [buf, off] = sorter.slot();
-            buf.writeUInt32BE(c.kTie[k], off);
-            buf.writeUInt32BE(part.start + c.kLocal[k], off + 4);
-            buf.writeUInt32LE(local[fa], off + 8);
+            const [buf, off] = rec(c.kAuthor[k]);
+            buf[off + W] = 1;
+            buf.writeUInt32BE(c.kTie[k], off + W + 1);
+            buf.writeUInt32BE(part.start + c.kLocal[k], off + W + 5);
           }
         }
-        authorId.clear();
-        const cands = sorter.count;
-        const cap = Math.max(1, Math.floor(b.author_cap * target));
-        const perAuthor = new Uint32Array(authorNames.length);
-        let n = 0;
+        // (tie, index, j, m, author): the author's name only for the cap events
+        const tie = (byTie = new ExternalSorter({ recordSize: 16 + Math.max(width, 0), keyBytes: 8, budget, dir: path.join(spill, 't') }));
+        // per author: m from its counts, then its docs in (tie, index) order; those below the cap go on
+        let m = 0;
+        let j = 0;
         let capped = 0;
+        const cur = Buffer.alloc(W);
+        let has = false;
+        const endAuthor = () => {
+          if (j !== m) throw new InputError(`${countsDir(s)}: counts and kept docs disagree for an author of ${l}; re-run \`vernacular run-stage shards-counts\``);
+          capped += Math.max(0, m * b.max_repeat - cap);
+        };
+        byAuthor?.sorted((buf, off) => {
+          if (!has || buf.compare(cur, 0, W, off, off + W) !== 0) {
+            if (has) endAuthor();
+            buf.copy(cur, 0, off, off + W);
+            has = true;
+            m = 0;
+            j = 0;
+          }
+          if (buf[off + W] === 0) {
+            m += buf.readUInt32BE(off + W + 1);
+            return;
+          }
+          cands++;
+          if (j < cap) {
+            const [tb, to] = tie.slot();
+            buf.copy(tb, to, off + W + 1, off + W + 9);
+            tb.writeUInt32LE(j, to + 8);
+            tb.writeUInt32LE(m, to + 12);
+            buf.copy(tb, to + 16, off, off + width);
+          }
+          j++;
+        });
+        if (has) endAuthor();
+        byAuthor?.close();
+        // 2. the scan: in pass p, the author's r-th event (r = (p − 1) · m + j) is taken iff r < cap
+        let n = 0;
         let firsts = 0;
         let stop: Event | null = null;
         const caps: LocaleSample['caps'] = [];
         for (let pass = 1; pass <= b.max_repeat && n < target; pass++) {
-          sorter.sorted((buf, off) => {
+          tie.sorted((buf, off) => {
             if (n >= target) return;
-            const a = buf.readUInt32LE(off + 8);
-            if (perAuthor[a] >= cap) {
-              capped++;
-              return;
-            }
+            const r = (pass - 1) * buf.readUInt32LE(off + 12) + buf.readUInt32LE(off + 8);
+            if (r >= cap) return;
             const ev: Event = [pass, buf.readUInt32BE(off), buf.readUInt32BE(off + 4)];
-            if (++perAuthor[a] === cap) caps.push({ author: authorNames[a], at: ev });
+            if (r === cap - 1) caps.push({ author: buf.toString('latin1', off + 16, off + 16 + width), at: ev });
             if (pass === 1) firsts++;
             n++;
             stop = ev;
@@ -725,15 +901,17 @@ export async function runShardsSample(s: PlanSetup, quotas: CompletionIndex): Pr
         }
         let shortfall: string | undefined;
         if (n < target) {
+          // every pass ran to its end: each doc event not taken was skipped for the cap
           const maxPossible = cands * b.max_repeat;
           shortfall = maxPossible < target ? `only ${cands} docs available (× max_repeat ${b.max_repeat} = ${maxPossible})` : `author cap ${Math.round(b.author_cap * 100)}% (${cap} docs per author) skipped ${capped} docs`;
         }
         const plan: LocalePlan = { available: q.supply[l].docs, target, achieved: n, repeated: n - firsts, shortfall };
         const res: LocaleSample = { v: VERSION, locale: l, maxRepeat: b.max_repeat, stop: n < target ? 'all' : stop, caps, plan };
         writeJsonAtomic(out.file(`${l}.json`), res);
-        return { records: cands, spilled: sorter.spilled, runs: sorter.runCount };
+        return { records: cands, spilled: (byAuthor?.spilled ?? 0) + tie.spilled, runs: (byAuthor?.runCount ?? 0) + tie.runCount };
       } finally {
-        sorter.close();
+        byAuthor?.close();
+        byTie?.close();
         rmrf(spill);
       }
     },

@@ -293,7 +293,7 @@ export async function planShards(ctx: StageContext, opts: ShardsOptions = {}, s:
   if (upTo === 'dedup-clusters') return undefined as never;
   await parallel?.('shards-counts', []);
   const counts = (await runShardsCounts(one, clusters))!;
-  const quotas = await runShardsQuotas(one, counts, assignSplits);
+  const quotas = await runShardsQuotas(one, counts);
   if (upTo === 'shards-quotas') return undefined as never;
   // ranks run from the config: a balance given here (the comparison build) samples in this process
   if (!opts.balance) await parallel?.('shards-sample', ['--shards-dir', s.dirName]);

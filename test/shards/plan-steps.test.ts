@@ -5,8 +5,8 @@ import { DedupIndex, DEFAULT_DEDUP } from '../../src/shards/dedupe.js';
 import { writeColumns } from '../../src/io/columns.js';
 import { ExternalSorter } from '../../src/io/extsort.js';
 import { assignSplits, inMemoryPlan, seededHash, type SigHeader } from '../../src/shards/stage.js';
-import { docPlan, planBudget, planRanges, planTables, readQuotas, readSamples, runDedupClusters, runDedupPairs, runShardsCounts, runShardsQuotas, runShardsSample, sigParts, type PlanSetup } from '../../src/shards/plan-steps.js';
-import type { CompletionIndex } from '../../src/pipeline/runner.js';
+import { AuthorSplits, dedupDir, docPlan, planBudget, planRanges, planTables, readQuotas, readSamples, runDedupClusters, runDedupPairs, runShardsCounts, runShardsQuotas, runShardsSample, sigParts, type PlanSetup } from '../../src/shards/plan-steps.js';
+import { readCompletion, type CompletionIndex } from '../../src/pipeline/runner.js';
 import { ROOT, tmpDir } from '../helpers.js';
 import { rng } from '../../src/evaluate/metrics.js';
 
@@ -79,7 +79,7 @@ async function steps(s: PlanSetup) {
   const pairs = (await runDedupPairs(s))!;
   const clusters = await runDedupClusters(s, pairs);
   const counts = (await runShardsCounts(s, clusters))!;
-  const quotas = await runShardsQuotas(s, counts, assignSplits);
+  const quotas = await runShardsQuotas(s, counts);
   await runShardsSample(s, quotas);
   return planTables(s);
 }
@@ -137,7 +137,7 @@ describe('the plan as map/reduce steps equals the in-memory plan', () => {
     const pairs = (await runDedupPairs(b2))!;
     const clusters = await runDedupClusters(b2, pairs);
     for (const rank of [1, 0]) await runShardsCounts({ ...b2, rank, world: 2 }, clusters);
-    const quotas = await runShardsQuotas(b2, (await runShardsCounts(b2, clusters))!, assignSplits);
+    const quotas = await runShardsQuotas(b2, (await runShardsCounts(b2, clusters))!);
     for (const rank of [0, 1]) await runShardsSample({ ...b2, rank, world: 2 }, quotas);
     await runShardsSample(b2, quotas);
     const two = planTables(b2);
@@ -149,6 +149,71 @@ describe('the plan as map/reduce steps equals the in-memory plan', () => {
     // markers: the merge passes found everything done (no spill folders or stray files left)
     const left = fs.readdirSync(path.join(out2, 'dedup', 'pairs')).filter((f) => f.startsWith('.spill'));
     expect(left).toEqual([]);
+  });
+});
+
+describe('the reduces from sorted streams', () => {
+  it('repeats where the author cap binds in a later pass: the same takes, stop, caps and shortfall', async () => {
+    const out = tmpDir('vern-plan-');
+    const { sigIndex, files } = corpus(8, out);
+    const { parts, total } = sigParts(sigIndex, path.join(out, 'signatures'));
+    const splits = { train: 0.8, validation: 0.1, test: 0.1 };
+    const base = { seed: 8, dedup: DEFAULT_DEDUP, splits, localeNames: LOCALES };
+    const s0: PlanSetup = { out, work: path.join(out, 'shards-work', 'shards'), sigIndex, parts, total, ...base, balance: balanceBase, budget: 1 << 20, ranges: 1, rank: 0, world: 1, quiet: true };
+    await steps(s0);
+    // targets just under twice the supply: pass 2 runs, prolific authors hit the cap in it, some locales fall short
+    const supply = Object.entries(readQuotas(s0).supply);
+    const balance: Balance = { ...balanceBase, strategy: 'targets', max_repeat: 2, author_cap: 0.1, targets: Object.fromEntries(supply.map(([l, x], i) => [l, Math.floor(x.docs * [1.9, 1.5, 1.97][i % 3])])) };
+    const want = inMemoryPlan(files, { ...base, balance });
+    // the dedup and counts steps are done; quotas and sample run again for the new balance
+    const s = { ...s0, balance, budget: 2048 };
+    const counts = readCompletion(path.join(dedupDir(out), 'counts'), 'shards-counts', '');
+    await runShardsSample(s, await runShardsQuotas(s, counts));
+    const t = planTables(s);
+    for (const p of parts) expect(Buffer.from(docPlan(s, p, t).times).equals(Buffer.from(want.times.subarray(p.start, p.start + p.n)))).toBe(true);
+    const got = Object.fromEntries([...readSamples(s)].map(([l, x]) => [l, x.plan]));
+    expect(JSON.stringify(got)).toBe(JSON.stringify(want.balance));
+    expect(Object.values(want.balance).some((x) => x.shortfall?.startsWith('author cap'))).toBe(true);
+    expect(Object.values(want.balance).some((x) => x.repeated > 0)).toBe(true);
+  });
+
+  it('splits equal assignSplits on random (author, locale) tables: locales of 1 to 5 authors, ties, counts over partitions', async () => {
+    for (let seed = 1; seed <= 24; seed++) {
+      const r = rng(seed);
+      const out = tmpDir('vern-quotas-');
+      const nAuthors = 1 + Math.floor(r() * 12);
+      const names = Array.from({ length: nAuthors }, (_, i) => seededHash(seed, `a${i}`).toString(16).padStart(32, '0'));
+      const nParts = 1 + Math.floor(r() * 3);
+      const parts = Array.from({ length: nParts }, (_, i) => ({ key: `de-AT/part-${String(i).padStart(5, '0')}`, file: '', fingerprint: `f${i}`, n: 10, start: 10 * i }));
+      const total = new Map<number, number>();
+      for (const p of parts) {
+        // each partition lists its own authors (a subset, in its own order) and per (author, locale) counts
+        const local = names.filter(() => r() < 0.7).sort(() => r() - 0.5);
+        const ac = new Map<number, number>();
+        for (let a = 0; a < local.length; a++)
+          for (let l = 0; l < LOCALES.length; l++)
+            if (r() < 0.5) {
+              const n = 1 + Math.floor(r() * 3);
+              ac.set(a * 256 + l, n);
+              const g = names.indexOf(local[a]) * 256 + l;
+              total.set(g, (total.get(g) ?? 0) + n);
+            }
+        const keys = [...ac.keys()].sort((x, y) => x - y);
+        const locales = Object.fromEntries(LOCALES.map((l) => [l, { in: 5, duplicates: 1, docs: 4, chars: 40 }]));
+        const f = path.join(dedupDir(out), 'counts', `${p.key}.bin`);
+        fs.mkdirSync(path.dirname(f), { recursive: true });
+        writeColumns(f, { v: 1, key: p.key, n: p.n, authors: local, segment: { 'de-AT': 10 }, locales }, { kLocal: new Uint32Array(0), kLocale: new Uint8Array(0), kTie: new Uint32Array(0), kAuthor: new Uint32Array(0), acKey: Float64Array.from(keys), acCount: Uint32Array.from(keys, (k) => ac.get(k)!) });
+      }
+      const splits = [{ train: 0.8, validation: 0.1, test: 0.1 }, { train: 0.5, validation: 0, test: 0.5 }, { train: 1, validation: 0, test: 0 }][seed % 3];
+      const s = { out, work: path.join(out, 'shards-work', 'shards'), sigIndex: { v: 2, stage: 'signatures', fingerprint: 'x', partitions: [] }, parts, total: 10 * nParts, seed, dedup: DEFAULT_DEDUP, balance: balanceBase, splits, localeNames: LOCALES, budget: 64 * (seed % 4) + 1, ranges: 1, rank: 0, world: 1, quiet: true } as PlanSetup;
+      await runShardsQuotas(s, { v: 2, stage: 'shards-counts', fingerprint: `c${seed}`, partitions: [] });
+      const sorted = names.filter((_, a) => [...total.keys()].some((k) => Math.floor(k / 256) === a)).sort();
+      const want = assignSplits(seed, sorted, [...total].map(([k, n]) => [sorted.indexOf(names[Math.floor(k / 256)]) * 256 + (k % 256), n] as [number, number]), splits);
+      const t = new AuthorSplits(s);
+      expect(t.n, `seed ${seed}`).toBe(sorted.length);
+      expect(sorted.map((a) => t.of(a)), `seed ${seed}`).toEqual([...want]);
+      expect(readQuotas(s).authors).toBe(sorted.length);
+    }
   });
 });
 
