@@ -330,6 +330,21 @@ function bandBuckets(sorter: ExternalSorter, np: number, threshold: number, emit
   });
 }
 
+const f64 = new Float64Array(1);
+const t32 = new Uint32Array(f64.buffer);
+/** A number as 8 bytes whose byte order is its numeric order (IEEE 754 with the sign bit flipped, negatives inverted). */
+export function writeTimeKey(t: number, buf: Buffer, off: number): void {
+  f64[0] = t;
+  let hi = t32[1];
+  let lo = t32[0];
+  if (hi >>> 31) {
+    hi = ~hi >>> 0;
+    lo = ~lo >>> 0;
+  } else hi = (hi | 0x80000000) >>> 0;
+  buf.writeUInt32BE(hi, off);
+  buf.writeUInt32BE(lo, off + 4);
+}
+
 /** What a drop file holds: the local indices of the partition's docs that duplicate another. */
 interface DropHeader {
   v: number;
@@ -338,13 +353,16 @@ interface DropHeader {
 }
 
 /**
- * `dedup-clusters` (one task): union-find over the pairs' endpoints only (sorted, deduplicated);
- * each component keeps its earliest post (then smallest tie key, then index), read from the
- * signature files for the endpoints only; the rest go to the drop list of their partition.
+ * `dedup-clusters` (one task): union-find over the pairs' endpoints only (external-sorted,
+ * deduplicated); each component keeps its earliest post (then smallest tie key, then index):
+ * (root, time, tie key, index) per endpoint, read from the signature files for the endpoints only,
+ * external-sorted, so each root's first record is its keeper; the rest, sorted by index, are the
+ * drop lists of their partitions. What it holds is 8 bytes per endpoint (the sorted endpoints and
+ * their parents) next to the sort budget.
  */
 export async function runDedupClusters(s: PlanSetup, pairs: CompletionIndex): Promise<CompletionIndex> {
   const dir = clustersDir(s);
-  await runPartitions<{ pairs: number; nodes: number; dropped: number }>({
+  await runPartitions<{ pairs: number; nodes: number; dropped: number; spilled: number }>({
     stage: 'dedup-clusters',
     dir,
     version: VERSION,
@@ -355,67 +373,113 @@ export async function runDedupClusters(s: PlanSetup, pairs: CompletionIndex): Pr
     quiet: s.quiet,
     run: async (_p, out) => {
       const files = pairs.partitions.flatMap((p) => p.outputs.map((o) => path.join(pairsDir(s), o.path)));
-      let m = 0;
-      for (const f of files) m += fs.statSync(f).size / 8;
-      const ends = new Uint32Array(2 * m);
-      let k = 0;
-      for (const f of files) readPairs(f, (a, b) => ((ends[k++] = a), (ends[k++] = b)));
-      ends.sort();
-      let nn = 0;
-      for (let i = 0; i < ends.length; i++) if (i === 0 || ends[i] !== ends[i - 1]) ends[nn++] = ends[i];
-      const nodes = ends.slice(0, nn);
-      const at = (x: number) => {
-        let lo = 0;
-        let hi = nn - 1;
-        while (lo <= hi) {
-          const mid = (lo + hi) >>> 1;
-          if (nodes[mid] < x) lo = mid + 1;
-          else if (nodes[mid] > x) hi = mid - 1;
-          else return mid;
-        }
-        throw new Error(`dedup-clusters: node ${x} missing`);
+      const spill = spillDir(dir, 'all');
+      // at most two sorters alive at a time: half the budget each
+      const budget = Math.floor(s.budget / 2);
+      const sorters: ExternalSorter[] = [];
+      const sorter = (recordSize: number, keyBytes: number, sub: string) => {
+        const x = new ExternalSorter({ recordSize, keyBytes, budget, dir: path.join(spill, sub) });
+        sorters.push(x);
+        return x;
       };
-      const par = new Int32Array(nn);
-      for (let i = 0; i < nn; i++) par[i] = i;
-      const find = (i: number) => {
-        while (par[i] !== i) i = par[i] = par[par[i]];
-        return i;
-      };
-      for (const f of files)
-        readPairs(f, (a, b) => {
-          const ra = find(at(a));
-          const rb = find(at(b));
-          if (ra !== rb) par[Math.max(ra, rb)] = Math.min(ra, rb);
+      try {
+        // the endpoints, external-sorted and deduplicated: the only per-node arrays are these and the parents
+        const ends = sorter(4, 4, 'ends');
+        let m = 0;
+        for (const f of files)
+          readPairs(f, (a, b) => {
+            let [buf, off] = ends.slot();
+            buf.writeUInt32BE(a, off);
+            [buf, off] = ends.slot();
+            buf.writeUInt32BE(b, off);
+            m++;
+          });
+        let nodes = new Uint32Array(1024);
+        let nn = 0;
+        ends.sorted((buf, off) => {
+          const x = buf.readUInt32BE(off);
+          if (nn && nodes[nn - 1] === x) return;
+          if (nn === nodes.length) {
+            const g = new Uint32Array(nodes.length * 2);
+            g.set(nodes);
+            nodes = g;
+          }
+          nodes[nn++] = x;
         });
-      // times and tie keys of the endpoints, one signature file at a time
-      const times = new Float64Array(nn);
-      const ties = new Uint32Array(nn);
-      let q = 0;
-      for (const part of s.parts) {
-        if (q < nn && nodes[q] < part.start + part.n) {
-          const c = readSig(part);
-          for (; q < nn && nodes[q] < part.start + part.n; q++) {
-            times[q] = c.times[nodes[q] - part.start];
-            ties[q] = c.ties[nodes[q] - part.start];
+        ends.close();
+        nodes = nodes.slice(0, nn);
+        const at = (x: number) => {
+          let lo = 0;
+          let hi = nn - 1;
+          while (lo <= hi) {
+            const mid = (lo + hi) >>> 1;
+            if (nodes[mid] < x) lo = mid + 1;
+            else if (nodes[mid] > x) hi = mid - 1;
+            else return mid;
+          }
+          throw new Error(`dedup-clusters: node ${x} missing`);
+        };
+        const par = new Int32Array(nn);
+        for (let i = 0; i < nn; i++) par[i] = i;
+        const find = (i: number) => {
+          while (par[i] !== i) i = par[i] = par[par[i]];
+          return i;
+        };
+        for (const f of files)
+          readPairs(f, (a, b) => {
+            const ra = find(at(a));
+            const rb = find(at(b));
+            if (ra !== rb) par[Math.max(ra, rb)] = Math.min(ra, rb);
+          });
+        // (root, time, tie key, index) per endpoint, sorted: each root's first record is the one it keeps
+        // (earliest post, then smallest tie key, then index); times as order-preserving bytes
+        const byRoot = sorter(20, 20, 'roots');
+        let q = 0;
+        for (const part of s.parts) {
+          if (q < nn && nodes[q] < part.start + part.n) {
+            const c = readSig(part);
+            for (; q < nn && nodes[q] < part.start + part.n; q++) {
+              const [buf, off] = byRoot.slot();
+              buf.writeUInt32BE(find(q), off);
+              writeTimeKey(c.times[nodes[q] - part.start], buf, off + 4);
+              buf.writeUInt32BE(c.ties[nodes[q] - part.start], off + 12);
+              buf.writeUInt32BE(nodes[q], off + 16);
+            }
           }
         }
+        // the others go to the drop lists: sorted by index, cut by partition
+        const drops = sorter(4, 4, 'drops');
+        let root = -1;
+        byRoot.sorted((buf, off) => {
+          const r = buf.readUInt32BE(off);
+          if (r === root) {
+            const [b, o] = drops.slot();
+            buf.copy(b, o, off + 16, off + 20);
+          } else root = r;
+        });
+        byRoot.close();
+        let dropped = 0;
+        let pi = 0;
+        let local: number[] = [];
+        const flush = () => {
+          const part = s.parts[pi];
+          const h: DropHeader = { v: VERSION, key: part.key, n: part.n };
+          writeColumns(out.file(`${part.key}.drop`), h, { drop: Uint32Array.from(local) });
+          dropped += local.length;
+          local = [];
+          pi++;
+        };
+        drops.sorted((buf, off) => {
+          const x = buf.readUInt32BE(off);
+          while (x >= s.parts[pi].start + s.parts[pi].n) flush();
+          local.push(x - s.parts[pi].start);
+        });
+        while (pi < s.parts.length) flush();
+        return { pairs: m, nodes: nn, dropped, spilled: sorters.reduce((a, x) => a + x.spilled, 0) };
+      } finally {
+        for (const x of sorters) x.close();
+        rmrf(spill);
       }
-      const best = new Int32Array(nn).fill(-1);
-      for (let i = 0; i < nn; i++) {
-        const r = find(i);
-        const b = best[r];
-        if (b < 0 || times[i] < times[b] || (times[i] === times[b] && ties[i] < ties[b])) best[r] = i;
-      }
-      let dropped = 0;
-      q = 0;
-      for (const part of s.parts) {
-        const local: number[] = [];
-        for (; q < nn && nodes[q] < part.start + part.n; q++) if (best[find(q)] !== q) local.push(nodes[q] - part.start);
-        dropped += local.length;
-        const h: DropHeader = { v: VERSION, key: part.key, n: part.n };
-        writeColumns(out.file(`${part.key}.drop`), h, { drop: Uint32Array.from(local) });
-      }
-      return { pairs: m, nodes: nn, dropped };
     },
   });
   return readCompletion(dir, 'dedup-clusters', 'run `vernacular run-stage dedup-clusters` first');

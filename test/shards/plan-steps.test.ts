@@ -5,7 +5,7 @@ import { DedupIndex, DEFAULT_DEDUP } from '../../src/shards/dedupe.js';
 import { writeColumns } from '../../src/io/columns.js';
 import { ExternalSorter } from '../../src/io/extsort.js';
 import { assignSplits, inMemoryPlan, seededHash, type SigHeader } from '../../src/shards/stage.js';
-import { AuthorSplits, dedupDir, docPlan, planBudget, planRanges, planTables, readQuotas, readSamples, runDedupClusters, runDedupPairs, runShardsCounts, runShardsQuotas, runShardsSample, sigParts, type PlanSetup } from '../../src/shards/plan-steps.js';
+import { AuthorSplits, dedupDir, writeTimeKey, docPlan, planBudget, planRanges, planTables, readQuotas, readSamples, runDedupClusters, runDedupPairs, runShardsCounts, runShardsQuotas, runShardsSample, sigParts, type PlanSetup } from '../../src/shards/plan-steps.js';
 import { readCompletion, type CompletionIndex } from '../../src/pipeline/runner.js';
 import { ROOT, tmpDir } from '../helpers.js';
 import { rng } from '../../src/evaluate/metrics.js';
@@ -175,6 +175,21 @@ describe('the reduces from sorted streams', () => {
     expect(JSON.stringify(got)).toBe(JSON.stringify(want.balance));
     expect(Object.values(want.balance).some((x) => x.shortfall?.startsWith('author cap'))).toBe(true);
     expect(Object.values(want.balance).some((x) => x.repeated > 0)).toBe(true);
+  });
+
+  it('time keys sort as the numbers: whole and fractional ms, negatives, neighbours one ulp apart', () => {
+    const r = rng(3);
+    const xs = [0, 1, -1, 1.7e12, 1.7e12 + 1, 1.7e12 + 0.5, -1.7e12, Number.MAX_VALUE, -Number.MAX_VALUE, 5e-324, -5e-324];
+    for (let i = 0; i < 300; i++) xs.push((r() - 0.3) * 2 ** Math.floor(r() * 60), 1.6e12 + Math.floor(r() * 1e10), 1.6e12 + Math.floor(r() * 4) * 86_400_000 + Math.floor(r() * 3));
+    const key = (x: number) => {
+      const b = Buffer.alloc(8);
+      writeTimeKey(x, b, 0);
+      return b;
+    };
+    const bad: string[] = [];
+    for (let i = 0; i < xs.length; i++)
+      for (const y of [xs[(i * 7 + 1) % xs.length], xs[(i * 13 + 5) % xs.length], xs[i] * (1 + Number.EPSILON)]) if (Math.sign(Buffer.compare(key(xs[i]), key(y))) !== Math.sign(xs[i] - y)) bad.push(`${xs[i]} vs ${y}`);
+    expect(bad).toEqual([]);
   });
 
   it('splits equal assignSplits on random (author, locale) tables: locales of 1 to 5 authors, ties, counts over partitions', async () => {
