@@ -74,16 +74,20 @@ async function child(step, dir, budget, rank, world) {
   process.stdout.write(JSON.stringify(stats));
 }
 
-/** Parent mode: one process under /usr/bin/time; resolves with seconds, peak RSS MB and the child's stats. */
+/** Parent mode: one process under /usr/bin/time; resolves with seconds, CPU seconds (user + system), peak RSS MB and the child's stats. */
 function proc(argv, env = {}) {
   return new Promise((resolve, reject) => {
     const t = Date.now();
-    const c = spawn('/usr/bin/time', ['-f', '%M', process.execPath, '--max-old-space-size=16384', new URL(import.meta.url).pathname, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn('/usr/bin/time', ['-f', '%M %U %S', process.execPath, '--max-old-space-size=16384', new URL(import.meta.url).pathname, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     c.stdout.on('data', (d) => (out += d));
     c.stderr.on('data', (d) => (err += d));
-    c.on('exit', (code) => (code === 0 ? resolve({ secs: (Date.now() - t) / 1000, rss: Number(err.trim().split('\n').pop()) / 1024, stats: out ? JSON.parse(out) : {} }) : reject(new Error(`${argv.join(' ')}: ${err}`))));
+    c.on('exit', (code) => {
+      const [rss, user, sys] = err.trim().split('\n').pop().split(' ').map(Number);
+      if (code === 0) resolve({ secs: (Date.now() - t) / 1000, cpu: user + sys, rss: rss / 1024, stats: out ? JSON.parse(out) : {} });
+      else reject(new Error(`${argv.join(' ')}: ${err}`));
+    });
   });
 }
 
@@ -176,6 +180,15 @@ async function generate(dir, docs, parts) {
   fs.writeFileSync(path.join(sigDir, '_complete.json'), JSON.stringify(index));
 }
 
+/** Where each step's completion markers are (their stats say what the step spilled). */
+const STEP_DIRS = { 'dedup-pairs': 'dedup/pairs', 'dedup-clusters': 'dedup/clusters', 'shards-counts': 'dedup/counts', 'shards-quotas': 'shards-work/shards/quotas', 'shards-sample': 'shards-work/shards/sample' };
+const spilledIn = (dir, d) => {
+  const done = path.join(dir, d, '_done');
+  if (!fs.existsSync(done)) return 0;
+  return fs.readdirSync(done, { recursive: true }).filter((x) => String(x).endsWith('.json')).reduce((a, f) => a + (JSON.parse(fs.readFileSync(path.join(done, f), 'utf8')).stats?.spilled ?? 0), 0);
+};
+const after0 = (rows) => rows.filter((r) => !r.step.startsWith('in-memory'));
+
 const du = (d) => {
   if (!fs.existsSync(d)) return 0;
   return fs.readdirSync(d, { withFileTypes: true }).reduce((s, e) => s + (e.isDirectory() ? du(path.join(d, e.name)) : fs.statSync(path.join(d, e.name)).size), 0);
@@ -205,19 +218,22 @@ if (args[0] === '--step') {
     const map = ['dedup-pairs', 'shards-counts', 'shards-sample'].includes(step);
     const t = Date.now();
     let rss = 0;
-    if (map && WORKERS > 1) rss = Math.max(...(await Promise.all(Array.from({ length: WORKERS }, (_, rank) => proc(['--step', step, '--dir', dir, ...common, '--rank', String(rank), '--world', String(WORKERS)])))).map((r) => r.rss));
+    let cpu = 0;
+    if (map && WORKERS > 1)
+      for (const r of await Promise.all(Array.from({ length: WORKERS }, (_, rank) => proc(['--step', step, '--dir', dir, ...common, '--rank', String(rank), '--world', String(WORKERS)])))) {
+        rss = Math.max(rss, r.rss);
+        cpu += r.cpu;
+      }
     const last = await proc(['--step', step, '--dir', dir, ...common]);
-    rows.push({ step, secs: (Date.now() - t) / 1000, rss: Math.max(rss, last.rss), stats: last.stats });
+    rows.push({ step, secs: (Date.now() - t) / 1000, cpu: cpu + last.cpu, rss: Math.max(rss, last.rss), spilled: spilledIn(dir, STEP_DIRS[step]), stats: last.stats });
   }
-  let spilled = 0;
-  for (const d of ['dedup/pairs/_done', 'shards-work/shards/sample/_done'])
-    for (const f of fs.existsSync(path.join(dir, d)) ? fs.readdirSync(path.join(dir, d), { recursive: true }).filter((x) => String(x).endsWith('.json')) : []) spilled += JSON.parse(fs.readFileSync(path.join(dir, d, f), 'utf8')).stats.spilled ?? 0;
+  const spilled = after0(rows).reduce((a, r) => a + r.spilled, 0);
   const check = args.includes('--skip-before') ? null : await proc(['--step', 'check', '--dir', dir, ...common]);
   console.log(`\nplan bench — ${DOCS.toLocaleString('en-US')} docs in ${PARTS} signature files (${(sigBytes / 1e6).toFixed(0)} MB), sort budget ${BUDGET >> 20} MB, ${WORKERS} worker(s); ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}\n`);
-  console.log('| step | s | µs/doc | peak RSS MB |');
-  console.log('|---|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.step} | ${r.secs.toFixed(1)} | ${((r.secs * 1e6) / DOCS).toFixed(2)} | ${r.rss.toFixed(0)} |`);
-  const after = rows.filter((r) => !r.step.startsWith('in-memory'));
-  console.log(`\nafter: ${after.reduce((s, r) => s + r.secs, 0).toFixed(1)} s in all, peak RSS of any step ${Math.max(...after.map((r) => r.rss)).toFixed(0)} MB; spilled ${(spilled / 1e6).toFixed(0)} MB of sorted runs; pair files ${(du(path.join(dir, 'dedup', 'pairs')) / 1e6).toFixed(1)} MB`);
+  console.log('| step | wall s | CPU s | CPU µs/doc | peak RSS MB | spilled MB |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.step} | ${r.secs.toFixed(1)} | ${r.cpu.toFixed(1)} | ${((r.cpu * 1e6) / DOCS).toFixed(2)} | ${r.rss.toFixed(0)} | ${r.spilled === undefined ? '' : (r.spilled / 1e6).toFixed(0)} |`);
+  const after = after0(rows);
+  console.log(`\nafter: ${after.reduce((s, r) => s + r.secs, 0).toFixed(1)} s in all (${after.reduce((s, r) => s + r.cpu, 0).toFixed(1)} CPU s), peak RSS of any step ${Math.max(...after.map((r) => r.rss)).toFixed(0)} MB; spilled ${(spilled / 1e6).toFixed(0)} MB of sorted runs; pair files ${(du(path.join(dir, 'dedup', 'pairs')) / 1e6).toFixed(1)} MB`);
   if (check) console.log(`same result: ${check.stats.differ} of ${DOCS} docs differ in times taken or split (before: ${rows[0].stats.duplicates} duplicates, ${rows[0].stats.achieved} taken; after: ${check.stats.duplicates} duplicates, ${check.stats.taken} taken)`);
 }
