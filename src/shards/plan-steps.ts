@@ -22,14 +22,16 @@ import { rmrf } from './writer.js';
  *   → dedup-clusters (reduce, one task): union-find over the pairs only → a drop list per partition
  *   → shards-counts (map, per partition): kept docs' (locale, tie key, author), per (author,
  *     locale) counts, supply per locale
- *   → shards-quotas (reduce, one task): per-locale targets and the author-disjoint split table
- *   → shards-sample (map, per locale): external sort by tie key, the sampler's scan → where each
- *     locale stopped and where each capped author reached the cap
+ *   → shards-quotas (reduce, one task): per-locale targets and the author-disjoint split table,
+ *     from external sorts of the (author, locale) counts
+ *   → shards-sample (map, per locale): external sorts by author (each doc's rank among its
+ *     author's docs) and by tie key, the sampler's scan → where each locale stopped and where
+ *     each capped author reached the cap
  *   → the write step decides per doc from its tie key (`hash(seed, doc)`) and those tables.
  *
  * Every step is a `runPartitions` step (markers, outputs, `_complete.json`, world-1 GC). Peak
- * memory of every task is the sort budget plus one partition's columns plus the small global
- * objects: pairs (clusters), per-author counts (quotas), per-locale author counters (sample).
+ * memory of every task is the sort budget plus one partition's columns; the one object that grows
+ * with the corpus is the clusters step's union-find (8 bytes per doc that is in a pair).
  * The result is the in-memory plan's (`planShardsInMemory`), exactly: same clusters (the same
  * candidate rule: in a bucket, each of the first CAP members in index order against every later
  * one; pairs kept only where they join what was not yet joined in the bucket), same
