@@ -25,19 +25,9 @@ import path from 'node:path';
 import { HashedNb, HashedTfidf, svmDual, termCounts, DEFAULT_VECTORIZER, prng, type VectorizerOptions } from '../../src/evaluate/linear.js';
 import { pseudoAuthors } from '../../src/evaluate/judge-groups.js';
 import { classification } from '../../src/evaluate/metrics.js';
+import { readTsv } from './gdi-data.js';
 
 const GDI = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'gdi');
-function readTsv(file: string) {
-  const texts: string[] = [];
-  const labels: string[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const tab = line.lastIndexOf('\t');
-    texts.push(line.slice(0, tab));
-    labels.push(line.slice(tab + 1).trim());
-  }
-  return { texts, labels };
-}
 const { texts, labels } = readTsv(path.join(GDI, 'train.tsv'));
 const ls = [...new Set(labels)].sort();
 const K = ls.length;

@@ -37,6 +37,7 @@ import { classification, expectedCalibrationError } from '../../src/evaluate/met
 import { fnv1a32 as seedOf } from '../../src/hash.js';
 import { splitDocs } from '../../src/evaluate/shard-docs.js';
 import { rng as mulberry } from '../../src/evaluate/metrics.js';
+import { readTsv } from './gdi-data.js';
 
 const args = process.argv.slice(2);
 const arg = (k: string, d: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
@@ -258,17 +259,6 @@ function topOf(p: { [l: string]: number }): { label: string; p: number } {
   return { label, p: best };
 }
 
-function readTsv(file: string): { texts: string[]; labels: string[] } {
-  const texts: string[] = [];
-  const labels: string[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const tab = line.lastIndexOf('\t');
-    texts.push(line.slice(0, tab));
-    labels.push(line.slice(tab + 1).trim());
-  }
-  return { texts, labels };
-}
 
 function sampleTasks(dir: string): Task[] {
   const shards = fs.existsSync(path.join(dir, 'manifest.json')) ? dir : path.join(dir, 'shards');

@@ -8,6 +8,7 @@ import { loadJudges, saveJudges } from '../../src/evaluate/judge-file.js';
 import { HashedNb, HashedTfidf, svmDual, termCounts, DEFAULT_VECTORIZER, prng } from '../../src/evaluate/linear.js';
 import { classification, expectedCalibrationError } from '../../src/evaluate/metrics.js';
 import { ROOT, cli, tmpDir } from '../helpers.js';
+import { readTsv } from '../../scripts/bench/gdi-data.js';
 
 /**
  * Synthetic "varieties": one random base vocabulary, and per variety a few systematic spelling
@@ -356,18 +357,9 @@ describe('GDI slice (VarDial 2018 Swiss German, read in place)', () => {
   if (!have) console.log(`GDI slice: skipped, no ${GDI}/train.tsv and dev.tsv`);
   it.skipIf(!have)('macro-F1 on a dev slice stays above its floor', () => {
     const read = (f: string, every: number) => {
-      const texts: string[] = [];
-      const labels: string[] = [];
-      fs.readFileSync(path.join(GDI, f), 'utf8')
-        .split('\n')
-        .filter((l) => l.trim())
-        .forEach((l, i) => {
-          if (i % every) return;
-          const k = l.lastIndexOf('\t');
-          texts.push(l.slice(0, k));
-          labels.push(l.slice(k + 1).trim());
-        });
-      return { texts, labels };
+      const all = readTsv(path.join(GDI, f));
+      const kept = (_: unknown, i: number) => i % every === 0;
+      return { texts: all.texts.filter(kept), labels: all.labels.filter(kept) };
     };
     const tr = read('train.tsv', 4);
     const dv = read('dev.tsv', 4);
