@@ -67,6 +67,22 @@ export function mappedColumns(config: Config): Set<string> {
 /** Empty is missing, for every field: absent, null, "" and whitespace only (an empty CSV cell too). */
 export const isMissing = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
+/**
+ * A mapped yes/no column: undefined when the column is not mapped, or (with `missing:<name>` or
+ * `invalid:<name>` added to `problems`) when the row's value is absent or not a boolean.
+ */
+function boolField(fields: { [k: string]: unknown }, col: string | null | undefined, name: string, problems: Problems): boolean | undefined {
+  if (!col) return undefined;
+  const v = fields[col];
+  if (isMissing(v)) {
+    problems.add(`missing:${name}`);
+    return undefined;
+  }
+  const b = parseBool(v);
+  if (b === undefined) problems.add(`invalid:${name}`);
+  return b;
+}
+
 export function parseBool(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v;
   if (v === 0 || v === 1) return v === 1;
@@ -184,16 +200,8 @@ export function mapRow(fields: { [k: string]: unknown }, config: Config, source:
     }
   }
   for (const flag of ['deleted', 'flagged'] as const) {
-    const col = f[flag];
-    if (!col) continue;
-    const v = fields[col];
-    if (isMissing(v)) {
-      problems.add(`missing:${flag}`);
-      continue;
-    }
-    const b = parseBool(v);
-    if (b === undefined) problems.add(`invalid:${flag}`);
-    else elig[flag] = b;
+    const b = boolField(fields, f[flag], flag, problems);
+    if (b !== undefined) elig[flag] = b;
   }
 
   if (isChatKind(kind, config)) elig.chat = chatFacts(fields, config, problems, turn);
@@ -225,17 +233,8 @@ function chatFacts(fields: { [k: string]: unknown }, config: Config, problems: P
   const rawRole = turn ? turn.roleName : f.role ? fields[f.role] : undefined;
   const roleName = typeof rawRole === 'string' ? rawRole.trim().toLowerCase() : '';
   const facts: ChatFacts = { conversationId, role, roleName, group: turn?.group ?? false, conversationDeleted: turn?.conversationDeleted ?? false };
-  for (const [col, name] of [[f.chat_allowed, 'chat_allowed'], [f.conversation_deleted, 'conversation_deleted']] as const) {
-    if (!col) continue;
-    const v = fields[col];
-    if (isMissing(v)) {
-      problems.add(`missing:${name}`);
-      continue;
-    }
-    const b = parseBool(v);
-    if (b === undefined) problems.add(`invalid:${name}`);
-    else if (name === 'chat_allowed') facts.allowed = b;
-    else if (b) facts.conversationDeleted = true;
-  }
+  const allowed = boolField(fields, f.chat_allowed, 'chat_allowed', problems);
+  if (allowed !== undefined) facts.allowed = allowed;
+  if (boolField(fields, f.conversation_deleted, 'conversation_deleted', problems)) facts.conversationDeleted = true;
   return facts;
 }
