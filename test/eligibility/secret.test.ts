@@ -12,6 +12,16 @@ describe('VERNACULAR_SECRET strength', () => {
     }
   });
 
+  it('a zigzag by one code point is not a run; a climb or fall of 10 is, anywhere in a strong key', () => {
+    // '#' (code 35) cannot extend a run of hex digits or letters on either side
+    const k = (piece: string) => { const h = crypto.randomBytes(32).toString('hex'); return `${h.slice(0, 20)}#${piece}#${h.slice(20)}`; };
+    expect(weakSecret(k('fededefededefede'))).toBeUndefined();
+    expect(weakSecret(k('abcdefghi'))).toBeUndefined();
+    expect(weakSecret(k('abcdefghij'))).toMatch(/run of 10/);
+    expect(weakSecret(k('jihgfedcba'))).toMatch(/run of 10/);
+    expect(weakSecret(k('0123456789'))).toMatch(/run of 10/);
+  });
+
   it('refuses what no generator makes, in many variations', () => {
     const seed = Date.now() % 1e9;
     const rnd = prng(seed);
@@ -33,7 +43,10 @@ describe('VERNACULAR_SECRET strength', () => {
       // a strong key with a long run of consecutive characters in it
       const k = strong();
       const at = int(0, 40);
-      weak.push(k.slice(0, at) + '0123456789abcdefghij'.slice(0, int(8, 20)) + k.slice(at));
+      const len = int(10, 20);
+      const start = int(33, 126 - len);
+      const climb = String.fromCharCode(...Array.from({ length: len }, (_, j) => start + j));
+      weak.push(k.slice(0, at) + (rnd() < 0.5 ? climb : [...climb].reverse().join('')) + k.slice(at));
     }
     for (const w of weak) expect(weakSecret(w), `seed ${seed}: ${JSON.stringify(w)}`).toBeDefined();
   });
