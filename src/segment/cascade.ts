@@ -8,13 +8,15 @@ import { Ngram4Model } from './backends/ngram4.js';
 import { WordModel } from './backends/words.js';
 import { CldBackend, loadCld } from './backends/cld.js';
 import type { LangGuess, LidBackend } from './backends/types.js';
+import { STACK_BIAS, STACK_WEIGHTS } from './lid-stack.js';
 
 /**
  * The ensemble's weights: eld's 4-gram evidence (one unit of eld's table is about a twentieth of
  * a nat) and the word lists' log-likelihood next to the trigram log-likelihood, and the
  * temperature that divides the sum before the softmax so the posterior reads as a probability.
  * Chosen on the DEV half of lingua's test data (lines 501–1000 of each file, by
- * `scripts/bench/lid-tune.ts`); every reported figure reads lines 1–500 only.
+ * `scripts/bench/lid-tune.ts`); every reported figure reads lines 1–500 only. With the stack (the
+ * default) only `eldFill` applies, and these are where its fit starts; `stack: false` uses them all.
  */
 export const WEIGHTS = { eld: 0.08, words: 3, temperature: 3, confidence: 1.25, eldFill: 0.6 };
 /**
@@ -65,6 +67,13 @@ function greeklishHits(clean: string): { hits: number; share: number } {
   return { hits, share: hits / Math.max(1, words) };
 }
 
+/** What the trigram and word models read of a cleaned text: at most ~MAX_CHARS characters, cut at a space (more adds time, not accuracy). */
+export function headOf(clean: string): string {
+  if (clean.length <= MAX_CHARS) return clean;
+  const cut = clean.lastIndexOf(' ', MAX_CHARS);
+  return clean.slice(0, cut > 0 ? cut : MAX_CHARS);
+}
+
 /** A language decision plus the runner-up, for confusion reports. */
 export type LidResult = Label & { alt?: LangGuess };
 
@@ -93,6 +102,21 @@ export interface CascadeOptions {
   weights?: Partial<typeof WEIGHTS>;
   /** The trigram model scores this many languages of the script (the best by eld's evidence and the country prior), plus those eld lacks and the hint's (default SHORTLIST; Infinity = all). */
   shortlist?: number;
+  /**
+   * Combine the models with the fitted stack (src/segment/lid-stack.ts: model weights, and per
+   * language a bias and a length weight; default true). false: the global `weights` and
+   * temperature, no bias (as before the stack; lid-tune.ts reads raw evidence this way).
+   */
+  stack?: boolean;
+}
+
+/** For a script model's languages: the weight of each model's log-likelihood, and per language a bias and a weight on log(1 + letters). */
+interface LangParams {
+  tri: number;
+  eld: number;
+  words: number;
+  bias: Float64Array;
+  len: Float64Array;
 }
 
 /**
@@ -103,12 +127,15 @@ export interface CascadeOptions {
  *    when Greek is plausible for the country.
  * 3. With `useCld` (off by default), long texts go to CLD2 first (when its native build is
  *    present); its answer stands when it is sure and the language is plausible in the country.
- * 4. Otherwise three models are combined as a naive-Bayes log-linear ensemble over every modelled
- *    language of the text's script: franc's trigram ranks (UDHR-trained), eld's byte 4-grams
- *    (web-trained) and the 10,000 most frequent words per language (subtitle-trained word lists),
- *    plus the country prior log P(lang | country) (official languages full weight, others far
- *    less; see `languagePrior`). The softmax of the total (WEIGHTS.confidence) is the answer's
- *    confidence. A `lang_hint` that is nearly as likely as the winner tips the balance.
+ * 4. Otherwise three models are combined as a log-linear ensemble over every modelled language of
+ *    the text's script: franc's trigram ranks (UDHR-trained), eld's byte 4-grams (web-trained) and
+ *    the 10,000 most frequent words per language (subtitle-trained word lists), each at one weight
+ *    shared by every language, plus per language a bias and a weight on log(1 + letters) (what the
+ *    models over- or under-call on short text), all fitted as one multinomial logistic regression
+ *    on held-out text (src/segment/lid-stack.ts), plus the country prior log P(lang | country)
+ *    (official languages full weight, others far less; see `languagePrior`). The softmax of the
+ *    total is the answer's confidence. A `lang_hint` that is nearly as likely as the winner tips
+ *    the balance.
  * 5. Below the user's threshold (`segment.thresholds`, default 0: never) the answer is `und`.
  */
 export class Cascade {
@@ -123,10 +150,12 @@ export class Cascade {
   private readonly plausible = new Map<string, readonly string[]>();
   private readonly priors = new Map<string, WeakMap<readonly string[], Float64Array>>();
   private readonly eldIndex = new WeakMap<readonly string[], Int32Array>();
+  private readonly params = new WeakMap<readonly string[], LangParams>();
+  private readonly stack: boolean;
   private readonly eldBuf: Float64Array;
   private buf?: { ev: Float64Array; wd: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; score: Float64Array };
   private readonly topBuf: Float64Array;
-  private readonly o: Required<Omit<CascadeOptions, 'languages' | 'extraByCountry' | 'weights'>> & { extraByCountry: { [c: string]: readonly string[] } };
+  private readonly o: Required<Omit<CascadeOptions, 'languages' | 'extraByCountry' | 'weights' | 'stack'>> & { extraByCountry: { [c: string]: readonly string[] } };
 
   constructor(opts: CascadeOptions = {}) {
     this.languages = opts.languages ?? DEFAULT_LANGUAGES;
@@ -141,6 +170,7 @@ export class Cascade {
     if (opts.shortlist !== undefined && !(opts.shortlist >= 1)) throw new Error(`language ID: shortlist must be at least 1 (got ${opts.shortlist})`);
     this.topBuf = new Float64Array(Math.min(opts.shortlist ?? SHORTLIST, 1024));
     this.fast = useCld ? new CldBackend() : null;
+    this.stack = opts.stack ?? true;
     this.o = {
       minLetters: opts.minLetters ?? 4,
       shortLetters: opts.shortLetters ?? 60,
@@ -197,6 +227,20 @@ export class Cascade {
     return idx;
   }
 
+  /** For the languages of one script model: each one's weights (the stack's, else the global ones), cached per list. */
+  private paramsOf(langs: readonly string[]): LangParams {
+    let p = this.params.get(langs);
+    if (!p) {
+      const { eld: we, words: ww, temperature: T } = this.w;
+      const w = this.stack ? [STACK_WEIGHTS.trigram, STACK_WEIGHTS.eld, STACK_WEIGHTS.words] : [1 / T, we / T, ww / T];
+      // a language without a row takes its relative's when it stands on the relative's evidence (ltz on deu, glg on por), else 0 (an average language)
+      const b = (l: string, q: 0 | 1) => (this.stack ? ((STACK_BIAS[l] ?? STACK_BIAS[ELD_PROXY[l]])?.[q] ?? 0) : 0);
+      p = { tri: w[0], eld: w[1], words: w[2], bias: Float64Array.from(langs, (l) => b(l, 0)), len: Float64Array.from(langs, (l) => b(l, 1)) };
+      this.params.set(langs, p);
+    }
+    return p;
+  }
+
   /** For the languages of one script model: their index in the word model's list, or -1. */
   private wordIdx(langs: readonly string[]): Int32Array {
     let idx = this.wordIndex.get(langs);
@@ -224,9 +268,7 @@ export class Cascade {
       const top = this.fast.detect(text)[0];
       if (top && top.score >= this.o.acceptScore && plausible.includes(top.lang) && this.languages.includes(top.lang)) return this.gate({ code: top.lang, score: top.score, evidence: this.fast.name });
     }
-    // both models read at most ~400 characters: more adds time, not accuracy
-    const cut = clean.length > MAX_CHARS ? clean.lastIndexOf(' ', MAX_CHARS) : -1;
-    const head = clean.length > MAX_CHARS ? clean.slice(0, cut > 0 ? cut : MAX_CHARS) : clean;
+    const head = headOf(clean);
     const model = this.trigram.modelFor(head);
     if (!model) {
       // Greek script (one modelled language) or a script no model covers
@@ -236,7 +278,8 @@ export class Cascade {
     const langs = model.langs;
     const k = langs.length;
     const { ev, wd, pre, sel, tri, score } = this.scratch(k);
-    const { eld: we, words: ww, temperature: T } = this.w;
+    const pw = this.paramsOf(langs);
+    const logLen = Math.log1p(letters);
     // eld's evidence; languages its table lacks: a relative's (ELD_PROXY), else between the others' mean and best (eldFill)
     this.ngram4.score(clean, this.eldBuf);
     const ei = this.eldIdx(langs);
@@ -257,8 +300,8 @@ export class Cascade {
     for (let j = 0; j < k; j++) {
       ev[j] = ei[j] >= 0 ? this.eldBuf[ei[j]] : fill;
       wd[j] = wi[j] >= 0 ? this.wordBuf[wi[j]] : wfill;
-      // -Infinity: eld has no evidence for it (not even a relative's); such a language is scored beside the shortlist
-      pre[j] = ei[j] >= 0 ? (we * ev[j] + ww * wd[j]) / T + lp[j] : -Infinity;
+      // all but the trigram term; -Infinity: eld has no evidence for it (not even a relative's), such a language is scored beside the shortlist
+      pre[j] = ei[j] >= 0 ? pw.eld * ev[j] + pw.words * wd[j] + pw.bias[j] + pw.len[j] * logLen + lp[j] : -Infinity;
     }
     // the trigram model scores a shortlist: the languages best by eld's evidence and the prior (and the hint's)
     const m = this.shortlist(pre, k, sel, hint ? langs.indexOf(toIso3(hint)) : -1);
@@ -266,11 +309,12 @@ export class Cascade {
     let best = 0;
     for (let i = 0; i < m; i++) {
       const j = sel[i];
-      score[i] = (tri[i] + we * ev[j] + ww * wd[j]) / T + lp[j];
+      score[i] = pw.tri * tri[i] + pw.eld * ev[j] + pw.words * wd[j] + pw.bias[j] + pw.len[j] * logLen + lp[j];
       if (score[i] > score[best]) best = i;
     }
     // the posterior: a softmax of the scores, sharpened or softened by the confidence temperature
-    const C = this.w.confidence;
+    // the stack's fit is itself a calibration (log-loss on held-out text): its scores are log-odds as they stand
+    const C = this.stack ? 1 : this.w.confidence;
     let z = 0;
     for (let i = 0; i < m; i++) z += Math.exp((score[i] - score[best]) / C);
     let second = -1;

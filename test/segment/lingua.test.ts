@@ -2,8 +2,9 @@
  * Regression floor for language ID on lingua-rs's test data (web text, 23 EU languages; read from
  * ../shared/data/lid-lingua, never copied here, never trained on). The first 200 lines per
  * language and bucket — inside the reported half (lines 1–500); the weights were chosen on lines
- * 501–1000. Achieved when set: 76.4 / 92.0 / 99.4 without a country, 92.7 / 96.7 / 99.5 with the
- * typical one; floors sit 0.7–2 points under (`npx tsx scripts/bench/lid.ts` for all 500 lines).
+ * 501–1000. Achieved when set (with the fitted stack, src/segment/lid-stack.ts): 75.7 / 92.4 / 99.6
+ * without a country, 94.7 / 97.9 / 99.7 with the typical one; floors sit 0.7–1.2 points under
+ * (`npx tsx scripts/bench/lid.ts` for all 500 lines).
  */
 import { describe, expect, it } from 'vitest';
 import { Cascade } from '../../src/segment/cascade.js';
@@ -16,9 +17,9 @@ if (!present) console.log(`lingua.test: skipped, lingua's test data not found at
 const PER_LANG = 200;
 /** accuracy floors (%), und counted wrong: [no country, typical country] */
 const FLOOR: { [b in Bucket]: [number, number] } = {
-  'single-words': [74.5, 91],
-  'word-pairs': [90.5, 95.5],
-  sentences: [98.5, 98.8],
+  'single-words': [74.5, 93.5],
+  'word-pairs': [91.5, 97],
+  sentences: [98.8, 99],
 };
 
 describe.skipIf(!present)('language ID on lingua test data', () => {
@@ -35,9 +36,9 @@ describe.skipIf(!present)('language ID on lingua test data', () => {
     expect(typical).toBeGreaterThanOrEqual(FLOOR[b][1]);
   });
 
-  // nl-BE is left out: German is co-official in Belgium and takes 6–7 points of Dutch word pairs there (README)
-  it('sv, fr, en official in a second country (FI, BE, MT) lose at most 5 points on word pairs there', () => {
-    for (const [bcp47, cc] of SECOND_COUNTRY.filter(([l]) => ['sv', 'fr', 'en'].includes(l))) {
+  // nl-BE is left out: French and German are co-official in Belgium and take 3–4 points of Dutch word pairs there (README)
+  it('sv, fr, en, de official in a second country (FI, BE, MT, AT) lose at most 5 points on word pairs there', () => {
+    for (const [bcp47, cc] of SECOND_COUNTRY.filter(([l]) => ['sv', 'fr', 'en', 'de'].includes(l))) {
       const items = data['word-pairs'].filter((it) => it.bcp47 === bcp47);
       const home = acc(items, (it) => it.country);
       const second = acc(items, () => cc);
