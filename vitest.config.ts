@@ -19,6 +19,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // builds the sample once for the whole suite (in the background) and unpacks the test browser (see the file)
     globalSetup: ['test/global-setup.ts'],
+    // removes each file's temp folders after it (test/helpers.ts tmpDir)
+    setupFiles: ['test/setup-tmp.ts'],
     sequence: { sequencer: SampleLast },
     testTimeout: 240_000,
     hookTimeout: 240_000,

@@ -12,8 +12,20 @@ export const ROOT = path.resolve(import.meta.dirname, '..');
 export const CLI = path.join(ROOT, 'bin', 'vernacular.js');
 
 /** A fresh temp folder, removed by the OS eventually; tests stay independent. */
+/** Folders made by `tmpDir` in this test file; test/setup-tmp.ts removes them after the file. */
+const made: string[] = [];
+
+/** A new empty folder under the OS temp folder, removed after the test file (VERNACULAR_KEEP_TMP=1 keeps it). */
 export function tmpDir(prefix = 'vern-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+/** Remove every folder `tmpDir` made in this file (after its tests: test/setup-tmp.ts). */
+export function removeTmpDirs(): void {
+  if (process.env.VERNACULAR_KEEP_TMP === '1') return;
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true, maxRetries: 3 });
 }
 
 /** An eligible record in the export shape used by test configs; override what a test varies. */

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import os from 'node:os';
 import { DedupIndex, DEFAULT_DEDUP, type DedupColumns } from '../../src/shards/dedupe.js';
 import { readColumns, writeColumns } from '../../src/io/columns.js';
 import { dedupText } from '../../src/shards/minhash.js';
-import { ROOT } from '../helpers.js';
+import { ROOT, tmpDir } from '../helpers.js';
 
 interface Pair {
   a: string;
@@ -66,7 +65,7 @@ describe('near-duplicate detection on the labelled fixture', () => {
     const whole = new DedupIndex(DEFAULT_DEDUP, false);
     texts.forEach((t, i) => whole.add({ ...t, tie: i }));
     const merged = new DedupIndex(DEFAULT_DEDUP, false, 8);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vern-cols-'));
+    const dir = tmpDir('vern-cols-');
     for (let start = 0, part = 0; start < texts.length; start += 97, part++) {
       const idx = new DedupIndex(DEFAULT_DEDUP, false);
       texts.slice(start, start + 97).forEach((t, k) => idx.add({ ...t, tie: start + k }));
