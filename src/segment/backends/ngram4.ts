@@ -70,10 +70,16 @@ export function cacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || (home ? path.join(home, '.cache') : os.tmpdir()), 'vernacular');
 }
 
-/** Where the compact table is cached between processes (rebuilding it from eld's source takes seconds). */
+/**
+ * Where the compact table is cached between processes (rebuilding it from eld's source takes
+ * seconds). The key is eld's version and the data file's size and time, not its path: a new
+ * checkout or install of the same eld finds the table already made.
+ */
 function cacheFile(source: string, langs: readonly string[]): string {
   const st = fs.statSync(source);
-  const key = createHash('sha1').update(JSON.stringify([CACHE_VERSION, source, st.size, st.mtimeMs, [...langs].sort()])).digest('hex').slice(0, 16);
+  const pkg = path.join(path.dirname(source), '..', '..', 'package.json');
+  const version = fs.existsSync(pkg) ? (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version?: string }).version : undefined;
+  const key = createHash('sha1').update(JSON.stringify([CACHE_VERSION, version, path.basename(source), st.size, st.mtimeMs, [...langs].sort()])).digest('hex').slice(0, 16);
   return path.join(cacheDir(), `eld-large-${key}.bin`);
 }
 
