@@ -72,14 +72,15 @@ export function cacheDir(): string {
 
 /**
  * Where the compact table is cached between processes (rebuilding it from eld's source takes
- * seconds). The key is eld's version and the data file's size and time, not its path: a new
- * checkout or install of the same eld finds the table already made.
+ * seconds). The key is eld's version and the data file's size, not its path or time: a new
+ * checkout or a fresh `npm ci` of the same eld finds the table already made.
  */
 function cacheFile(source: string, langs: readonly string[]): string {
   const st = fs.statSync(source);
   const pkg = path.join(path.dirname(source), '..', '..', 'package.json');
   const version = fs.existsSync(pkg) ? (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version?: string }).version : undefined;
-  const key = createHash('sha1').update(JSON.stringify([CACHE_VERSION, version, path.basename(source), st.size, st.mtimeMs, [...langs].sort()])).digest('hex').slice(0, 16);
+  // a published version's files never change: its version and the file's size name the table; an unversioned copy adds the file's time
+  const key = createHash('sha1').update(JSON.stringify([CACHE_VERSION, version ?? st.mtimeMs, path.basename(source), st.size, [...langs].sort()])).digest('hex').slice(0, 16);
   return path.join(cacheDir(), `eld-large-${key}.bin`);
 }
 
