@@ -39,8 +39,11 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
     world: ctx.world,
     quiet: ctx.quiet,
     run: async (p, out, progress) => {
-      const dedup = new DedupIndex(dedupParams(s.sc), false, 4096);
+      // sized small: most partitions (a locale × an input file, ~1,000 of them) hold few docs; the arrays double as needed
+      const dedup = new DedupIndex(dedupParams(s.sc), false, 64);
       const authorIndex = new Map<string, number>();
+      // an author's pseudonym costs two SHA-256 calls: once per raw id in this partition
+      const byRawId = new Map<string, number>();
       const authors: string[] = [];
       const author: number[] = [];
       const locale: number[] = [];
@@ -53,11 +56,15 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
           const li = s.localeIndex.get(l);
           if (li === undefined) continue;
           const pid = keyedHash(ctx.secret, 'doc', d.id);
-          const a = authorPseudonym(ctx.secret, d.authorId, s.config.objections.case_insensitive);
-          let ai = authorIndex.get(a);
+          let ai = byRawId.get(d.authorId);
           if (ai === undefined) {
-            ai = authors.push(a) - 1;
-            authorIndex.set(a, ai);
+            const a = authorPseudonym(ctx.secret, d.authorId, s.config.objections.case_insensitive);
+            ai = authorIndex.get(a);
+            if (ai === undefined) {
+              ai = authors.push(a) - 1;
+              authorIndex.set(a, ai);
+            }
+            byRawId.set(d.authorId, ai);
           }
           author.push(ai);
           locale.push(li);
