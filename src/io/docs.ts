@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Doc } from '../doc.js';
-import { readJsonl } from './readers/jsonl.js';
+import { parseJsonLine, readJsonl } from './readers/jsonl.js';
 import { InputError } from '../errors.js';
 
 /** Files of a stage's output folder matching `part-*.jsonl[.gz|.zst]`, sorted (recursively under `dir`). */
@@ -32,4 +32,11 @@ export async function* readDocs(file: string, onRead?: (bytes: number) => void):
     }
     yield docs;
   }
+}
+
+/** Line `i` of a batch from `readJsonlLines` as a Doc (a stage output file: a bad line is an input error, as in `readDocs`). */
+export function docAt(lines: Parameters<typeof parseJsonLine>[0], i: number, file: string): Doc {
+  const r = parseJsonLine(lines, i, false);
+  if (r.fields === undefined) throw new InputError(`${file}:${r.line}: ${r.bad} (stage output is damaged; re-run the stage that wrote it)`);
+  return r.fields as unknown as Doc;
 }
