@@ -1,6 +1,6 @@
 import type { StageContext } from '../pipeline/stage.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../pipeline/runner.js';
-import { docAt } from '../io/docs.js';
+import { docWithoutFeatures } from '../io/docs.js';
 import { readJsonlLines } from '../io/readers/jsonl.js';
 import { writeColumns } from '../io/columns.js';
 import { keyedHash } from '../eligibility/keyed-hash.js';
@@ -58,7 +58,7 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
       let fileLocale: string | undefined;
       for await (const lines of readJsonlLines(p.input, 64 << 20, (b) => progress.tick(b), 16 << 10)) {
         if (countOnly && lines.n) {
-          const l = docAt(lines, 0, p.input).locale ?? 'und';
+          const l = docWithoutFeatures(lines, 0, p.input).locale ?? 'und';
           if (!s.localeIndex.has(l) && (fileLocale ?? l) === l && lines.bad.every((b) => b === undefined)) {
             fileLocale = l;
             segment[l] = (segment[l] ?? 0) + lines.n;
@@ -66,7 +66,8 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
           }
         }
         for (let i = 0; i < lines.n; i++) {
-          const d = docAt(lines, i, p.input);
+          // the features lists are not read here: not parsed either
+          const d = docWithoutFeatures(lines, i, p.input);
           const l = d.locale ?? 'und';
           segment[l] = (segment[l] ?? 0) + 1;
           const li = s.localeIndex.get(l);
