@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * The seeded hashes: every sampling, split, shuffle and bootstrap decision is a pure function of a
@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 
 /** SHA-256 of the parts joined by NUL: the digest every hash here is cut from. */
 export function keyDigest(...parts: string[]): Buffer {
-  return createHash('sha256').update(parts.join('\0')).digest();
+  // one-shot: the same digest as createHash('sha256').update(…).digest(), without a Hash object per call
+  return hash('sha256', parts.join('\0'), 'buffer');
 }
 
 /** The first 32 bits of `keyDigest(...parts)`, unsigned: an order key for sampling. */

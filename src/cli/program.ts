@@ -66,8 +66,8 @@ Example:
       `
 Example:
   $ vernacular segment --config corpora/sample/vernacular.yaml --out out/sample --insecure-dev-secret
-  reads out/sample/filter/docs, writes out/sample/segment/docs/<locale>/part-*.jsonl.gz and
-  segment/report.json (counts per locale, und rate, mixed-language rate, most confused pairs).`,
+  reads out/sample/filter/docs, writes out/sample/segment/docs/<locale>/part-*.jsonl.zst (.gz without
+  the zstd-napi build) and segment/report.json (counts per locale, und rate, mixed-language rate, most confused pairs).`,
     )
     .action(runAction(async () => (await import('./commands/segment.js')).segment));
 
@@ -78,8 +78,8 @@ Example:
       `
 Example:
   $ vernacular features --config corpora/sample/vernacular.yaml --out out/sample --insecure-dev-secret
-  writes out/sample/features/docs/<locale>/part-*.jsonl.gz (each doc with {feature, locales, span,
-  rule, confidence}) and features/rates.json (hits per 1k tokens by category, per locale).`,
+  writes out/sample/features/docs/<locale>/part-*.jsonl.zst (.gz without the zstd-napi build; each
+  doc with {feature, locales, span, rule, confidence}) and features/rates.json (hits per 1k tokens by category, per locale).`,
     )
     .action(runAction(async () => (await import('./commands/features.js')).features));
 

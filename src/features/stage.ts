@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { StageContext } from '../pipeline/stage.js';
 import { partitionsFrom, readCompletion, runPartitions } from '../pipeline/runner.js';
 import { readDocs } from '../io/docs.js';
-import { JsonlWriter } from '../io/writers/jsonl.js';
+import { JsonlWriter, stageDocsExt } from '../io/writers/jsonl.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { sortKeys } from '../pipeline/stats.js';
 import { DEFAULT_EXTRACTORS, FeatureExtractor } from './extract.js';
@@ -90,7 +90,7 @@ export async function runFeatures(ctx: StageContext): Promise<FeatureStats> {
     run: async (p, out, progress) => {
       const stats: FeatureStats = { byLocale: {} };
       fx ??= await FeatureExtractor.create();
-      const w = new JsonlWriter(out.file(`docs/${p.key}.jsonl.gz`), { level: 1 });
+      const w = new JsonlWriter(out.file(`docs/${p.key}${stageDocsExt()}`), { level: 1 });
       try {
         for await (const docs of readDocs(p.input, (b) => progress.tick(b))) {
           for (const doc of docs) {

@@ -10,6 +10,14 @@ import path from 'node:path';
  * number of records. Equal keys come out in the order they were added only if the key says so:
  * make the last key field a sequence number (the doc index) when order matters.
  */
+/**
+ * The record buffer of the last sorter closed in this process, handed to the next one that fits
+ * it within its own budget (and at least its first block): a process that runs several sort tasks one after another (a
+ * `--world 1` pass over all bands) allocates and first touches those pages once, not per task.
+ * At most one is kept, and only a sorter's own buffer (never more than its budget).
+ */
+let spare: Buffer | undefined;
+
 export class ExternalSorter {
   readonly recordSize: number;
   readonly keyBytes: number;
@@ -30,7 +38,11 @@ export class ExternalSorter {
     this.dir = o.dir;
     // the sort takes 12 bytes per record (key, order, scratch) next to the record itself
     this.cap = Math.max(16, Math.floor(o.budget / (o.recordSize + 12)));
-    this.buf = Buffer.allocUnsafe(Math.min(this.cap, 4096) * o.recordSize);
+    const first = Math.min(this.cap, 4096) * o.recordSize;
+    if (spare && spare.length >= first && spare.length <= this.cap * o.recordSize) {
+      this.buf = spare;
+      spare = undefined;
+    } else this.buf = Buffer.allocUnsafe(first);
   }
 
   /** Room for one more record: returns the buffer and the offset to write it at. */
@@ -185,6 +197,7 @@ export class ExternalSorter {
   close(): void {
     for (const f of this.runs) fs.rmSync(f, { force: true });
     this.runs = [];
+    if (this.buf.length) spare = this.buf;
     this.buf = Buffer.alloc(0);
     this.n = 0;
   }

@@ -3,7 +3,7 @@ import type { Doc } from '../doc.js';
 import type { StageContext } from '../pipeline/stage.js';
 import { partitionsFrom, readCompletion, runPartitions } from '../pipeline/runner.js';
 import { readDocs } from '../io/docs.js';
-import { JsonlWriter } from '../io/writers/jsonl.js';
+import { JsonlWriter, stageDocsExt } from '../io/writers/jsonl.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { sortKeys } from '../pipeline/stats.js';
 import { Cascade } from './cascade.js';
@@ -72,10 +72,11 @@ export async function runSegment(ctx: StageContext): Promise<SegmentStats> {
     run: async (p, out, progress) => {
       const stats = empty();
       const writers = new Map<string, JsonlWriter>();
+      const ext = stageDocsExt();
       const writer = (locale: string) => {
         let w = writers.get(locale);
         if (!w) {
-          w = new JsonlWriter(out.file(`docs/${localeFolder(locale)}/${p.key}.jsonl.gz`), { level: 1 });
+          w = new JsonlWriter(out.file(`docs/${localeFolder(locale)}/${p.key}${ext}`), { level: 1 });
           writers.set(locale, w);
         }
         return w;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { dedupText, minhash, similarity } from './minhash.js';
 
 /** Dedup parameters (see README: tuned on test/fixtures/dedup/pairs.jsonl). */
@@ -93,9 +93,10 @@ export class DedupIndex {
     const np = this.p.numPerm;
     this.ids?.push(item.id);
     this.times[i] = Date.parse(item.createdAt) || 0;
-    this.ties[i] = item.tie ?? createHash('sha1').update(item.id).digest().readUInt32BE(0);
+    this.ties[i] = item.tie ?? hash('sha1', item.id, 'buffer').readUInt32BE(0);
     const norm = dedupText(item.text);
-    const h = createHash('sha1').update(norm).digest();
+    // one-shot SHA-1 (the same digest as createHash('sha1').update(norm).digest())
+    const h = hash('sha1', norm, 'buffer');
     this.exactKeys[2 * i] = h.readUInt32BE(0);
     this.exactKeys[2 * i + 1] = h.readUInt32BE(4);
     const short = norm.length < this.p.minChars;

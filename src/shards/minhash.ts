@@ -18,36 +18,47 @@ export function dedupText(text: string): string {
     .trim();
 }
 
-/** 32-bit FNV-1a and a second, independent 32-bit hash (murmur3 finaliser over FNV with another basis). */
-function hashes(s: string, from: number, to: number): [number, number] {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ 0x5bd1e995;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 13;
-  }
-  h1 ^= h1 >>> 16;
-  h1 = Math.imul(h1, 0x85ebca6b);
-  h1 ^= h1 >>> 13;
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
-  h2 ^= h2 >>> 16;
-  return [h1 >>> 0, (h2 | 1) >>> 0];
-}
+/** Scratch minima, sign-flipped (see `minhash`), reused between calls. */
+let scratch = new Int32Array(0);
 
-/** MinHash signature (numPerm 32-bit values) of `text`'s character k-shingles, written into `out`. */
+/**
+ * MinHash signature (numPerm 32-bit values) of `text`'s character k-shingles, written into `out`.
+ * Permutation i of a shingle is h1 + i·h2 (mod 2^32), its minimum over the shingles is kept. The
+ * loop works on 32-bit signed integers only (no value above 2^31 becomes a heap number): a value
+ * is kept with its top bit flipped, which turns the unsigned order into the signed one, and
+ * flipping commutes with adding h2 mod 2^32. Each shingle is hashed with 32-bit FNV-1a and a
+ * second, independent 32-bit hash (murmur3 finaliser over FNV with another basis).
+ */
 export function minhash(text: string, k: number, numPerm: number, out: Uint32Array = new Uint32Array(numPerm)): Uint32Array {
-  out.fill(0xffffffff);
-  const n = Math.max(1, text.length - k + 1);
+  if (scratch.length < numPerm) scratch = new Int32Array(numPerm);
+  const m = scratch;
+  // 0xffffffff flipped
+  m.fill(0x7fffffff, 0, numPerm);
+  const L = text.length;
+  const n = Math.max(1, L - k + 1);
   for (let s = 0; s < n; s++) {
-    const [h1, h2] = hashes(text, s, Math.min(text.length, s + k));
-    let h = h1;
+    const to = Math.min(L, s + k);
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193 ^ 0x5bd1e995;
+    for (let i = s; i < to; i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 13;
+    }
+    h1 ^= h1 >>> 16;
+    h1 = Math.imul(h1, 0x85ebca6b);
+    h1 ^= h1 >>> 13;
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
+    h2 ^= h2 >>> 16;
+    h2 |= 1;
+    let h = h1 ^ 0x80000000;
     for (let i = 0; i < numPerm; i++) {
-      if (h >>> 0 < out[i]) out[i] = h >>> 0;
+      if (h < m[i]) m[i] = h;
       h = (h + h2) | 0;
     }
   }
+  for (let i = 0; i < numPerm; i++) out[i] = m[i] ^ 0x80000000;
   return out;
 }
 

@@ -1,6 +1,7 @@
 import type { StageContext } from '../pipeline/stage.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../pipeline/runner.js';
-import { readDocs } from '../io/docs.js';
+import { docWithoutFeatures } from '../io/docs.js';
+import { readJsonlLines } from '../io/readers/jsonl.js';
 import { writeColumns } from '../io/columns.js';
 import { keyedHash } from '../eligibility/keyed-hash.js';
 import { authorPseudonym } from '../eligibility/objections.js';
@@ -39,25 +40,48 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
     world: ctx.world,
     quiet: ctx.quiet,
     run: async (p, out, progress) => {
-      const dedup = new DedupIndex(dedupParams(s.sc), false, 4096);
+      // sized small: most partitions (a locale × an input file, ~1,000 of them) hold few docs; the arrays double as needed
+      const dedup = new DedupIndex(dedupParams(s.sc), false, 64);
       const authorIndex = new Map<string, number>();
+      // an author's pseudonym costs two SHA-256 calls: once per raw id in this partition
+      const byRawId = new Map<string, number>();
       const authors: string[] = [];
       const author: number[] = [];
       const locale: number[] = [];
       const chars: number[] = [];
       const segment: { [l: string]: number } = {};
-      for await (const docs of readDocs(p.input, (b) => progress.tick(b))) {
-        for (const d of docs) {
+      // The segment step writes one file per locale (its folder): a file of a locale not
+      // configured here is only counted. Each batch's first line is parsed to confirm it; a batch
+      // whose first doc is of a configured locale, of another locale than the file's first, or
+      // that holds a bad line is read doc by doc as every other file is.
+      const countOnly = !s.localeIndex.has(p.key.slice(0, p.key.lastIndexOf('/')));
+      let fileLocale: string | undefined;
+      for await (const lines of readJsonlLines(p.input, 64 << 20, (b) => progress.tick(b), 16 << 10)) {
+        if (countOnly && lines.n) {
+          const l = docWithoutFeatures(lines, 0, p.input).locale ?? 'und';
+          if (!s.localeIndex.has(l) && (fileLocale ?? l) === l && lines.bad.every((b) => b === undefined)) {
+            fileLocale = l;
+            segment[l] = (segment[l] ?? 0) + lines.n;
+            continue;
+          }
+        }
+        for (let i = 0; i < lines.n; i++) {
+          // the features lists are not read here: not parsed either
+          const d = docWithoutFeatures(lines, i, p.input);
           const l = d.locale ?? 'und';
           segment[l] = (segment[l] ?? 0) + 1;
           const li = s.localeIndex.get(l);
           if (li === undefined) continue;
           const pid = keyedHash(ctx.secret, 'doc', d.id);
-          const a = authorPseudonym(ctx.secret, d.authorId, s.config.objections.case_insensitive);
-          let ai = authorIndex.get(a);
+          let ai = byRawId.get(d.authorId);
           if (ai === undefined) {
-            ai = authors.push(a) - 1;
-            authorIndex.set(a, ai);
+            const a = authorPseudonym(ctx.secret, d.authorId, s.config.objections.case_insensitive);
+            ai = authorIndex.get(a);
+            if (ai === undefined) {
+              ai = authors.push(a) - 1;
+              authorIndex.set(a, ai);
+            }
+            byRawId.set(d.authorId, ai);
           }
           author.push(ai);
           locale.push(li);

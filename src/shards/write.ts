@@ -66,6 +66,8 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
       if (!take.some((t) => t > 0)) return st;
       const prefix = path.basename(p.key);
       const sets = new Map<string, ShardSet>();
+      // an author's pseudonym costs two SHA-256 calls: once per raw id in this partition
+      const pseudonyms = new Map<string, string>();
       let j = 0;
       for await (const docs of readDocs(p.input, (b) => progress.tick(b))) {
         for (const d of docs as Doc[]) {
@@ -75,7 +77,11 @@ export async function writeShardParts(ctx: StageContext, opts: ShardsOptions = {
           const times = take[k];
           if (!times) continue;
           const pid = keyedHash(ctx.secret, 'doc', d.id);
-          const author = authorPseudonym(ctx.secret, d.authorId, s.config.objections.case_insensitive);
+          let author = pseudonyms.get(d.authorId);
+          if (author === undefined) {
+            author = authorPseudonym(ctx.secret, d.authorId, s.config.objections.case_insensitive);
+            pseudonyms.set(d.authorId, author);
+          }
           const { text, counts } = scrubPii(d.text, d.country, isChatKind(d.kind, s.config) ? 'chat' : 'post');
           for (const [t, n] of Object.entries(counts) as Array<[PiiType, number]>) st.pii[t] = (st.pii[t] ?? 0) + n;
           const split = SPLITS[splitOf[k]];

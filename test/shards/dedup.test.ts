@@ -3,7 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DedupIndex, DEFAULT_DEDUP, type DedupColumns } from '../../src/shards/dedupe.js';
 import { readColumns, writeColumns } from '../../src/io/columns.js';
-import { dedupText } from '../../src/shards/minhash.js';
+import { dedupText, minhash } from '../../src/shards/minhash.js';
+import { createHash } from 'node:crypto';
+import { hash32, hashId, keyDigest, seededHash } from '../../src/hash.js';
 import { ROOT, tmpDir } from '../helpers.js';
 
 interface Pair {
@@ -98,5 +100,85 @@ describe('near-duplicate detection on the labelled fixture', () => {
 
   it('normalisation removes what shares change', () => {
     expect(dedupText('RT @x: Hello   WORLD!! 😂 https://t.co/abc @maria')).toBe('hello world');
+  });
+});
+
+/** A small deterministic PRNG (mulberry32) so a failure reproduces. */
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** MinHash as it was before the sign-flipped int32 loop: a [h1, h2] pair per shingle, unsigned compares. */
+function minhashReference(text: string, k: number, numPerm: number): Uint32Array {
+  const out = new Uint32Array(numPerm).fill(0xffffffff);
+  const n = Math.max(1, text.length - k + 1);
+  for (let s = 0; s < n; s++) {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193 ^ 0x5bd1e995;
+    for (let i = s; i < Math.min(text.length, s + k); i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 13;
+    }
+    h1 ^= h1 >>> 16;
+    h1 = Math.imul(h1, 0x85ebca6b);
+    h1 ^= h1 >>> 13;
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
+    h2 ^= h2 >>> 16;
+    let h = h1 >>> 0;
+    const step = (h2 | 1) >>> 0;
+    for (let i = 0; i < numPerm; i++) {
+      if (h >>> 0 < out[i]) out[i] = h >>> 0;
+      h = (h + step) | 0;
+    }
+  }
+  return out;
+}
+
+describe('minhash', () => {
+  it('equals the unsigned reference on random texts, shingle sizes and permutation counts (and reuses no state between calls)', () => {
+    const r = rng(5);
+    const alphabet = ['a', 'b', 'e', ' ', 'é', 'ß', 'ж', 'α', '中', '😂', '0', '\uffff', '\u0000'];
+    let calls = 0;
+    for (const numPerm of [8, 32, 40, 512, 16]) {
+      for (let t = 0; t < 200; t++) {
+        const len = Math.floor(r() * (t % 10 === 0 ? 4 : 120));
+        let text = '';
+        for (let i = 0; i < len; i++) text += alphabet[Math.floor(r() * alphabet.length)];
+        const k = 2 + Math.floor(r() * 11);
+        const want = minhashReference(text, k, numPerm);
+        expect(Array.from(minhash(text, k, numPerm)), `${JSON.stringify(text)} k=${k} numPerm=${numPerm}`).toEqual(Array.from(want));
+        // into a caller's buffer (a subarray of a larger signature array, as DedupIndex does)
+        const big = new Uint32Array(numPerm * 3).fill(7);
+        minhash(text, k, numPerm, big.subarray(numPerm, 2 * numPerm));
+        expect(Array.from(big.subarray(numPerm, 2 * numPerm))).toEqual(Array.from(want));
+        expect(big[0]).toBe(7);
+        expect(big[2 * numPerm]).toBe(7);
+        calls++;
+      }
+    }
+    expect(calls).toBe(1000);
+  });
+});
+
+describe('seeded hashes', () => {
+  it('keyDigest, hash32, seededHash and hashId equal the Hash-object SHA-256 of the NUL-joined parts', () => {
+    const r = rng(9);
+    const pieces = ['', 'a', 'ž', '😂', '\u0000', 'sample', 'part-00003', '42', 'x'.repeat(200)];
+    for (let t = 0; t < 500; t++) {
+      const parts = Array.from({ length: 1 + Math.floor(r() * 4) }, () => pieces[Math.floor(r() * pieces.length)] + pieces[Math.floor(r() * pieces.length)]);
+      const ref = createHash('sha256').update(parts.join('\0')).digest();
+      expect(keyDigest(...parts).equals(ref)).toBe(true);
+      expect(hash32(...parts)).toBe(ref.readUInt32BE(0));
+      expect(hashId(...parts)).toBe(ref.toString('hex').slice(0, 16));
+      const seed = Math.floor(r() * 1000);
+      expect(seededHash(seed, ...parts)).toBe(createHash('sha256').update(`${seed}\0${parts.join('\0')}`).digest().readUInt32BE(0));
+    }
   });
 });

@@ -333,4 +333,30 @@ describe('external sort', () => {
       expect(fs.readdirSync(dir)).toEqual([]);
     }
   });
+
+  it('a sorter after a closed one takes its buffer only within its own budget, and sorts the same over the old bytes', () => {
+    const dir = tmpDir('vern-sort-');
+    const r = rng(21);
+    let last: Buffer | undefined;
+    for (const [t, budget] of [1 << 20, 1 << 20, 1 << 20, 2048, 1 << 20].entries()) {
+      const sorter = new ExternalSorter({ recordSize: 12, keyBytes: 8, budget, dir });
+      const recs = Array.from({ length: 500 + 300 * t }, (_, i) => ({ k: Math.floor(r() * 50), i, pay: Math.floor(r() * 2 ** 32) }));
+      let buf: Buffer | undefined;
+      for (const x of recs) {
+        const [b, o] = sorter.slot();
+        buf ??= b;
+        b.writeUInt32BE(x.k, o);
+        b.writeUInt32BE(x.i, o + 4);
+        b.writeUInt32LE(x.pay, o + 8);
+      }
+      // the last closed sorter's buffer is reused where it fits the budget (a 1 MB sorter's in 2048 B: it does not)
+      if (t > 0) expect(buf === last, `sorter ${t}`).toBe(budget === 1 << 20 && t !== 4);
+      const got: number[] = [];
+      sorter.sorted((b, o) => void got.push(b.readUInt32BE(o + 4), b.readUInt32LE(o + 8)));
+      expect(got).toEqual([...recs].sort((a, b) => a.k - b.k || a.i - b.i).flatMap((x) => [x.i, x.pay]));
+      const [b] = sorter.slot();
+      last = b;
+      sorter.close();
+    }
+  });
 });

@@ -52,6 +52,35 @@ export function readPairs(file: string, each: (a: number, b: number) => void): v
   }
 }
 
+/**
+ * A buffer's bytes as u32 (native order), or undefined when they do not start on a 4-byte
+ * boundary; the last buffer's view is kept (a sorter hands the same buffer for many records).
+ */
+let viewed: Buffer | undefined;
+let view: Uint32Array | undefined;
+function u32View(b: Buffer): Uint32Array | undefined {
+  if (b !== viewed) {
+    viewed = b;
+    view = b.byteOffset % 4 === 0 ? new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2) : undefined;
+  }
+  return view;
+}
+
+/**
+ * Copy `n` u32 (native order) from `src` at byte offset `so` to `dst` at byte offset `dO`: a
+ * loop over u32 views where both offsets are 4-aligned (a signature is 32 values: Buffer.copy's
+ * per-call views and checks cost more than the copy), else Buffer.copy. Same bytes either way.
+ */
+function copyU32(src: Uint8Array, so: number, dst: Buffer, dO: number, n: number, srcU32?: Uint32Array): void {
+  const d = u32View(dst);
+  const abs = src.byteOffset + so;
+  if (d && srcU32 && srcU32.buffer === src.buffer && abs % 4 === 0 && dO % 4 === 0) {
+    let i = (abs - srcU32.byteOffset) >>> 2;
+    let j = dO >>> 2;
+    for (const end = j + n; j < end; ) d[j++] = srcU32[i++];
+  } else Buffer.from(src.buffer, src.byteOffset, src.byteLength).copy(dst, dO, so, so + 4 * n);
+}
+
 type PairsTask = { kind: 'exact'; range: number } | { kind: 'band'; band: number; range: number };
 
 function pairsTasks(s: PlanSetup): Array<Partition & { task: PairsTask }> {
@@ -110,7 +139,7 @@ export async function runDedupPairs(s: PlanSetup): Promise<CompletionIndex | und
               const [buf, off] = sorter.slot();
               buf.writeUInt32BE(key, off);
               buf.writeUInt32BE(part.start + k, off + 4);
-              sigBytes.copy(buf, off + 8, k * np * 4, (k + 1) * np * 4);
+              copyU32(sigBytes, k * np * 4, buf, off + 8, np, c.sigs);
             }
           }
         }
@@ -176,7 +205,9 @@ function bandBuckets(sorter: ExternalSorter, np: number, threshold: number, emit
     stamp++;
     if (t < BUCKET_CAP) {
       // straight into the held slot (the record's bytes are little-endian u32, as the typed array reads them)
-      buf.copy(heldBytes, t * np * 4, off + 8, off + 8 + np * 4);
+      const v = u32View(buf);
+      if (v && off % 4 === 0) for (let j = 0, i = (off + 8) >>> 2, h = t * np; j < np; j++) held[h + j] = v[i + j];
+      else buf.copy(heldBytes, t * np * 4, off + 8, off + 8 + np * 4);
       par[t] = t;
       for (let x = 0; x < t; x++) {
         if (similarity(held, x * np, held, t * np, np) < threshold) continue;
@@ -189,9 +220,16 @@ function bandBuckets(sorter: ExternalSorter, np: number, threshold: number, emit
       }
       heldIdx[t] = idx;
     } else {
-      buf.copy(sigBytes, 0, off + 8, off + 8 + np * 4);
+      // compared in place where the record's signature is 4-aligned, else from a copy
+      const v = u32View(buf);
+      let from: Uint32Array = sig;
+      let at = 0;
+      if (v && off % 4 === 0) {
+        from = v;
+        at = (off + 8) >>> 2;
+      } else buf.copy(sigBytes, 0, off + 8, off + 8 + np * 4);
       for (let x = 0; x < BUCKET_CAP; x++) {
-        if (similarity(held, x * np, sig, 0, np) < threshold) continue;
+        if (similarity(held, x * np, from, at, np) < threshold) continue;
         const r = find(x);
         if (seen[r] === stamp) continue;
         seen[r] = stamp;
