@@ -70,6 +70,44 @@ export function cacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || (home ? path.join(home, '.cache') : os.tmpdir()), 'vernacular');
 }
 
+/** Cache files of one kind (eld tables, word indexes) kept: the most recently used ones. */
+export const CACHE_KEEP = 8;
+
+/** A cache file was read: its time says so, for `pruneCache`. */
+export function markUsed(file: string): void {
+  try {
+    const now = new Date();
+    fs.utimesSync(file, now, now);
+  } catch {
+    /* only the pruning order depends on it */
+  }
+}
+
+/**
+ * After `file` was written: the files of its kind (the same name up to the 16-hex-digit key)
+ * beyond the `keep` most recently used are removed, and so are leftover `.tmp` files of that kind
+ * more than an hour old (a killed writer's). Keys change with the packages' versions and the
+ * languages asked for, so without this the folder only grew (it held 161 files, 910 MB).
+ */
+export function pruneCache(file: string, keep = CACHE_KEEP): void {
+  try {
+    const dir = path.dirname(file);
+    const m = /^([a-z-]+-)[0-9a-f]{16}\.bin$/.exec(path.basename(file));
+    if (!m) return;
+    const kind = (f: string) => f.startsWith(m[1]) && /^[0-9a-f]{16}\.bin(\.\d+\.tmp)?$/.test(f.slice(m[1].length));
+    const now = Date.now();
+    const found = fs
+      .readdirSync(dir)
+      .filter(kind)
+      .map((f) => ({ f, t: fs.statSync(path.join(dir, f)).mtimeMs }));
+    const bins = found.filter((x) => !x.f.endsWith('.tmp')).sort((a, b) => b.t - a.t);
+    const stale = found.filter((x) => x.f.endsWith('.tmp') && now - x.t > 3_600_000);
+    for (const x of [...bins.slice(keep), ...stale]) fs.rmSync(path.join(dir, x.f), { force: true });
+  } catch {
+    /* a cache that cannot be pruned only costs disk */
+  }
+}
+
 /**
  * Where the compact table is cached between processes (rebuilding it from eld's source takes
  * seconds). The key is eld's version and the data file's size, not its path or time: a new
@@ -159,9 +197,11 @@ function table(languages: readonly string[]): Table {
   if (!t) {
     const file = cacheFile(eldFile('ngrams/large.js'), languages);
     t = readTable(file);
-    if (!t) {
+    if (t) markUsed(file);
+    else {
       t = buildTable(languages);
       writeTable(file, t);
+      pruneCache(file);
     }
     tables.set(k, t);
   }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { lidText } from '../clean.js';
-import { cacheDir } from './ngram4.js';
+import { cacheDir, markUsed, pruneCache } from './ngram4.js';
 
 const require = createRequire(import.meta.url);
 
@@ -201,6 +201,7 @@ export class WordModel {
     const file = cacheFile(languages, rankK, floorGap);
     const cached = readIndex(file);
     if (cached) {
+      markUsed(file);
       this.langs = cached.langs;
       this.ix = cached.ix;
       this.mask = cached.ix.slot.length / 4 - 1;
@@ -251,6 +252,7 @@ export class WordModel {
     ix.start = start;
     this.ix = ix;
     writeIndex(file, ix, this.langs);
+    pruneCache(file);
   }
 
   /**
