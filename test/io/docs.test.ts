@@ -3,17 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { docWithoutFeatures } from '../../src/io/docs.js';
 import { readJsonlLines } from '../../src/io/readers/jsonl.js';
-import { tmpDir } from '../helpers.js';
-
-/** A small deterministic PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as rng, tmpDir } from '../helpers.js';
 
 // strings built to look like the cut point or to unbalance a naive bracket count
 const PIECES = ['a', 'ü', '😂', 'ж', ' ', '"', '\\', '\\"', ',"features":[', '"features":[', ']}', '}', '[', '{', ']', '\n', '\u2028', ':', ','];

@@ -2,21 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { lidText } from '../../src/segment/clean.js';
 import { Ngram4Model } from '../../src/segment/backends/ngram4.js';
 import { DEFAULT_LANGUAGES } from '../../src/segment/cascade.js';
+import { prng as rng } from '../helpers.js';
 
 /**
  * Oracles for the language-ID hot paths: each fast implementation against the plain one it
  * replaced, on random text built to hit their edge cases.
  */
-
-/** A small deterministic PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   'a', 'é', 'ß', '\ud835', '\udd18', '\ud800\ud800', 'ő', 'ž', 'ą', 'ø', 'ı', 'İ', 'ſ', 'K', 'σ', 'ж', 'ї', '中', '𝔘', '😂', '\u0301', ' ', '  ', '\t', '\n', '.', ',', '1', '42',

@@ -6,7 +6,7 @@ import { readColumns, writeColumns } from '../../src/io/columns.js';
 import { dedupText, minhash } from '../../src/shards/minhash.js';
 import { createHash } from 'node:crypto';
 import { hash32, hashId, keyDigest, seededHash } from '../../src/hash.js';
-import { ROOT, tmpDir } from '../helpers.js';
+import { ROOT, prng as rng, tmpDir } from '../helpers.js';
 
 interface Pair {
   a: string;
@@ -102,16 +102,6 @@ describe('near-duplicate detection on the labelled fixture', () => {
     expect(dedupText('RT @x: Hello   WORLD!! 😂 https://t.co/abc @maria')).toBe('hello world');
   });
 });
-
-/** A small deterministic PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** MinHash as it was before the sign-flipped int32 loop: a [h1, h2] pair per shingle, unsigned compares. */
 function minhashReference(text: string, k: number, numPerm: number): Uint32Array {
