@@ -54,7 +54,10 @@ export default async function setup(project: TestProject) {
   const t0 = Date.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vern-suite-sample-'));
   const status = path.join(dir, 'status.json');
+  let ended = false;
   const done = (error: string) => {
+    // a run of files that never waited for the build ends first: its teardown kills the build
+    if (ended) return;
     const seconds = (Date.now() - t0) / 1000;
     fs.writeFileSync(status, JSON.stringify({ error, seconds } satisfies SampleStatus));
     process.stderr.write(`global setup: sample ${error ? 'build FAILED' : 'built'} in ${seconds.toFixed(1)} s\n`);
@@ -87,6 +90,7 @@ export default async function setup(project: TestProject) {
   project.provide('browserError', browser.error);
   process.stderr.write(`global setup: browser ${browser.path || 'missing'} (${((Date.now() - t0) / 1000).toFixed(1)} s); sample build ${reuse ? 'reused' : 'started'}\n`);
   return () => {
+    ended = true;
     child?.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   };
