@@ -68,6 +68,79 @@ export function readColumns<H>(file: string): { header: H; columns: { [name: str
 }
 
 /**
+ * A column file opened for reading parts of it: the header, and any column's elements
+ * `[from, to)` read with positioned reads, so a reader holds what it asks for, not the file
+ * (a signature file is ~600 B per doc; the plan's steps read a few columns, in row chunks).
+ */
+export class ColumnFile<H> {
+  readonly header: H;
+  private readonly specs = new Map<string, { type: TypeName; length: number; offset: number }>();
+  private fd: number;
+  private constructor(readonly file: string) {
+    this.fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(this.fd).size;
+      const bad = (why: string) => new InputError(`${file}: damaged column file (${why}); re-run the stage that wrote it`);
+      const pre = Buffer.alloc(12);
+      if (size < 12 || fs.readSync(this.fd, pre, 0, 12, 0) < 12 || pre.toString('latin1', 0, 8) !== MAGIC) throw bad('no header');
+      const hl = pre.readUInt32LE(8);
+      if (12 + hl > size) throw bad('truncated header');
+      const head = Buffer.alloc(hl);
+      fs.readSync(this.fd, head, 0, hl, 12);
+      const header = JSON.parse(head.toString('utf8')) as H & { columns: Array<{ name: string; type: TypeName; length: number }> };
+      let off = 12 + hl + pad8(12 + hl);
+      for (const c of header.columns) {
+        const bytes = c.length * TYPES[c.type].BYTES_PER_ELEMENT;
+        if (off + bytes > size) throw bad(`column ${c.name} truncated`);
+        this.specs.set(c.name, { type: c.type, length: c.length, offset: off });
+        off += bytes + pad8(bytes);
+      }
+      this.header = header;
+    } catch (e) {
+      fs.closeSync(this.fd);
+      throw e;
+    }
+  }
+  static open<H>(file: string): ColumnFile<H> {
+    return new ColumnFile<H>(file);
+  }
+  /** Elements in column `name` (throws naming the file when it has no such column). */
+  length(name: string): number {
+    return this.spec(name).length;
+  }
+  private spec(name: string) {
+    const c = this.specs.get(name);
+    if (!c) throw new InputError(`${this.file}: no column '${name}'; re-run the stage that wrote it`);
+    return c;
+  }
+  /**
+   * Elements `[from, to)` of column `name` (default: all of it), into `into` when given (a typed
+   * array of the column's type, at least `to - from` long; the result is a view of it), else a new array.
+   */
+  read<T extends Column>(name: string, from = 0, to?: number, into?: T): T {
+    const c = this.spec(name);
+    const end = to ?? c.length;
+    if (from < 0 || end > c.length || from > end) throw new RangeError(`${this.file}: column ${name} has ${c.length} elements, asked for [${from}, ${end})`);
+    const T = TYPES[c.type];
+    if (into && !(into instanceof T)) throw new TypeError(`${this.file}: column ${name} is ${c.type}`);
+    if (into && into.length < end - from) throw new RangeError(`${this.file}: ${end - from} elements of ${name} do not fit in ${into.length}`);
+    const out = (into ? (into.subarray(0, end - from) as T) : (new T(end - from) as T));
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    let done = 0;
+    while (done < bytes.length) {
+      const n = fs.readSync(this.fd, bytes, done, bytes.length - done, c.offset + from * T.BYTES_PER_ELEMENT + done);
+      if (n <= 0) throw new InputError(`${this.file}: column ${name} ended early; re-run the stage that wrote it`);
+      done += n;
+    }
+    return out;
+  }
+  close(): void {
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+/**
  * `writeColumns` for arrays too large to hold: each column's bytes (little-endian, of its type)
  * come from a raw file and are copied in 1 MB chunks. Written to a temporary name, then renamed.
  */

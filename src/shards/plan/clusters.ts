@@ -5,7 +5,7 @@ import { ExternalSorter } from '../../io/extsort.js';
 import { rmrf } from '../writer.js';
 import { InputError } from '../../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../../pipeline/runner.js';
-import { VERSION, clustersDir, pairsDir, readSig, spillDir, type PlanSetup, type SigPart } from './common.js';
+import { VERSION, chunkRows, clustersDir, openSig, pairsDir, spillDir, type PlanSetup, type SigPart } from './common.js';
 import { readPairs } from './pairs.js';
 
 const f64 = new Float64Array(1);
@@ -112,17 +112,31 @@ export async function runDedupClusters(s: PlanSetup, pairs: CompletionIndex): Pr
         // (root, time, tie key, index) per endpoint, sorted: each root's first record is the one it keeps
         // (earliest post, then smallest tie key, then index); times as order-preserving bytes
         const byRoot = sorter(20, 20, 'roots');
+        // times and tie keys read in row chunks, only where a chunk holds an endpoint
+        const rows = chunkRows(12, s.budget);
+        const tm = new Float64Array(rows);
+        const ti = new Uint32Array(rows);
         let q = 0;
         for (const part of s.parts) {
-          if (q < nn && nodes[q] < part.start + part.n) {
-            const c = readSig(part);
-            for (; q < nn && nodes[q] < part.start + part.n; q++) {
-              const [buf, off] = byRoot.slot();
-              buf.writeUInt32BE(find(q), off);
-              writeTimeKey(c.times[nodes[q] - part.start], buf, off + 4);
-              buf.writeUInt32BE(c.ties[nodes[q] - part.start], off + 12);
-              buf.writeUInt32BE(nodes[q], off + 16);
+          if (!(q < nn && nodes[q] < part.start + part.n)) continue;
+          const f = openSig(part);
+          try {
+            for (; q < nn && nodes[q] < part.start + part.n; ) {
+              const a = Math.floor((nodes[q] - part.start) / rows) * rows;
+              const e = Math.min(part.n, a + rows);
+              const times = f.read('times', a, e, tm);
+              const ties = f.read('ties', a, e, ti);
+              for (; q < nn && nodes[q] < part.start + e; q++) {
+                const k = nodes[q] - part.start - a;
+                const [buf, off] = byRoot.slot();
+                buf.writeUInt32BE(find(q), off);
+                writeTimeKey(times[k], buf, off + 4);
+                buf.writeUInt32BE(ties[k], off + 12);
+                buf.writeUInt32BE(nodes[q], off + 16);
+              }
             }
+          } finally {
+            f.close();
           }
         }
         // the others go to the drop lists: sorted by index, cut by partition

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Config } from '../../config/schema.js';
-import { readColumns, readColumnsHeader } from '../../io/columns.js';
+import { ColumnFile, readColumnsHeader } from '../../io/columns.js';
 import { InputError, UsageError } from '../../errors.js';
 import type { CompletionIndex } from '../../pipeline/runner.js';
 import { stableHash } from '../../pipeline/stage.js';
-import type { DedupColumns, DedupParams } from '../dedupe.js';
+import type { DedupParams } from '../dedupe.js';
 
 /**
  * The shards plan as map and reduce steps, so no process holds the whole build:
@@ -23,7 +23,9 @@ import type { DedupColumns, DedupParams } from '../dedupe.js';
  *   → the write step (../write.ts) decides per doc from its tie key (`hash(seed, doc)`) and those tables.
  *
  * Every step is a `runPartitions` step (markers, outputs, `_complete.json`, world-1 GC). Peak
- * memory of every task is the sort budget plus one partition's columns; the one object that grows
+ * memory of every task is the sort budget, plus a quarter of it (at most 16 MB) for the signature
+ * columns it reads in row chunks, plus, for shards-counts and the write step, 13–17 B per doc of
+ * one partition; the one object that grows
  * with the corpus is the clusters step's union-find (8 bytes per doc that is in a pair).
  * The result is the in-memory plan's (`inMemoryPlan`, in-memory.ts), exactly: same clusters (the same
  * candidate rule: in a bucket, each of the first CAP members in index order against every later
@@ -106,29 +108,33 @@ export function sigParts(sigIndex: CompletionIndex, sigDir: string): { parts: Si
   return { parts, total: start };
 }
 
-/** A signature file: the dedup index's per-doc arrays, plus each doc's author and locale. */
-interface SigColumns extends DedupColumns {
+/** A signature file's header (its columns: sigs, bandKeys, exactKeys, times, ties, shortFlags, author, locale, chars). */
+export interface SigHeader {
+  n: number;
+  key: string;
   authors: string[];
-  author: Uint32Array;
-  locale: Uint8Array;
+  segment: { [l: string]: number };
 }
 
-export function readSig(p: SigPart): SigColumns {
-  const { header, columns: c } = readColumns<{ n: number; authors: string[]; key: string }>(p.file);
-  if (header.n !== p.n || header.key !== p.key) throw new InputError(`${p.file}: changed since the plan began; re-run \`vernacular run-stage signatures\``);
-  return {
-    n: header.n,
-    authors: header.authors,
-    author: c.author as Uint32Array,
-    locale: c.locale as Uint8Array,
-    sigs: c.sigs as Uint32Array,
-    bandKeys: c.bandKeys as Uint32Array,
-    exactKeys: c.exactKeys as Uint32Array,
-    times: c.times as Float64Array,
-    ties: c.ties as Uint32Array,
-    shortFlags: c.shortFlags as Uint8Array,
-  };
+/**
+ * A signature file opened for column reads (checked against the plan's view of it). The plan's
+ * steps read the columns they need, in row chunks of `chunkRows`, so a task's memory does not
+ * follow the size of a partition.
+ */
+export function openSig(p: SigPart): ColumnFile<SigHeader> {
+  const f = ColumnFile.open<SigHeader>(p.file);
+  if (f.header.n !== p.n || f.header.key !== p.key) {
+    f.close();
+    throw new InputError(`${p.file}: changed since the plan began; re-run \`vernacular run-stage signatures\``);
+  }
+  return f;
 }
+
+/**
+ * Rows per chunk for `bytesPerRow` bytes of columns per row: a quarter of the sort budget, at
+ * most 16 MB (so tiny budgets in tests read one or a few rows per chunk).
+ */
+export const chunkRows = (bytesPerRow: number, budget: number) => Math.max(1, Math.floor(Math.min(16 << 20, budget / 4) / Math.max(1, bytesPerRow)));
 
 /** Bytes per doc the dedup steps read from the signatures (what the in-memory index held). */
 export const sigBytesPerDoc = (p: DedupParams) => p.numPerm * 4 + p.bands * 4 + 8 + 8 + 4 + 1 + 4;

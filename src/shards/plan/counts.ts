@@ -2,7 +2,7 @@ import path from 'node:path';
 import { readColumns, writeColumns } from '../../io/columns.js';
 import { InputError } from '../../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../../pipeline/runner.js';
-import { VERSION, countsDir, type PlanSetup, type SigPart } from './common.js';
+import { VERSION, countsDir, openSig, type PlanSetup, type SigHeader, type SigPart } from './common.js';
 import { readDrop } from './clusters.js';
 
 interface CountsHeader {
@@ -35,18 +35,25 @@ export async function runShardsCounts(s: PlanSetup, clusters: CompletionIndex): 
     quiet: s.quiet,
     run: async (p, out) => {
       const part = s.parts.find((x) => x.key === p.key)!;
-      const { header: sh, columns: c } = readColumns<{ n: number; key: string; authors: string[]; segment: { [l: string]: number } }>(part.file);
-      if (sh.n !== part.n) throw new InputError(`${part.file}: changed since the plan began; re-run \`vernacular run-stage signatures\``);
+      // only the columns it needs (13 B per doc), not the signatures
+      const f = openSig(part);
+      let sh: SigHeader, author: Uint32Array, locale: Uint8Array, chars: Uint32Array, ties: Uint32Array;
+      try {
+        sh = f.header;
+        author = f.read<Uint32Array>('author');
+        locale = f.read<Uint8Array>('locale');
+        chars = f.read<Uint32Array>('chars');
+        ties = f.read<Uint32Array>('ties');
+      } finally {
+        f.close();
+      }
       const dropped = readDrop(s, part);
-      const author = c.author as Uint32Array;
-      const locale = c.locale as Uint8Array;
-      const chars = c.chars as Uint32Array;
-      const ties = c.ties as Uint32Array;
       const locales: CountsHeader['locales'] = {};
-      const kLocal: number[] = [];
-      const kLocale: number[] = [];
-      const kTie: number[] = [];
-      const kAuthor: number[] = [];
+      const kLocal = new Uint32Array(part.n);
+      const kLocale = new Uint8Array(part.n);
+      const kTie = new Uint32Array(part.n);
+      const kAuthor = new Uint32Array(part.n);
+      let kept = 0;
       const al = new Map<number, number>();
       for (let k = 0; k < part.n; k++) {
         const l = s.localeNames[locale[k]];
@@ -58,24 +65,25 @@ export async function runShardsCounts(s: PlanSetup, clusters: CompletionIndex): 
         }
         lc.docs++;
         lc.chars += chars[k];
-        kLocal.push(k);
-        kLocale.push(locale[k]);
-        kTie.push(ties[k]);
-        kAuthor.push(author[k]);
+        kLocal[kept] = k;
+        kLocale[kept] = locale[k];
+        kTie[kept] = ties[k];
+        kAuthor[kept] = author[k];
+        kept++;
         const key = author[k] * 256 + locale[k];
         al.set(key, (al.get(key) ?? 0) + 1);
       }
       const keys = [...al.keys()].sort((a, b) => a - b);
       const header: CountsHeader = { v: VERSION, key: part.key, n: part.n, authors: sh.authors, segment: sh.segment, locales };
       writeColumns(out.file(`${part.key}.bin`), header, {
-        kLocal: Uint32Array.from(kLocal),
-        kLocale: Uint8Array.from(kLocale),
-        kTie: Uint32Array.from(kTie),
-        kAuthor: Uint32Array.from(kAuthor),
+        kLocal: kLocal.subarray(0, kept),
+        kLocale: kLocale.subarray(0, kept),
+        kTie: kTie.subarray(0, kept),
+        kAuthor: kAuthor.subarray(0, kept),
         acKey: Float64Array.from(keys),
         acCount: Uint32Array.from(keys, (x) => al.get(x)!),
       });
-      return { kept: kLocal.length };
+      return { kept };
     },
   });
   return s.world === 1 ? readCompletion(dir, 'shards-counts', 'run `vernacular run-stage shards-counts` first') : undefined;

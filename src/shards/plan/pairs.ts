@@ -5,7 +5,7 @@ import { InputError } from '../../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex, type Partition } from '../../pipeline/runner.js';
 import { similarity } from '../minhash.js';
 import { rmrf } from '../writer.js';
-import { BUCKET_CAP, VERSION, pairsDir, readSig, spillDir, type PlanSetup } from './common.js';
+import { BUCKET_CAP, VERSION, chunkRows, openSig, pairsDir, spillDir, type PlanSetup } from './common.js';
 
 /** Which of `ranges` contiguous ranges a 32-bit key falls in. */
 const rangeOf = (key: number, ranges: number) => Math.floor((key * ranges) / 2 ** 32);
@@ -121,26 +121,56 @@ export async function runDedupPairs(s: PlanSetup): Promise<CompletionIndex | und
       const rs = exact ? 12 : 8 + 4 * np;
       const sorter = new ExternalSorter({ recordSize: rs, keyBytes: exact ? 12 : 8, budget: s.budget, dir: spill });
       try {
+        // the columns are read in row chunks (a task holds ~16 MB of them, whatever a partition's
+        // size); a band task reads its signatures only for the rows in its key range
+        const rows = exact ? chunkRows(8, s.budget) : chunkRows(4 * B + 1 + 4 * np, s.budget);
+        const ek = exact ? new Uint32Array(2 * rows) : undefined;
+        const bk = exact ? undefined : new Uint32Array(B * rows);
+        const sf = exact ? undefined : new Uint8Array(rows);
+        const sg = exact ? undefined : new Uint32Array(np * rows);
+        const sgBytes = sg ? Buffer.from(sg.buffer, sg.byteOffset, sg.byteLength) : undefined;
         for (const part of s.parts) {
-          const c = readSig(part);
-          const sigBytes = Buffer.from(c.sigs.buffer, c.sigs.byteOffset, c.sigs.byteLength);
-          for (let k = 0; k < c.n; k++) {
-            if (exact) {
-              const hi = c.exactKeys[2 * k];
-              if (rangeOf(hi, s.ranges) !== t.range) continue;
-              const [buf, off] = sorter.slot();
-              buf.writeUInt32BE(hi, off);
-              buf.writeUInt32BE(c.exactKeys[2 * k + 1], off + 4);
-              buf.writeUInt32BE(part.start + k, off + 8);
-            } else {
-              if (c.shortFlags[k]) continue;
-              const key = c.bandKeys[k * B + t.band];
-              if (rangeOf(key, s.ranges) !== t.range) continue;
-              const [buf, off] = sorter.slot();
-              buf.writeUInt32BE(key, off);
-              buf.writeUInt32BE(part.start + k, off + 4);
-              copyU32(sigBytes, k * np * 4, buf, off + 8, np, c.sigs);
+          const f = openSig(part);
+          try {
+            for (let a = 0; a < part.n; a += rows) {
+              const m = Math.min(part.n, a + rows) - a;
+              if (exact) {
+                const keys = f.read('exactKeys', 2 * a, 2 * (a + m), ek!);
+                for (let k = 0; k < m; k++) {
+                  const hi = keys[2 * k];
+                  if (rangeOf(hi, s.ranges) !== t.range) continue;
+                  const [buf, off] = sorter.slot();
+                  buf.writeUInt32BE(hi, off);
+                  buf.writeUInt32BE(keys[2 * k + 1], off + 4);
+                  buf.writeUInt32BE(part.start + a + k, off + 8);
+                }
+                continue;
+              }
+              const keys = f.read('bandKeys', B * a, B * (a + m), bk!);
+              const short = f.read('shortFlags', a, a + m, sf!);
+              const take = (k: number) => !short[k] && rangeOf(keys[k * B + t.band], s.ranges) === t.range;
+              // runs of rows to take, joined across gaps of under a 4 KB page, one read each
+              for (let k = 0; k < m; ) {
+                if (!take(k)) {
+                  k++;
+                  continue;
+                }
+                let e = k + 1;
+                for (let last = k; e < m && (e - last) * np * 4 < 4096; e++) if (take(e)) last = e;
+                while (!take(e - 1)) e--;
+                f.read('sigs', np * (a + k), np * (a + e), sg!.subarray(np * k));
+                for (let j = k; j < e; j++) {
+                  if (!take(j)) continue;
+                  const [buf, off] = sorter.slot();
+                  buf.writeUInt32BE(keys[j * B + t.band], off);
+                  buf.writeUInt32BE(part.start + a + j, off + 4);
+                  copyU32(sgBytes!, j * np * 4, buf, off + 8, np, sg);
+                }
+                k = e;
+              }
             }
+          } finally {
+            f.close();
           }
         }
         if (exact) {

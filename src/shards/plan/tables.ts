@@ -1,5 +1,4 @@
-import { readColumns } from '../../io/columns.js';
-import { type PlanSetup, type SigPart } from './common.js';
+import { openSig, type PlanSetup, type SigPart } from './common.js';
 import { readCounts } from './counts.js';
 import { AuthorSplits } from './quotas.js';
 import { before, readSamples, type Event } from './sample.js';
@@ -26,7 +25,13 @@ export function docPlan(s: PlanSetup, part: SigPart, t: PlanTables): { times: Ui
   const times = new Uint8Array(part.n);
   const split = new Uint8Array(part.n);
   // every doc's split follows its author (dropped docs too, as the in-memory plan writes them)
-  const sig = readColumns<{ n: number }>(part.file).columns.author as Uint32Array;
+  const f = openSig(part);
+  let sig: Uint32Array;
+  try {
+    sig = f.read<Uint32Array>('author');
+  } finally {
+    f.close();
+  }
   const ofAuthor = Int16Array.from(c.header.authors, () => -1);
   for (let k = 0; k < part.n; k++) {
     const a = sig[k];
