@@ -179,6 +179,10 @@ export function writeColumnsFromFiles(file: string, header: object, columns: Arr
   fs.renameSync(tmp, file);
 }
 
+function writeAll(fd: number, b: Uint8Array): void {
+  for (let o = 0; o < b.length; ) o += fs.writeSync(fd, b, o, b.length - o);
+}
+
 /** Appends bytes to a file through a 1 MB buffer (for `writeColumnsFromFiles`' raw column files). */
 export class RawWriter {
   private buf = Buffer.allocUnsafe(1 << 20);
@@ -195,8 +199,19 @@ export class RawWriter {
     this.k += n;
     return [this.buf, at];
   }
+  /** Appends a typed array's bytes (little-endian on the platforms Node runs on). */
+  append(a: Column): void {
+    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    if (this.k + bytes.length <= this.buf.length) {
+      this.buf.set(bytes, this.k);
+      this.k += bytes.length;
+      return;
+    }
+    this.flush();
+    writeAll(this.fd, bytes);
+  }
   private flush(): void {
-    if (this.k) fs.writeSync(this.fd, this.buf, 0, this.k);
+    if (this.k) writeAll(this.fd, this.buf.subarray(0, this.k));
     this.k = 0;
   }
   close(): void {

@@ -101,7 +101,12 @@ export class DedupIndex {
     this.exactKeys[2 * i + 1] = h.readUInt32BE(4);
     const short = norm.length < this.p.minChars;
     this.shortFlags[i] = short ? 1 : 0;
-    if (short) return i;
+    if (short) {
+      // no signature: zeros (as a new index holds; a cleared one may hold an earlier doc's)
+      this.sigs.fill(0, i * np, (i + 1) * np);
+      this.bandKeys.fill(0, i * this.p.bands, (i + 1) * this.p.bands);
+      return i;
+    }
     minhash(norm, this.p.shingle, np, this.sigs.subarray(i * np, (i + 1) * np));
     const r = np / this.p.bands;
     for (let b = 0; b < this.p.bands; b++) {
@@ -127,6 +132,13 @@ export class DedupIndex {
       ties: this.ties.subarray(0, n),
       shortFlags: this.shortFlags.subarray(0, n),
     };
+  }
+
+  /** Forget every doc, keeping the arrays (a map task that writes its columns in chunks reuses one index). */
+  clear(): void {
+    if (this.ids) throw new Error('dedup index: clear needs an index built without ids');
+    this.n = 0;
+    this.parent = undefined;
   }
 
   /** Append docs computed by another index with the same parameters (its `columns()`), in order. */

@@ -23,6 +23,19 @@ describe('shards on the sample', () => {
     a = sampleBuild(); // read-only here: revocations write into their own folders
   });
 
+  it('signature files written in chunks (the smallest memory budget: ~85 docs per chunk) equal the sample build’s', () => {
+    const d = tmpDir('vern-sig-chunks-');
+    for (const x of ['filter', 'segment', 'features']) fs.cpSync(path.join(a, x), path.join(d, x), { recursive: true, preserveTimestamps: true });
+    const r = cli(['--quiet', 'run-stage', 'signatures', '--world', '1', '-c', CONFIG, '-o', d], { env: { VERNACULAR_SECRET: SECRET, VERNACULAR_PLAN_MEMORY_MB: '0.0625' } });
+    expect(r.status, r.stderr).toBe(0);
+    const bins = walk(path.join(a, 'signatures')).filter((f) => f.endsWith('.bin'));
+    expect(bins.length).toBeGreaterThan(100);
+    // some files span several chunks
+    expect(bins.filter((f) => fs.statSync(f).size > 85 * 190).length).toBeGreaterThan(3);
+    for (const f of bins) expect(fs.readFileSync(path.join(d, path.relative(a, f))).equals(fs.readFileSync(f)), f).toBe(true);
+    expect(walk(path.join(d, 'signatures')).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
   it('prints target vs achieved per locale and verifies', () => {
     const r = cli(['shards', 'verify', path.join(a, 'shards')]);
     expect(r.status).toBe(0);

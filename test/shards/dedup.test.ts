@@ -84,6 +84,28 @@ describe('near-duplicate detection on the labelled fixture', () => {
     expect(() => new DedupIndex({ ...DEFAULT_DEDUP, numPerm: 64 }, false).append(whole.columns())).toThrow(/other parameters/);
   });
 
+  it('an index cleared between chunks gives, chunk after chunk, the columns one index gives (short docs after long ones hold zeros)', () => {
+    const r = rng(17);
+    const texts = pairs.flatMap((p, i) => [p.a, p.b, p.a.slice(0, Math.floor(r() * 30))]).map((text, i) => ({ id: `d${i}`, createdAt: `2025-03-0${(i % 9) + 1}`, text, tie: i }));
+    const whole = new DedupIndex(DEFAULT_DEDUP, false);
+    texts.forEach((t) => whole.add(t));
+    const w = whole.columns();
+    for (const chunk of [1, 2, 7, 64, 100]) {
+      const idx = new DedupIndex(DEFAULT_DEDUP, false, 4);
+      const got: { [k: string]: number[] } = { sigs: [], bandKeys: [], exactKeys: [], times: [], ties: [], shortFlags: [] };
+      const take = () => {
+        const c = idx.columns();
+        for (const k of Object.keys(got)) got[k].push(...(c[k as keyof DedupColumns] as Uint32Array));
+        idx.clear();
+      };
+      for (const t of texts) if (idx.add(t) === chunk - 1) take();
+      take();
+      for (const k of Object.keys(got)) expect(got[k], `${k} in chunks of ${chunk}`).toEqual(Array.from(w[k as keyof DedupColumns] as Uint32Array));
+    }
+    expect(w.shortFlags.filter((x) => x).length).toBeGreaterThan(50);
+    expect(() => new DedupIndex(DEFAULT_DEDUP, true).clear()).toThrow(/without ids/);
+  });
+
   it('floods: 300 identical posts and 200 near-copies each collapse to one kept doc', () => {
     const idx = new DedupIndex(DEFAULT_DEDUP, false);
     const spam = 'Win a free trip to Vienna!!! Click the link in my bio and share with five friends today';
