@@ -94,7 +94,7 @@ function proc(argv, env = {}) {
 
 /** Write signature files for `docs` generated docs over `parts` partitions, as the signatures step does. */
 async function generate(dir, docs, parts) {
-  const { writeColumns } = await dist('io/columns.js');
+  const { Names, writeColumns } = await dist('io/columns.js');
   let x = 0x9e3779b9;
   const rnd = () => {
     x ^= x << 13;
@@ -174,7 +174,7 @@ async function generate(dir, docs, parts) {
     const rel = `${key}.bin`;
     const f = path.join(sigDir, rel);
     fs.mkdirSync(path.dirname(f), { recursive: true });
-    writeColumns(f, { v: 2, key, n, authors, segment: { [key.slice(0, 5)]: n } }, { author, locale, chars, sigs, bandKeys, exactKeys, times, ties, shortFlags });
+    writeColumns(f, { v: 3, key, n, segment: { [key.slice(0, 5)]: n } }, { author, locale, chars, sigs, bandKeys, exactKeys, times, ties, shortFlags, ...Names.of(authors).columns('author') });
     index.partitions.push({ key, fingerprint: `bench-${p}-${n}`, outputs: [{ path: rel, bytes: fs.statSync(f).size }] });
   }
   index.partitions.sort((a, b) => (a.key < b.key ? -1 : 1));

@@ -68,6 +68,50 @@ export function readColumns<H>(file: string): { header: H; columns: { [name: str
 }
 
 /**
+ * A list of strings kept as two columns, UTF-8 bytes and each string's end offset (not in the
+ * JSON header: a partition's author pseudonyms run to tens of MB, and every reader of the header
+ * would parse them). `get(i)` decodes one string.
+ */
+export class Names {
+  private readonly buf: Buffer;
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly ends: Uint32Array,
+  ) {
+    this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  static of(names: readonly string[]): Names {
+    const bytes = Buffer.from(names.join(''), 'utf8');
+    const ends = new Uint32Array(names.length);
+    let at = 0;
+    names.forEach((n, i) => (ends[i] = at += Buffer.byteLength(n, 'utf8')));
+    return new Names(bytes, ends);
+  }
+  /** From a file's two columns (`<prefix>Names`, `<prefix>Ends`), checked. */
+  static read(f: ColumnFile<unknown>, prefix: string): Names {
+    const bytes = f.read<Uint8Array>(`${prefix}Names`);
+    const ends = f.read<Uint32Array>(`${prefix}Ends`);
+    for (let i = 0, prev = 0; i < ends.length; prev = ends[i++]) if (ends[i] < prev || ends[i] > bytes.length) throw new InputError(`${f.file}: damaged ${prefix} names (offset ${i}); re-run the stage that wrote it`);
+    if (ends.length && ends[ends.length - 1] !== bytes.length) throw new InputError(`${f.file}: damaged ${prefix} names (length); re-run the stage that wrote it`);
+    return new Names(bytes, ends);
+  }
+  get length(): number {
+    return this.ends.length;
+  }
+  get(i: number): string {
+    if (!(i >= 0 && i < this.ends.length)) throw new RangeError(`name ${i} of ${this.ends.length}`);
+    return this.buf.toString('utf8', i ? this.ends[i - 1] : 0, this.ends[i]);
+  }
+  toArray(): string[] {
+    return Array.from({ length: this.length }, (_, i) => this.get(i));
+  }
+  /** The two columns, named for a file. */
+  columns(prefix: string): { [name: string]: Column } {
+    return { [`${prefix}Names`]: this.bytes, [`${prefix}Ends`]: this.ends };
+  }
+}
+
+/**
  * A column file opened for reading parts of it: the header, and any column's elements
  * `[from, to)` read with positioned reads, so a reader holds what it asks for, not the file
  * (a signature file is ~600 B per doc; the plan's steps read a few columns, in row chunks).

@@ -4,7 +4,7 @@ import type { StageContext } from '../pipeline/stage.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../pipeline/runner.js';
 import { docWithoutFeatures } from '../io/docs.js';
 import { readJsonlLines } from '../io/readers/jsonl.js';
-import { RawWriter, writeColumns, writeColumnsFromFiles, type Column } from '../io/columns.js';
+import { Names, RawWriter, writeColumns, writeColumnsFromFiles, type Column } from '../io/columns.js';
 import { keyedHash } from '../eligibility/keyed-hash.js';
 import { authorPseudonym } from '../eligibility/objections.js';
 import { seededHash } from '../hash.js';
@@ -18,19 +18,19 @@ const grow = <T extends Column>(a: T): T => {
   return b;
 };
 
-// 2: author pseudonyms of the normalised id (authorPseudonym)
-const SIG_VERSION = 2;
+// 2: author pseudonyms of the normalised id (authorPseudonym); 3: the pseudonyms as columns, not in the header
+const SIG_VERSION = 3;
 
 export interface SigHeader {
   v: number;
   /** the partition (features file) it was made from */
   key: string;
   n: number;
-  /** this file's author pseudonyms; the `author` column indexes them */
-  authors: string[];
   /** docs per locale in this file, configured or not (the manifest's segment counts) */
   segment: { [locale: string]: number };
 }
+/** This file's author pseudonyms, which the `author` column indexes: the columns `authorNames` and `authorEnds` (`Names`). */
+export const AUTHORS = 'author';
 
 /**
  * Map step 1 (`signatures`, partitioned over the features files): per doc of a configured
@@ -58,9 +58,9 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
       const CHUNK = chunkRows(4 + 1 + 4 + sigBytesPerDoc(params), planBudget());
       const file = out.file(`${p.key}.bin`);
       const tmp = `${file}.tmp-${process.pid}-cols`;
-      const names = ['author', 'locale', 'chars', 'sigs', 'bandKeys', 'exactKeys', 'times', 'ties', 'shortFlags'] as const;
+      const cols = ['author', 'locale', 'chars', 'sigs', 'bandKeys', 'exactKeys', 'times', 'ties', 'shortFlags'] as const;
       const types = { author: 'u32', locale: 'u8', chars: 'u32', sigs: 'u32', bandKeys: 'u32', exactKeys: 'u32', times: 'f64', ties: 'u32', shortFlags: 'u8' } as const;
-      let raw: { [k in (typeof names)[number]]: RawWriter } | undefined;
+      let raw: { [k in (typeof cols)[number]]: RawWriter } | undefined;
       let total = 0;
       const authorIndex = new Map<string, number>();
       // an author's pseudonym costs two SHA-256 calls: once per raw id in this partition
@@ -75,11 +75,11 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
         if (!n) return;
         if (!raw) {
           fs.mkdirSync(tmp, { recursive: true });
-          raw = Object.fromEntries(names.map((k) => [k, new RawWriter(path.join(tmp, k))])) as unknown as typeof raw;
+          raw = Object.fromEntries(cols.map((k) => [k, new RawWriter(path.join(tmp, k))])) as unknown as typeof raw;
         }
         const c = dedup.columns();
-        const cols = { author: author.subarray(0, n), locale: locale.subarray(0, n), chars: chars.subarray(0, n), sigs: c.sigs, bandKeys: c.bandKeys, exactKeys: c.exactKeys, times: c.times, ties: c.ties, shortFlags: c.shortFlags };
-        for (const k of names) raw![k].append(cols[k]);
+        const chunk = { author: author.subarray(0, n), locale: locale.subarray(0, n), chars: chars.subarray(0, n), sigs: c.sigs, bandKeys: c.bandKeys, exactKeys: c.exactKeys, times: c.times, ties: c.ties, shortFlags: c.shortFlags };
+        for (const k of cols) raw![k].append(chunk[k]);
         total += n;
         dedup.clear();
       };
@@ -129,15 +129,22 @@ export async function runSignatures(ctx: StageContext, opts: ShardsOptions = {},
             if (dedup.size === CHUNK) flush();
           }
         }
-        const header: SigHeader = { v: SIG_VERSION, key: p.key, n: total + dedup.size, authors, segment };
+        const header: SigHeader = { v: SIG_VERSION, key: p.key, n: total + dedup.size, segment };
+        const names = Names.of(authors);
         if (!raw) {
           // one chunk or none: straight from memory
           const c = dedup.columns();
-          writeColumns(file, header, { author: author.subarray(0, c.n), locale: locale.subarray(0, c.n), chars: chars.subarray(0, c.n), sigs: c.sigs, bandKeys: c.bandKeys, exactKeys: c.exactKeys, times: c.times, ties: c.ties, shortFlags: c.shortFlags });
+          writeColumns(file, header, { author: author.subarray(0, c.n), locale: locale.subarray(0, c.n), chars: chars.subarray(0, c.n), sigs: c.sigs, bandKeys: c.bandKeys, exactKeys: c.exactKeys, times: c.times, ties: c.ties, shortFlags: c.shortFlags, ...names.columns(AUTHORS) });
         } else {
           flush();
-          for (const k of names) raw[k].close();
-          writeColumnsFromFiles(file, header, names.map((k) => ({ name: k, type: types[k], file: path.join(tmp, k) })));
+          for (const k of cols) raw[k].close();
+          const extra = Object.entries(names.columns(AUTHORS)).map(([name, a]) => {
+            const w = new RawWriter(path.join(tmp, name));
+            w.append(a);
+            w.close();
+            return { name, type: a instanceof Uint8Array ? ('u8' as const) : ('u32' as const), file: path.join(tmp, name) };
+          });
+          writeColumnsFromFiles(file, header, [...cols.map((k) => ({ name: k, type: types[k], file: path.join(tmp, k) })), ...extra]);
         }
         return { n: header.n };
       } finally {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ColumnFile, readColumns, writeColumns, type Column } from '../../src/io/columns.js';
+import { ColumnFile, Names, readColumns, writeColumns, type Column } from '../../src/io/columns.js';
 import { InputError } from '../../src/errors.js';
 import { prng, tmpDir } from '../helpers.js';
 
@@ -92,5 +92,48 @@ describe('ColumnFile (column reads in windows)', () => {
       expect(String((err as Error).message), name).toContain(f);
       expect(String((err as Error).message), name).toMatch(why);
     }
+  });
+});
+
+describe('Names (a string list as two columns)', () => {
+  it('round-trips any strings (empty, non-ASCII, astral) through a file, one by one and whole', () => {
+    const r = prng(5);
+    const PIECES = ['a', 'ü', '😂', 'ж', '', ' ', '\n', '"', '0f3a'];
+    const dir = tmpDir();
+    for (let t = 0; t < 30; t++) {
+      const list = Array.from({ length: Math.floor(r() * 50) }, () => Array.from({ length: Math.floor(r() * 5) }, () => PIECES[Math.floor(r() * PIECES.length)]).join(''));
+      const f = path.join(dir, `n${t}.bin`);
+      writeColumns(f, { n: list.length }, { other: Uint32Array.of(7), ...Names.of(list).columns('author') });
+      const cf = ColumnFile.open(f);
+      try {
+        const names = Names.read(cf, 'author');
+        expect(names.length).toBe(list.length);
+        expect(names.toArray()).toEqual(list);
+        list.forEach((x, i) => expect(names.get(i)).toBe(x));
+        expect(() => names.get(list.length)).toThrow(RangeError);
+      } finally {
+        cf.close();
+      }
+    }
+  });
+
+  it('offsets that go back or past the bytes are an input error naming the file', () => {
+    const dir = tmpDir();
+    const cases: Array<[Uint8Array, Uint32Array]> = [
+      [Buffer.from('abcd'), Uint32Array.of(2, 1, 4)],
+      [Buffer.from('abcd'), Uint32Array.of(2, 5)],
+      [Buffer.from('abcd'), Uint32Array.of(2, 3)],
+    ];
+    cases.forEach(([bytes, ends], i) => {
+      const f = path.join(dir, `bad${i}.bin`);
+      writeColumns(f, {}, { authorNames: bytes, authorEnds: ends });
+      const cf = ColumnFile.open(f);
+      try {
+        expect(() => Names.read(cf, 'author')).toThrow(InputError);
+        expect(() => Names.read(cf, 'author')).toThrow(f);
+      } finally {
+        cf.close();
+      }
+    });
   });
 });

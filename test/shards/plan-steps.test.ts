@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DedupIndex, DEFAULT_DEDUP } from '../../src/shards/dedupe.js';
-import { writeColumns } from '../../src/io/columns.js';
+import { Names, writeColumns } from '../../src/io/columns.js';
 import { ExternalSorter } from '../../src/io/extsort.js';
 import { seededHash } from '../../src/hash.js';
 import { assignSplits } from '../../src/shards/splits.js';
-import type { SigHeader } from '../../src/shards/signatures.js';
+import { AUTHORS, type SigHeader } from '../../src/shards/signatures.js';
 import { inMemoryPlan } from '../../src/shards/plan/in-memory.js';
 import { dedupDir, planBudget, planRanges, sigParts, type PlanSetup } from '../../src/shards/plan/common.js';
 import { runDedupPairs } from '../../src/shards/plan/pairs.js';
@@ -70,11 +70,11 @@ function corpus(seed: number, out: string): { sigIndex: CompletionIndex; files: 
       dedup.add({ id, createdAt: new Date(Date.UTC(2025, 0, 1 + Math.floor(r() * 30))).toISOString(), text: t, tie: seededHash(seed, 'sample', id) });
     }
     const c = dedup.columns();
-    const header: SigHeader = { v: 2, key: p.key, n: c.n, authors, segment: { [p.key.slice(0, 5)]: c.n + 3, 'other=xx': 2 } };
+    const header: SigHeader = { v: 3, key: p.key, n: c.n, segment: { [p.key.slice(0, 5)]: c.n + 3, 'other=xx': 2 } };
     const rel = `${p.key}.bin`;
     const f = path.join(sigDir, rel);
     fs.mkdirSync(path.dirname(f), { recursive: true });
-    writeColumns(f, header, { author: Uint32Array.from(author), locale: Uint8Array.from(locale), chars: Uint32Array.from(chars), sigs: c.sigs, bandKeys: c.bandKeys, exactKeys: c.exactKeys, times: c.times, ties: c.ties, shortFlags: c.shortFlags });
+    writeColumns(f, header, { author: Uint32Array.from(author), locale: Uint8Array.from(locale), chars: Uint32Array.from(chars), sigs: c.sigs, bandKeys: c.bandKeys, exactKeys: c.exactKeys, times: c.times, ties: c.ties, shortFlags: c.shortFlags, ...Names.of(authors).columns(AUTHORS) });
     files.push(f);
     index.partitions.push({ key: p.key, fingerprint: `${seed}-${p.key}`, outputs: [{ path: rel, bytes: fs.statSync(f).size }] });
   }
@@ -226,7 +226,7 @@ describe('the reduces from sorted streams', () => {
         const locales = Object.fromEntries(LOCALES.map((l) => [l, { in: 5, duplicates: 1, docs: 4, chars: 40 }]));
         const f = path.join(dedupDir(out), 'counts', `${p.key}.bin`);
         fs.mkdirSync(path.dirname(f), { recursive: true });
-        writeColumns(f, { v: 1, key: p.key, n: p.n, authors: local, segment: { 'de-AT': 10 }, locales }, { kLocal: new Uint32Array(0), kLocale: new Uint8Array(0), kTie: new Uint32Array(0), kAuthor: new Uint32Array(0), acKey: Float64Array.from(keys), acCount: Uint32Array.from(keys, (k) => ac.get(k)!) });
+        writeColumns(f, { v: 2, key: p.key, n: p.n, segment: { 'de-AT': 10 }, locales }, { kLocal: new Uint32Array(0), kLocale: new Uint8Array(0), kTie: new Uint32Array(0), kAuthor: new Uint32Array(0), acKey: Float64Array.from(keys), acCount: Uint32Array.from(keys, (k) => ac.get(k)!), ...Names.of(local).columns(AUTHORS) });
       }
       const splits = [{ train: 0.8, validation: 0.1, test: 0.1 }, { train: 0.5, validation: 0, test: 0.5 }, { train: 1, validation: 0, test: 0 }][seed % 3];
       const s = { out, work: path.join(out, 'shards-work', 'shards'), sigIndex: { v: 2, stage: 'signatures', fingerprint: 'x', partitions: [] }, parts, total: 10 * nParts, seed, dedup: DEFAULT_DEDUP, balance: balanceBase, splits, localeNames: LOCALES, budget: 64 * (seed % 4) + 1, ranges: 1, rank: 0, world: 1, quiet: true } as PlanSetup;
@@ -260,8 +260,8 @@ describe('a bucket larger than CAP (crafted signatures)', () => {
     const exactKeys = Uint32Array.from({ length: 2 * n }, () => Math.floor(r() * 2 ** 32));
     const f = path.join(out, 'signatures', 'de-AT', 'part-00000.bin');
     fs.mkdirSync(path.dirname(f), { recursive: true });
-    const header: SigHeader = { v: 2, key: 'de-AT/part-00000', n, authors: ['a'.repeat(32)], segment: { 'de-AT': n } };
-    writeColumns(f, header, { author: new Uint32Array(n), locale: new Uint8Array(n), chars: new Uint32Array(n).fill(50), sigs, bandKeys, exactKeys, times: Float64Array.from({ length: n }, (_, i) => 1e12 - i), ties: Uint32Array.from({ length: n }, (_, i) => i), shortFlags: new Uint8Array(n) });
+    const header: SigHeader = { v: 3, key: 'de-AT/part-00000', n, segment: { 'de-AT': n } };
+    writeColumns(f, header, { author: new Uint32Array(n), locale: new Uint8Array(n), chars: new Uint32Array(n).fill(50), sigs, bandKeys, exactKeys, times: Float64Array.from({ length: n }, (_, i) => 1e12 - i), ties: Uint32Array.from({ length: n }, (_, i) => i), shortFlags: new Uint8Array(n), ...Names.of(['a'.repeat(32)]).columns(AUTHORS) });
     const sigIndex: CompletionIndex = { v: 2, stage: 'signatures', fingerprint: 'crafted', partitions: [{ key: 'de-AT/part-00000', fingerprint: 'x', outputs: [{ path: 'de-AT/part-00000.bin', bytes: fs.statSync(f).size }] }] };
     const { parts, total } = sigParts(sigIndex, path.join(out, 'signatures'));
     const balance = { ...balanceBase, author_cap: 1 } as Balance;

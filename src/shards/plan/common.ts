@@ -5,6 +5,7 @@ import { InputError, UsageError } from '../../errors.js';
 import type { CompletionIndex } from '../../pipeline/runner.js';
 import { stableHash } from '../../pipeline/stage.js';
 import type { DedupParams } from '../dedupe.js';
+import type { SigHeader } from '../signatures.js';
 
 /**
  * The shards plan as map and reduce steps, so no process holds the whole build:
@@ -36,7 +37,7 @@ import type { DedupParams } from '../dedupe.js';
 /** Compare each of a bucket's first CAP members with every later member (as `DedupIndex`). */
 export const BUCKET_CAP = 64;
 /** The version of every plan step's files. */
-export const VERSION = 1;
+export const VERSION = 2;
 
 export interface SigPart {
   key: string;
@@ -108,13 +109,7 @@ export function sigParts(sigIndex: CompletionIndex, sigDir: string): { parts: Si
   return { parts, total: start };
 }
 
-/** A signature file's header (its columns: sigs, bandKeys, exactKeys, times, ties, shortFlags, author, locale, chars). */
-export interface SigHeader {
-  n: number;
-  key: string;
-  authors: string[];
-  segment: { [l: string]: number };
-}
+export type { SigHeader };
 
 /**
  * A signature file opened for column reads (checked against the plan's view of it). The plan's

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { readColumns, writeColumns } from '../../io/columns.js';
+import { ColumnFile, Names, writeColumns } from '../../io/columns.js';
+import { AUTHORS } from '../signatures.js';
 import { InputError } from '../../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../../pipeline/runner.js';
 import { VERSION, countsDir, openSig, type PlanSetup, type SigHeader, type SigPart } from './common.js';
@@ -9,8 +10,6 @@ interface CountsHeader {
   v: number;
   key: string;
   n: number;
-  /** the signature file's authors (the `kAuthor` column indexes them) */
-  authors: string[];
   segment: { [l: string]: number };
   locales: { [l: string]: { in: number; duplicates: number; docs: number; chars: number } };
 }
@@ -37,9 +36,11 @@ export async function runShardsCounts(s: PlanSetup, clusters: CompletionIndex): 
       const part = s.parts.find((x) => x.key === p.key)!;
       // only the columns it needs (13 B per doc), not the signatures
       const f = openSig(part);
-      let sh: SigHeader, author: Uint32Array, locale: Uint8Array, chars: Uint32Array, ties: Uint32Array;
+      let sh: SigHeader, author: Uint32Array, locale: Uint8Array, chars: Uint32Array, ties: Uint32Array, names: Names;
       try {
         sh = f.header;
+        // the signature file's author pseudonyms (the `kAuthor` column indexes them), copied as bytes
+        names = Names.read(f, AUTHORS);
         author = f.read<Uint32Array>('author');
         locale = f.read<Uint8Array>('locale');
         chars = f.read<Uint32Array>('chars');
@@ -74,7 +75,7 @@ export async function runShardsCounts(s: PlanSetup, clusters: CompletionIndex): 
         al.set(key, (al.get(key) ?? 0) + 1);
       }
       const keys = [...al.keys()].sort((a, b) => a - b);
-      const header: CountsHeader = { v: VERSION, key: part.key, n: part.n, authors: sh.authors, segment: sh.segment, locales };
+      const header: CountsHeader = { v: VERSION, key: part.key, n: part.n, segment: sh.segment, locales };
       writeColumns(out.file(`${part.key}.bin`), header, {
         kLocal: kLocal.subarray(0, kept),
         kLocale: kLocale.subarray(0, kept),
@@ -82,6 +83,7 @@ export async function runShardsCounts(s: PlanSetup, clusters: CompletionIndex): 
         kAuthor: kAuthor.subarray(0, kept),
         acKey: Float64Array.from(keys),
         acCount: Uint32Array.from(keys, (x) => al.get(x)!),
+        ...names.columns(AUTHORS),
       });
       return { kept };
     },
@@ -91,6 +93,8 @@ export async function runShardsCounts(s: PlanSetup, clusters: CompletionIndex): 
 
 export interface Counts {
   header: CountsHeader;
+  /** the partition's author pseudonyms: `kAuthor` and `acKey / 256` index them */
+  authors: Names;
   kLocal: Uint32Array;
   kLocale: Uint8Array;
   kTie: Uint32Array;
@@ -100,7 +104,21 @@ export interface Counts {
 }
 
 export function readCounts(s: PlanSetup, part: SigPart): Counts {
-  const { header, columns: c } = readColumns<CountsHeader>(countsFile(s, part));
-  if (header.key !== part.key || header.n !== part.n) throw new InputError(`${countsFile(s, part)}: stale counts; re-run \`vernacular run-stage shards-counts\``);
-  return { header, kLocal: c.kLocal as Uint32Array, kLocale: c.kLocale as Uint8Array, kTie: c.kTie as Uint32Array, kAuthor: c.kAuthor as Uint32Array, acKey: c.acKey as Float64Array, acCount: c.acCount as Uint32Array };
+  const f = ColumnFile.open<CountsHeader>(countsFile(s, part));
+  try {
+    const header = f.header;
+    if (header.key !== part.key || header.n !== part.n || header.v !== VERSION) throw new InputError(`${countsFile(s, part)}: stale counts; re-run \`vernacular run-stage shards-counts\``);
+    return {
+      header,
+      authors: Names.read(f, AUTHORS),
+      kLocal: f.read<Uint32Array>('kLocal'),
+      kLocale: f.read<Uint8Array>('kLocale'),
+      kTie: f.read<Uint32Array>('kTie'),
+      kAuthor: f.read<Uint32Array>('kAuthor'),
+      acKey: f.read<Float64Array>('acKey'),
+      acCount: f.read<Uint32Array>('acCount'),
+    };
+  } finally {
+    f.close();
+  }
 }

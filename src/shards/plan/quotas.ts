@@ -87,7 +87,7 @@ export async function runShardsQuotas(s: PlanSetup, counts: CompletionIndex): Pr
             const a = Math.floor(c.acKey[i] / 256);
             if (a !== fa) {
               fa = a;
-              name = c.header.authors[a];
+              name = c.authors.get(a);
               if (width < 0) {
                 width = name.length;
                 // the key must be at least 4 bytes: pad short names with zeros (all alike, so the order holds)

@@ -68,7 +68,7 @@ export async function runShardsSample(s: PlanSetup, quotas: CompletionIndex): Pr
         for (const part of s.parts) {
           const c = readCounts(s, part);
           const rec = (fa: number): [Buffer, number] => {
-            const name = c.header.authors[fa];
+            const name = c.authors.get(fa);
             if (width < 0) {
               width = name.length;
               W = Math.max(width, 3);

@@ -32,10 +32,10 @@ export function docPlan(s: PlanSetup, part: SigPart, t: PlanTables): { times: Ui
   } finally {
     f.close();
   }
-  const ofAuthor = Int16Array.from(c.header.authors, () => -1);
+  const ofAuthor = new Int16Array(c.authors.length).fill(-1);
   for (let k = 0; k < part.n; k++) {
     const a = sig[k];
-    if (ofAuthor[a] < 0) ofAuthor[a] = t.splits.of(c.header.authors[a]);
+    if (ofAuthor[a] < 0) ofAuthor[a] = t.splits.of(c.authors.get(a));
     split[k] = ofAuthor[a];
   }
   for (let k = 0; k < c.kLocal.length; k++) {
@@ -43,7 +43,7 @@ export function docPlan(s: PlanSetup, part: SigPart, t: PlanTables): { times: Ui
     if (!smp || smp.stop === null) continue;
     const pos: Event = [0, c.kTie[k], part.start + c.kLocal[k]];
     let limit: Event | 'all' = smp.stop;
-    const capAt = smp.caps.get(c.header.authors[c.kAuthor[k]]);
+    const capAt = smp.caps.get(c.authors.get(c.kAuthor[k]));
     if (capAt && (limit === 'all' || before(capAt, limit) < 0)) limit = capAt;
     let n = 0;
     if (limit === 'all') n = smp.maxRepeat;
