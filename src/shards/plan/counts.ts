@@ -55,7 +55,6 @@ export async function runShardsCounts(s: PlanSetup, clusters: CompletionIndex): 
       const kTie = new Uint32Array(part.n);
       const kAuthor = new Uint32Array(part.n);
       let kept = 0;
-      const al = new Map<number, number>();
       for (let k = 0; k < part.n; k++) {
         const l = s.localeNames[locale[k]];
         const lc = (locales[l] ??= { in: 0, duplicates: 0, docs: 0, chars: 0 });
@@ -71,18 +70,25 @@ export async function runShardsCounts(s: PlanSetup, clusters: CompletionIndex): 
         kTie[kept] = ties[k];
         kAuthor[kept] = author[k];
         kept++;
-        const key = author[k] * 256 + locale[k];
-        al.set(key, (al.get(key) ?? 0) + 1);
       }
-      const keys = [...al.keys()].sort((a, b) => a - b);
+      // per (author, locale) kept docs: the keys sorted, then counted by runs (8 B per kept doc, no map)
+      const sorted = new Float64Array(kept);
+      for (let i = 0; i < kept; i++) sorted[i] = kAuthor[i] * 256 + kLocale[i];
+      sorted.sort();
+      const acCount = new Uint32Array(kept);
+      let nk = 0;
+      for (let i = 0; i < kept; i++) {
+        if (!i || sorted[i] !== sorted[i - 1]) sorted[nk++] = sorted[i];
+        acCount[nk - 1]++;
+      }
       const header: CountsHeader = { v: VERSION, key: part.key, n: part.n, segment: sh.segment, locales };
       writeColumns(out.file(`${part.key}.bin`), header, {
         kLocal: kLocal.subarray(0, kept),
         kLocale: kLocale.subarray(0, kept),
         kTie: kTie.subarray(0, kept),
         kAuthor: kAuthor.subarray(0, kept),
-        acKey: Float64Array.from(keys),
-        acCount: Uint32Array.from(keys, (x) => al.get(x)!),
+        acKey: sorted.subarray(0, nk),
+        acCount: acCount.subarray(0, nk),
         ...names.columns(AUTHORS),
       });
       return { kept };
