@@ -128,3 +128,51 @@ export function readCounts(s: PlanSetup, part: SigPart): Counts {
     f.close();
   }
 }
+
+/**
+ * A counts file read in row chunks (the reduces read every partition's counts: their memory
+ * then follows the chunk, not the partition). Buffers are reused from chunk to chunk.
+ */
+export class CountsReader {
+  readonly header: CountsHeader;
+  readonly authors: Names;
+  private f: ColumnFile<CountsHeader>;
+  constructor(
+    s: PlanSetup,
+    part: SigPart,
+    private readonly rows: number,
+  ) {
+    this.f = ColumnFile.open<CountsHeader>(countsFile(s, part));
+    try {
+      this.header = this.f.header;
+      if (this.header.key !== part.key || this.header.n !== part.n || this.header.v !== VERSION) throw new InputError(`${countsFile(s, part)}: stale counts; re-run \`vernacular run-stage shards-counts\``);
+      this.authors = Names.read(this.f, AUTHORS);
+    } catch (e) {
+      this.f.close();
+      throw e;
+    }
+  }
+  /** Each chunk of the (author · 256 + locale, kept docs) counts, sorted by key. */
+  eachCount(each: (key: Float64Array, count: Uint32Array) => void): void {
+    const n = this.f.length('acKey');
+    const kb = new Float64Array(Math.min(n, this.rows));
+    const cb = new Uint32Array(Math.min(n, this.rows));
+    for (let a = 0; a < n; a += this.rows) {
+      const e = Math.min(n, a + this.rows);
+      each(this.f.read('acKey', a, e, kb), this.f.read('acCount', a, e, cb));
+    }
+  }
+  /** Each chunk of the kept docs' columns: local index, locale, tie key, author. */
+  eachKept(each: (local: Uint32Array, locale: Uint8Array, tie: Uint32Array, author: Uint32Array) => void): void {
+    const n = this.f.length('kLocal');
+    const m = Math.min(n, this.rows);
+    const [lb, lc, tb, ab] = [new Uint32Array(m), new Uint8Array(m), new Uint32Array(m), new Uint32Array(m)];
+    for (let a = 0; a < n; a += this.rows) {
+      const e = Math.min(n, a + this.rows);
+      each(this.f.read('kLocal', a, e, lb), this.f.read('kLocale', a, e, lc), this.f.read('kTie', a, e, tb), this.f.read('kAuthor', a, e, ab));
+    }
+  }
+  close(): void {
+    this.f.close();
+  }
+}

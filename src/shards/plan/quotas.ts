@@ -8,8 +8,8 @@ import { writeJsonAtomic } from '../../io/atomic.js';
 import { InputError } from '../../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../../pipeline/runner.js';
 import { planTargets } from '../balance.js';
-import { VERSION, countsDir, quotasDir, spillDir, type PlanSetup } from './common.js';
-import { readCounts } from './counts.js';
+import { VERSION, chunkRows, countsDir, quotasDir, spillDir, type PlanSetup } from './common.js';
+import { CountsReader } from './counts.js';
 
 /** What the quotas step decides: per-locale supply and targets, and the counts for the manifest. */
 export interface Quotas {
@@ -68,39 +68,46 @@ export async function runShardsQuotas(s: PlanSetup, counts: CompletionIndex): Pr
         return x;
       };
       try {
+        const chunk = chunkRows(12, s.budget);
         for (const part of s.parts) {
-          const c = readCounts(s, part);
-          for (const [l, n] of Object.entries(c.header.segment)) segment[l] = (segment[l] ?? 0) + n;
-          for (const [l, x] of Object.entries(c.header.locales)) {
-            const d = (dedup[l] ??= { in: 0, duplicates: 0 });
-            d.in += x.in;
-            d.duplicates += x.duplicates;
-            if (x.docs) {
-              const sp = (supply[l] ??= { docs: 0, chars: 0 });
-              sp.docs += x.docs;
-              sp.chars += x.chars;
-            }
-          }
-          let fa = -1;
-          let name = '';
-          for (let i = 0; i < c.acKey.length; i++) {
-            const a = Math.floor(c.acKey[i] / 256);
-            if (a !== fa) {
-              fa = a;
-              name = c.authors.get(a);
-              if (width < 0) {
-                width = name.length;
-                // the key must be at least 4 bytes: pad short names with zeros (all alike, so the order holds)
-                W = Math.max(width, 3);
-                byAuthor = sorter({ recordSize: W + 5, keyBytes: W + 1, sub: 'a' });
+          const c = new CountsReader(s, part, chunk);
+          try {
+            for (const [l, n] of Object.entries(c.header.segment)) segment[l] = (segment[l] ?? 0) + n;
+            for (const [l, x] of Object.entries(c.header.locales)) {
+              const d = (dedup[l] ??= { in: 0, duplicates: 0 });
+              d.in += x.in;
+              d.duplicates += x.duplicates;
+              if (x.docs) {
+                const sp = (supply[l] ??= { docs: 0, chars: 0 });
+                sp.docs += x.docs;
+                sp.chars += x.chars;
               }
-              if (name.length !== width || /[^\x20-\x7e]/.test(name)) throw unequal();
             }
-            const [buf, off] = byAuthor!.slot();
-            buf.fill(0, off, off + W);
-            buf.write(name, off, 'latin1');
-            buf[off + W] = c.acKey[i] % 256;
-            buf.writeUInt32BE(c.acCount[i], off + W + 1);
+            let fa = -1;
+            let name = '';
+            c.eachCount((acKey, acCount) => {
+              for (let i = 0; i < acKey.length; i++) {
+                const a = Math.floor(acKey[i] / 256);
+                if (a !== fa) {
+                  fa = a;
+                  name = c.authors.get(a);
+                  if (width < 0) {
+                    width = name.length;
+                    // the key must be at least 4 bytes: pad short names with zeros (all alike, so the order holds)
+                    W = Math.max(width, 3);
+                    byAuthor = sorter({ recordSize: W + 5, keyBytes: W + 1, sub: 'a' });
+                  }
+                  if (name.length !== width || /[^\x20-\x7e]/.test(name)) throw unequal();
+                }
+                const [buf, off] = byAuthor!.slot();
+                buf.fill(0, off, off + W);
+                buf.write(name, off, 'latin1');
+                buf[off + W] = acKey[i] % 256;
+                buf.writeUInt32BE(acCount[i], off + W + 1);
+              }
+            });
+          } finally {
+            c.close();
           }
         }
         if (width < 0) width = 32;

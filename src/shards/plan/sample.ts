@@ -6,8 +6,8 @@ import { InputError } from '../../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../../pipeline/runner.js';
 import type { LocalePlan } from '../balance.js';
 import { rmrf } from '../writer.js';
-import { VERSION, countsDir, sampleDir, spillDir, type PlanSetup } from './common.js';
-import { countsFile, readCounts } from './counts.js';
+import { VERSION, chunkRows, countsDir, sampleDir, spillDir, type PlanSetup } from './common.js';
+import { CountsReader, countsFile } from './counts.js';
 import { readQuotas } from './quotas.js';
 
 /** A point in the sampler's scan: pass, tie key, doc index (compared in that order). */
@@ -65,8 +65,9 @@ export async function runShardsSample(s: PlanSetup, quotas: CompletionIndex): Pr
       let cands = 0;
       try {
         // 1. (author, 0, count) per (author, locale) count and (author, 1, tie, index) per doc
+        const rows = chunkRows(21, s.budget);
         for (const part of s.parts) {
-          const c = readCounts(s, part);
+          const c = new CountsReader(s, part, rows);
           const rec = (fa: number): [Buffer, number] => {
             const name = c.authors.get(fa);
             if (width < 0) {
@@ -80,19 +81,27 @@ export async function runShardsSample(s: PlanSetup, quotas: CompletionIndex): Pr
             buf.write(name, off, 'latin1');
             return [buf, off];
           };
-          for (let i = 0; i < c.acKey.length; i++) {
-            if (c.acKey[i] % 256 !== li) continue;
-            const [buf, off] = rec(Math.floor(c.acKey[i] / 256));
-            buf[off + W] = 0;
-            buf.writeUInt32BE(c.acCount[i], off + W + 1);
-            buf.writeUInt32BE(0, off + W + 5);
-          }
-          for (let k = 0; k < c.kLocal.length; k++) {
-            if (c.kLocale[k] !== li) continue;
-            const [buf, off] = rec(c.kAuthor[k]);
-            buf[off + W] = 1;
-            buf.writeUInt32BE(c.kTie[k], off + W + 1);
-            buf.writeUInt32BE(part.start + c.kLocal[k], off + W + 5);
+          try {
+            c.eachCount((acKey, acCount) => {
+              for (let i = 0; i < acKey.length; i++) {
+                if (acKey[i] % 256 !== li) continue;
+                const [buf, off] = rec(Math.floor(acKey[i] / 256));
+                buf[off + W] = 0;
+                buf.writeUInt32BE(acCount[i], off + W + 1);
+                buf.writeUInt32BE(0, off + W + 5);
+              }
+            });
+            c.eachKept((kLocal, kLocale, kTie, kAuthor) => {
+              for (let k = 0; k < kLocal.length; k++) {
+                if (kLocale[k] !== li) continue;
+                const [buf, off] = rec(kAuthor[k]);
+                buf[off + W] = 1;
+                buf.writeUInt32BE(kTie[k], off + W + 1);
+                buf.writeUInt32BE(part.start + kLocal[k], off + W + 5);
+              }
+            });
+          } finally {
+            c.close();
           }
         }
         // (tie, index, j, m, author): the author's name only for the cap events
