@@ -18,3 +18,8 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
 }
+
+/** Remove a folder if it exists (used for staging folders of an interrupted build). */
+export function rmrf(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
