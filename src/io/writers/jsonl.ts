@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Writable } from 'node:stream';
-import { tempPath } from '../atomic.js';
+import { openForWrite, tempPath } from '../atomic.js';
 import { loadZstd } from '../zstd.js';
 
 /** The compression written here when `c` is asked for: zst becomes gz where the optional zstd-napi build is missing. */
@@ -83,9 +83,9 @@ export class JsonlWriter {
     this.blockBytes = opts.blockBytes ?? 1 << 20;
     this.cap = this.blockBytes;
     this.block = Buffer.allocUnsafe(Math.min(this.blockBytes, FIRST_BLOCK));
-    fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = tempPath(file);
     if (file.endsWith('.gz')) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
       const sink = fs.createWriteStream(this.tmp);
       sink.on('error', (e) => (this.error ??= e));
       // mtime 0 in the header is zlib's default, so output bytes depend only on content.
@@ -100,7 +100,7 @@ export class JsonlWriter {
     // frames is one zstd stream to every decoder. In the filter on 482 MB of docs this cost
     // ~0.5 s where the binding's CompressStream cost ~2 s (its per-chunk stream machinery).
     if (file.endsWith('.zst')) this.compress = zstdCompressor(file, opts.level ?? 3);
-    this.fd = fs.openSync(this.tmp, 'w');
+    this.fd = openForWrite(this.tmp);
   }
 
   /** Append one value as a JSON line. Await the result only when it is a Promise (backpressure). */
