@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { Decompress } from 'fzstd';
 import { loadZstd } from './zstd.js';
 
@@ -61,8 +61,35 @@ function compressionOf(file: string): 'gz' | 'zst' | 'none' {
 /** Sees every raw (as stored: compressed) chunk of a file as it is read, in order: its length and its bytes. */
 export type OnRead = (bytes: number, chunk: Buffer) => void;
 
+/**
+ * A `.zst` file of at most one read (`highWaterMark` bytes), read and decompressed in one call:
+ * the bytes the stream would give, without a read stream and a decoder per file (later steps
+ * read thousands of small per-locale files). Anything unusual (an empty, unreadable or corrupt
+ * file, no native binding) returns undefined, and the stream reports it as it always did.
+ */
+function smallZstd(file: string, onRead: OnRead | undefined, highWaterMark: number): Readable | undefined {
+  const z = loadZstd();
+  if (!z) return undefined;
+  let raw: Buffer;
+  let out: Buffer;
+  try {
+    if (fs.statSync(file).size > highWaterMark) return undefined;
+    raw = fs.readFileSync(file);
+    if (raw.length === 0 || raw.length > highWaterMark) return undefined;
+    out = z.decompress(raw);
+  } catch {
+    return undefined;
+  }
+  onRead?.(raw.length, raw);
+  return Readable.from(out.length ? [out] : [], { objectMode: false });
+}
+
 /** Open a file as a byte stream, decompressing `.gz` and `.zst` transparently. */
 export function openInput(file: string, onRead?: OnRead, highWaterMark = 1 << 20): Readable {
+  if (compressionOf(file) === 'zst') {
+    const small = smallZstd(file, onRead, highWaterMark);
+    if (small) return small;
+  }
   const raw = fs.createReadStream(file, { highWaterMark });
   // Counts compressed bytes, so progress matches the file sizes it is measured against; the
   // chunk itself lets a caller hash the raw file in the same read (filter, RawSha).

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { Funnel } from '../pipeline/stats.js';
 import type { InputFile } from './inputs.js';
 import { openRows } from './open-rows.js';
+import { parseJsonLine, readJsonlLines } from './readers/jsonl.js';
 
 /** Column names seen in a sample of rows, with how many sampled rows had each. */
 export interface ColumnSample {
@@ -18,6 +19,19 @@ export async function sampleColumns(files: readonly InputFile[], config: Config,
   let rows = 0;
   for (const f of files) {
     let n = 0;
+    if (f.format === 'jsonl') {
+      // JSONL: a reader's batch is a whole chunk of lines (thousands); parse only the lines sampled
+      jsonl: for await (const ls of readJsonlLines(f.path, config.limits.max_line_bytes)) {
+        for (let i = 0; i < ls.n; i++) {
+          const r = parseJsonLine(ls, i, false); // the same fields (repeated keys only matter to the gate)
+          if (r.fields === undefined) continue;
+          rows++;
+          for (const k of Object.keys(r.fields)) columns.set(k, (columns.get(k) ?? 0) + 1);
+          if (++n >= perFile) break jsonl;
+        }
+      }
+      continue;
+    }
     outer: for await (const batch of openRows(f, config)) {
       for (const r of batch) {
         if (r.fields === undefined) continue;

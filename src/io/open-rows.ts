@@ -3,8 +3,11 @@ import type { InputFile } from './inputs.js';
 import type { OnRead } from './decompress.js';
 import type { RowSource } from './rows.js';
 import { readJsonl } from './readers/jsonl.js';
-import { readCsv } from './readers/csv.js';
-import { readParquet } from './readers/parquet.js';
+
+/** Rows from a reader whose module is imported on first read (the CSV and parquet readers pull in their parsers: a step that reads only JSONL never loads them). */
+async function* lazyRows(open: () => Promise<RowSource>): RowSource {
+  yield* await open();
+}
 
 /** The reader for one input file, chosen by its format. */
 export function openRows(file: InputFile, config: Pick<Config, 'limits' | 'csv'>, onRead?: OnRead): RowSource {
@@ -12,8 +15,8 @@ export function openRows(file: InputFile, config: Pick<Config, 'limits' | 'csv'>
     case 'jsonl':
       return readJsonl(file.path, config.limits.max_line_bytes, onRead);
     case 'csv':
-      return readCsv(file.path, /\.tsv(\.gz|\.zst)?$/i.test(file.path) ? '\t' : config.csv.delimiter, onRead);
+      return lazyRows(async () => (await import('./readers/csv.js')).readCsv(file.path, /\.tsv(\.gz|\.zst)?$/i.test(file.path) ? '\t' : config.csv.delimiter, onRead));
     case 'parquet':
-      return readParquet(file.path);
+      return lazyRows(async () => (await import('./readers/parquet.js')).readParquet(file.path));
   }
 }

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -119,7 +118,4 @@ export function encodeParquet(rows: ShardDoc[], compression: 'gz' | 'zst'): Buff
   return Buffer.from(ab);
 }
 
-/** Remove a folder if it exists (used for staging folders of an interrupted build). */
-export function rmrf(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-}
+export { rmrf } from '../io/atomic.js';

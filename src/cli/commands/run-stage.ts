@@ -1,10 +1,3 @@
-import { assertUseful, runFilter } from '../../eligibility/filter-stage.js';
-import { runSegment } from '../../segment/stage.js';
-import { runFeatures } from '../../features/stage.js';
-import { runShards } from '../../shards/stage.js';
-import { planShards, runPlanRank } from '../../shards/plan/run.js';
-import { runSignatures } from '../../shards/signatures.js';
-import { writeShardParts } from '../../shards/write.js';
 import { UsageError } from '../../errors.js';
 import type { CommandResult, GlobalOptions } from '../io.js';
 import { buildContext, type BuildOptions } from '../../pipeline/context.js';
@@ -23,6 +16,9 @@ const GLOBAL = new Set(['dedup-clusters', 'shards-quotas', 'shards-plan', 'shard
  * targets, author splits) → `shards-sample` (partitioned: per locale) → `shards-plan` (writes the
  * plan's counts) → `shards-write` (partitioned) → `shards` (assemble the manifest). A reduce step
  * run alone does every step before it that is not done yet.
+ *
+ * Each step's module is imported when that step runs (one process runs one step): a step does not
+ * load the language ID models, the parquet writer or the other steps' code it never calls.
  */
 export async function runStage(args: string[], opts: BuildOptions & { rank?: number; world: number; shardsDir?: string }, g: GlobalOptions): Promise<CommandResult> {
   const [stage] = args;
@@ -38,29 +34,47 @@ export async function runStage(args: string[], opts: BuildOptions & { rank?: num
   if (!/^[A-Za-z0-9][\w.-]*$/.test(dirName)) throw new UsageError(`--shards-dir must be a folder name inside the build, got '${dirName}'`);
   const ctx = Object.assign(buildContext(opts, stage, g), { rank: opts.rank!, world: opts.world }); // not a spread: keeps the secret's guard
   switch (stage) {
-    case 'filter':
+    case 'filter': {
+      const { assertUseful, runFilter } = await import('../../eligibility/filter-stage.js');
       return { summary: { stage, rank: ctx.rank, world: ctx.world, funnel: assertUseful(await runFilter(ctx)).funnel } };
-    case 'segment':
+    }
+    case 'segment': {
+      const { runSegment } = await import('../../segment/stage.js');
       return { summary: { stage, rank: ctx.rank, world: ctx.world, ...(await runSegment(ctx)) } };
-    case 'features':
+    }
+    case 'features': {
+      const { runFeatures } = await import('../../features/stage.js');
       await runFeatures(ctx);
       return { summary: { stage, rank: ctx.rank, world: ctx.world } };
-    case 'signatures':
+    }
+    case 'signatures': {
+      const { runSignatures } = await import('../../shards/signatures.js');
       return { summary: { stage, rank: ctx.rank, world: ctx.world, ...(await runSignatures(ctx)) } };
+    }
     case 'dedup-pairs':
     case 'shards-counts':
-    case 'shards-sample':
+    case 'shards-sample': {
+      const { runPlanRank } = await import('../../shards/plan/run.js');
       await runPlanRank(ctx, stage, { dirName });
       return { summary: { stage, rank: ctx.rank, world: ctx.world, dir: dirName } };
+    }
     case 'dedup-clusters':
-    case 'shards-quotas':
+    case 'shards-quotas': {
+      const { planShards } = await import('../../shards/plan/run.js');
       await planShards(ctx, { dirName }, undefined, stage);
       return { summary: { stage, dir: dirName } };
-    case 'shards-plan':
+    }
+    case 'shards-plan': {
+      const { planShards } = await import('../../shards/plan/run.js');
       return { summary: { stage, dir: dirName, counts: (await planShards(ctx, { dirName })).counts } };
-    case 'shards-write':
+    }
+    case 'shards-write': {
+      const { writeShardParts } = await import('../../shards/write.js');
       return { summary: { stage, rank: ctx.rank, world: ctx.world, dir: dirName, partitions: (await writeShardParts(ctx, { dirName })).length } };
-    default:
+    }
+    default: {
+      const { runShards } = await import('../../shards/stage.js');
       return { summary: { stage, shards: (await runShards(ctx, { dirName })).manifest.shards.length } };
+    }
   }
 }

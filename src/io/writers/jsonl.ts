@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Writable } from 'node:stream';
-import { tempPath } from '../atomic.js';
+import { openForWrite, tempPath } from '../atomic.js';
 import { loadZstd } from '../zstd.js';
 
 /** The compression written here when `c` is asked for: zst becomes gz where the optional zstd-napi build is missing. */
@@ -19,6 +19,27 @@ export function stageDocsExt(): '.jsonl.zst' | '.jsonl.gz' {
   return usableCompression('zst') === 'zst' ? '.jsonl.zst' : '.jsonl.gz';
 }
 
+/**
+ * One zstd compressor per (level, checksum) for the whole process: a compressor compresses each
+ * block as a frame of its own (`compress` starts a new frame with the same parameters), so
+ * writers can share one and write the bytes a compressor of their own would. Segment and
+ * features keep a writer per (partition, locale), thousands per run; building a native
+ * compressor for each cost ~0.1 ms.
+ */
+const compressors = new Map<number, (b: Buffer) => Buffer>();
+function zstdCompressor(file: string, level: number): (b: Buffer) => Buffer {
+  let c = compressors.get(level);
+  if (!c) {
+    const z = loadZstd();
+    if (!z) throw new Error(`${file}: zstd output needs the optional zstd-napi build, which is missing here`);
+    const native = new z.Compressor();
+    native.setParameters({ compressionLevel: level, checksumFlag: true });
+    c = (b) => native.compress(b);
+    compressors.set(level, c);
+  }
+  return c;
+}
+
 /** A writer's first block (it grows to the full block size as lines arrive). */
 const FIRST_BLOCK = 32 << 10;
 const EMPTY = Buffer.alloc(0);
@@ -27,13 +48,19 @@ const EMPTY = Buffer.alloc(0);
  * Streaming JSONL writer, gzip-compressed when the name ends in `.gz`, zstd when it ends in
  * `.zst` (needs the optional `zstd-napi` build: check `loadZstd()` before choosing the name).
  * Lines are gathered into ~1 MB blocks before they reach the stream. The file appears under its name only when `close`
- * succeeds (temp + rename); `abort` removes the temp file.
+ * succeeds (temp + rename); `abort` removes the temp file. zstd and plain files are written with
+ * synchronous writes of whole blocks (a block is compressed on this thread anyway): no stream, no
+ * thread-pool round trip per block, which for thousands of small files per step cost more than
+ * the writing itself; gzip goes through zlib's stream.
  */
 export class JsonlWriter {
   readonly file: string;
   private readonly tmp: string;
-  private readonly sink: fs.WriteStream;
-  private readonly head: Writable;
+  /** gzip: the file's stream and the gzip stream in front of it; zstd and plain: undefined (`fd` is written directly) */
+  private readonly sink: fs.WriteStream | undefined;
+  private readonly head: Writable | undefined;
+  /** zstd and plain: the temp file, open for writing until `close` or `abort` */
+  private fd: number | undefined;
   // Lines are encoded straight into a 1 MB block (no join, no intermediate Buffer per line).
   private readonly blockBytes: number;
   /**
@@ -56,29 +83,24 @@ export class JsonlWriter {
     this.blockBytes = opts.blockBytes ?? 1 << 20;
     this.cap = this.blockBytes;
     this.block = Buffer.allocUnsafe(Math.min(this.blockBytes, FIRST_BLOCK));
-    fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = tempPath(file);
-    this.sink = fs.createWriteStream(this.tmp);
-    this.sink.on('error', (e) => (this.error ??= e));
     if (file.endsWith('.gz')) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const sink = fs.createWriteStream(this.tmp);
+      sink.on('error', (e) => (this.error ??= e));
       // mtime 0 in the header is zlib's default, so output bytes depend only on content.
       const gz = zlib.createGzip({ level: opts.level ?? 6 });
       gz.on('error', (e) => (this.error ??= e));
-      gz.pipe(this.sink);
+      gz.pipe(sink);
+      this.sink = sink;
       this.head = gz;
-    } else if (file.endsWith('.zst')) {
-      const z = loadZstd();
-      if (!z) throw new Error(`${file}: zstd output needs the optional zstd-napi build, which is missing here`);
-      // One frame per block, compressed synchronously on this thread: a file of concatenated
-      // frames is one zstd stream to every decoder. In the filter on 482 MB of docs this cost
-      // ~0.5 s where the binding's CompressStream cost ~2 s (its per-chunk stream machinery).
-      const c = new z.Compressor();
-      c.setParameters({ compressionLevel: opts.level ?? 3, checksumFlag: true });
-      this.compress = (b) => c.compress(b);
-      this.head = this.sink;
-    } else {
-      this.head = this.sink;
+      return;
     }
+    // One frame per block, compressed synchronously on this thread: a file of concatenated
+    // frames is one zstd stream to every decoder. In the filter on 482 MB of docs this cost
+    // ~0.5 s where the binding's CompressStream cost ~2 s (its per-chunk stream machinery).
+    if (file.endsWith('.zst')) this.compress = zstdCompressor(file, opts.level ?? 3);
+    this.fd = openForWrite(this.tmp);
   }
 
   /** Append one value as a JSON line. Await the result only when it is a Promise (backpressure). */
@@ -159,30 +181,40 @@ export class JsonlWriter {
   private flushBlock(more: boolean): void | Promise<void> {
     if (this.error) throw this.error;
     if (!this.used) return;
-    if (this.compress) {
-      // the compressed copy is the stream's; the block is reused
-      const z = this.compress(this.block.subarray(0, this.used));
+    if (this.fd !== undefined) {
+      // written before this returns: the block (or its compressed copy) is reused
+      const b = this.compress ? this.compress(this.block.subarray(0, this.used)) : this.block.subarray(0, this.used);
       this.used = 0;
-      if (!this.head.write(z)) return new Promise((r) => this.head.once('drain', () => r()));
+      writeAll(this.fd, b);
       return;
     }
     // The stream keeps the Buffer it is given: hand over this block, start a fresh one (at full
     // size: a writer that filled one block will likely fill more)
+    const head = this.head!;
     const out = this.block.subarray(0, this.used);
     this.block = more ? Buffer.allocUnsafe(this.cap) : EMPTY;
     this.used = 0;
-    if (!this.head.write(out)) return new Promise((r) => this.head.once('drain', () => r()));
+    if (!head.write(out)) return new Promise((r) => head.once('drain', () => r()));
   }
 
   /** Flush, close and rename into place. */
   async close(): Promise<void> {
-    // an empty .zst file is not a zstd stream (the CLI calls it truncated): write an empty frame
-    if (this.compress && this.count === 0) this.head.write(this.compress(Buffer.alloc(0)));
+    if (this.fd !== undefined) {
+      // an empty .zst file is not a zstd stream (the CLI calls it truncated): write an empty frame
+      if (this.compress && this.count === 0) writeAll(this.fd, this.compress(Buffer.alloc(0)));
+      this.flushBlock(false);
+      const fd = this.fd;
+      this.fd = undefined;
+      fs.closeSync(fd);
+      fs.renameSync(this.tmp, this.file);
+      return;
+    }
     await this.flushBlock(false);
+    const sink = this.sink!;
     await new Promise<void>((resolve, reject) => {
-      this.sink.once('close', () => (this.error ? reject(this.error) : resolve()));
-      this.sink.once('error', reject);
-      this.head.end();
+      sink.once('close', () => (this.error ? reject(this.error) : resolve()));
+      sink.once('error', reject);
+      this.head!.end();
     });
     if (this.error) throw this.error;
     fs.renameSync(this.tmp, this.file);
@@ -190,8 +222,22 @@ export class JsonlWriter {
 
   /** Drop the temp file (on failure). */
   abort(): void {
-    this.head.destroy();
-    this.sink.destroy();
+    if (this.fd !== undefined) {
+      const fd = this.fd;
+      this.fd = undefined;
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already failing: the temp file goes either way
+      }
+    }
+    this.head?.destroy();
+    this.sink?.destroy();
     fs.rmSync(this.tmp, { force: true });
   }
+}
+
+/** Write all of `b` at the file's current position (a short write continues where it stopped). */
+function writeAll(fd: number, b: Uint8Array): void {
+  for (let off = 0; off < b.length; ) off += fs.writeSync(fd, b, off, b.length - off);
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readColumns, writeColumns } from '../../io/columns.js';
 import { ExternalSorter } from '../../io/extsort.js';
-import { rmrf } from '../writer.js';
+import { rmrf } from '../../io/atomic.js';
 import { InputError } from '../../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../../pipeline/runner.js';
 import { VERSION, chunkRows, clustersDir, openSig, pairsDir, spillDir, type PlanSetup, type SigPart } from './common.js';

@@ -4,7 +4,7 @@ import { ExternalSorter } from '../../io/extsort.js';
 import { InputError } from '../../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex, type Partition } from '../../pipeline/runner.js';
 import { similarity } from '../minhash.js';
-import { rmrf } from '../writer.js';
+import { rmrf } from '../../io/atomic.js';
 import { BUCKET_CAP, VERSION, chunkRows, openSig, pairsDir, spillDir, type PlanSetup } from './common.js';
 
 /** Which of `ranges` contiguous ranges a 32-bit key falls in. */

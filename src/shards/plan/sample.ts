@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeJsonAtomic } from '../../io/atomic.js';
+import { rmrf, writeJsonAtomic } from '../../io/atomic.js';
 import { ExternalSorter } from '../../io/extsort.js';
 import { InputError } from '../../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../../pipeline/runner.js';
 import type { LocalePlan } from '../balance.js';
-import { rmrf } from '../writer.js';
 import { VERSION, chunkRows, countsDir, sampleDir, spillDir, type PlanSetup } from './common.js';
 import { CountsReader, countsFile } from './counts.js';
 import { readQuotas } from './quotas.js';
