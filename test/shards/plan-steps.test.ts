@@ -109,8 +109,11 @@ describe('the plan as map/reduce steps equals the in-memory plan', () => {
       const { parts, total } = sigParts(sigIndex, path.join(out, 'signatures'));
       const balance = { ...balanceBase, ...over } as Balance;
       const splits = { train: 0.8, validation: 0.1, test: 0.1 };
-      // a tiny sort budget (every task spills many runs) and several key ranges
-      const s: PlanSetup = { out, work: path.join(out, 'shards-work', 'shards'), sigIndex, parts, total, seed: seed + 1, dedup: DEFAULT_DEDUP, balance, splits, localeNames: LOCALES, budget: 4096, ranges: 1 + (seed % 3), rank: 0, world: 1, quiet: true };
+      // every other config: a tiny sort budget (every task spills many runs; columns read 1–85 rows
+      // at a time) and 1–3 key ranges, or a large budget (a partition in one chunk) and 24 ranges
+      // (a pair task reads its sparse rows' signatures in several reads per chunk)
+      const big = seed % 2 === 1;
+      const s: PlanSetup = { out, work: path.join(out, 'shards-work', 'shards'), sigIndex, parts, total, seed: seed + 1, dedup: DEFAULT_DEDUP, balance, splits, localeNames: LOCALES, budget: big ? 1 << 20 : 4096, ranges: big ? 24 : 1 + (seed % 3), rank: 0, world: 1, quiet: true };
       const want = inMemoryPlan(files, { seed: seed + 1, dedup: DEFAULT_DEDUP, balance, splits, localeNames: LOCALES });
       const t = await steps(s);
       let taken = 0;
