@@ -110,22 +110,11 @@ export interface Counts {
 }
 
 export function readCounts(s: PlanSetup, part: SigPart): Counts {
-  const f = ColumnFile.open<CountsHeader>(countsFile(s, part));
+  const c = new CountsReader(s, part, Infinity);
   try {
-    const header = f.header;
-    if (header.key !== part.key || header.n !== part.n || header.v !== VERSION) throw new InputError(`${countsFile(s, part)}: stale counts; re-run \`vernacular run-stage shards-counts\``);
-    return {
-      header,
-      authors: Names.read(f, AUTHORS),
-      kLocal: f.read<Uint32Array>('kLocal'),
-      kLocale: f.read<Uint8Array>('kLocale'),
-      kTie: f.read<Uint32Array>('kTie'),
-      kAuthor: f.read<Uint32Array>('kAuthor'),
-      acKey: f.read<Float64Array>('acKey'),
-      acCount: f.read<Uint32Array>('acCount'),
-    };
+    return { header: c.header, authors: c.authors, ...c.whole() };
   } finally {
-    f.close();
+    c.close();
   }
 }
 
@@ -151,6 +140,11 @@ export class CountsReader {
       this.f.close();
       throw e;
     }
+  }
+  /** Every column whole (the write step's per-partition decision needs them all at once). */
+  whole(): Omit<Counts, 'header' | 'authors'> {
+    const f = this.f;
+    return { kLocal: f.read('kLocal'), kLocale: f.read('kLocale'), kTie: f.read('kTie'), kAuthor: f.read('kAuthor'), acKey: f.read('acKey'), acCount: f.read('acCount') };
   }
   /** Each chunk of the (author · 256 + locale, kept docs) counts, sorted by key. */
   eachCount(each: (key: Float64Array, count: Uint32Array) => void): void {

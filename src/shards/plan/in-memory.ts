@@ -1,19 +1,10 @@
 import type { Config } from '../../config/schema.js';
-import { ColumnFile, Names, readColumns, readColumnsHeader } from '../../io/columns.js';
+import { Names, readColumns, readColumnsHeader } from '../../io/columns.js';
 import { DedupIndex } from '../dedupe.js';
 import { planTargets, sampleLocale, type Candidate, type LocalePlan } from '../balance.js';
 import { assignSplits } from '../splits.js';
 import type { dedupParams } from '../setup.js';
-import { AUTHORS, type SigHeader } from '../signatures.js';
-
-function names(file: string): string[] {
-  const f = ColumnFile.open(file);
-  try {
-    return Names.read(f, AUTHORS).toArray();
-  } finally {
-    f.close();
-  }
-}
+import type { SigHeader } from '../signatures.js';
 
 /**
  * The in-memory plan over signature files (in order): one dedup index over every doc, the
@@ -42,7 +33,8 @@ export function inMemoryPlan(
     const { header: h, columns: c } = readColumns<SigHeader>(files[i]);
     check?.(i, h);
     for (const [l, n] of Object.entries(h.segment)) segmentCounts[l] = (segmentCounts[l] ?? 0) + n;
-    const local = names(files[i]).map((a) => {
+    // the file's author pseudonyms, from the columns just read
+    const local = new Names(c.authorNames as Uint8Array, c.authorEnds as Uint32Array).toArray().map((a) => {
       let g = authorIndex.get(a);
       if (g === undefined) {
         g = authors.push(a) - 1;
