@@ -5,7 +5,11 @@
  * (after), each in its own process under /usr/bin/time: seconds, peak RSS, bytes spilled; then
  * checks that both give the same per-doc plan (times taken and split, every doc).
  *
- *   npm run build && node scripts/bench/plan.mjs --docs 2000000 [--budget-mb 64] [--parts 16] [--workers 1] [--skip-before]
+ *   npm run build && node scripts/bench/plan.mjs --docs 2000000 [--budget-mb 64] [--part-docs 125000 | --parts P] [--workers 1] [--skip-before]
+ *
+ * The signature files hold `--part-docs` docs each (default 125k: 16 files at 2M, 80 at 10M, 320
+ * at 40M), so peak RSS over N shows what grows with the corpus; `--parts` fixes the number of
+ * files instead (16 at every N: what grows with a partition's size).
  *
  * Generated: 18 locales, authors Zipf-like (a few prolific), 8% near-copies of an earlier doc's
  * signature (a few of 32 positions changed, band keys recomputed), 4% exact copies, 5% short.
@@ -79,7 +83,9 @@ async function child(step, dir, budget, rank, world) {
 function proc(argv, env = {}) {
   return new Promise((resolve, reject) => {
     const t = Date.now();
-    const c = spawn('/usr/bin/time', ['-f', '%M %U %S', process.execPath, '--max-old-space-size=16384', new URL(import.meta.url).pathname, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // only the in-memory plan needs a large heap; the map/reduce steps run with Node's defaults, as `run-stage` does
+    const heap = argv[1] === 'before' ? ['--max-old-space-size=16384'] : [];
+    const c = spawn('/usr/bin/time', ['-f', '%M %U %S', process.execPath, ...heap, new URL(import.meta.url).pathname, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     c.stdout.on('data', (d) => (out += d));
@@ -199,10 +205,11 @@ if (args[0] === '--step') {
   await child(args[1], args[3], Number(arg('budget', 64 << 20)), Number(arg('rank', 0)), Number(arg('world', 1)));
 } else {
   const DOCS = Number(arg('docs', 2_000_000));
-  const PARTS = Number(arg('parts', 16));
+  // signature files of a fixed size (as a real build's, one per input file and locale): a step whose memory followed the corpus would grow with N, one that followed its partition would not
+  const PARTS = Number(arg('parts', Math.max(1, Math.ceil(DOCS / Number(arg('part-docs', 125_000))))));
   const BUDGET = Number(arg('budget-mb', 64)) << 20;
   const WORKERS = Number(arg('workers', 1));
-  const dir = path.join(root, 'bench-out', `plan-${DOCS}`);
+  const dir = path.join(root, 'bench-out', `plan-${DOCS}-${PARTS}`);
   if (!fs.existsSync(path.join(dir, 'signatures', '_complete.json'))) {
     fs.rmSync(dir, { recursive: true, force: true });
     const t = Date.now();
