@@ -9,7 +9,8 @@
  *
  * The signature files hold `--part-docs` docs each (default 125k: 16 files at 2M, 80 at 10M, 320
  * at 40M), so peak RSS over N shows what grows with the corpus; `--parts` fixes the number of
- * files instead (16 at every N: what grows with a partition's size).
+ * files instead (16 at every N: what grows with a partition's size). `--from STEP` re-runs only
+ * STEP and the steps after it on the bench folder of an earlier run (a budget sweep).
  *
  * Generated: 18 locales, authors Zipf-like (a few prolific), 8% near-copies of an earlier doc's
  * signature (a few of 32 positions changed, band keys recomputed), 4% exact copies, 5% short.
@@ -217,12 +218,19 @@ if (args[0] === '--step') {
     console.error(`generated ${DOCS} docs in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   }
   if (args.includes('--generate-only')) process.exit(0);
-  for (const d of ['dedup', 'shards-work', 'before']) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
+  // --from STEP: keep the outputs of the steps before it (a budget sweep re-runs only the late steps)
+  const STEPS = ['dedup-pairs', 'dedup-clusters', 'shards-counts', 'shards-quotas', 'shards-sample'];
+  const from = arg('from', STEPS[0]);
+  if (!STEPS.includes(from)) throw new Error(`plan bench: --from must be one of ${STEPS.join(', ')}`);
+  const run = STEPS.slice(STEPS.indexOf(from));
+  if (from === STEPS[0]) for (const d of ['dedup', 'shards-work', 'before']) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
+  else for (const st of run) fs.rmSync(path.join(dir, STEP_DIRS[st]), { recursive: true, force: true });
   const sigBytes = du(path.join(dir, 'signatures'));
   const rows = [];
   const common = ['--budget', String(BUDGET)];
-  if (!args.includes('--skip-before')) rows.push({ step: 'in-memory plan (before)', ...(await proc(['--step', 'before', '--dir', dir, ...common])) });
-  for (const step of ['dedup-pairs', 'dedup-clusters', 'shards-counts', 'shards-quotas', 'shards-sample']) {
+  const skipBefore = args.includes('--skip-before') || from !== STEPS[0];
+  if (!skipBefore) rows.push({ step: 'in-memory plan (before)', ...(await proc(['--step', 'before', '--dir', dir, ...common])) });
+  for (const step of run) {
     const map = ['dedup-pairs', 'shards-counts', 'shards-sample'].includes(step);
     const t = Date.now();
     let rss = 0;
@@ -236,7 +244,7 @@ if (args[0] === '--step') {
     rows.push({ step, secs: (Date.now() - t) / 1000, cpu: cpu + last.cpu, rss: Math.max(rss, last.rss), spilled: spilledIn(dir, STEP_DIRS[step]), stats: last.stats });
   }
   const spilled = after0(rows).reduce((a, r) => a + r.spilled, 0);
-  const check = args.includes('--skip-before') ? null : await proc(['--step', 'check', '--dir', dir, ...common]);
+  const check = skipBefore ? null : await proc(['--step', 'check', '--dir', dir, ...common]);
   console.log(`\nplan bench — ${DOCS.toLocaleString('en-US')} docs in ${PARTS} signature files (${(sigBytes / 1e6).toFixed(0)} MB), sort budget ${BUDGET >> 20} MB, ${WORKERS} worker(s); ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}\n`);
   console.log('| step | wall s | CPU s | CPU µs/doc | peak RSS MB | spilled MB |');
   console.log('|---|---:|---:|---:|---:|---:|');

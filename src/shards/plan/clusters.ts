@@ -72,20 +72,25 @@ export async function runDedupClusters(s: PlanSetup, pairs: CompletionIndex): Pr
             buf.writeUInt32BE(b, off);
             m++;
           });
-        let nodes = new Uint32Array(1024);
+        // two passes over the merge (count, then fill) so the array is exactly one per endpoint:
+        // growing it by doubling would hold up to 3 × 4 B per endpoint at the last copy
         let nn = 0;
+        let last = -1;
         ends.sorted((buf, off) => {
           const x = buf.readUInt32BE(off);
-          if (nn && nodes[nn - 1] === x) return;
-          if (nn === nodes.length) {
-            const g = new Uint32Array(nodes.length * 2);
-            g.set(nodes);
-            nodes = g;
-          }
-          nodes[nn++] = x;
+          if (x !== last) nn++;
+          last = x;
+        });
+        const nodes = new Uint32Array(nn);
+        let w = 0;
+        last = -1;
+        ends.sorted((buf, off) => {
+          const x = buf.readUInt32BE(off);
+          if (x !== last) nodes[w++] = x;
+          last = x;
         });
         ends.close();
-        nodes = nodes.slice(0, nn);
+        if (w !== nn) throw new Error(`dedup-clusters: the endpoints' two merges disagree (${nn} vs ${w})`);
         const at = (x: number) => {
           let lo = 0;
           let hi = nn - 1;
