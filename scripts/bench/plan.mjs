@@ -10,7 +10,8 @@
  * The signature files hold `--part-docs` docs each (default 125k: 16 files at 2M, 80 at 10M, 320
  * at 40M), so peak RSS over N shows what grows with the corpus; `--parts` fixes the number of
  * files instead (16 at every N: what grows with a partition's size). `--from STEP` re-runs only
- * STEP and the steps after it on the bench folder of an earlier run (a budget sweep).
+ * STEP and the steps after it on the bench folder of an earlier run (a budget sweep); `--to STEP`
+ * stops after STEP.
  *
  * Generated: 18 locales, authors Zipf-like (a few prolific), 8% near-copies of an earlier doc's
  * signature (a few of 32 positions changed, band keys recomputed), 4% exact copies, 5% short.
@@ -222,7 +223,9 @@ if (args[0] === '--step') {
   const STEPS = ['dedup-pairs', 'dedup-clusters', 'shards-counts', 'shards-quotas', 'shards-sample'];
   const from = arg('from', STEPS[0]);
   if (!STEPS.includes(from)) throw new Error(`plan bench: --from must be one of ${STEPS.join(', ')}`);
-  const run = STEPS.slice(STEPS.indexOf(from));
+  const to = arg('to', STEPS[STEPS.length - 1]);
+  if (!STEPS.includes(to)) throw new Error(`plan bench: --to must be one of ${STEPS.join(', ')}`);
+  const run = STEPS.slice(STEPS.indexOf(from), STEPS.indexOf(to) + 1);
   if (from === STEPS[0]) for (const d of ['dedup', 'shards-work', 'before']) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
   else for (const st of run) fs.rmSync(path.join(dir, STEP_DIRS[st]), { recursive: true, force: true });
   const sigBytes = du(path.join(dir, 'signatures'));

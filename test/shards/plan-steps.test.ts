@@ -10,7 +10,7 @@ import { AUTHORS, type SigHeader } from '../../src/shards/signatures.js';
 import { inMemoryPlan } from '../../src/shards/plan/in-memory.js';
 import { dedupDir, planBudget, planRanges, sigParts, type PlanSetup } from '../../src/shards/plan/common.js';
 import { runDedupPairs } from '../../src/shards/plan/pairs.js';
-import { runDedupClusters, writeTimeKey } from '../../src/shards/plan/clusters.js';
+import { runDedupClusters, uniqueSorted, writeTimeKey } from '../../src/shards/plan/clusters.js';
 import { runShardsCounts } from '../../src/shards/plan/counts.js';
 import { AuthorSplits, readQuotas, runShardsQuotas } from '../../src/shards/plan/quotas.js';
 import { readSamples, runShardsSample } from '../../src/shards/plan/sample.js';
@@ -334,6 +334,34 @@ describe('external sort', () => {
       expect(again).toEqual(want);
       sorter.close();
       expect(fs.readdirSync(dir)).toEqual([]);
+    }
+  });
+
+  it('uniqueSorted: the distinct keys in order, exactly sized, for any block size (block edges, empty, one key, spilled runs)', () => {
+    const r = rng(33);
+    for (const [n, range, block, budget] of [
+      [0, 10, 4, 1 << 20],
+      [1, 10, 1, 1 << 20],
+      [500, 2 ** 32, 1, 256],
+      [500, 40, 3, 1 << 20],
+      [2000, 700, 7, 512],
+      [2000, 2 ** 32, 1000, 1 << 20],
+      [2048, 2 ** 32, 1024, 4096],
+    ]) {
+      const dir = tmpDir('vern-sort-');
+      const sorter = new ExternalSorter({ recordSize: 4, keyBytes: 4, budget, dir });
+      const keys = Array.from({ length: n }, () => Math.floor(r() * range));
+      if (n === 2048) for (let i = 0; i < n; i++) keys[i] = i; // exactly two full blocks
+      for (const k of keys) {
+        const [b, o] = sorter.slot();
+        b.writeUInt32BE(k, o);
+      }
+      const got = uniqueSorted(sorter, block);
+      const want = [...new Set(keys)].sort((a, b) => a - b);
+      expect(got).toBeInstanceOf(Uint32Array);
+      expect(Array.from(got), `n ${n} block ${block}`).toEqual(want);
+      expect(got.length).toBe(want.length);
+      sorter.close();
     }
   });
 

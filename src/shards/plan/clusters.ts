@@ -23,6 +23,27 @@ export function writeTimeKey(t: number, buf: Buffer, off: number): void {
   buf.writeUInt32BE(lo, off + 4);
 }
 
+/**
+ * The distinct 4-byte keys of a sorter, in order, in one array of exactly one entry per key:
+ * collected in blocks of `block` entries, then copied (8 B per key at the copy; an array grown by
+ * doubling would hold up to 12 B per key at its last copy).
+ */
+export function uniqueSorted(sorter: ExternalSorter, block = 1 << 20): Uint32Array {
+  const blocks: Uint32Array[] = [];
+  let n = 0;
+  let last = -1;
+  sorter.sorted((buf, off) => {
+    const x = buf.readUInt32BE(off);
+    if (x === last) return;
+    last = x;
+    if (n % block === 0) blocks.push(new Uint32Array(block));
+    blocks[blocks.length - 1][n++ % block] = x;
+  });
+  const out = new Uint32Array(n);
+  for (let b = 0; b < blocks.length; b++) out.set(blocks[b].subarray(0, Math.min(block, n - b * block)), b * block);
+  return out;
+}
+
 /** What a drop file holds: the local indices of the partition's docs that duplicate another. */
 interface DropHeader {
   v: number;
@@ -72,25 +93,9 @@ export async function runDedupClusters(s: PlanSetup, pairs: CompletionIndex): Pr
             buf.writeUInt32BE(b, off);
             m++;
           });
-        // two passes over the merge (count, then fill) so the array is exactly one per endpoint:
-        // growing it by doubling would hold up to 3 × 4 B per endpoint at the last copy
-        let nn = 0;
-        let last = -1;
-        ends.sorted((buf, off) => {
-          const x = buf.readUInt32BE(off);
-          if (x !== last) nn++;
-          last = x;
-        });
-        const nodes = new Uint32Array(nn);
-        let w = 0;
-        last = -1;
-        ends.sorted((buf, off) => {
-          const x = buf.readUInt32BE(off);
-          if (x !== last) nodes[w++] = x;
-          last = x;
-        });
+        const nodes = uniqueSorted(ends);
         ends.close();
-        if (w !== nn) throw new Error(`dedup-clusters: the endpoints' two merges disagree (${nn} vs ${w})`);
+        const nn = nodes.length;
         const at = (x: number) => {
           let lo = 0;
           let hi = nn - 1;
