@@ -5,9 +5,12 @@ import path from 'node:path';
  * An external sort of fixed-size binary records whose first `keyBytes` bytes are the sort key,
  * big-endian (so byte order is key order). Records are collected in one buffer of at most
  * `budget` bytes; a full buffer is sorted and spilled to a run file under `dir`; `sorted()` then
- * merges the runs (a binary heap over buffered readers). Peak memory is the buffer plus 8 bytes
- * per buffered record for the sort, plus one read buffer per run at merge time — whatever the
- * number of records. Equal keys come out in the order they were added only if the key says so:
+ * merges the runs (a binary heap over buffered readers). Peak memory is the budget whatever the
+ * number of records: the buffer plus 12 bytes per buffered record for the sort while filling,
+ * and at merge time one read buffer per run that together fit the budget (each 256 KB, less
+ * when there are many runs, at least MIN_READ); when even that is too many runs, groups of runs
+ * are first merged into longer ones (a pass over the data per level; at 64 KB reads a 32 MB
+ * sorter merges up to 512 runs, ~16 GB of records, in one pass). Equal keys come out in the order they were added only if the key says so:
  * make the last key field a sequence number (the doc index) when order matters.
  */
 /**
@@ -18,11 +21,22 @@ import path from 'node:path';
  */
 let spare: Buffer | undefined;
 
+/** A merge reader's buffer: at most this, */
+const MAX_READ = 1 << 18;
+/** and at least this (fewer bytes per read would cost more seeks than a further merge pass). */
+const MIN_READ = 1 << 16;
+/** Runs merged at once never need fewer than this many (tiny test budgets). */
+const MIN_FAN_IN = 16;
+
 export class ExternalSorter {
   readonly recordSize: number;
   readonly keyBytes: number;
   private readonly dir: string;
   private readonly cap: number;
+  private readonly budget: number;
+  /** run files named so far (spills and merged runs) */
+  private seq = 0;
+  private spills = 0;
   private buf: Buffer;
   private n = 0;
   private runs: string[] = [];
@@ -36,6 +50,7 @@ export class ExternalSorter {
     this.recordSize = o.recordSize;
     this.keyBytes = o.keyBytes;
     this.dir = o.dir;
+    this.budget = o.budget;
     // the sort takes 12 bytes per record (key, order, scratch) next to the record itself
     this.cap = Math.max(16, Math.floor(o.budget / (o.recordSize + 12)));
     const first = Math.min(this.cap, 4096) * o.recordSize;
@@ -106,9 +121,10 @@ export class ExternalSorter {
   private spill(): void {
     if (!this.n) return;
     fs.mkdirSync(this.dir, { recursive: true });
-    const file = path.join(this.dir, `run-${String(this.runs.length).padStart(5, '0')}.bin`);
+    const file = this.runFile();
     this.writeSorted(file);
     this.runs.push(file);
+    this.spills++;
     this.spilled += this.n * this.recordSize;
     this.n = 0;
   }
@@ -143,10 +159,57 @@ export class ExternalSorter {
     }
     this.spill();
     this.buf = Buffer.alloc(0);
+    // the readers of one merge share the budget; too many runs for that: merge groups of them first
+    const fanIn = Math.max(MIN_FAN_IN, Math.floor(this.budget / MIN_READ));
+    while (this.runs.length > fanIn) this.mergePass(fanIn);
+    this.merge(this.runs, each);
+  }
+
+  private runFile(): string {
+    return path.join(this.dir, `run-${String(this.seq++).padStart(5, '0')}.bin`);
+  }
+
+  /** One level of merging: each group of `fanIn` consecutive runs into one run (consecutive, so equal keys keep their order). */
+  private mergePass(fanIn: number): void {
+    const rs = this.recordSize;
+    const next: string[] = [];
+    for (let g = 0; g < this.runs.length; g += fanIn) {
+      const group = this.runs.slice(g, g + fanIn);
+      if (group.length === 1) {
+        next.push(group[0]);
+        continue;
+      }
+      const file = this.runFile();
+      const fd = fs.openSync(file, 'w');
+      try {
+        const out = Buffer.allocUnsafe(Math.max(1, Math.floor((1 << 20) / rs)) * rs);
+        let k = 0;
+        this.merge(group, (buf, off) => {
+          buf.copy(out, k, off, off + rs);
+          k += rs;
+          if (k === out.length) {
+            fs.writeSync(fd, out, 0, k);
+            this.spilled += k;
+            k = 0;
+          }
+        });
+        if (k) fs.writeSync(fd, out, 0, k);
+        this.spilled += k;
+      } finally {
+        fs.closeSync(fd);
+      }
+      for (const f of group) fs.rmSync(f, { force: true });
+      next.push(file);
+    }
+    this.runs = next;
+  }
+
+  /** Heap-merges run files into `each`; ties go to the earlier file. Read buffers: the budget over the runs, within [MIN_READ, MAX_READ] (at least one record). */
+  private merge(files: string[], each: (buf: Buffer, off: number) => void): void {
     const rs = this.recordSize;
     const kb = this.keyBytes;
-    const per = Math.max(1, Math.floor((1 << 18) / rs));
-    const readers = this.runs.map((file) => ({ fd: fs.openSync(file, 'r'), buf: Buffer.allocUnsafe(per * rs), len: 0, at: 0, pos: 0, index: 0 }));
+    const per = Math.max(1, Math.floor(Math.min(MAX_READ, Math.max(MIN_READ, this.budget / files.length)) / rs));
+    const readers = files.map((file) => ({ fd: fs.openSync(file, 'r'), buf: Buffer.allocUnsafe(per * rs), len: 0, at: 0, pos: 0, index: 0 }));
     try {
       const fill = (r: (typeof readers)[number]): boolean => {
         if (r.at < r.len) return true;
@@ -191,7 +254,7 @@ export class ExternalSorter {
 
   /** Number of run files spilled (0: everything was sorted in memory). */
   get runCount(): number {
-    return this.runs.length;
+    return this.spills;
   }
 
   close(): void {

@@ -337,6 +337,35 @@ describe('external sort', () => {
     }
   });
 
+  it('many runs: merged in levels of at most 16 runs at tiny budgets (files on disk never more), stable for equal keys, a second pass the same', () => {
+    for (const [n, budget, rs] of [
+      [5000, 100, 8],
+      [4000, 300, 12],
+      [17 * 16, 100, 8],
+      [16 * 16, 100, 8],
+    ]) {
+      const dir = tmpDir('vern-sort-');
+      const r = rng(n + budget);
+      const sorter = new ExternalSorter({ recordSize: rs, keyBytes: 4, budget, dir });
+      const recs = Array.from({ length: n }, (_, i) => ({ k: Math.floor(r() * 10), i }));
+      for (const x of recs) {
+        const [b, o] = sorter.slot();
+        b.writeUInt32BE(x.k, o);
+        b.writeUInt32BE(x.i, o + 4);
+      }
+      const want = [...recs].sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.i);
+      for (const pass of [1, 2]) {
+        const got: number[] = [];
+        sorter.sorted((b, o) => void got.push(b.readUInt32BE(o + 4)));
+        expect(got, `n ${n} budget ${budget} pass ${pass}`).toEqual(want);
+        expect(fs.readdirSync(dir).length).toBeLessThanOrEqual(16);
+      }
+      expect(sorter.runCount).toBe(Math.ceil(n / 16)); // 16 records per run at these budgets: 313, 250, 17 and 16 runs
+      sorter.close();
+      expect(fs.readdirSync(dir)).toEqual([]);
+    }
+  });
+
   it('uniqueSorted: the distinct keys in order, exactly sized, for any block size (block edges, empty, one key, spilled runs)', () => {
     const r = rng(33);
     for (const [n, range, block, budget] of [
