@@ -37,6 +37,8 @@ export class ExternalSorter {
   /** run files named so far (spills and merged runs) */
   private seq = 0;
   private spills = 0;
+  /** the sort's arrays (first key bytes, order, scratch: the 12 B per record of the budget) and the write buffer, kept from spill to spill: made anew each time they would be garbage the collector frees late, a peak that grew with the number of spills */
+  private work?: { keys: Uint32Array; ord: Uint32Array; tmp: Uint32Array; count: Uint32Array; out: Buffer };
   private buf: Buffer;
   private n = 0;
   private runs: string[] = [];
@@ -76,16 +78,26 @@ export class ExternalSorter {
    * The buffered records' order: a stable LSD radix sort (two 16-bit passes) on the first 4 key
    * bytes — equal keys keep the order they were added in — then the rest of the key where those tie.
    */
+  private arrays(n: number): NonNullable<ExternalSorter['work']> {
+    if (!this.work || this.work.keys.length < n) {
+      // sized for the records at hand, at most the cap (a sort that never fills its buffer stays small)
+      const m = Math.min(this.cap, Math.max(n, this.work ? this.work.keys.length * 2 : 0));
+      this.work = { keys: new Uint32Array(m), ord: new Uint32Array(m), tmp: new Uint32Array(m), count: this.work?.count ?? new Uint32Array(65536), out: this.work?.out ?? Buffer.allocUnsafe(Math.max(1, Math.floor((1 << 20) / this.recordSize)) * this.recordSize) };
+    }
+    return this.work;
+  }
+
   private order(): Uint32Array {
     const { n, buf, recordSize: rs, keyBytes: kb } = this;
-    const keys = new Uint32Array(n);
+    const w = this.arrays(n);
+    const keys = w.keys.subarray(0, n);
     for (let i = 0; i < n; i++) keys[i] = buf.readUInt32BE(i * rs);
-    let ord = new Uint32Array(n);
-    let tmp = new Uint32Array(n);
+    let ord = w.ord.subarray(0, n);
+    let tmp = w.tmp.subarray(0, n);
     for (let i = 0; i < n; i++) ord[i] = i;
     // small buffers: a comparison sort (the radix passes cost 2 × 64K counters)
     if (n < 4096) ord.sort((a, b) => keys[a] - keys[b] || a - b);
-    const count = new Uint32Array(n < 4096 ? 0 : 65536);
+    const count = w.count;
     for (const shift of n < 4096 ? [] : [0, 16]) {
       count.fill(0);
       for (let i = 0; i < n; i++) count[(keys[i] >>> shift) & 0xffff]++;
@@ -134,8 +146,8 @@ export class ExternalSorter {
     const rs = this.recordSize;
     const fd = fs.openSync(file, 'w');
     try {
-      const per = Math.max(1, Math.floor((1 << 20) / rs));
-      const out = Buffer.allocUnsafe(per * rs);
+      const out = this.work!.out;
+      const per = out.length / rs;
       for (let i = 0; i < ord.length; ) {
         let k = 0;
         for (; k < per && i < ord.length; k++, i++) this.buf.copy(out, k * rs, ord[i] * rs, ord[i] * rs + rs);
@@ -159,6 +171,7 @@ export class ExternalSorter {
     }
     this.spill();
     this.buf = Buffer.alloc(0);
+    this.work = undefined;
     // the readers of one merge share the budget; too many runs for that: merge groups of them first
     const fanIn = Math.max(MIN_FAN_IN, Math.floor(this.budget / MIN_READ));
     while (this.runs.length > fanIn) this.mergePass(fanIn);
@@ -263,5 +276,6 @@ export class ExternalSorter {
     if (this.buf.length) spare = this.buf;
     this.buf = Buffer.alloc(0);
     this.n = 0;
+    this.work = undefined;
   }
 }
