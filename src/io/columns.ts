@@ -72,6 +72,23 @@ export function readColumns<H>(file: string): { header: H; columns: { [name: str
  * JSON header: a partition's author pseudonyms run to tens of MB, and every reader of the header
  * would parse them). `get(i)` decodes one string.
  */
+/**
+ * Typed arrays reused from file to file: a reduce reads hundreds of partitions, and arrays made
+ * anew per file are garbage the collector frees late (a peak that grew with the number of files).
+ * `get` hands out a view of `n` elements of the array kept under `key`, grown when too short.
+ */
+export class Scratch {
+  private readonly arrays = new Map<string, Column>();
+  get<T extends Column>(key: string, type: { new (n: number): T }, n: number): T {
+    let a = this.arrays.get(key) as T | undefined;
+    if (!a || !(a instanceof type) || a.length < n) {
+      a = new type(Math.max(n, a instanceof type ? Math.ceil(a.length * 1.5) : 0));
+      this.arrays.set(key, a);
+    }
+    return a.subarray(0, n) as T;
+  }
+}
+
 export class Names {
   private readonly buf: Buffer;
   constructor(
@@ -87,10 +104,12 @@ export class Names {
     names.forEach((n, i) => (ends[i] = at += Buffer.byteLength(n, 'utf8')));
     return new Names(bytes, ends);
   }
-  /** From a file's two columns (`<prefix>Names`, `<prefix>Ends`), checked. */
-  static read(f: ColumnFile<unknown>, prefix: string): Names {
-    const bytes = f.read<Uint8Array>(`${prefix}Names`);
-    const ends = f.read<Uint32Array>(`${prefix}Ends`);
+  /** From a file's two columns (`<prefix>Names`, `<prefix>Ends`), checked; into `scratch`'s arrays when given (valid until its next use). */
+  static read(f: ColumnFile<unknown>, prefix: string, scratch?: Scratch): Names {
+    const nb = f.length(`${prefix}Names`);
+    const ne = f.length(`${prefix}Ends`);
+    const bytes = f.read<Uint8Array>(`${prefix}Names`, 0, nb, scratch?.get(`${prefix}Names`, Uint8Array, nb));
+    const ends = f.read<Uint32Array>(`${prefix}Ends`, 0, ne, scratch?.get(`${prefix}Ends`, Uint32Array, ne));
     for (let i = 0, prev = 0; i < ends.length; prev = ends[i++]) if (ends[i] < prev || ends[i] > bytes.length) throw new InputError(`${f.file}: damaged ${prefix} names (offset ${i}); re-run the stage that wrote it`);
     if (ends.length && ends[ends.length - 1] !== bytes.length) throw new InputError(`${f.file}: damaged ${prefix} names (length); re-run the stage that wrote it`);
     return new Names(bytes, ends);

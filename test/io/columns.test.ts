@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ColumnFile, Names, readColumns, writeColumns, type Column } from '../../src/io/columns.js';
+import { ColumnFile, Names, Scratch, readColumns, writeColumns, type Column } from '../../src/io/columns.js';
 import { InputError } from '../../src/errors.js';
 import { prng, tmpDir } from '../helpers.js';
 
@@ -100,21 +100,43 @@ describe('Names (a string list as two columns)', () => {
     const r = prng(5);
     const PIECES = ['a', 'ü', '😂', 'ж', '', ' ', '\n', '"', '0f3a'];
     const dir = tmpDir();
+    const scratch = new Scratch();
     for (let t = 0; t < 30; t++) {
       const list = Array.from({ length: Math.floor(r() * 50) }, () => Array.from({ length: Math.floor(r() * 5) }, () => PIECES[Math.floor(r() * PIECES.length)]).join(''));
       const f = path.join(dir, `n${t}.bin`);
       writeColumns(f, { n: list.length }, { other: Uint32Array.of(7), ...Names.of(list).columns('author') });
       const cf = ColumnFile.open(f);
       try {
-        const names = Names.read(cf, 'author');
-        expect(names.length).toBe(list.length);
-        expect(names.toArray()).toEqual(list);
-        list.forEach((x, i) => expect(names.get(i)).toBe(x));
-        expect(() => names.get(list.length)).toThrow(RangeError);
+        // fresh arrays, and one scratch reused from file to file (longer and shorter lists in turn)
+        for (const names of [Names.read(cf, 'author'), Names.read(cf, 'author', scratch)]) {
+          expect(names.length).toBe(list.length);
+          expect(names.toArray()).toEqual(list);
+          list.forEach((x, i) => expect(names.get(i)).toBe(x));
+          expect(() => names.get(list.length)).toThrow(RangeError);
+        }
       } finally {
         cf.close();
       }
     }
+  });
+
+  it('Scratch: views of exactly n elements of one kept array per key, grown when short, replaced when the type differs', () => {
+    const x = new Scratch();
+    const a = x.get('k', Uint32Array, 10);
+    expect(a).toBeInstanceOf(Uint32Array);
+    expect(a.length).toBe(10);
+    a.fill(7);
+    const b = x.get('k', Uint32Array, 4);
+    expect(b.length).toBe(4);
+    expect(b.buffer).toBe(a.buffer);
+    const c = x.get('k', Uint32Array, 11);
+    expect(c.length).toBe(11);
+    expect(c.buffer).not.toBe(a.buffer);
+    expect(x.get('k', Uint32Array, 15).buffer).toBe(c.buffer); // grown by half: room for 15
+    const d = x.get('k', Float64Array, 3);
+    expect(d).toBeInstanceOf(Float64Array);
+    expect(d.length).toBe(3);
+    expect(x.get('other', Uint8Array, 0).length).toBe(0);
   });
 
   it('offsets that go back or past the bytes are an input error naming the file', () => {

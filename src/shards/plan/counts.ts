@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ColumnFile, Names, writeColumns } from '../../io/columns.js';
+import { ColumnFile, Names, Scratch, writeColumns } from '../../io/columns.js';
 import { AUTHORS } from '../signatures.js';
 import { InputError } from '../../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../../pipeline/runner.js';
@@ -130,12 +130,14 @@ export class CountsReader {
     s: PlanSetup,
     part: SigPart,
     private readonly rows: number,
+    /** buffers kept across the partitions a task reads (the pseudonyms and the chunks are then views of them, valid until the next reader) */
+    private readonly scratch?: Scratch,
   ) {
     this.f = ColumnFile.open<CountsHeader>(countsFile(s, part));
     try {
       this.header = this.f.header;
       if (this.header.key !== part.key || this.header.n !== part.n || this.header.v !== VERSION) throw new InputError(`${countsFile(s, part)}: stale counts; re-run \`vernacular run-stage shards-counts\``);
-      this.authors = Names.read(this.f, AUTHORS);
+      this.authors = Names.read(this.f, AUTHORS, scratch);
     } catch (e) {
       this.f.close();
       throw e;
@@ -149,8 +151,9 @@ export class CountsReader {
   /** Each chunk of the (author · 256 + locale, kept docs) counts, sorted by key. */
   eachCount(each: (key: Float64Array, count: Uint32Array) => void): void {
     const n = this.f.length('acKey');
-    const kb = new Float64Array(Math.min(n, this.rows));
-    const cb = new Uint32Array(Math.min(n, this.rows));
+    const m = Math.min(n, this.rows);
+    const kb = this.scratch?.get('acKey', Float64Array, m) ?? new Float64Array(m);
+    const cb = this.scratch?.get('acCount', Uint32Array, m) ?? new Uint32Array(m);
     for (let a = 0; a < n; a += this.rows) {
       const e = Math.min(n, a + this.rows);
       each(this.f.read('acKey', a, e, kb), this.f.read('acCount', a, e, cb));
@@ -160,7 +163,8 @@ export class CountsReader {
   eachKept(each: (local: Uint32Array, locale: Uint8Array, tie: Uint32Array, author: Uint32Array) => void): void {
     const n = this.f.length('kLocal');
     const m = Math.min(n, this.rows);
-    const [lb, lc, tb, ab] = [new Uint32Array(m), new Uint8Array(m), new Uint32Array(m), new Uint32Array(m)];
+    const x = this.scratch;
+    const [lb, lc, tb, ab] = x ? [x.get('kLocal', Uint32Array, m), x.get('kLocale', Uint8Array, m), x.get('kTie', Uint32Array, m), x.get('kAuthor', Uint32Array, m)] : [new Uint32Array(m), new Uint8Array(m), new Uint32Array(m), new Uint32Array(m)];
     for (let a = 0; a < n; a += this.rows) {
       const e = Math.min(n, a + this.rows);
       each(this.f.read('kLocal', a, e, lb), this.f.read('kLocale', a, e, lc), this.f.read('kTie', a, e, tb), this.f.read('kAuthor', a, e, ab));

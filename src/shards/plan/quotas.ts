@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { RawWriter, readColumns, writeColumnsFromFiles } from '../../io/columns.js';
+import { RawWriter, Scratch, readColumns, writeColumnsFromFiles } from '../../io/columns.js';
 import { ExternalSorter } from '../../io/extsort.js';
 import { seededHash } from '../../hash.js';
 import { rmrf, writeJsonAtomic } from '../../io/atomic.js';
@@ -68,8 +68,9 @@ export async function runShardsQuotas(s: PlanSetup, counts: CompletionIndex): Pr
       };
       try {
         const chunk = chunkRows(12, s.budget);
+        const scratch = new Scratch();
         for (const part of s.parts) {
-          const c = new CountsReader(s, part, chunk);
+          const c = new CountsReader(s, part, chunk, scratch);
           try {
             for (const [l, n] of Object.entries(c.header.segment)) segment[l] = (segment[l] ?? 0) + n;
             for (const [l, x] of Object.entries(c.header.locales)) {

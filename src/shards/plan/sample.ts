@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { rmrf, writeJsonAtomic } from '../../io/atomic.js';
 import { ExternalSorter } from '../../io/extsort.js';
+import { Scratch } from '../../io/columns.js';
 import { InputError } from '../../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../../pipeline/runner.js';
 import type { LocalePlan } from '../balance.js';
@@ -39,6 +40,8 @@ export async function runShardsSample(s: PlanSetup, quotas: CompletionIndex): Pr
   const q = readQuotas(s);
   const dir = sampleDir(s);
   const locales = Object.keys(q.supply).sort();
+  // the counts readers' buffers, kept across every partition of every locale this process runs
+  const scratch = new Scratch();
   await runPartitions<{ records: number; spilled: number; runs: number }>({
     stage: 'shards-sample',
     dir,
@@ -66,7 +69,7 @@ export async function runShardsSample(s: PlanSetup, quotas: CompletionIndex): Pr
         // 1. (author, 0, count) per (author, locale) count and (author, 1, tie, index) per doc
         const rows = chunkRows(21, s.budget);
         for (const part of s.parts) {
-          const c = new CountsReader(s, part, rows);
+          const c = new CountsReader(s, part, rows, scratch);
           const rec = (fa: number): [Buffer, number] => {
             const name = c.authors.get(fa);
             if (width < 0) {
