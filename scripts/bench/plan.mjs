@@ -209,6 +209,7 @@ if (args[0] === '--step') {
   const DOCS = Number(arg('docs', 2_000_000));
   // signature files of a fixed size (as a real build's, one per input file and locale): a step whose memory followed the corpus would grow with N, one that followed its partition would not
   const PARTS = Number(arg('parts', Math.max(1, Math.ceil(DOCS / Number(arg('part-docs', 125_000))))));
+  if (!(Number.isInteger(PARTS) && PARTS >= 1 && PARTS <= DOCS)) throw new Error(`plan bench: --parts / --part-docs must give 1 to ${DOCS} files (got ${PARTS})`);
   const BUDGET = Number(arg('budget-mb', 64)) << 20;
   const WORKERS = Number(arg('workers', 1));
   const dir = path.join(root, 'bench-out', `plan-${DOCS}-${PARTS}`);
@@ -226,12 +227,14 @@ if (args[0] === '--step') {
   const to = arg('to', STEPS[STEPS.length - 1]);
   if (!STEPS.includes(to)) throw new Error(`plan bench: --to must be one of ${STEPS.join(', ')}`);
   const run = STEPS.slice(STEPS.indexOf(from), STEPS.indexOf(to) + 1);
+  if (!run.length) throw new Error(`plan bench: --to ${to} comes before --from ${from}`);
   if (from === STEPS[0]) for (const d of ['dedup', 'shards-work', 'before']) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
   else for (const st of run) fs.rmSync(path.join(dir, STEP_DIRS[st]), { recursive: true, force: true });
   const sigBytes = du(path.join(dir, 'signatures'));
   const rows = [];
   const common = ['--budget', String(BUDGET)];
-  const skipBefore = args.includes('--skip-before') || from !== STEPS[0];
+  // the in-memory plan and the doc-by-doc check need every step run
+  const skipBefore = args.includes('--skip-before') || from !== STEPS[0] || to !== STEPS[STEPS.length - 1];
   if (!skipBefore) rows.push({ step: 'in-memory plan (before)', ...(await proc(['--step', 'before', '--dir', dir, ...common])) });
   for (const step of run) {
     const map = ['dedup-pairs', 'shards-counts', 'shards-sample'].includes(step);

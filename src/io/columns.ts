@@ -68,11 +68,6 @@ export function readColumns<H>(file: string): { header: H; columns: { [name: str
 }
 
 /**
- * A list of strings kept as two columns, UTF-8 bytes and each string's end offset (not in the
- * JSON header: a partition's author pseudonyms run to tens of MB, and every reader of the header
- * would parse them). `get(i)` decodes one string.
- */
-/**
  * Typed arrays reused from file to file: a reduce reads hundreds of partitions, and arrays made
  * anew per file are garbage the collector frees late (a peak that grew with the number of files).
  * `get` hands out a view of `n` elements of the array kept under `key`, grown when too short.
@@ -89,6 +84,11 @@ export class Scratch {
   }
 }
 
+/**
+ * A list of strings kept as two columns, UTF-8 bytes and each string's end offset (not in the
+ * JSON header: a partition's author pseudonyms run to tens of MB, and every reader of the header
+ * would parse them). `get(i)` decodes one string.
+ */
 export class Names {
   private readonly buf: Buffer;
   constructor(

@@ -9,9 +9,10 @@ import path from 'node:path';
  * number of records: the buffer plus 12 bytes per buffered record for the sort while filling,
  * and at merge time one read buffer per run that together fit the budget (each 256 KB, less
  * when there are many runs, at least MIN_READ); when even that is too many runs, groups of runs
- * are first merged into longer ones (a pass over the data per level; at 64 KB reads a 32 MB
- * sorter merges up to 512 runs, ~16 GB of records, in one pass). Equal keys come out in the order they were added only if the key says so:
- * make the last key field a sequence number (the doc index) when order matters.
+ * are first merged into longer ones (a pass over the data per level; a 32 MB sorter merges up to
+ * 512 runs, some 10 GB of records, in one pass). The sort and the merge are stable (ties go to
+ * the earlier record, the earlier run), but callers should not lean on it: make the last key
+ * field a sequence number (the doc index) when order matters.
  */
 /**
  * The record buffer of the last sorter closed in this process, handed to the next one that fits
