@@ -8,7 +8,7 @@ import { seededHash } from '../../src/hash.js';
 import { assignSplits } from '../../src/shards/splits.js';
 import { AUTHORS, type SigHeader } from '../../src/shards/signatures.js';
 import { inMemoryPlan } from '../../src/shards/plan/in-memory.js';
-import { dedupDir, planBudget, planRanges, sigParts, type PlanSetup } from '../../src/shards/plan/common.js';
+import { clustersDir, dedupDir, planBudget, planRanges, sigParts, type PlanSetup } from '../../src/shards/plan/common.js';
 import { runDedupPairs } from '../../src/shards/plan/pairs.js';
 import { runDedupClusters, uniqueSorted, writeTimeKey } from '../../src/shards/plan/clusters.js';
 import { runShardsCounts } from '../../src/shards/plan/counts.js';
@@ -132,6 +132,10 @@ describe('the plan as map/reduce steps equals the in-memory plan', () => {
       // the corpus is not trivial: duplicates found, docs taken, and (with repeats) some taken twice
       expect(dropped).toBeGreaterThan(60);
       expect(taken).toBeGreaterThan(0);
+      // the components: union-find in memory at the large budget, sorted-run rounds at the tiny one
+      const cc = JSON.parse(fs.readFileSync(path.join(clustersDir(s), '_done', 'all.json'), 'utf8')).stats;
+      if (big) expect(cc.rounds).toBe(0);
+      else expect(cc.rounds).toBeGreaterThan(1);
     });
   }
 

@@ -7,6 +7,7 @@ import { InputError } from '../../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../../pipeline/runner.js';
 import { VERSION, chunkRows, clustersDir, openSig, pairsDir, spillDir, type PlanSetup, type SigPart } from './common.js';
 import { readPairs } from './pairs.js';
+import { PairStream, externalComponents } from './components.js';
 
 const f64 = new Float64Array(1);
 const t32 = new Uint32Array(f64.buffer);
@@ -44,6 +45,79 @@ export function uniqueSorted(sorter: ExternalSorter, block = 1 << 20): Uint32Arr
   return out;
 }
 
+/** Each endpoint with its component's label (any id shared by the component alone), in ascending node order. */
+interface NodeLabels {
+  node: number;
+  label: number;
+  next(): boolean;
+  close(): void;
+}
+
+/**
+ * Union-find over the pairs' endpoints in memory: the endpoints external-sorted and deduplicated
+ * (`uniqueSorted`), then their parents; 8 B per endpoint. A component's label is its root's position.
+ */
+function unionFind(eachPair: (add: (a: number, b: number) => void) => void, ends: ExternalSorter): NodeLabels {
+  eachPair((a, b) => {
+    let [buf, off] = ends.slot();
+    buf.writeUInt32BE(a, off);
+    [buf, off] = ends.slot();
+    buf.writeUInt32BE(b, off);
+  });
+  const nodes = uniqueSorted(ends);
+  ends.close();
+  const nn = nodes.length;
+  const at = (x: number) => {
+    let lo = 0;
+    let hi = nn - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (nodes[mid] < x) lo = mid + 1;
+      else if (nodes[mid] > x) hi = mid - 1;
+      else return mid;
+    }
+    throw new Error(`dedup-clusters: node ${x} missing`);
+  };
+  const par = new Int32Array(nn);
+  for (let i = 0; i < nn; i++) par[i] = i;
+  const find = (i: number) => {
+    while (par[i] !== i) i = par[i] = par[par[i]];
+    return i;
+  };
+  eachPair((a, b) => {
+    const ra = find(at(a));
+    const rb = find(at(b));
+    if (ra !== rb) par[Math.max(ra, rb)] = Math.min(ra, rb);
+  });
+  let q = -1;
+  return {
+    node: 0,
+    label: 0,
+    next() {
+      if (++q >= nn) return false;
+      this.node = nodes[q];
+      this.label = find(q);
+      return true;
+    },
+    close() {},
+  };
+}
+
+/** The labels `externalComponents` wrote, read in order. */
+function streamLabels(ps: PairStream): NodeLabels {
+  return {
+    node: 0,
+    label: 0,
+    next() {
+      if (!ps.next()) return false;
+      this.node = ps.a;
+      this.label = ps.b;
+      return true;
+    },
+    close: () => ps.close(),
+  };
+}
+
 /** What a drop file holds: the local indices of the partition's docs that duplicate another. */
 interface DropHeader {
   v: number;
@@ -52,16 +126,17 @@ interface DropHeader {
 }
 
 /**
- * `dedup-clusters` (one task): union-find over the pairs' endpoints only (external-sorted,
- * deduplicated); each component keeps its earliest post (then smallest tie key, then index):
- * (root, time, tie key, index) per endpoint, read from the signature files for the endpoints only,
- * external-sorted, so each root's first record is its keeper; the rest, sorted by index, are the
- * drop lists of their partitions. What it holds is 8 bytes per endpoint (the sorted endpoints and
- * their parents) next to the sort budget.
+ * `dedup-clusters` (one task): the connected components of the pairs, over their endpoints only;
+ * each component keeps its earliest post (then smallest tie key, then index): (label, time, tie
+ * key, index) per endpoint, read from the signature files for the endpoints only, external-sorted,
+ * so each component's first record is its keeper; the rest, sorted by index, are the drop lists
+ * of their partitions. The components: union-find in memory (8 B per endpoint) while that fits
+ * half the sort budget, else `externalComponents` over sorted runs; either way the step holds the
+ * budget, not the corpus. Both group the endpoints alike, so the drop lists are the same.
  */
 export async function runDedupClusters(s: PlanSetup, pairs: CompletionIndex): Promise<CompletionIndex> {
   const dir = clustersDir(s);
-  await runPartitions<{ pairs: number; nodes: number; dropped: number; spilled: number }>({
+  await runPartitions<{ pairs: number; nodes: number; rounds: number; dropped: number; spilled: number }>({
     stage: 'dedup-clusters',
     dir,
     version: VERSION,
@@ -82,72 +157,58 @@ export async function runDedupClusters(s: PlanSetup, pairs: CompletionIndex): Pr
         return x;
       };
       try {
-        // the endpoints, external-sorted and deduplicated: the only per-node arrays are these and the parents
-        const ends = sorter(4, 4, 'ends');
-        let m = 0;
-        for (const f of files)
-          readPairs(f, (a, b) => {
-            let [buf, off] = ends.slot();
-            buf.writeUInt32BE(a, off);
-            [buf, off] = ends.slot();
-            buf.writeUInt32BE(b, off);
-            m++;
-          });
-        const nodes = uniqueSorted(ends);
-        ends.close();
-        const nn = nodes.length;
-        const at = (x: number) => {
-          let lo = 0;
-          let hi = nn - 1;
-          while (lo <= hi) {
-            const mid = (lo + hi) >>> 1;
-            if (nodes[mid] < x) lo = mid + 1;
-            else if (nodes[mid] > x) hi = mid - 1;
-            else return mid;
-          }
-          throw new Error(`dedup-clusters: node ${x} missing`);
+        // 8 B per pair file record; union-find in memory while its arrays (8 B per endpoint, at
+        // most two endpoints per pair) fit half the budget, else the components from sorted runs
+        const m = files.reduce((a, f) => a + Math.floor(fs.statSync(f).size / 8), 0);
+        const eachPair = (add: (a: number, b: number) => void) => {
+          for (const f of files) readPairs(f, add);
         };
-        const par = new Int32Array(nn);
-        for (let i = 0; i < nn; i++) par[i] = i;
-        const find = (i: number) => {
-          while (par[i] !== i) i = par[i] = par[par[i]];
-          return i;
-        };
-        for (const f of files)
-          readPairs(f, (a, b) => {
-            const ra = find(at(a));
-            const rb = find(at(b));
-            if (ra !== rb) par[Math.max(ra, rb)] = Math.min(ra, rb);
-          });
-        // (root, time, tie key, index) per endpoint, sorted: each root's first record is the one it keeps
-        // (earliest post, then smallest tie key, then index); times as order-preserving bytes
+        let rounds = 0;
+        let labels: NodeLabels;
+        if (16 * m <= budget) labels = unionFind(eachPair, sorter(4, 4, 'ends'));
+        else {
+          fs.mkdirSync(spill, { recursive: true });
+          const labelsFile = path.join(spill, 'labels.bin');
+          const cc = externalComponents(eachPair, { budget: s.budget, dir: path.join(spill, 'cc'), labelsFile });
+          rounds = cc.rounds;
+          labels = streamLabels(new PairStream(labelsFile));
+        }
+        // (label, time, tie key, index) per endpoint, sorted: each component's first record is the
+        // one it keeps (earliest post, then smallest tie key, then index); times as order-preserving bytes
         const byRoot = sorter(20, 20, 'roots');
         // times and tie keys read in row chunks, only where a chunk holds an endpoint
         const rows = chunkRows(12, s.budget);
         const tm = new Float64Array(rows);
         const ti = new Uint32Array(rows);
-        let q = 0;
-        for (const part of s.parts) {
-          if (!(q < nn && nodes[q] < part.start + part.n)) continue;
-          const f = openSig(part);
-          try {
-            for (; q < nn && nodes[q] < part.start + part.n; ) {
-              const a = Math.floor((nodes[q] - part.start) / rows) * rows;
-              const e = Math.min(part.n, a + rows);
-              const times = f.read('times', a, e, tm);
-              const ties = f.read('ties', a, e, ti);
-              for (; q < nn && nodes[q] < part.start + e; q++) {
-                const k = nodes[q] - part.start - a;
-                const [buf, off] = byRoot.slot();
-                buf.writeUInt32BE(find(q), off);
-                writeTimeKey(times[k], buf, off + 4);
-                buf.writeUInt32BE(ties[k], off + 12);
-                buf.writeUInt32BE(nodes[q], off + 16);
+        let nn = 0;
+        try {
+          let has = labels.next();
+          for (const part of s.parts) {
+            if (!(has && labels.node < part.start + part.n)) continue;
+            const f = openSig(part);
+            try {
+              while (has && labels.node < part.start + part.n) {
+                const a = Math.floor((labels.node - part.start) / rows) * rows;
+                const e = Math.min(part.n, a + rows);
+                const times = f.read('times', a, e, tm);
+                const ties = f.read('ties', a, e, ti);
+                for (; has && labels.node < part.start + e; has = labels.next()) {
+                  const k = labels.node - part.start - a;
+                  const [buf, off] = byRoot.slot();
+                  buf.writeUInt32BE(labels.label, off);
+                  writeTimeKey(times[k], buf, off + 4);
+                  buf.writeUInt32BE(ties[k], off + 12);
+                  buf.writeUInt32BE(labels.node, off + 16);
+                  nn++;
+                }
               }
+            } finally {
+              f.close();
             }
-          } finally {
-            f.close();
           }
+          if (has) throw new InputError(`${pairsDir(s)}: a pair names doc ${labels.node}, beyond the ${s.total} docs of the signature files; re-run \`vernacular run-stage dedup-pairs\``);
+        } finally {
+          labels.close();
         }
         // the others go to the drop lists: sorted by index, cut by partition
         const drops = sorter(4, 4, 'drops');
@@ -177,7 +238,7 @@ export async function runDedupClusters(s: PlanSetup, pairs: CompletionIndex): Pr
           local.push(x - s.parts[pi].start);
         });
         while (pi < s.parts.length) flush();
-        return { pairs: m, nodes: nn, dropped, spilled: sorters.reduce((a, x) => a + x.spilled, 0) };
+        return { pairs: m, nodes: nn, rounds, dropped, spilled: sorters.reduce((a, x) => a + x.spilled, 0) };
       } finally {
         for (const x of sorters) x.close();
         rmrf(spill);
