@@ -164,6 +164,7 @@ export async function runDedupClusters(s: PlanSetup, pairs: CompletionIndex): Pr
           for (const f of files) readPairs(f, add);
         };
         let rounds = 0;
+        let ccSpilled = 0;
         let labels: NodeLabels;
         if (16 * m <= budget) labels = unionFind(eachPair, sorter(4, 4, 'ends'));
         else {
@@ -171,6 +172,7 @@ export async function runDedupClusters(s: PlanSetup, pairs: CompletionIndex): Pr
           const labelsFile = path.join(spill, 'labels.bin');
           const cc = externalComponents(eachPair, { budget: s.budget, dir: path.join(spill, 'cc'), labelsFile });
           rounds = cc.rounds;
+          ccSpilled = cc.spilled;
           labels = streamLabels(new PairStream(labelsFile));
         }
         // (label, time, tie key, index) per endpoint, sorted: each component's first record is the
@@ -238,7 +240,7 @@ export async function runDedupClusters(s: PlanSetup, pairs: CompletionIndex): Pr
           local.push(x - s.parts[pi].start);
         });
         while (pi < s.parts.length) flush();
-        return { pairs: m, nodes: nn, rounds, dropped, spilled: sorters.reduce((a, x) => a + x.spilled, 0) };
+        return { pairs: m, nodes: nn, rounds, dropped, spilled: ccSpilled + sorters.reduce((a, x) => a + x.spilled, 0) };
       } finally {
         for (const x of sorters) x.close();
         rmrf(spill);
