@@ -12,7 +12,7 @@ const GLOBAL = new Set(['dedup-clusters', 'shards-quotas', 'shards-plan', 'shard
  * `--world 1` after all ranks finished to merge: finished partitions are skipped by their
  * completion markers and the stage's stats are written. The shards build is map/merge steps:
  * `signatures` (partitioned) → `dedup-pairs` (partitioned: band × key range) → `dedup-clusters`
- * (reduce: union-find over pairs) → `shards-counts` (partitioned) → `shards-quotas` (reduce:
+ * (reduce: connected components of the pairs) → `shards-counts` (partitioned) → `shards-quotas` (reduce:
  * targets, author splits) → `shards-sample` (partitioned: per locale) → `shards-plan` (writes the
  * plan's counts) → `shards-write` (partitioned) → `shards` (assemble the manifest). A reduce step
  * run alone does every step before it that is not done yet.

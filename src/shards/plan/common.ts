@@ -13,7 +13,8 @@ import type { SigHeader } from '../signatures.js';
  *   signatures (map, per features file; ../signatures.ts)
  *   → dedup-pairs (pairs.ts; map, per band × key range and per exact-hash key range): external sort of the
  *     bucket keys, candidate pairs confirmed by signature similarity → pair files
- *   → dedup-clusters (clusters.ts; reduce, one task): union-find over the pairs only → a drop list per partition
+ *   → dedup-clusters (clusters.ts; reduce, one task): connected components over the pairs only (union-find
+ *     while it fits half the budget, else sorted-run rounds: components.ts) → a drop list per partition
  *   → shards-counts (counts.ts; map, per partition): kept docs' (locale, tie key, author), per (author,
  *     locale) counts, supply per locale
  *   → shards-quotas (quotas.ts; reduce, one task): per-locale targets and the author-disjoint split
@@ -26,8 +27,8 @@ import type { SigHeader } from '../signatures.js';
  * Every step is a `runPartitions` step (markers, outputs, `_complete.json`, world-1 GC). Peak
  * memory of every task is the sort budget, plus a quarter of it (at most 16 MB) for the signature
  * columns it reads in row chunks, plus, for shards-counts and the write step, 13–17 B per doc of
- * one partition; the one object that grows
- * with the corpus is the clusters step's union-find (8 bytes per doc that is in a pair).
+ * one partition; nothing grows with the corpus (the clusters step's union-find, 8 bytes per doc
+ * in a pair, is used only while it fits half the budget).
  * The result is the in-memory plan's (`inMemoryPlan`, in-memory.ts), exactly: same clusters (the same
  * candidate rule: in a bucket, each of the first CAP members in index order against every later
  * one; pairs kept only where they join what was not yet joined in the bucket), same
