@@ -8,7 +8,7 @@ import { seededHash } from '../../src/hash.js';
 import { assignSplits } from '../../src/shards/splits.js';
 import { AUTHORS, type SigHeader } from '../../src/shards/signatures.js';
 import { inMemoryPlan } from '../../src/shards/plan/in-memory.js';
-import { clustersDir, dedupDir, planBudget, planRanges, sigParts, type PlanSetup } from '../../src/shards/plan/common.js';
+import { clustersDir, dedupDir, pairsDir, planBudget, planRanges, sigParts, type PlanSetup } from '../../src/shards/plan/common.js';
 import { runDedupPairs } from '../../src/shards/plan/pairs.js';
 import { runDedupClusters, uniqueSorted, writeTimeKey } from '../../src/shards/plan/clusters.js';
 import { runShardsCounts } from '../../src/shards/plan/counts.js';
@@ -138,6 +138,19 @@ describe('the plan as map/reduce steps equals the in-memory plan', () => {
       else expect(cc.rounds).toBeGreaterThan(1);
     });
   }
+
+  it('a pair naming a doc beyond the signature files is an input error, with the union-find and with the rounds', async () => {
+    for (const budget of [1 << 20, 4096]) {
+      const out = tmpDir('vern-plan-');
+      const { sigIndex } = corpus(1, out);
+      const { parts, total } = sigParts(sigIndex, path.join(out, 'signatures'));
+      const s: PlanSetup = { out, work: path.join(out, 'shards-work', 'shards'), sigIndex, parts, total, seed: 1, dedup: DEFAULT_DEDUP, balance: balanceBase, splits: { train: 0.8, validation: 0.1, test: 0.1 }, localeNames: LOCALES, budget, ranges: 1, rank: 0, world: 1, quiet: true };
+      const pairs = (await runDedupPairs(s))!;
+      const o = pairs.partitions.flatMap((p) => p.outputs).find((x) => x.bytes > 0)!;
+      fs.appendFileSync(path.join(pairsDir(s), o.path), Buffer.from(new Uint32Array([total + 5, 0]).buffer));
+      await expect(runDedupClusters(s, pairs), `budget ${budget}`).rejects.toThrow(new RegExp(`names doc ${total + 5}, beyond the ${total} docs`));
+    }
+  });
 
   it('a second world-1 pass runs nothing again; 2 ranks then the merge give the same tables', async () => {
     const out = tmpDir('vern-plan-');

@@ -7,7 +7,7 @@ import { InputError } from '../../errors.js';
 import { readCompletion, runPartitions, type CompletionIndex } from '../../pipeline/runner.js';
 import { VERSION, chunkRows, clustersDir, openSig, pairsDir, spillDir, type PlanSetup, type SigPart } from './common.js';
 import { readPairs } from './pairs.js';
-import { PairStream, externalComponents } from './components.js';
+import { externalComponents } from './components.js';
 
 const f64 = new Float64Array(1);
 const t32 = new Uint32Array(f64.buffer);
@@ -45,19 +45,14 @@ export function uniqueSorted(sorter: ExternalSorter, block = 1 << 20): Uint32Arr
   return out;
 }
 
-/** Each endpoint with its component's label (any id shared by the component alone), in ascending node order. */
-interface NodeLabels {
-  node: number;
-  label: number;
-  next(): boolean;
-  close(): void;
-}
+/** Hands each endpoint with its component's label (any id its component alone has) to `each`, in ascending node order. */
+type EachLabel = (each: (node: number, label: number) => void) => void;
 
 /**
  * Union-find over the pairs' endpoints in memory: the endpoints external-sorted and deduplicated
  * (`uniqueSorted`), then their parents; 8 B per endpoint. A component's label is its root's position.
  */
-function unionFind(eachPair: (add: (a: number, b: number) => void) => void, ends: ExternalSorter): NodeLabels {
+function unionFind(eachPair: (add: (a: number, b: number) => void) => void, ends: ExternalSorter): EachLabel {
   eachPair((a, b) => {
     let [buf, off] = ends.slot();
     buf.writeUInt32BE(a, off);
@@ -89,32 +84,8 @@ function unionFind(eachPair: (add: (a: number, b: number) => void) => void, ends
     const rb = find(at(b));
     if (ra !== rb) par[Math.max(ra, rb)] = Math.min(ra, rb);
   });
-  let q = -1;
-  return {
-    node: 0,
-    label: 0,
-    next() {
-      if (++q >= nn) return false;
-      this.node = nodes[q];
-      this.label = find(q);
-      return true;
-    },
-    close() {},
-  };
-}
-
-/** The labels `externalComponents` wrote, read in order. */
-function streamLabels(ps: PairStream): NodeLabels {
-  return {
-    node: 0,
-    label: 0,
-    next() {
-      if (!ps.next()) return false;
-      this.node = ps.a;
-      this.label = ps.b;
-      return true;
-    },
-    close: () => ps.close(),
+  return (each) => {
+    for (let q = 0; q < nn; q++) each(nodes[q], find(q));
   };
 }
 
@@ -165,15 +136,16 @@ export async function runDedupClusters(s: PlanSetup, pairs: CompletionIndex): Pr
         };
         let rounds = 0;
         let ccSpilled = 0;
-        let labels: NodeLabels;
-        if (16 * m <= budget) labels = unionFind(eachPair, sorter(4, 4, 'ends'));
+        let eachLabel: EachLabel;
+        if (16 * m <= budget) eachLabel = unionFind(eachPair, sorter(4, 4, 'ends'));
         else {
           fs.mkdirSync(spill, { recursive: true });
           const labelsFile = path.join(spill, 'labels.bin');
           const cc = externalComponents(eachPair, { budget: s.budget, dir: path.join(spill, 'cc'), labelsFile });
           rounds = cc.rounds;
           ccSpilled = cc.spilled;
-          labels = streamLabels(new PairStream(labelsFile));
+          // (node, label) records, u32 little-endian: the pair files' layout
+          eachLabel = (each) => readPairs(labelsFile, each);
         }
         // (label, time, tie key, index) per endpoint, sorted: each component's first record is the
         // one it keeps (earliest post, then smallest tie key, then index); times as order-preserving bytes
@@ -183,34 +155,40 @@ export async function runDedupClusters(s: PlanSetup, pairs: CompletionIndex): Pr
         const tm = new Float64Array(rows);
         const ti = new Uint32Array(rows);
         let nn = 0;
+        // parts in index order (contiguous): the one holding the node, its signature file open on the rows read last
+        let at = -1;
+        let f: ReturnType<typeof openSig> | undefined;
+        let a = 0;
+        let e = 0;
+        let times = tm;
+        let ties = ti;
         try {
-          let has = labels.next();
-          for (const part of s.parts) {
-            if (!(has && labels.node < part.start + part.n)) continue;
-            const f = openSig(part);
-            try {
-              while (has && labels.node < part.start + part.n) {
-                const a = Math.floor((labels.node - part.start) / rows) * rows;
-                const e = Math.min(part.n, a + rows);
-                const times = f.read('times', a, e, tm);
-                const ties = f.read('ties', a, e, ti);
-                for (; has && labels.node < part.start + e; has = labels.next()) {
-                  const k = labels.node - part.start - a;
-                  const [buf, off] = byRoot.slot();
-                  buf.writeUInt32BE(labels.label, off);
-                  writeTimeKey(times[k], buf, off + 4);
-                  buf.writeUInt32BE(ties[k], off + 12);
-                  buf.writeUInt32BE(labels.node, off + 16);
-                  nn++;
-                }
-              }
-            } finally {
-              f.close();
+          eachLabel((node, label) => {
+            if (at < 0 || node >= s.parts[at].start + s.parts[at].n) {
+              f?.close();
+              f = undefined;
+              while (++at < s.parts.length && node >= s.parts[at].start + s.parts[at].n);
+              if (at >= s.parts.length) throw new InputError(`${pairsDir(s)}: a pair names doc ${node}, beyond the ${s.total} docs of the signature files; re-run \`vernacular run-stage dedup-pairs\``);
+              f = openSig(s.parts[at]);
+              e = 0;
             }
-          }
-          if (has) throw new InputError(`${pairsDir(s)}: a pair names doc ${labels.node}, beyond the ${s.total} docs of the signature files; re-run \`vernacular run-stage dedup-pairs\``);
+            const part = s.parts[at];
+            if (node >= part.start + e) {
+              a = Math.floor((node - part.start) / rows) * rows;
+              e = Math.min(part.n, a + rows);
+              times = f!.read('times', a, e, tm);
+              ties = f!.read('ties', a, e, ti);
+            }
+            const k = node - part.start - a;
+            const [buf, off] = byRoot.slot();
+            buf.writeUInt32BE(label, off);
+            writeTimeKey(times[k], buf, off + 4);
+            buf.writeUInt32BE(ties[k], off + 12);
+            buf.writeUInt32BE(node, off + 16);
+            nn++;
+          });
         } finally {
-          labels.close();
+          f?.close();
         }
         // the others go to the drop lists: sorted by index, cut by partition
         const drops = sorter(4, 4, 'drops');

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { RawWriter } from '../../io/columns.js';
 import { ExternalSorter } from '../../io/extsort.js';
@@ -26,8 +25,9 @@ export interface ComponentsResult {
  * Both keep the components and converge in O(log² n) rounds (a few in practice). Two sorters
  * are alive at once (one merging, the next filling), half the budget each.
  *
- * Writes `labelsFile`: one (node, label) record per node of an edge (u32 little-endian each), in
- * ascending node order, the label being the smallest node of its component.
+ * Writes `labelsFile`: one (node, label) record per node of an edge (u32 little-endian each, the
+ * pair files' layout: `readPairs` reads it), in ascending node order, the label being the smallest
+ * node of its component.
  */
 export function externalComponents(edges: (add: (a: number, b: number) => void) => void, o: { budget: number; dir: string; labelsFile: string }): ComponentsResult {
   const half = Math.max(1, Math.floor(o.budget / 2));
@@ -128,41 +128,5 @@ export function externalComponents(edges: (add: (a: number, b: number) => void) 
     }
   } finally {
     for (const x of sorters) x.close();
-  }
-}
-
-/** Reads a file of (u32, u32) little-endian records in order, through a 1 MB buffer. */
-export class PairStream {
-  private fd: number;
-  private buf = Buffer.allocUnsafe(1 << 20);
-  private len = 0;
-  private at = 0;
-  private pos = 0;
-  a = 0;
-  b = 0;
-  constructor(readonly file: string) {
-    this.fd = fs.openSync(file, 'r');
-  }
-  /** Moves to the next record (`a`, `b`); false at the end. */
-  next(): boolean {
-    if (this.at + 8 > this.len) {
-      const rest = this.len - this.at;
-      if (rest) this.buf.copy(this.buf, 0, this.at, this.len);
-      const n = fs.readSync(this.fd, this.buf, rest, this.buf.length - rest, this.pos);
-      this.pos += n;
-      this.len = rest + n;
-      this.at = 0;
-      if (this.len < 8) {
-        if (this.len) throw new Error(`${this.file}: truncated (${this.len} bytes after the last whole record)`);
-        return false;
-      }
-    }
-    this.a = this.buf.readUInt32LE(this.at);
-    this.b = this.buf.readUInt32LE(this.at + 4);
-    this.at += 8;
-    return true;
-  }
-  close(): void {
-    fs.closeSync(this.fd);
   }
 }
