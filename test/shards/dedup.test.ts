@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DedupIndex, DEFAULT_DEDUP, type DedupColumns } from '../../src/shards/dedupe.js';
 import { readColumns, writeColumns } from '../../src/io/columns.js';
-import { dedupText, minhash } from '../../src/shards/minhash.js';
+import { dedupText, dedupTextFull, minhash } from '../../src/shards/minhash.js';
 import { createHash } from 'node:crypto';
 import { hash32, hashId, keyDigest, seededHash } from '../../src/hash.js';
 import { ROOT, prng as rng, tmpDir } from '../helpers.js';
@@ -176,6 +176,26 @@ describe('minhash', () => {
       }
     }
     expect(calls).toBe(1000);
+  });
+});
+
+describe('dedupText', () => {
+  it('its skipped passes change nothing: equal to every pass run on random texts of URL, handle, RT/via, accent, mark and fullwidth pieces', () => {
+    const r = rng(23);
+    const pieces = ['a', 'B', 'rt', 'RT', 'via', ' ', '  ', '\t', '\n', '@', '＠', 'user_1', '.', ':', '/', '//', '://', 'http', 'HTTPS', 'www', 'WWW', 'ｗｗｗ', '．', '：／／', 'é', 'É', 'e\u0301', '\u0301', 'İ', 'ß', 'Ά', 'Ω', 'ж', '中', '😂', '👍🏽', 'ﬁ', '²', '½', '0', '9', '_', '-', '#', '\u00a0', '\u200d', '\ud83d', '\ude02', '𝐀', '𝟙', '𐌰', '\u3000'];
+    const tried = new Set<string>();
+    for (let t = 0; t < 20000; t++) {
+      let text = '';
+      const n = Math.floor(r() * 14);
+      for (let i = 0; i < n; i++) text += pieces[Math.floor(r() * pieces.length)];
+      tried.add(text);
+      expect(dedupText(text), JSON.stringify(text)).toBe(dedupTextFull(text));
+    }
+    expect(tried.size).toBeGreaterThan(15000);
+    for (const p of pairs) for (const x of [p.a, p.b]) expect(dedupText(x)).toBe(dedupTextFull(x));
+    // the shortcuts' own cases: pure ASCII (no NFKD), no '@' (no handle passes), fullwidth ＠ and ｗｗｗ．that NFKD turns into ASCII
+    expect(dedupText('RT @ana: Hello via @bob www.x.com/a')).toBe('hello');
+    expect(dedupText('ｗｗｗ．ｘ．ｃｏｍ ＠ｕｓｅｒ Héllo')).toBe('hello');
   });
 });
 
