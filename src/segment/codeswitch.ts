@@ -9,6 +9,52 @@ export interface LangSpan {
 
 const segmenter = new Intl.Segmenter('und', { granularity: 'sentence' });
 
+/** A sentence can end only after one of these (UAX #29: STerm, ATerm, Sep, CR, LF). */
+const BREAK_CHAR = /[\p{Sentence_Terminal}.\u2024\ufe52\uff0e\r\n\u0085\u2028\u2029]/u;
+const LETTER_CHAR = /[\p{L}\p{M}]/u;
+/** Per UTF-16 unit outside the surrogates, bit 1: a letter or mark, bit 2: a sentence may end after it, bit 4: asked. */
+const CLASS = new Uint8Array(65536);
+
+/**
+ * Whether `text` could hold two sentences of at least `min` letters each, by a bound the sentence
+ * segmenter cannot exceed: a sentence boundary falls only after a terminator or a line separator
+ * (and the spaces and closing marks after it, which hold no letters), so two such sentences need a
+ * terminator with at least `min` letters on each side. Letters are over-counted (every surrogate
+ * unit a letter and a possible terminator, U+0130 twice as lower-casing doubles it), never under:
+ * false means the segmenter's sentences cannot give two judged ones. Costs one pass over a table,
+ * where the segmenter costs a walk of ICU's break rules.
+ */
+export function mayHoldTwoSentences(text: string, min: number): boolean {
+  const L = text.length;
+  let total = 0;
+  for (let i = 0; i < L; i++) total += letterUnits(text.charCodeAt(i));
+  if (total < 2 * min) return false;
+  let before = 0;
+  for (let i = 0; i < L; i++) {
+    const c = text.charCodeAt(i);
+    before += letterUnits(c);
+    if (before >= min && total - before >= min && mayEndAfter(c)) return true;
+  }
+  return false;
+}
+
+function classOf(c: number): number {
+  let v = CLASS[c];
+  if (v === 0) {
+    const ch = String.fromCharCode(c);
+    v = CLASS[c] = 4 | (LETTER_CHAR.test(ch) ? 1 : 0) | (BREAK_CHAR.test(ch) ? 2 : 0);
+  }
+  return v;
+}
+function letterUnits(c: number): number {
+  if (c >= 0xd800 && c <= 0xdfff) return 1;
+  if (c === 0x130) return 2;
+  return classOf(c) & 1;
+}
+function mayEndAfter(c: number): boolean {
+  return (c >= 0xd800 && c <= 0xdfff) || (classOf(c) & 2) !== 0;
+}
+
 /**
  * Sentence-level language spans of a post, for code-switching. Only sentences with enough
  * letters are judged; shorter ones join their neighbour's language. Returns the spans merged by
@@ -16,6 +62,8 @@ const segmenter = new Intl.Segmenter('und', { granularity: 'sentence' });
  */
 export function languageSpans(text: string, country: string | undefined, cascade: Cascade, opts: { minChars: number; minSentenceLetters: number; minShare: number }): LangSpan[] | undefined {
   if (text.length < opts.minChars) return undefined;
+  // fewer than two sentences that can be judged cannot make two languages: no need to segment
+  if (!mayHoldTwoSentences(text, opts.minSentenceLetters)) return undefined;
   const sentences: Array<{ start: number; end: number; lang: string; letters: number; segment: string; clean: string }> = [];
   let judged = 0;
   for (const s of segmenter.segment(text)) {

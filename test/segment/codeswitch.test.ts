@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Cascade } from '../../src/segment/cascade.js';
-import { languageSpans, type LangSpan } from '../../src/segment/codeswitch.js';
+import { languageSpans, mayHoldTwoSentences, type LangSpan } from '../../src/segment/codeswitch.js';
 import { letterCount, lidText } from '../../src/segment/clean.js';
 import { rng } from '../../src/evaluate/metrics.js';
 
@@ -85,3 +85,44 @@ describe('code-switching spans', () => {
     expect(withSpans).toBeGreaterThan(5);
   });
 });
+
+describe('the two-sentence bound', () => {
+  /** How many of the segmenter's sentences hold at least `min` letters as the detector counts them. */
+  const judged = (text: string, min: number) => [...segmenter.segment(text)].filter((x) => letterCount(lidText(x.segment)) >= min).length;
+
+  it('never says no where the segmenter finds two judgeable sentences: random texts of letters, terminators of many scripts, separators, URLs, handles', () => {
+    const rand = rng(29);
+    const pieces = ['Hallo', 'das ist gut', 'ok', 'İstanbul', 'ΑΘΗΝΑ', 'ﬁne', 'é', 'e\u0301', '😂', '𝐀𝐁', '中文字', 'नमस्ते', 'مرحبا', 'Барев', ' ', '  ', '\n', '\r\n', '\u2029', '\u0085', '.', '. ', '!', '?', '…', '‼', '。', '।', '؟', '։', '\u037e', '።', '\uff0e', '\u2024', '"', '»', ')', ' https://x.eu/a.b ', ' www.test.com ', ' @user.name ', ' #tag ', '3.14', 'e.g.', 'Mr.', '123'];
+    let yes = 0;
+    for (let t = 0; t < 6000; t++) {
+      let text = '';
+      const n = 1 + Math.floor(rand() * 16);
+      for (let i = 0; i < n; i++) text += pieces[Math.floor(rand() * pieces.length)];
+      const min = 1 + Math.floor(rand() * 20);
+      const two = judged(text, min) >= 2;
+      if (two) yes++;
+      if (!mayHoldTwoSentences(text, min)) expect(two, `${JSON.stringify(text)} min=${min}`).toBe(false);
+    }
+    expect(yes).toBeGreaterThan(500);
+  });
+
+  it('never says no on posts of real sentences joined every way, and says no on most single sentences', () => {
+    const rand = rng(31);
+    const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+    const joins = [' ', '\n', '', ' - ', ', ', '\u2029', '  '];
+    let skipped = 0;
+    let singles = 0;
+    for (let i = 0; i < 3000; i++) {
+      const n = 1 + Math.floor(rand() * 3);
+      const text = Array.from({ length: n }, () => pick(pick(pools).sentences)).join(pick(joins));
+      const two = judged(text, 15) >= 2;
+      const may = mayHoldTwoSentences(text, 15);
+      if (!may) expect(two, JSON.stringify(text)).toBe(false);
+      if (n === 1) singles++;
+      if (!may) skipped++;
+    }
+    // the bound is worth having: it spares the segmenter a good share of the posts
+    expect(skipped).toBeGreaterThan(singles / 3);
+  });
+});
+
