@@ -106,8 +106,8 @@ export class Markers {
       }
       // capitals only matter when the token differs from its lower case
       if (t.text !== t.lower && t.text.length >= 3) {
-        const letters = t.text.replace(/[^\p{L}]/gu, '');
-        if (letters.length >= 3 && letters === letters.toUpperCase()) caps.push([t.start, t.end, letters.length]);
+        const n = capitalLetters(t.text);
+        if (n >= 3) caps.push([t.start, t.end, n]);
       }
     }
     // shouting: two or more words in capitals, or one long one (a lone acronym is not shouting)
@@ -124,6 +124,34 @@ export class Markers {
     for (let i = 0; i < text.length; i++) if (u[text.charCodeAt(i)]) return true;
     return false;
   }
+}
+
+/** Per UTF-16 unit outside the surrogates: 1 a letter that upper-casing changes (a lower-case one), 2 not, 0 not yet asked. */
+const LOWER_LETTER = new Uint8Array(65536);
+
+/**
+ * How many letters `token` has when every one is a capital (its letters equal their upper case),
+ * else -1. A token ending in a lower-case letter is answered without building its letters
+ * (sentence-initial capitals are common; shouting is not): that letter stays in the letters and
+ * upper-casing changes it, so they cannot equal their upper case. `capitalLettersPlain` is the rule
+ * as first written, the tests' oracle.
+ */
+export function capitalLetters(token: string): number {
+  const c = token.charCodeAt(token.length - 1);
+  if (c < 0xd800 || c > 0xdfff) {
+    let v = LOWER_LETTER[c];
+    if (v === 0) {
+      const ch = String.fromCharCode(c);
+      v = LOWER_LETTER[c] = /\p{L}/u.test(ch) && ch.toUpperCase() !== ch ? 1 : 2;
+    }
+    if (v === 1) return -1;
+  }
+  return capitalLettersPlain(token);
+}
+
+export function capitalLettersPlain(token: string): number {
+  const letters = token.replace(/[^\p{L}]/gu, '');
+  return letters === letters.toUpperCase() ? letters.length : -1;
 }
 
 /** The marker tables, validated as the lexicons are: a bad file is a configuration error (exit 2, as a bad lexicon) naming the file and each bad field. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { tokenize } from '../../src/features/tokenize.js';
-import { Markers } from '../../src/features/markers.js';
+import { tokenize, tokenizeEach } from '../../src/features/tokenize.js';
+import { prng } from '../helpers.js';
+import { Markers, capitalLetters, capitalLettersPlain } from '../../src/features/markers.js';
 import { EnglishGrammar } from '../../src/features/grammar.js';
 import { ExtractorRegistry } from '../../src/features/registry.js';
 import { loadLexicons } from '../../src/features/lexicon.js';
@@ -15,6 +16,38 @@ describe('tokenize', () => {
       'I', "amn't", 'goin', 'to', 'Dún', 'Laoghaire', 'week-end', 'j’sais', 'ŻEBBUĠ', 'Ħamrun', 'Ελλάδα', '😂', '👍🏽',
     ]);
     expect(tokenize('j’sais')[0].lower).toBe("j'sais");
+  });
+
+  it('lower-casing the text once gives the tokens lower-casing each gives: random texts with Σ (final and not), İ, ’, decomposed accents, ligatures, emoji', () => {
+    const r = prng(41);
+    const pieces = ['Σ', 'ΟΔΟΣ', 'ος', 'Α', 'İ', 'I', 'ı', 'i', '’', "'", '-', 'e\u0301', 'É', 'ß', 'ẞ', 'ǅ', 'ﬁ', 'Ⅻ', '😂', '👍🏽', '\u200d', 'A', 'b', '1', ' ', '.', ',', 'Ж', 'Ω', '\u0345', 'Ꭰ', 'ꭰ', '𐐀', '\ud801'];
+    let fast = 0;
+    for (let t = 0; t < 20000; t++) {
+      let text = '';
+      const n = Math.floor(r() * 12);
+      for (let i = 0; i < n; i++) text += pieces[Math.floor(r() * pieces.length)];
+      expect(tokenize(text), JSON.stringify(text)).toEqual(tokenizeEach(text));
+      if (text.normalize('NFC') === text && !text.includes('Σ') && text.toLowerCase().length === text.length) fast++;
+    }
+    // both paths are exercised
+    expect(fast).toBeGreaterThan(2000);
+    expect(fast).toBeLessThan(18000);
+  });
+});
+
+describe('capital letters', () => {
+  it('the shortcut on a lower-case last letter answers as building the letters does: random tokens of cased, uncased and odd letters', () => {
+    const r = prng(43);
+    const pieces = ['A', 'b', 'ß', 'ẞ', 'ǅ', 'Ǆ', 'ǆ', 'ﬁ', 'Σ', 'ς', 'İ', 'ı', 'Ⅻ', 'ⅻ', '\u0345', 'ʰ', 'ª', '中', 'ا', '1', "'", '-', '😂', '𐐀', '𐐨', '\ud801', 'É', 'e\u0301'];
+    let caps = 0;
+    for (let t = 0; t < 20000; t++) {
+      let tok = '';
+      const n = 1 + Math.floor(r() * 7);
+      for (let i = 0; i < n; i++) tok += pieces[Math.floor(r() * pieces.length)];
+      expect(capitalLetters(tok), JSON.stringify(tok)).toBe(capitalLettersPlain(tok));
+      if (capitalLettersPlain(tok) >= 0) caps++;
+    }
+    expect(caps).toBeGreaterThan(1000);
   });
 });
 
