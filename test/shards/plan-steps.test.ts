@@ -253,11 +253,37 @@ describe('the reduces from sorted streams', () => {
       await runShardsQuotas(s, { v: 2, stage: 'shards-counts', fingerprint: `c${seed}`, partitions: [] });
       const sorted = names.filter((_, a) => [...total.keys()].some((k) => Math.floor(k / 256) === a)).sort();
       const want = assignSplits(seed, sorted, [...total].map(([k, n]) => [sorted.indexOf(names[Math.floor(k / 256)]) * 256 + (k % 256), n] as [number, number]), splits);
-      const t = new AuthorSplits(s);
+      const t = AuthorSplits.read(s);
       expect(t.n, `seed ${seed}`).toBe(sorted.length);
       expect(sorted.map((a) => t.of(a)), `seed ${seed}`).toEqual([...want]);
       expect(readQuotas(s).authors).toBe(sorted.length);
     }
+  });
+});
+
+describe('the split table lookup', () => {
+  it('finds what a byte-by-byte binary search finds: ids of 1–40 bytes sharing long prefixes, present and absent keys, other lengths, chars beyond Latin-1', () => {
+    const r = rng(47);
+    const alphabet = '0123456789abcdef ~';
+    let found = 0;
+    for (let t = 0; t < 300; t++) {
+      const width = 1 + Math.floor(r() * 40);
+      // few distinct 8-byte prefixes, so most ids tie on the numbers the search compares first
+      const heads = Array.from({ length: 1 + Math.floor(r() * 4) }, () => Array.from({ length: Math.min(width, 8) }, () => alphabet[Math.floor(r() * alphabet.length)]).join(''));
+      const make = () => (heads[Math.floor(r() * heads.length)] + Array.from({ length: width }, () => alphabet[Math.floor(r() * alphabet.length)]).join('')).slice(0, width);
+      const ids = [...new Set(Array.from({ length: Math.floor(r() * 60) }, make))].sort((a, b) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1')));
+      const split = Uint8Array.from(ids, () => Math.floor(r() * 3));
+      const table = new AuthorSplits(Buffer.from(ids.join(''), 'latin1'), split, width, ids.length);
+      const queries = [...ids, ...Array.from({ length: 30 }, make), make() + 'x', make().slice(1), '', 'Ā'.repeat(width), ids[0] ? ids[0].slice(0, -1) + 'ā' : 'ā'];
+      for (const q of queries) {
+        expect(table.of(q), `width ${width} ${JSON.stringify(q)}`).toBe(table.ofPlain(q));
+        if (ids.includes(q)) {
+          expect(table.of(q)).toBe(split[ids.indexOf(q)]);
+          found++;
+        }
+      }
+    }
+    expect(found).toBeGreaterThan(3000);
   });
 });
 

@@ -227,20 +227,65 @@ export function readQuotas(s: PlanSetup): Quotas {
 
 /** The split table: sorted fixed-width author ids and their split, looked up by binary search. */
 export class AuthorSplits {
-  private ids: Buffer;
-  private split: Uint8Array;
-  private width: number;
+  private readonly ids: Buffer;
+  private readonly split: Uint8Array;
+  private readonly width: number;
+  /** each id's first 8 bytes as two big-endian numbers (zero-padded): the search compares these, and bytes only among equal ones */
+  private readonly hi: Uint32Array;
+  private readonly lo: Uint32Array;
   readonly n: number;
-  constructor(s: PlanSetup) {
+  /** `ids`: n ids of `width` bytes each, sorted by bytes; `split`: each one's split. */
+  constructor(ids: Buffer, split: Uint8Array, width: number, n: number) {
+    this.ids = ids;
+    this.split = split;
+    this.width = width;
+    this.n = n;
+    this.hi = new Uint32Array(n);
+    this.lo = new Uint32Array(n);
+    const byte = (i: number, k: number) => (k < width ? ids[i * width + k] : 0);
+    for (let i = 0; i < n; i++) {
+      this.hi[i] = ((byte(i, 0) << 24) | (byte(i, 1) << 16) | (byte(i, 2) << 8) | byte(i, 3)) >>> 0;
+      this.lo[i] = ((byte(i, 4) << 24) | (byte(i, 5) << 16) | (byte(i, 6) << 8) | byte(i, 7)) >>> 0;
+    }
+  }
+
+  /** The split table the quotas step wrote. */
+  static read(s: PlanSetup): AuthorSplits {
     const { header, columns } = readColumns<{ n: number; width: number }>(authorsFile(s));
     const u8 = columns.ids as Uint8Array;
-    this.ids = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
-    this.split = columns.split as Uint8Array;
-    this.width = header.width;
-    this.n = header.n;
+    return new AuthorSplits(Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength), columns.split as Uint8Array, header.width, header.n);
   }
+
   /** The author's split (0 train, 1 validation, 2 test); 0 for an author without kept docs (as the in-memory plan). */
   of(author: string): number {
+    const w = this.width;
+    // the id's bytes as Buffer.from(author, 'latin1') has them
+    if (author.length !== w) return 0;
+    const b = (k: number) => (k < w ? author.charCodeAt(k) & 0xff : 0);
+    const kh = ((b(0) << 24) | (b(1) << 16) | (b(2) << 8) | b(3)) >>> 0;
+    const kl = ((b(4) << 24) | (b(5) << 16) | (b(6) << 8) | b(7)) >>> 0;
+    // the first id whose 8-byte prefix is not below the key's
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const h = this.hi[mid];
+      if (h < kh || (h === kh && this.lo[mid] < kl)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (w <= 8) return lo < this.n && this.hi[lo] === kh && this.lo[lo] === kl ? this.split[lo] : 0;
+    let key: Buffer | undefined;
+    for (let i = lo; i < this.n && this.hi[i] === kh && this.lo[i] === kl; i++) {
+      key ??= Buffer.from(author, 'latin1');
+      const c = this.ids.compare(key, 0, w, i * w, i * w + w);
+      if (c === 0) return this.split[i];
+      if (c > 0) break;
+    }
+    return 0;
+  }
+
+  /** The search as first written (bytes compared at every step): the tests' oracle. */
+  ofPlain(author: string): number {
     const w = this.width;
     const key = Buffer.from(author, 'latin1');
     if (key.length !== w) return 0;

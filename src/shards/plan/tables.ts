@@ -12,7 +12,7 @@ export interface PlanTables {
 export function planTables(s: PlanSetup): PlanTables {
   const samples: PlanTables['samples'] = new Map();
   for (const [l, x] of readSamples(s)) samples.set(s.localeNames.indexOf(l), { stop: x.stop, maxRepeat: x.maxRepeat, caps: new Map(x.caps.map((c) => [c.author, c.at])) });
-  return { splits: new AuthorSplits(s), samples };
+  return { splits: AuthorSplits.read(s), samples };
 }
 
 /**
