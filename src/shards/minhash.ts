@@ -6,7 +6,7 @@
 
 const NON_ASCII = /[^\x00-\x7f]/;
 const MARKS = /\p{M}+/gu;
-const URL = /\b(?:https?:\/\/|www\.)\S+/g;
+const URL_RE = /\b(?:https?:\/\/|www\.)\S+/g;
 const RT = /(^|\s)rt\s+@\S+:?/g;
 const VIA = /\bvia\s+@\S+/g;
 const HANDLE = /(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_.]+/gu;
@@ -16,12 +16,12 @@ const HANDLE = /(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_.]+/gu;
  * RT/via markers, emoji or punctuation. Each pass runs only where it can change something: NFKD
  * and the mark removal leave ASCII as it is; the URL pass needs `://` or `www.`, the three handle
  * passes an `@` (checked after NFKD, which turns a fullwidth ＠ into `@`). The result is the same
- * as running every pass (`dedupTextFull`, the tests' oracle).
+ * as running every pass (the tests check it against them).
  */
 export function dedupText(text: string): string {
   let t = NON_ASCII.test(text) ? text.normalize('NFKD').replace(MARKS, '') : text;
   t = t.toLowerCase();
-  if (t.includes('://') || t.includes('www.')) t = t.replace(URL, ' ');
+  if (t.includes('://') || t.includes('www.')) t = t.replace(URL_RE, ' ');
   if (t.includes('@')) t = t.replace(RT, ' ').replace(VIA, ' ').replace(HANDLE, ' ');
   return wordsOnly(t);
 }
@@ -62,20 +62,6 @@ function wordsOnly(t: string): string {
   }
   if (runStart >= 0) out += t.substring(runStart);
   return out;
-}
-
-/** Every pass of `dedupText`, unconditionally: the oracle its shortcuts are tested against. */
-export function dedupTextFull(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/\b(?:https?:\/\/|www\.)\S+/g, ' ')
-    .replace(/(^|\s)rt\s+@\S+:?/g, ' ')
-    .replace(/\bvia\s+@\S+/g, ' ')
-    .replace(/(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_.]+/gu, ' ')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
 }
 
 /** Scratch minima, sign-flipped (see `minhash`), reused between calls. */

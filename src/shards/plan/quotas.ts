@@ -283,21 +283,4 @@ export class AuthorSplits {
     }
     return 0;
   }
-
-  /** The search as first written (bytes compared at every step): the tests' oracle. */
-  ofPlain(author: string): number {
-    const w = this.width;
-    const key = Buffer.from(author, 'latin1');
-    if (key.length !== w) return 0;
-    let lo = 0;
-    let hi = this.n - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const c = this.ids.compare(key, 0, w, mid * w, mid * w + w);
-      if (c < 0) lo = mid + 1;
-      else if (c > 0) hi = mid - 1;
-      else return this.split[mid];
-    }
-    return 0;
-  }
 }
