@@ -3,8 +3,11 @@
  * Each shingle is hashed once with two 32-bit hashes; permutation i is h1 + i·h2 (Kirsch &
  * Mitzenmacher double hashing), so a signature costs one pass over the shingles.
  */
+import { CharClass, joinRuns } from '../char-runs.js';
 
 const NON_ASCII = /[^\x00-\x7f]/;
+/** letters and numbers: what dedup keeps of a text */
+const WORDS = new CharClass(/^[\p{L}\p{N}]+$/u);
 const MARKS = /\p{M}+/gu;
 const URL_RE = /\b(?:https?:\/\/|www\.)\S+/g;
 const RT = /(^|\s)rt\s+@\S+:?/g;
@@ -23,45 +26,7 @@ export function dedupText(text: string): string {
   t = t.toLowerCase();
   if (t.includes('://') || t.includes('www.')) t = t.replace(URL_RE, ' ');
   if (t.includes('@')) t = t.replace(RT, ' ').replace(VIA, ' ').replace(HANDLE, ' ');
-  return wordsOnly(t);
-}
-
-const WORD_CHAR = /^[\p{L}\p{N}]+$/u;
-/** Per UTF-16 unit outside the surrogates: 1 a letter or number, 2 not, 0 not yet asked. */
-const WORD = new Uint8Array(65536);
-
-/** `t.replace(/[^\p{L}\p{N}]+/gu, ' ').trim()` in one pass (pairs beyond the BMP tested by the regular expression; a lone surrogate is neither). */
-function wordsOnly(t: string): string {
-  let out = '';
-  let runStart = -1;
-  let pending = false;
-  const L = t.length;
-  for (let i = 0; i < L; i++) {
-    const c = t.charCodeAt(i);
-    let word: boolean;
-    let width = 1;
-    if (c < 0xd800 || c > 0xdfff) {
-      let v = WORD[c];
-      if (v === 0) v = WORD[c] = WORD_CHAR.test(String.fromCharCode(c)) ? 1 : 2;
-      word = v === 1;
-    } else if (c <= 0xdbff && i + 1 < L && (t.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      word = WORD_CHAR.test(t.substr(i, 2));
-      width = 2;
-    } else word = false;
-    if (word) {
-      if (runStart < 0) {
-        runStart = i;
-        if (pending) out += ' ';
-      }
-    } else if (runStart >= 0) {
-      out += t.substring(runStart, i);
-      runStart = -1;
-      pending = true;
-    }
-    i += width - 1;
-  }
-  if (runStart >= 0) out += t.substring(runStart);
-  return out;
+  return joinRuns(t, WORDS);
 }
 
 /** Scratch minima, sign-flipped (see `minhash`), reused between calls. */
