@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DedupIndex, DEFAULT_DEDUP } from '../../src/shards/dedupe.js';
 import { Names, writeColumns } from '../../src/io/columns.js';
 import { ExternalSorter } from '../../src/io/extsort.js';
@@ -286,6 +286,22 @@ describe('the split table lookup', () => {
       }
     }
     expect(found).toBeGreaterThan(3000);
+  });
+
+  it('takes log2(n) steps when every id shares its first 12 bytes (raw user names): at most 13 byte comparisons per lookup over 4,096 ids, never a scan', () => {
+    const n = 4096;
+    const ids = Array.from({ length: n }, (_, i) => `user_000000_${String(i * 7).padStart(8, '0')}`).sort();
+    const width = ids[0].length;
+    const split = Uint8Array.from(ids, (_, i) => i % 3);
+    const table = new AuthorSplits(Buffer.from(ids.join(''), 'latin1'), split, width, n);
+    const spy = vi.spyOn(Buffer.prototype, 'compare');
+    try {
+      for (let i = 0; i < n; i++) expect(table.of(ids[i])).toBe(split[i]);
+      for (let i = 0; i < 1000; i++) expect(table.of(`user_000000_${String(i * 7 + 3).padStart(8, '0')}`)).toBe(0);
+      expect(spy.mock.calls.length).toBeLessThanOrEqual((n + 1000) * 13);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

@@ -230,7 +230,7 @@ export class AuthorSplits {
   private readonly ids: Buffer;
   private readonly split: Uint8Array;
   private readonly width: number;
-  /** each id's first 8 bytes as two big-endian numbers (zero-padded): the search compares these, and bytes only among equal ones */
+  /** each id's first 8 bytes as two big-endian numbers (zero-padded): the search compares these, and the remaining bytes only where they are equal */
   private readonly hi: Uint32Array;
   private readonly lo: Uint32Array;
   readonly n: number;
@@ -264,22 +264,24 @@ export class AuthorSplits {
     const b = (k: number) => (k < w ? author.charCodeAt(k) & 0xff : 0);
     const kh = ((b(0) << 24) | (b(1) << 16) | (b(2) << 8) | b(3)) >>> 0;
     const kl = ((b(4) << 24) | (b(5) << 16) | (b(6) << 8) | b(7)) >>> 0;
-    // the first id whose 8-byte prefix is not below the key's
+    // a binary search that orders by the prefix numbers and reads bytes (from the 9th on) only
+    // where they are equal: log2(n) steps whatever the ids share (ids with a common prefix, as
+    // raw user names have, cost one byte comparison per step, never a scan)
+    let key: Buffer | undefined;
     let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
+    let hi = this.n - 1;
+    while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const h = this.hi[mid];
-      if (h < kh || (h === kh && this.lo[mid] < kl)) lo = mid + 1;
-      else hi = mid;
-    }
-    if (w <= 8) return lo < this.n && this.hi[lo] === kh && this.lo[lo] === kl ? this.split[lo] : 0;
-    let key: Buffer | undefined;
-    for (let i = lo; i < this.n && this.hi[i] === kh && this.lo[i] === kl; i++) {
-      key ??= Buffer.from(author, 'latin1');
-      const c = this.ids.compare(key, 0, w, i * w, i * w + w);
-      if (c === 0) return this.split[i];
-      if (c > 0) break;
+      const l = this.lo[mid];
+      let c: number; // the id at mid against the key
+      if (h !== kh) c = h < kh ? -1 : 1;
+      else if (l !== kl) c = l < kl ? -1 : 1;
+      else if (w <= 8) c = 0;
+      else c = this.ids.compare((key ??= Buffer.from(author, 'latin1')), 8, w, mid * w + 8, mid * w + w);
+      if (c < 0) lo = mid + 1;
+      else if (c > 0) hi = mid - 1;
+      else return this.split[mid];
     }
     return 0;
   }
