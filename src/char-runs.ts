@@ -15,6 +15,12 @@ export class CharClass {
     return (this.table[c] = this.re.test(String.fromCharCode(c)) ? 1 : 2);
   }
 
+  /** Whether BMP unit `c` (not a surrogate) is a member. */
+  has(c: number): boolean {
+    const v = this.table[c];
+    return (v === 0 ? this.ask(c) : v) === 1;
+  }
+
   /** Whether the surrogate pair at `s[i]` is a member. */
   pair(s: string, i: number): boolean {
     return this.re.test(s.substr(i, 2));

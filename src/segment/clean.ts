@@ -4,7 +4,7 @@ const URL_RE = /\b(?:https?:\/\/|www\.)\S+/giu;
 const HANDLE_RE = /(^|\s)[@#][\p{L}\p{N}_.]+/gu;
 const WWW_RE = /www\./i;
 /** letters and marks: what `lidText` keeps */
-const LETTERS = new CharClass(/^[\p{L}\p{M}]+$/u);
+export const LETTERS = new CharClass(/^[\p{L}\p{M}]+$/u);
 
 /**
  * Text as language ID should see it: URLs, @handles, #hashtags, digits, emoji and punctuation

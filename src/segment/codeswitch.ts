@@ -1,5 +1,6 @@
 import type { Cascade } from './cascade.js';
-import { letterCount, lidText } from './clean.js';
+import { CharClass } from '../char-runs.js';
+import { LETTERS, letterCount, lidText } from './clean.js';
 
 export interface LangSpan {
   start: number;
@@ -10,10 +11,7 @@ export interface LangSpan {
 const segmenter = new Intl.Segmenter('und', { granularity: 'sentence' });
 
 /** A sentence can end only after one of these (UAX #29: STerm, ATerm, Sep, CR, LF). */
-const BREAK_CHAR = /[\p{Sentence_Terminal}.\u2024\ufe52\uff0e\r\n\u0085\u2028\u2029]/u;
-const LETTER_CHAR = /[\p{L}\p{M}]/u;
-/** Per UTF-16 unit outside the surrogates, bit 1: a letter or mark, bit 2: a sentence may end after it, bit 4: asked. */
-const CLASS = new Uint8Array(65536);
+const BREAKS = new CharClass(/^[\p{Sentence_Terminal}.\u2024\ufe52\uff0e\r\n\u0085\u2028\u2029]+$/u);
 
 /**
  * Whether `text` could hold two sentences of at least `min` letters each, by a bound the sentence
@@ -38,21 +36,13 @@ export function mayHoldTwoSentences(text: string, min: number): boolean {
   return false;
 }
 
-function classOf(c: number): number {
-  let v = CLASS[c];
-  if (v === 0) {
-    const ch = String.fromCharCode(c);
-    v = CLASS[c] = 4 | (LETTER_CHAR.test(ch) ? 1 : 0) | (BREAK_CHAR.test(ch) ? 2 : 0);
-  }
-  return v;
-}
 function letterUnits(c: number): number {
   if (c >= 0xd800 && c <= 0xdfff) return 1;
   if (c === 0x130) return 2;
-  return classOf(c) & 1;
+  return LETTERS.has(c) ? 1 : 0;
 }
 function mayEndAfter(c: number): boolean {
-  return (c >= 0xd800 && c <= 0xdfff) || (classOf(c) & 2) !== 0;
+  return (c >= 0xd800 && c <= 0xdfff) || BREAKS.has(c);
 }
 
 /**
