@@ -2,11 +2,18 @@
  * Variety-judge benchmark: the judge against a reference linear classifier, in one run, on real
  * human-labelled dialect data and on the sample build.
  *
- *   npx tsx scripts/bench/judge.ts [--gdi ../shared/data/gdi] [--sample DIR[,DIR2…]] [--seeds 1,2,3] [--no-legacy] [--pseudo-authors] [--boot 1000]
+ *   npx tsx scripts/bench/judge.ts [--gdi ../shared/data/gdi] [--sample DIR[,DIR2…]] [--seeds 1,2,3] [--no-legacy] [--pseudo-authors] [--boot 1000] [--shares 0.25,0.5,0.75,1]
  *
  * --sample takes several builds (e.g. the sample under two secrets: other pseudonyms, other author
  * splits, other test docs) and prints the spread of the judge and of the reference over them.
  * --pseudo-authors adds the judge with a held-out fold of pseudo-authors (judge-groups.ts).
+ * Self-training (LanguageJudge.train's `unlabelled`): "self-trained on test" is given the test
+ * texts without their labels (transductive, as VarDial allowed); "self-trained other half" scores
+ * each half of the test items with a judge given only the other half's texts (the scored texts
+ * never seen); "ref, self-trained on test" applies the same recipe to the reference (most
+ * confident half by margin), so the judge is also compared like for like. --shares prints, for
+ * GDI and seed 1, the self-trained judge at other shares than the fixed SELF_TRAIN_SHARE (a
+ * sensitivity check, not a choice: the share was fixed before any of it was measured).
  * Every table has paired percentile-bootstrap 95% intervals over test items (the same resample for
  * every model): per model, and for judge − ref.
  *
@@ -31,7 +38,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { LanguageJudge } from '../../src/evaluate/judge.js';
+import { LanguageJudge, SELF_TRAIN_SHARE } from '../../src/evaluate/judge.js';
 import { LegacySgdJudge } from '../../src/evaluate/judge-legacy.js';
 import { classification, expectedCalibrationError } from '../../src/evaluate/metrics.js';
 import { fnv1a32 as seedOf } from '../../src/hash.js';
@@ -47,6 +54,10 @@ const SAMPLES = arg('--sample', '/tmp/judge-sample').split(',').map((s) => path.
 /** bootstrap replicates for the 95% intervals over test items */
 const BOOT = Number(arg('--boot', '1000'));
 const SEEDS = arg('--seeds', '1,2,3').split(',').map(Number);
+/** contenders compared in the verdict (the reference's name is set below) */
+const JUDGE = 'judge (this build)';
+const SELF = 'judge, self-trained on test';
+const REF_SELF = 'ref, self-trained on test';
 
 // ---------------------------------------------------------------------------------------------
 // The reference: TF-IDF char_wb 1–5 + LinearSVC (liblinear dual CD), all inside the bench.
@@ -179,19 +190,36 @@ class RefLinearSvc {
     return this;
   }
   predict(texts: string[]): string[] {
+    return this.decide(texts).map((d) => d.label);
+  }
+  /** the best label and its margin over the second (the reference's confidence: LinearSVC has no probabilities) */
+  decide(texts: string[]): Array<{ label: string; margin: number }> {
     const X = this.tfidf.transform(texts);
     const dim = this.tfidf.vocab.size;
     return texts.map((_, i) => {
-      let best = 0;
-      let bv = -Infinity;
-      this.ws.forEach((w, k) => {
+      const ds = this.ws.map((w) => {
         let d = w[dim];
         for (let p = X.ptr[i]; p < X.ptr[i + 1]; p++) d += w[X.idx[p]] * X.val[p];
-        if (d > bv) (bv = d), (best = k);
+        return d;
       });
-      return this.labels[best];
+      let best = 0;
+      for (let k = 1; k < ds.length; k++) if (ds[k] > ds[best]) best = k;
+      const second = Math.max(...ds.filter((_, k) => k !== best));
+      return { label: this.labels[best], margin: ds[best] - second };
     });
   }
+}
+
+/**
+ * The judge's self-training recipe applied to the reference, so the two compare like for like:
+ * label the unlabelled texts, add the most confident half (by margin) with those labels, retrain.
+ */
+function selfTrainedRef(t: { texts: string[]; labels: string[] }, unlabelled: string[], seed: number): RefLinearSvc {
+  const first = new RefLinearSvc().train(t.texts, t.labels, seed);
+  const d = first.decide(unlabelled).map((x, i) => ({ ...x, i }));
+  d.sort((a, b) => b.margin - a.margin || a.i - b.i);
+  const take = d.slice(0, Math.round(SELF_TRAIN_SHARE * unlabelled.length)).sort((a, b) => a.i - b.i);
+  return new RefLinearSvc().train([...t.texts, ...take.map((x) => unlabelled[x.i])], [...t.labels, ...take.map((x) => x.label)], seed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,8 +232,15 @@ interface Task {
 
 interface Contender {
   name: string;
-  fit: (t: Task['train'], seed: number) => { predict: (texts: string[]) => Array<{ label: string; p?: number }> };
+  /** `unlabelled`: the test texts without their labels (for the self-trained contenders) */
+  fit: (t: Task['train'], seed: number, unlabelled: string[]) => { predict: (texts: string[]) => Array<{ label: string; p?: number }> };
 }
+
+/** a seeded half of the test items (for self-training on the other half's texts) */
+const halfOf = (n: number, seed: number) => {
+  const r = mulberry(seed ^ 0x5bd1e995);
+  return Array.from({ length: n }, () => r() < 0.5);
+};
 
 const contenders: Contender[] = [
   {
@@ -237,6 +272,32 @@ const contenders: Contender[] = [
           `; temperature ${m.temperature.toFixed(3)}; held-out macro-F1 ${r.heldOut?.macroF1.toFixed(4) ?? '–'}`,
       );
       return { predict: (xs) => xs.map((x) => topOf(m.probs(x))) };
+    },
+  },
+  {
+    name: SELF,
+    fit: (t, seed, unlabelled) => {
+      const m = LanguageJudge.train(t.texts, t.labels, { seed, unlabelled });
+      const st = m.report!.selfTraining!;
+      chosen.push(`  self-trained, seed ${seed}: ${st.added} of ${st.unlabelled} test texts added (${Object.entries(st.perLabel).map(([l, n]) => `${l} ${n}`).join(', ')}), NB weight ${m.nbWeight}, temperature ${m.temperature.toFixed(3)}`);
+      return { predict: (xs) => xs.map((x) => topOf(m.probs(x))) };
+    },
+  },
+  {
+    name: 'judge, self-trained other half',
+    // each half of the test items scored by a judge self-trained on the other half's texts: the
+    // scored texts themselves never seen, their speakers' other texts are
+    fit: (t, seed, unlabelled) => {
+      const h = halfOf(unlabelled.length, seed);
+      const ms = [false, true].map((side) => LanguageJudge.train(t.texts, t.labels, { seed, unlabelled: unlabelled.filter((_, i) => h[i] !== side) }));
+      return { predict: (xs) => xs.map((x, i) => topOf(ms[xs === unlabelled && h[i] ? 1 : 0].probs(x))) };
+    },
+  },
+  {
+    name: REF_SELF,
+    fit: (t, seed, unlabelled) => {
+      const m = selfTrainedRef(t, unlabelled, seed);
+      return { predict: (xs) => m.predict(xs).map((label) => ({ label })) };
     },
   },
 ];
@@ -301,7 +362,7 @@ function runTask(t: Task): Map<string, Row> {
     for (const seed of SEEDS) {
       const t0 = performance.now();
       const c0 = process.cpuUsage();
-      const m = c.fit(t.train, seed);
+      const m = c.fit(t.train, seed, t.test.texts);
       const cu = process.cpuUsage(c0);
       const t1 = performance.now();
       r.trainCpuMs.push((cu.user + cu.system) / 1000);
@@ -332,7 +393,7 @@ const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(
 function bootstrap(sets: Array<{ gold: string[]; labels: string[]; preds: Map<string, string[]> }>, names: string[], seed: number) {
   const r = mulberry(seed);
   const reps = new Map<string, number[]>(names.map((n) => [n, []]));
-  const diff: number[] = [];
+  const diffs = PAIRS.map((): number[] => []);
   for (let b = 0; b < BOOT; b++) {
     const per = new Map<string, number>(names.map((n) => [n, 0]));
     for (const s of sets) {
@@ -341,14 +402,19 @@ function bootstrap(sets: Array<{ gold: string[]; labels: string[]; preds: Map<st
       for (const n of names) per.set(n, per.get(n)! + classification(gold, pick.map((i) => s.preds.get(n)![i]), s.labels).macroF1 / sets.length);
     }
     for (const n of names) reps.get(n)!.push(per.get(n)!);
-    diff.push(per.get(JUDGE)! - per.get(REF)!);
+    PAIRS.forEach(([a, c], q) => diffs[q].push(per.get(a)! - per.get(c)!));
   }
   const ci = (xs: number[]): [number, number] => [pct(xs, 0.025), pct(xs, 0.975)];
-  return { ci: new Map([...reps].map(([n, xs]) => [n, ci(xs)])), diff: ci(diff) };
+  return { ci: new Map([...reps].map(([n, xs]) => [n, ci(xs)])), diffs: diffs.map(ci) };
 }
 
 const REF = contenders[0].name;
-const JUDGE = 'judge (this build)';
+/** the differences every table reports (paired bootstrap): the judge and the self-trained judge against the reference, like for like */
+const PAIRS: Array<[string, string]> = [
+  [JUDGE, REF],
+  [SELF, REF],
+  [SELF, REF_SELF],
+];
 const f4 = (x: number) => x.toFixed(4);
 const sgn = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(4);
 
@@ -356,17 +422,20 @@ function table(title: string, rows: Map<string, Row>, n: { train: number; test: 
   const b = bootstrap([{ gold: n.gold, labels: n.labels, preds: new Map([...rows].map(([k, r]) => [k, r.pred])) }], [...rows.keys()], seedOf('judge-bench', title));
   const lines = [
     `${title}: train ${n.train}, test ${n.test}, labels ${n.labels.join(' ')}; seeds ${SEEDS.join(',')}`,
-    `  ${'model'.padEnd(28)} ${'macro-F1'.padStart(8)} ${'95% CI'.padStart(15)} ${'spread'.padStart(7)} ${'accuracy'.padStart(8)} ${'spread'.padStart(7)} ${'ECE'.padStart(6)} ${'train ms'.padStart(9)} ${'cpu ms'.padStart(9)} ${'pred ms'.padStart(8)}`,
+    `  ${'model'.padEnd(32)} ${'macro-F1'.padStart(8)} ${'95% CI'.padStart(15)} ${'spread'.padStart(7)} ${'accuracy'.padStart(8)} ${'spread'.padStart(7)} ${'ECE'.padStart(6)} ${'train ms'.padStart(9)} ${'cpu ms'.padStart(9)} ${'pred ms'.padStart(8)}`,
   ];
   for (const [name, r] of rows) {
     const c = b.ci.get(name)!;
     lines.push(
-      `  ${name.padEnd(28)} ${f4(mean(r.macro)).padStart(8)} ${`${f4(c[0])}–${f4(c[1])}`.padStart(15)} ${f4(spread(r.macro)).padStart(7)} ${f4(mean(r.acc)).padStart(8)} ${f4(spread(r.acc)).padStart(7)} ${(r.ece.length ? mean(r.ece).toFixed(3) : '–').padStart(6)} ${mean(r.trainMs).toFixed(0).padStart(9)} ${mean(r.trainCpuMs).toFixed(0).padStart(9)} ${mean(r.predMs).toFixed(0).padStart(8)}`,
+      `  ${name.padEnd(32)} ${f4(mean(r.macro)).padStart(8)} ${`${f4(c[0])}–${f4(c[1])}`.padStart(15)} ${f4(spread(r.macro)).padStart(7)} ${f4(mean(r.acc)).padStart(8)} ${f4(spread(r.acc)).padStart(7)} ${(r.ece.length ? mean(r.ece).toFixed(3) : '–').padStart(6)} ${mean(r.trainMs).toFixed(0).padStart(9)} ${mean(r.trainCpuMs).toFixed(0).padStart(9)} ${mean(r.predMs).toFixed(0).padStart(8)}`,
     );
   }
   const j = rows.get(JUDGE)!;
   const ref = rows.get(REF)!;
-  lines.push(`  judge − ref: ${sgn(mean(j.macro) - mean(ref.macro))} macro-F1 (paired bootstrap 95% CI ${sgn(b.diff[0])} to ${sgn(b.diff[1])}, seed 1); train CPU time judge/ref ${(mean(j.trainCpuMs) / mean(ref.trainCpuMs)).toFixed(1)}× (wall ${(mean(j.trainMs) / mean(ref.trainMs)).toFixed(1)}×)`);
+  PAIRS.forEach(([a, c], q) =>
+    lines.push(`  ${a} − ${c}: ${sgn(mean(rows.get(a)!.macro) - mean(rows.get(c)!.macro))} macro-F1 (paired bootstrap 95% CI ${sgn(b.diffs[q][0])} to ${sgn(b.diffs[q][1])}, seed 1)`),
+  );
+  lines.push(`  train CPU time judge/ref ${(mean(j.trainCpuMs) / mean(ref.trainCpuMs)).toFixed(1)}× (wall ${(mean(j.trainMs) / mean(ref.trainMs)).toFixed(1)}×)`);
   if (chosen.length) lines.push('  judge hyper-parameters (dev/test never seen):', ...chosen);
   return lines.join('\n');
 }
@@ -377,7 +446,18 @@ function main() {
     const t: Task = { name: 'GDI dev', train: readTsv(path.join(GDI, 'train.tsv')), test: readTsv(path.join(GDI, 'dev.tsv')) };
     const rows = runTask(t);
     console.log(table(`GDI (train.tsv → dev.tsv, ${GDI})`, rows, { train: t.train.texts.length, test: t.test.texts.length, labels: [...new Set(t.train.labels)].sort(), gold: t.test.labels }) + '\n');
-    verdict.push(`GDI dev: judge − ref = ${sgn(mean(rows.get(JUDGE)!.macro) - mean(rows.get(REF)!.macro))} macro-F1`);
+    const d = (a: string, c: string) => sgn(mean(rows.get(a)!.macro) - mean(rows.get(c)!.macro));
+    verdict.push(`GDI dev: judge − ref = ${d(JUDGE, REF)}; self-trained judge − ref = ${d(SELF, REF)}; self-trained judge − self-trained ref = ${d(SELF, REF_SELF)} macro-F1`);
+    if (args.includes('--shares')) {
+      const cells = arg('--shares', '')
+        .split(',')
+        .map(Number)
+        .map((share) => {
+          const m = LanguageJudge.train(t.train.texts, t.train.labels, { seed: 1, unlabelled: t.test.texts, selfTrainShare: share });
+          return `${share} → ${f4(classification(t.test.labels, t.test.texts.map((x) => m.predict(x))).macroF1)}`;
+        });
+      console.log(`GDI dev, self-trained judge at other shares (seed 1; the judge uses ${SELF_TRAIN_SHARE}): ${cells.join(', ')}\n`);
+    }
   } else console.log(`GDI: not found under ${GDI} (skipped)\n`);
   const perBuild: Array<{ dir: string; judge: number; ref: number }> = [];
   for (const SAMPLE of SAMPLES) {
@@ -398,19 +478,19 @@ function main() {
     const b = bootstrap(sets, [...macroBy.keys()], seedOf('judge-bench', SAMPLE));
     const lines = [
       `sample, mean macro-F1 over ${sets.length} languages (${SAMPLE}, ${sets.reduce((s, x) => s + x.gold.length, 0)} test docs); seeds ${SEEDS.join(',')}`,
-      `  ${'model'.padEnd(28)} ${'macro-F1'.padStart(8)} ${'95% CI'.padStart(15)} ${'spread'.padStart(7)}`,
+      `  ${'model'.padEnd(32)} ${'macro-F1'.padStart(8)} ${'95% CI'.padStart(15)} ${'spread'.padStart(7)}`,
     ];
     const m = new Map<string, number>();
     for (const [k, per] of macroBy) {
       const bySeed = SEEDS.map((_, s) => mean(per.map((p) => p[s])));
       m.set(k, mean(bySeed));
       const c = b.ci.get(k)!;
-      lines.push(`  ${k.padEnd(28)} ${f4(mean(bySeed)).padStart(8)} ${`${f4(c[0])}–${f4(c[1])}`.padStart(15)} ${f4(spread(bySeed)).padStart(7)}`);
+      lines.push(`  ${k.padEnd(32)} ${f4(mean(bySeed)).padStart(8)} ${`${f4(c[0])}–${f4(c[1])}`.padStart(15)} ${f4(spread(bySeed)).padStart(7)}`);
     }
-    lines.push(`  judge − ref: ${sgn(m.get(JUDGE)! - m.get(REF)!)} (paired bootstrap 95% CI ${sgn(b.diff[0])} to ${sgn(b.diff[1])})`);
+    PAIRS.forEach(([a, c], q) => lines.push(`  ${a} − ${c}: ${sgn(m.get(a)! - m.get(c)!)} (paired bootstrap 95% CI ${sgn(b.diffs[q][0])} to ${sgn(b.diffs[q][1])})`));
     console.log(lines.join('\n') + '\n');
     perBuild.push({ dir: SAMPLE, judge: m.get(JUDGE)!, ref: m.get(REF)! });
-    verdict.push(`sample ${SAMPLE}: judge − ref = ${sgn(m.get(JUDGE)! - m.get(REF)!)} macro-F1`);
+    verdict.push(`sample ${SAMPLE}: judge − ref = ${sgn(m.get(JUDGE)! - m.get(REF)!)}; self-trained judge − ref = ${sgn(m.get(SELF)! - m.get(REF)!)}; self-trained judge − self-trained ref = ${sgn(m.get(SELF)! - m.get(REF_SELF)!)} macro-F1`);
   }
   if (perBuild.length > 1)
     verdict.push(

@@ -187,6 +187,8 @@ Example:
     .option('--group-col <name>', 'column of --input naming the author/speaker: the held-out calibration fold takes whole groups')
     .option('--lang <code>', 'language the --input judge is for (default: from locale labels, else the texts\' majority detected language)')
     .option('--seed <n>', 'seed (calibration fold, solver order)', intArg('--seed'), 7)
+    .option('--unlabelled <file>', 'unlabelled texts of the domain to be scored (.jsonl/.csv/.tsv): self-training: the judge labels them, the most confident half joins training, it trains again (scores on these very texts are then transductive)')
+    .option('--unlabelled-text-col <name>', 'text column of --unlabelled (default: --text-col)')
     .option('--insecure-dev-secret', 'use the public development secret to find the docs balance left out (demo builds)')
     .option('-o, --out <file>', 'judge file (default <build>/judge/judge.json.gz, or <input>.judge.json.gz)')
     .addHelpText('after', `\nExample:\n  $ vernacular judge train --build out/sample\n  $ vernacular judge train --input out/sample/eval/sets/dialect-id.jsonl --text-col context --label-col locale -o dialect.judge.json.gz`)

@@ -13,6 +13,8 @@ export function judgeTable(report: { [lang: string]: unknown }): string {
     if (lang.startsWith('_')) continue;
     const f = (x: number | undefined, w = 8) => (x !== undefined && Number.isFinite(x) ? x.toFixed(3).padStart(w) : 'n/a'.padStart(w));
     lines.push(`  ${lang.padEnd(6)} ${String(r.trainedOn ?? '').padStart(5)}  ${String(r.n ?? 0).padStart(8)}  ${f(r.macroF1)}  ${f(r.accuracy)}  ${f(r.ece, 5)}`);
+    const st = (r as { selfTraining?: { unlabelled: number; added: number; perLabel: { [l: string]: number } } }).selfTraining;
+    if (st) lines.push(`         self-trained: ${st.added} of ${st.unlabelled} unlabelled texts added with the judge's labels (${Object.entries(st.perLabel).map(([l, n]) => `${l} ${n}`).join(', ')}); train counts them`);
   }
   return lines.join('\n');
 }
@@ -65,6 +67,37 @@ function readLabelled(file: string, textCol: string, labelCol?: string, groupCol
   return { texts, labels, groups: groupCol ? groups : undefined, labelCol: col };
 }
 
+/**
+ * Texts of an unlabelled JSONL/CSV/TSV file (`judge train --unlabelled`): the `textCol` column of
+ * every row; a row without a string there is an error naming it.
+ */
+export function readUnlabelled(file: string, textCol: string): string[] {
+  const rows = readRows(path.resolve(file));
+  if (!rows.length) throw new InputError(`${file}: no rows`);
+  return rows.map((r, i) => {
+    const t = r[textCol];
+    if (typeof t !== 'string') throw new InputError(`${file}: row ${i + 1}: needs a string '${textCol}' (--unlabelled-text-col)`);
+    return t;
+  });
+}
+
+/**
+ * Unlabelled texts by the judge they self-train: all to `lang` when given, else each to its
+ * detected language's (only languages in `langs`, when given); the rest are counted, never guessed.
+ */
+export async function routeUnlabelled(texts: string[], langs: readonly string[] | undefined, lang?: string): Promise<{ byLang: Map<string, string[]>; unrouted: { [lang: string]: number } }> {
+  const byLang = new Map<string, string[]>((langs ?? []).map((l) => [l, []]));
+  const unrouted: { [lang: string]: number } = {};
+  const detect = lang ? undefined : await detector();
+  for (const t of texts) {
+    const l = lang ?? detect!(t);
+    const b = byLang.get(l) ?? (langs ? undefined : byLang.set(l, []).get(l));
+    if (b) b.push(t);
+    else unrouted[l] = (unrouted[l] ?? 0) + 1;
+  }
+  return { byLang, unrouted };
+}
+
 /** The language of a text as a judge key (`de`, `en`, …; `und` when too little text). */
 async function detector(): Promise<(text: string) => string> {
   const { Cascade } = await import('../segment/cascade.js');
@@ -93,6 +126,10 @@ export interface LabelledTrainOptions {
   /** judge file (default `<input>.judge.json.gz`) */
   out?: string;
   seed?: number;
+  /** unlabelled texts of the domain to be scored (.jsonl/.csv/.tsv): self-training (LanguageJudge.train's `unlabelled`) */
+  unlabelled?: string;
+  /** their text column (default: `textCol`) */
+  unlabelledTextCol?: string;
 }
 
 /** Train and save a judge set on any labelled file; `how` says which language each judge was keyed by. */
@@ -128,13 +165,14 @@ export async function trainJudgesOnFile(o: LabelledTrainOptions): Promise<{ out:
     how = `the texts' majority detected language (${votes.get(lang)} of ${texts.length})`;
   }
   const set: JudgeSet = { judges: {}, report: {} };
+  for (const [lang, d] of byLang) if (new Set(d.labels).size < 2) throw new InputError(`${file}: language ${lang} has one label (${d.labels[0]}) in column '${labelCol}': a judge needs two or more`);
+  const un = o.unlabelled ? await routeUnlabelled(readUnlabelled(o.unlabelled, o.unlabelledTextCol ?? o.textCol ?? 'text'), [...byLang.keys()], o.lang) : undefined;
   for (const [lang, d] of [...byLang.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (new Set(d.labels).size < 2) throw new InputError(`${file}: language ${lang} has one label (${d.labels[0]}) in column '${labelCol}': a judge needs two or more`);
-    const j = LanguageJudge.train(d.texts, d.labels, { seed: o.seed, groups: d.groups });
+    const j = LanguageJudge.train(d.texts, d.labels, { seed: o.seed, groups: d.groups, unlabelled: un?.byLang.get(lang) });
     set.judges[lang] = j;
-    set.report[lang] = { heldOut: o.groupCol ? `calibration fold of whole '${o.groupCol}' groups` : 'random calibration fold (use --group-col for speakers/authors)', ...j.report?.heldOut, trainedOn: j.report?.n, perLabel: j.report?.perLabel, temperature: j.temperature };
+    set.report[lang] = { heldOut: o.groupCol ? `calibration fold of whole '${o.groupCol}' groups` : 'random calibration fold (use --group-col for speakers/authors)', ...j.report?.heldOut, trainedOn: j.report?.n, perLabel: j.report?.perLabel, temperature: j.temperature, ...(j.report?.selfTraining ? { selfTraining: j.report.selfTraining } : {}) };
   }
-  set.report._input = { file, labelCol, keyedBy: how };
+  set.report._input = { file, labelCol, keyedBy: how, ...(un ? { unlabelled: path.resolve(o.unlabelled!), unrouted: un.unrouted } : {}) };
   fs.mkdirSync(path.dirname(out), { recursive: true });
   saveJudges(out, set);
   return { out, set, how };

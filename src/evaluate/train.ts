@@ -118,15 +118,15 @@ export async function nonTestDocs(shardsDir: string, secret?: string): Promise<{
  * the author-disjoint held-out fold the temperature is fitted on (macro-F1, accuracy, ECE of a
  * model trained on the rest).
  */
-export async function trainJudges(o: { shardsDir: string; out: string; secret?: string; seed?: number }): Promise<JudgeSet> {
+export async function trainJudges(o: { shardsDir: string; out: string; secret?: string; seed?: number; unlabelled?: { [lang: string]: string[] } }): Promise<JudgeSet> {
   const { byLang, sources } = await nonTestDocs(o.shardsDir, o.secret);
   const set: JudgeSet = { judges: {}, report: {} };
   for (const [lang, data] of [...byLang.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const labels = [...new Set(data.labels)].sort();
     if (labels.length < 2) continue; // one locale: nothing to judge
-    const j = LanguageJudge.train(data.texts, data.labels, { groups: data.groups, seed: o.seed });
+    const j = LanguageJudge.train(data.texts, data.labels, { groups: data.groups, seed: o.seed, unlabelled: o.unlabelled?.[lang] });
     set.judges[lang] = j;
-    set.report[lang] = { heldOut: 'author-disjoint calibration fold', ...j.report?.heldOut, trainedOn: j.report?.n, perLabel: j.report?.perLabel, temperature: j.temperature };
+    set.report[lang] = { heldOut: 'author-disjoint calibration fold', ...j.report?.heldOut, trainedOn: j.report?.n, perLabel: j.report?.perLabel, temperature: j.temperature, ...(j.report?.selfTraining ? { selfTraining: j.report.selfTraining } : {}) };
   }
   set.report._sources = sources;
   fs.mkdirSync(path.dirname(o.out), { recursive: true });

@@ -1,17 +1,19 @@
 import path from 'node:path';
 import { resolveSecret } from '../../secret.js';
 import { trainJudges } from '../../evaluate/train.js';
-import { judgeTable, scoreJudge, trainJudgesOnFile, type LabelledTrainOptions } from '../../evaluate/judge-data.js';
+import { judgeTable, readUnlabelled, routeUnlabelled, scoreJudge, trainJudgesOnFile, type LabelledTrainOptions } from '../../evaluate/judge-data.js';
 import { UsageError } from '../../errors.js';
 import { shardsDirOf } from '../../shards/manifest.js';
+import { saveJudges } from '../../evaluate/judge-file.js';
 import type { CommandResult } from '../io.js';
 
 /** `vernacular judge train --build <dir>` or `--input FILE --label-col C [--text-col T] [--lang L]`. */
 export async function judgeTrain(_args: string[], o: Partial<LabelledTrainOptions> & { build?: string; insecureDevSecret?: boolean }): Promise<CommandResult> {
+  if (o.build && o.lang) throw new UsageError('--lang goes with --input (a build has one judge per language of its locales)');
   if (!!o.build === !!o.input) throw new UsageError('judge train needs exactly one of --build <dir> or --input <file>');
   if (o.input) {
     const { out, set, how } = await trainJudgesOnFile({ ...o, input: o.input });
-    return { summary: { out, report: set.report }, text: judgeTable(set.report) + `\n(judge per language chosen by ${how})\n\nwrote ${path.relative(process.cwd(), out)}` };
+    return { summary: { out, report: set.report }, text: judgeTable(set.report) + `\n(judge per language chosen by ${how})` + unroutedNote((set.report._input as { unrouted?: { [l: string]: number } }).unrouted) + `\n\nwrote ${path.relative(process.cwd(), out)}` };
   }
   const build = path.resolve(o.build ?? '');
   const out = path.resolve(o.out ?? path.join(build, 'judge', 'judge.json.gz'));
@@ -21,9 +23,23 @@ export async function judgeTrain(_args: string[], o: Partial<LabelledTrainOption
   } catch {
     secret = undefined; // without the secret: the shards' non-test splits only
   }
-  const set = await trainJudges({ shardsDir: shardsDirOf(build), out, secret, seed: o.seed });
+  const un = o.unlabelled ? await routeUnlabelled(readUnlabelled(o.unlabelled, o.unlabelledTextCol ?? o.textCol ?? 'text'), undefined) : undefined;
+  const set = await trainJudges({ shardsDir: shardsDirOf(build), out, secret, seed: o.seed, unlabelled: un && Object.fromEntries(un.byLang) });
+  let unrouted: { [l: string]: number } | undefined;
+  if (un) {
+    unrouted = { ...un.unrouted };
+    for (const [l, ts] of un.byLang) if (!set.judges[l]) unrouted[l] = (unrouted[l] ?? 0) + ts.length;
+    set.report._unlabelled = { file: path.resolve(o.unlabelled!), unrouted };
+    saveJudges(out, set);
+  }
   const note = secret ? '' : '\n(no VERNACULAR_SECRET: trained on the shards\' train and validation splits only, not on the docs balance left out)';
-  return { summary: { out, report: set.report }, text: judgeTable(set.report) + note + `\n\nwrote ${path.relative(process.cwd(), out)}` };
+  return { summary: { out, report: set.report }, text: judgeTable(set.report) + note + unroutedNote(unrouted) + `\n\nwrote ${path.relative(process.cwd(), out)}` };
+}
+
+/** how many unlabelled texts went to no judge (their detected language has none), by language */
+function unroutedNote(unrouted: { [lang: string]: number } | undefined): string {
+  const e = Object.entries(unrouted ?? {}).sort((a, b) => b[1] - a[1]);
+  return e.length ? `\n(unlabelled texts whose detected language has no judge, not used: ${e.map(([l, n]) => `${l} ${n}`).join(', ')}; name the language with --lang)` : '';
 }
 
 /**
