@@ -153,6 +153,25 @@ describe('evaluation on the sample', () => {
     expect(report.de.trainedOn).toBe(byLang.get('de')!.texts.length);
   });
 
+  it('judge train --build --unlabelled: the test authors\' texts self-train the judge of their detected language', () => {
+    const d = tmpDir('vern-judge-build-unl-');
+    const test = [...splitDocs(path.join(out, 'shards'), 'test')];
+    fs.writeFileSync(path.join(d, 'unl.jsonl'), test.map((x) => JSON.stringify({ text: x.text })).join('\n'));
+    const r = cli(['--json', 'judge', 'train', '--build', out, '--unlabelled', path.join(d, 'unl.jsonl'), '-o', path.join(d, 'j.json.gz')]);
+    expect(r.status, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout).report;
+    const langs = Object.keys(rep).filter((k) => !k.startsWith('_'));
+    expect(langs.length).toBeGreaterThan(1);
+    const routed = langs.reduce((a, l) => a + rep[l].selfTraining.unlabelled, 0);
+    const unrouted = Object.values(rep._unlabelled.unrouted as { [l: string]: number }).reduce((a, b) => a + b, 0);
+    expect(routed + unrouted).toBe(test.length);
+    // most test docs are in a judged language and detected as such
+    expect(routed).toBeGreaterThan(0.8 * test.filter((x) => langs.includes(x.locale.split('-')[0])).length);
+    for (const l of langs) expect(rep[l].trainedOn).toBe(rep[l].selfTraining.added + Object.values(rep[l].perLabel as { [k: string]: number }).reduce((a, b) => a + b, 0));
+    // --lang belongs to --input
+    expect(cli(['judge', 'train', '--build', out, '--lang', 'de', '-o', path.join(d, 'x.json.gz')]).status).toBe(2);
+  }, 120_000);
+
   it('eval separation: equal-size mixes per sibling pair, item counts and intervals per cell', () => {
     const r = cli(['--json', 'eval', 'separation', '--build', out]);
     expect(r.status, r.stderr).toBe(0);
