@@ -216,10 +216,13 @@ class RefLinearSvc {
  */
 function selfTrainedRef(t: { texts: string[]; labels: string[] }, unlabelled: string[], seed: number): RefLinearSvc {
   const first = new RefLinearSvc().train(t.texts, t.labels, seed);
-  const d = first.decide(unlabelled).map((x, i) => ({ ...x, i }));
+  // as the judge does: a text counts once, a labelled one keeps its label
+  const seen = new Set(t.texts);
+  const fresh = unlabelled.filter((x) => !seen.has(x) && (seen.add(x), true));
+  const d = first.decide(fresh).map((x, i) => ({ ...x, i }));
   d.sort((a, b) => b.margin - a.margin || a.i - b.i);
-  const take = d.slice(0, Math.round(SELF_TRAIN_SHARE * unlabelled.length)).sort((a, b) => a.i - b.i);
-  return new RefLinearSvc().train([...t.texts, ...take.map((x) => unlabelled[x.i])], [...t.labels, ...take.map((x) => x.label)], seed);
+  const take = d.slice(0, Math.round(SELF_TRAIN_SHARE * fresh.length)).sort((a, b) => a.i - b.i);
+  return new RefLinearSvc().train([...t.texts, ...take.map((x) => fresh[x.i])], [...t.labels, ...take.map((x) => x.label)], seed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -279,7 +282,7 @@ const contenders: Contender[] = [
     fit: (t, seed, unlabelled) => {
       const m = LanguageJudge.train(t.texts, t.labels, { seed, unlabelled });
       const st = m.report!.selfTraining!;
-      chosen.push(`  self-trained, seed ${seed}: ${st.added} of ${st.unlabelled} test texts added (${Object.entries(st.perLabel).map(([l, n]) => `${l} ${n}`).join(', ')}), NB weight ${m.nbWeight}, temperature ${m.temperature.toFixed(3)}`);
+      chosen.push(`  self-trained, seed ${seed}: ${st.added} of ${st.distinct} distinct new test texts (of ${st.unlabelled}) added (${Object.entries(st.perLabel).map(([l, n]) => `${l} ${n}`).join(', ')}), NB weight ${m.nbWeight}, temperature ${m.temperature.toFixed(3)}`);
       return { predict: (xs) => xs.map((x) => topOf(m.probs(x))) };
     },
   },

@@ -13,10 +13,11 @@ export function judgeTable(report: { [lang: string]: unknown }): string {
     if (lang.startsWith('_')) continue;
     const f = (x: number | undefined, w = 8) => (x !== undefined && Number.isFinite(x) ? x.toFixed(3).padStart(w) : 'n/a'.padStart(w));
     lines.push(`  ${lang.padEnd(6)} ${String(r.trainedOn ?? '').padStart(5)}  ${String(r.n ?? 0).padStart(8)}  ${f(r.macroF1)}  ${f(r.accuracy)}  ${f(r.ece, 5)}`);
-    const st = (r as { selfTraining?: { unlabelled: number; added: number; perLabel: { [l: string]: number } } }).selfTraining;
+    const st = (r as { selfTraining?: { unlabelled: number; distinct: number; added: number; perLabel: { [l: string]: number } } }).selfTraining;
     if (st) {
-      lines.push(`         self-trained: ${st.added} of ${st.unlabelled} unlabelled texts added with the judge's labels (${Object.entries(st.perLabel).map(([l, n]) => `${l} ${n}`).join(', ')}); train counts them`);
-      if (st.unlabelled < SELF_TRAIN_MIN_ADVISED) lines.push(`         (fewer than ${SELF_TRAIN_MIN_ADVISED} unlabelled texts: measured without gain and with worse calibration on sets this small; compare with a judge trained without them)`);
+      const skipped = st.unlabelled - st.distinct;
+      lines.push(`         self-trained: ${st.added} of ${st.distinct} unlabelled texts added with the judge's labels (${Object.entries(st.perLabel).map(([l, n]) => `${l} ${n}`).join(', ')}); train counts them${skipped ? `; ${skipped} more were repeats or labelled texts` : ''}`);
+      if (st.distinct < SELF_TRAIN_MIN_ADVISED) lines.push(`         (fewer than ${SELF_TRAIN_MIN_ADVISED} unlabelled texts: measured without gain and with worse calibration on sets this small; compare with a judge trained without them)`);
     }
   }
   return lines.join('\n');

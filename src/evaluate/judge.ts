@@ -90,8 +90,11 @@ export interface JudgeTrainReport {
   /** the calibration fold scored by the model trained on the rest (an honest held-out estimate) */
   heldOut?: { n: number; macroF1: number; accuracy: number; ece: number; confusion: number[][] };
   solver: { iterations: number[]; converged: boolean };
-  /** self-training on unlabelled texts: how many were given, how many joined (per label) and the share asked for */
-  selfTraining?: { unlabelled: number; added: number; share: number; perLabel: { [label: string]: number } };
+  /**
+   * self-training on unlabelled texts: how many were given, how many of them are distinct and not
+   * among the labelled texts (the share is of these), how many joined (per label), the share
+   */
+  selfTraining?: { unlabelled: number; distinct: number; added: number; share: number; perLabel: { [label: string]: number } };
 }
 
 export const DEFAULT_C = 0.5;
@@ -146,8 +149,15 @@ export class LanguageJudge implements Judge {
     const share = selfTrainShare ?? SELF_TRAIN_SHARE;
     if (!(share > 0 && share <= 1)) throw new Error(`judge: selfTrainShare must be in (0, 1], got ${selfTrainShare}`);
     const first = LanguageJudge.fit(texts, labels, rest, texts.length);
+    // a text counts once, and a text already labelled keeps its own label
+    const seen = new Set(texts);
+    const fresh: number[] = [];
+    unlabelled.forEach((t, i) => {
+      if (!seen.has(t)) seen.add(t), fresh.push(i);
+    });
     // the most confident first; ties by position, so the choice is deterministic
-    const scored = unlabelled.map((t, i) => {
+    const scored = fresh.map((i) => {
+      const t = unlabelled[i];
       const d = first.scores(t);
       const p = softmaxT(d, first.temperature);
       let b = 0;
@@ -155,12 +165,12 @@ export class LanguageJudge implements Judge {
       return { i, k: b, p: p[b] };
     });
     scored.sort((a, b) => b.p - a.p || a.i - b.i);
-    const take = scored.slice(0, Math.round(share * unlabelled.length)).sort((a, b) => a.i - b.i);
+    const take = scored.slice(0, Math.round(share * fresh.length)).sort((a, b) => a.i - b.i);
     const perLabel = Object.fromEntries(first.labels.map((l) => [l, 0]));
     for (const t of take) perLabel[first.labels[t.k]]++;
     const groups = rest.groups ? [...rest.groups, ...take.map((t) => `\u0000unlabelled ${t.i}`)] : undefined;
     const j = LanguageJudge.fit([...texts, ...take.map((t) => unlabelled[t.i])], [...labels, ...take.map((t) => first.labels[t.k])], { ...rest, groups }, texts.length);
-    j.report!.selfTraining = { unlabelled: unlabelled.length, added: take.length, share, perLabel };
+    j.report!.selfTraining = { unlabelled: unlabelled.length, distinct: fresh.length, added: take.length, share, perLabel };
     return j;
   }
 

@@ -268,7 +268,7 @@ describe('LanguageJudge', () => {
       expect(acc(plain), `seed ${seed}`).toBeLessThan(0.7);
       expect(acc(self), `seed ${seed}`).toBeGreaterThan(0.9);
       const st = self.report!.selfTraining!;
-      expect(st).toMatchObject({ unlabelled: fresh.texts.length, added: Math.round(SELF_TRAIN_SHARE * fresh.texts.length), share: SELF_TRAIN_SHARE });
+      expect(st).toMatchObject({ unlabelled: fresh.texts.length, distinct: new Set(fresh.texts).size, added: Math.round(SELF_TRAIN_SHARE * new Set(fresh.texts).size), share: SELF_TRAIN_SHARE });
       expect(Object.values(st.perLabel).reduce((a, b) => a + b, 0)).toBe(st.added);
       expect(self.report!.n).toBe(train.texts.length + st.added);
       // labels assigned at random instead teach nothing (the gain is the confident texts' labels)
@@ -302,6 +302,14 @@ describe('LanguageJudge', () => {
     expect(share.report!.selfTraining).toMatchObject({ added: 30, share: 0.2 });
     for (const bad of [0, -0.1, 1.5, Number.NaN]) expect(() => LanguageJudge.train(sm.texts, sm.labels, { unlabelled: u.slice(0, 10), selfTrainShare: bad, vectorizer: TINY })).toThrow(/selfTrainShare/);
     expect(() => LanguageJudge.train(sm.texts, sm.labels, { groups: sg.slice(1), vectorizer: TINY })).toThrow(/groups/);
+    // a text counts once, and a labelled text is not relabelled: repeats and copies of labelled
+    // texts add nothing, so the judge is the one trained on the distinct new texts
+    const newOnes = u.slice(0, 150);
+    const base = LanguageJudge.train(sm.texts, sm.labels, { seed: 1, vectorizer: TINY, unlabelled: newOnes });
+    const sloppy = [...newOnes.slice(0, 40), ...sm.texts.slice(0, 30), ...newOnes.slice(40), ...newOnes.slice(0, 60), sm.texts[77]];
+    const again = LanguageJudge.train(sm.texts, sm.labels, { seed: 1, vectorizer: TINY, unlabelled: sloppy });
+    expect(again.report!.selfTraining).toMatchObject({ unlabelled: sloppy.length, distinct: 150, added: 75 });
+    expect(JSON.stringify({ ...again.toJSON(), report: undefined })).toBe(JSON.stringify({ ...base.toJSON(), report: undefined }));
   });
 
   it('saves and loads: same probabilities; a corrupt file is an input error naming it', () => {
@@ -422,7 +430,7 @@ describe('judge train --input / judge score on external files', () => {
     const unrouted = Object.values(rep._input.unrouted as { [l: string]: number }).reduce((a, b) => a + b, 0);
     expect(routed + unrouted).toBe(unl.length);
     expect(rep._input.unrouted.fr).toBeGreaterThanOrEqual(fr.length - 2);
-    for (const l of ['de', 'en']) expect(rep[l].selfTraining.added).toBe(Math.round(SELF_TRAIN_SHARE * rep[l].selfTraining.unlabelled));
+    for (const l of ['de', 'en']) expect(rep[l].selfTraining.added).toBe(Math.round(SELF_TRAIN_SHARE * rep[l].selfTraining.distinct));
     // the saved judge says so too
     expect((loadJudges(path.join(dir, 'j.json.gz')).judges.de as LanguageJudge).report!.selfTraining!.unlabelled).toBe(rep.de.selfTraining.unlabelled);
     // --lang: every unlabelled text goes to that one judge
