@@ -87,15 +87,15 @@ export function readUnlabelled(file: string, textCol: string): string[] {
 
 /**
  * Unlabelled texts by the judge they self-train: all to `lang` when given, else each to its
- * detected language's (only languages in `langs`, when given); the rest are counted, never guessed.
+ * detected language's (only languages in `langs`); the rest are counted, never guessed.
  */
-export async function routeUnlabelled(texts: string[], langs: readonly string[] | undefined, lang?: string): Promise<{ byLang: Map<string, string[]>; unrouted: { [lang: string]: number } }> {
-  const byLang = new Map<string, string[]>((langs ?? []).map((l) => [l, []]));
+export async function routeUnlabelled(texts: string[], langs: readonly string[], lang?: string): Promise<{ byLang: Map<string, string[]>; unrouted: { [lang: string]: number } }> {
+  const byLang = new Map<string, string[]>(langs.map((l) => [l, []]));
   const unrouted: { [lang: string]: number } = {};
   const detect = lang ? undefined : await detector();
   for (const t of texts) {
     const l = lang ?? detect!(t);
-    const b = byLang.get(l) ?? (langs ? undefined : byLang.set(l, []).get(l));
+    const b = byLang.get(l);
     if (b) b.push(t);
     else unrouted[l] = (unrouted[l] ?? 0) + 1;
   }

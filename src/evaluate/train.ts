@@ -3,6 +3,7 @@ import path from 'node:path';
 import { CharNgram, saveBaseline, type BaselineFile } from './models/ngram.js';
 import { LanguageJudge } from './judge.js';
 import { saveJudges, type JudgeSet } from './judge-file.js';
+import { readUnlabelled, routeUnlabelled } from './judge-data.js';
 import { splitDocs } from './shard-docs.js';
 import { loadPreambles } from './preambles.js';
 import { InputError } from '../errors.js';
@@ -118,17 +119,27 @@ export async function nonTestDocs(shardsDir: string, secret?: string): Promise<{
  * the author-disjoint held-out fold the temperature is fitted on (macro-F1, accuracy, ECE of a
  * model trained on the rest).
  */
-export async function trainJudges(o: { shardsDir: string; out: string; secret?: string; seed?: number; unlabelled?: { [lang: string]: string[] } }): Promise<JudgeSet> {
+export async function trainJudges(o: {
+  shardsDir: string;
+  out: string;
+  secret?: string;
+  seed?: number;
+  /** unlabelled texts (.jsonl/.csv/.tsv, column `textCol`, default `text`) to self-train on, each by its detected language */
+  unlabelled?: { file: string; textCol?: string };
+}): Promise<JudgeSet> {
   const { byLang, sources } = await nonTestDocs(o.shardsDir, o.secret);
   const set: JudgeSet = { judges: {}, report: {} };
+  const judged = [...byLang.entries()].filter(([, d]) => new Set(d.labels).size > 1).map(([l]) => l);
+  const un = o.unlabelled ? await routeUnlabelled(readUnlabelled(o.unlabelled.file, o.unlabelled.textCol ?? 'text'), judged) : undefined;
   for (const [lang, data] of [...byLang.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const labels = [...new Set(data.labels)].sort();
     if (labels.length < 2) continue; // one locale: nothing to judge
-    const j = LanguageJudge.train(data.texts, data.labels, { groups: data.groups, seed: o.seed, unlabelled: o.unlabelled?.[lang] });
+    const j = LanguageJudge.train(data.texts, data.labels, { groups: data.groups, seed: o.seed, unlabelled: un?.byLang.get(lang) });
     set.judges[lang] = j;
     set.report[lang] = { heldOut: 'author-disjoint calibration fold', ...j.report?.heldOut, trainedOn: j.report?.n, perLabel: j.report?.perLabel, temperature: j.temperature, ...(j.report?.selfTraining ? { selfTraining: j.report.selfTraining } : {}) };
   }
   set.report._sources = sources;
+  if (un) set.report._unlabelled = { file: path.resolve(o.unlabelled!.file), unrouted: un.unrouted };
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
   saveJudges(o.out, set);
   return set;

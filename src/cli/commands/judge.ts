@@ -1,10 +1,9 @@
 import path from 'node:path';
 import { resolveSecret } from '../../secret.js';
 import { trainJudges } from '../../evaluate/train.js';
-import { judgeTable, readUnlabelled, routeUnlabelled, scoreJudge, trainJudgesOnFile, type LabelledTrainOptions } from '../../evaluate/judge-data.js';
+import { judgeTable, scoreJudge, trainJudgesOnFile, type LabelledTrainOptions } from '../../evaluate/judge-data.js';
 import { UsageError } from '../../errors.js';
 import { shardsDirOf } from '../../shards/manifest.js';
-import { saveJudges } from '../../evaluate/judge-file.js';
 import type { CommandResult } from '../io.js';
 
 /** `vernacular judge train --build <dir>` or `--input FILE --label-col C [--text-col T] [--lang L]`. */
@@ -23,15 +22,8 @@ export async function judgeTrain(_args: string[], o: Partial<LabelledTrainOption
   } catch {
     secret = undefined; // without the secret: the shards' non-test splits only
   }
-  const un = o.unlabelled ? await routeUnlabelled(readUnlabelled(o.unlabelled, o.unlabelledTextCol ?? o.textCol ?? 'text'), undefined) : undefined;
-  const set = await trainJudges({ shardsDir: shardsDirOf(build), out, secret, seed: o.seed, unlabelled: un && Object.fromEntries(un.byLang) });
-  let unrouted: { [l: string]: number } | undefined;
-  if (un) {
-    unrouted = { ...un.unrouted };
-    for (const [l, ts] of un.byLang) if (!set.judges[l]) unrouted[l] = (unrouted[l] ?? 0) + ts.length;
-    set.report._unlabelled = { file: path.resolve(o.unlabelled!), unrouted };
-    saveJudges(out, set);
-  }
+  const set = await trainJudges({ shardsDir: shardsDirOf(build), out, secret, seed: o.seed, unlabelled: o.unlabelled ? { file: o.unlabelled, textCol: o.unlabelledTextCol ?? o.textCol } : undefined });
+  const unrouted = (set.report._unlabelled as { unrouted?: { [l: string]: number } } | undefined)?.unrouted;
   const note = secret ? '' : '\n(no VERNACULAR_SECRET: trained on the shards\' train and validation splits only, not on the docs balance left out)';
   return { summary: { out, report: set.report }, text: judgeTable(set.report) + note + unroutedNote(unrouted) + `\n\nwrote ${path.relative(process.cwd(), out)}` };
 }
