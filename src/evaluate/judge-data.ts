@@ -7,8 +7,8 @@ import { classification } from './metrics.js';
 import { InputError, UsageError } from '../errors.js';
 
 /** The variety judge's report per language as a terminal table (what `judge train` and `run` print). */
-export function judgeTable(report: { [lang: string]: unknown }): string {
-  const lines = ['Variety judge (author-disjoint held-out fold; trained on every non-test author\'s docs)', '  lang   train  held-out  macro-F1  accuracy   ECE'];
+export function judgeTable(report: { [lang: string]: unknown }, heading = 'Variety judge (author-disjoint held-out fold; trained on every non-test author\'s docs)'): string {
+  const lines = [heading, '  lang   train  held-out  macro-F1  accuracy   ECE'];
   for (const [lang, r] of Object.entries(report) as Array<[string, { n?: number; trainedOn?: number; macroF1?: number; accuracy?: number; ece?: number }]>) {
     if (lang.startsWith('_')) continue;
     const f = (x: number | undefined, w = 8) => (x !== undefined && Number.isFinite(x) ? x.toFixed(3).padStart(w) : 'n/a'.padStart(w));

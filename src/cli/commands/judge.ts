@@ -12,7 +12,7 @@ export async function judgeTrain(_args: string[], o: Partial<LabelledTrainOption
   if (!!o.build === !!o.input) throw new UsageError('judge train needs exactly one of --build <dir> or --input <file>');
   if (o.input) {
     const { out, set, how } = await trainJudgesOnFile({ ...o, input: o.input });
-    return { summary: { out, report: set.report }, text: judgeTable(set.report) + `\n(judge per language chosen by ${how})` + unroutedNote((set.report._input as { unrouted?: { [l: string]: number } }).unrouted) + `\n\nwrote ${path.relative(process.cwd(), out)}` };
+    return { summary: { out, report: set.report }, text: judgeTable(set.report, `Variety judge (trained on ${path.basename(o.input)}; scored on its held-out calibration fold)`) + `\n(judge per language chosen by ${how})` + unroutedNote((set.report._input as { unrouted?: { [l: string]: number } }).unrouted) + `\n\nwrote ${path.relative(process.cwd(), out)}` };
   }
   const build = path.resolve(o.build ?? '');
   const out = path.resolve(o.out ?? path.join(build, 'judge', 'judge.json.gz'));
