@@ -38,7 +38,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { LanguageJudge, SELF_TRAIN_SHARE } from '../../src/evaluate/judge.js';
+import { LanguageJudge, SELF_TRAIN_SHARE, pickConfident } from '../../src/evaluate/judge.js';
 import { LegacySgdJudge } from '../../src/evaluate/judge-legacy.js';
 import { classification, expectedCalibrationError } from '../../src/evaluate/metrics.js';
 import { fnv1a32 as seedOf } from '../../src/hash.js';
@@ -216,13 +216,9 @@ class RefLinearSvc {
  */
 function selfTrainedRef(t: { texts: string[]; labels: string[] }, unlabelled: string[], seed: number): RefLinearSvc {
   const first = new RefLinearSvc().train(t.texts, t.labels, seed);
-  // as the judge does: a text counts once, a labelled one keeps its label
-  const seen = new Set(t.texts);
-  const fresh = unlabelled.filter((x) => !seen.has(x) && (seen.add(x), true));
-  const d = first.decide(fresh).map((x, i) => ({ ...x, i }));
-  d.sort((a, b) => b.margin - a.margin || a.i - b.i);
-  const take = d.slice(0, Math.round(SELF_TRAIN_SHARE * fresh.length)).sort((a, b) => a.i - b.i);
-  return new RefLinearSvc().train([...t.texts, ...take.map((x) => fresh[x.i])], [...t.labels, ...take.map((x) => x.label)], seed);
+  // the judge's pick (a text counts once, a labelled one keeps its label), confidence = margin
+  const { picked } = pickConfident(t.texts, unlabelled, SELF_TRAIN_SHARE, (ts) => first.decide(ts).map((d) => ({ label: d.label, confidence: d.margin })));
+  return new RefLinearSvc().train([...t.texts, ...picked.map((x) => x.text)], [...t.labels, ...picked.map((x) => x.label)], seed);
 }
 
 // ---------------------------------------------------------------------------------------------

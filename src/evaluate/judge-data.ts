@@ -174,7 +174,7 @@ export async function trainJudgesOnFile(o: LabelledTrainOptions): Promise<{ out:
   for (const [lang, d] of [...byLang.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const j = LanguageJudge.train(d.texts, d.labels, { seed: o.seed, groups: d.groups, unlabelled: un?.byLang.get(lang) });
     set.judges[lang] = j;
-    set.report[lang] = { heldOut: o.groupCol ? `calibration fold of whole '${o.groupCol}' groups` : 'random calibration fold (use --group-col for speakers/authors)', ...j.report?.heldOut, trainedOn: j.report?.n, perLabel: j.report?.perLabel, temperature: j.temperature, ...(j.report?.selfTraining ? { selfTraining: j.report.selfTraining } : {}) };
+    set.report[lang] = { heldOut: o.groupCol ? `calibration fold of whole '${o.groupCol}' groups` : 'random calibration fold (use --group-col for speakers/authors)', ...j.report?.heldOut, trainedOn: j.report?.n, perLabel: j.report?.perLabel, temperature: j.temperature, selfTraining: j.report?.selfTraining };
   }
   set.report._input = { file, labelCol, keyedBy: how, ...(un ? { unlabelled: path.resolve(o.unlabelled!), unrouted: un.unrouted } : {}) };
   fs.mkdirSync(path.dirname(out), { recursive: true });

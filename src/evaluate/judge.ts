@@ -114,6 +114,25 @@ export const SELF_TRAIN_SHARE = 0.5;
  */
 export const SELF_TRAIN_MIN_ADVISED = 1000;
 
+/**
+ * The self-training pick: of the `unlabelled` texts that are new (not among `labelled`, each once),
+ * the most confident `share` by `rate`, ties by position, returned in input order with the label
+ * `rate` gave them. `distinct`: how many new texts there were.
+ */
+export function pickConfident<L>(
+  labelled: readonly string[],
+  unlabelled: readonly string[],
+  share: number,
+  rate: (texts: string[]) => Array<{ label: L; confidence: number }>,
+): { distinct: number; picked: Array<{ text: string; label: L }> } {
+  const seen = new Set(labelled);
+  const fresh = unlabelled.filter((t) => !seen.has(t) && (seen.add(t), true));
+  const rated = rate(fresh).map((r, i) => ({ ...r, i }));
+  rated.sort((a, b) => b.confidence - a.confidence || a.i - b.i);
+  const take = rated.slice(0, Math.round(share * fresh.length)).sort((a, b) => a.i - b.i);
+  return { distinct: fresh.length, picked: take.map((r) => ({ text: fresh[r.i], label: r.label })) };
+}
+
 /** One-vs-rest SVMs on a vectorised set: weights per label (bias last). */
 function fitOvr(X: Csr, y: number[], K: number, cost: Float64Array, dim: number, seed: number) {
   const runs = Array.from({ length: K }, (_, k) => svmDual(X, Int8Array.from(y, (g) => (g === k ? 1 : -1)), cost, dim, seed + k));
@@ -150,31 +169,21 @@ export class LanguageJudge implements Judge {
     if (!(share > 0 && share <= 1)) throw new Error(`judge: selfTrainShare must be in (0, 1], got ${selfTrainShare}`);
     const first = LanguageJudge.fit(texts, labels, rest, texts.length);
     // a text counts once, and a text already labelled keeps its own label
-    const seen = new Set(texts);
-    const fresh: number[] = [];
-    unlabelled.forEach((t, i) => {
-      if (!seen.has(t)) seen.add(t), fresh.push(i);
-    });
-    // the most confident first; ties by position, so the choice is deterministic
-    const scored = fresh.map((i) => {
-      const t = unlabelled[i];
-      const d = first.scores(t);
-      const p = softmaxT(d, first.temperature);
-      let b = 0;
-      for (let k = 1; k < p.length; k++) if (p[k] > p[b]) b = k;
-      return { i, k: b, p: p[b] };
-    });
-    scored.sort((a, b) => b.p - a.p || a.i - b.i);
-    const take = scored.slice(0, Math.round(share * fresh.length)).sort((a, b) => a.i - b.i);
+    const { distinct, picked } = pickConfident(texts, unlabelled, share, (ts) =>
+      ts.map((t) => {
+        const p = softmaxT(first.scores(t), first.temperature);
+        const confidence = Math.max(...p);
+        return { label: first.labels[p.indexOf(confidence)], confidence };
+      }),
+    );
     const perLabel = Object.fromEntries(first.labels.map((l) => [l, 0]));
-    for (const t of take) perLabel[first.labels[t.k]]++;
-    const groups = rest.groups ? [...rest.groups, ...take.map((t) => `\u0000unlabelled ${t.i}`)] : undefined;
-    const j = LanguageJudge.fit([...texts, ...take.map((t) => unlabelled[t.i])], [...labels, ...take.map((t) => first.labels[t.k])], { ...rest, groups }, texts.length);
-    j.report!.selfTraining = { unlabelled: unlabelled.length, distinct: fresh.length, added: take.length, share, perLabel };
+    for (const x of picked) perLabel[x.label]++;
+    const j = LanguageJudge.fit([...texts, ...picked.map((x) => x.text)], [...labels, ...picked.map((x) => x.label)], rest, texts.length);
+    j.report!.selfTraining = { unlabelled: unlabelled.length, distinct, added: picked.length, share, perLabel };
     return j;
   }
 
-  /** Train on `texts`; those from `nLabelled` on are pseudo-labelled (self-training): fitted on, never held out. */
+  /** Train on `texts`; those from `nLabelled` on are pseudo-labelled (self-training): fitted on, never held out. `opts.groups` covers the labelled ones. */
   private static fit(texts: string[], labels: string[], opts: JudgeTrainOptions, nLabelled: number): LanguageJudge {
     const ls = [...new Set(labels)].sort();
     if (ls.length < 2) throw new InputError(`judge: needs at least two labels, got ${ls.join(', ') || 'none'}`);
@@ -199,9 +208,13 @@ export class LanguageJudge implements Judge {
     // calibration fold: whole groups (authors), seeded, stratified by the group's first label
     const share = opts.calibrationShare ?? 0.2;
     const pseudo = !opts.groups && opts.heldOut === 'pseudo-authors';
-    const groups =
-      opts.groups ??
-      (pseudo ? [...pseudoAuthors(texts.slice(0, nLabelled), labels.slice(0, nLabelled), { perGroup: opts.pseudoAuthorSize }), ...texts.slice(nLabelled).map((_, i) => `\u0000unlabelled ${i}`)] : texts.map((_, i) => String(i)));
+    // groups of the labelled texts; each pseudo-labelled text is a group of its own, never held out
+    const own = texts.slice(nLabelled).map((_, i) => `\u0000unlabelled ${i}`);
+    const groups = opts.groups
+      ? [...opts.groups, ...own]
+      : pseudo
+        ? [...pseudoAuthors(texts.slice(0, nLabelled), labels.slice(0, nLabelled), { perGroup: opts.pseudoAuthorSize }), ...own]
+        : texts.map((_, i) => String(i));
     const byGroup = new Map<string, number[]>();
     groups.forEach((g, i) => (byGroup.get(g) ?? byGroup.set(g, []).get(g)!).push(i));
     const r = prng(seed ^ 0x9e3779b9);

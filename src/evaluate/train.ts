@@ -136,7 +136,7 @@ export async function trainJudges(o: {
     if (labels.length < 2) continue; // one locale: nothing to judge
     const j = LanguageJudge.train(data.texts, data.labels, { groups: data.groups, seed: o.seed, unlabelled: un?.byLang.get(lang) });
     set.judges[lang] = j;
-    set.report[lang] = { heldOut: 'author-disjoint calibration fold', ...j.report?.heldOut, trainedOn: j.report?.n, perLabel: j.report?.perLabel, temperature: j.temperature, ...(j.report?.selfTraining ? { selfTraining: j.report.selfTraining } : {}) };
+    set.report[lang] = { heldOut: 'author-disjoint calibration fold', ...j.report?.heldOut, trainedOn: j.report?.n, perLabel: j.report?.perLabel, temperature: j.temperature, selfTraining: j.report?.selfTraining };
   }
   set.report._sources = sources;
   if (un) set.report._unlabelled = { file: path.resolve(o.unlabelled!.file), unrouted: un.unrouted };
