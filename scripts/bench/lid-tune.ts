@@ -15,6 +15,7 @@ import path from 'node:path';
 import { Cascade, WEIGHTS, headOf } from '../../src/segment/cascade.js';
 import { letterCount, lidText } from '../../src/segment/clean.js';
 import { WordModel } from '../../src/segment/backends/words.js';
+import { SHAPE_MAX_LETTERS } from '../../src/segment/backends/wordshape.js';
 
 const EU = Object.keys(EU24);
 /** The dev half: lines 501–1000 of each file. */
@@ -36,7 +37,7 @@ if (mode === 'check') {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const c = new Cascade({ languages: EU, shortlist: Infinity, stack: false }) as any;
 if (process.env.RANK_K || process.env.FLOOR_GAP) c.words = new WordModel(EU, { rankK: Number(process.env.RANK_K ?? 10), floorGap: Number(process.env.FLOOR_GAP ?? 1.5) });
-interface Feat { noEld: Uint8Array; evMax: number; lang: string; b: Bucket; langs: readonly string[]; tri: Float64Array; ev: Float64Array; wd: Float64Array; lp: Float64Array; letters: number }
+interface Feat { noEld: Uint8Array; evMax: number; lang: string; b: Bucket; langs: readonly string[]; tri: Float64Array; ev: Float64Array; wd: Float64Array; sh: Float64Array; lp: Float64Array; letters: number }
 const feats: Feat[] = [];
 const fillMissing = (idx: Int32Array, src: Float64Array) => {
   let s = 0;
@@ -52,18 +53,24 @@ for (const b of BUCKETS) {
     const letters = letterCount(clean);
     const model = c.trigram.modelFor(head);
     if (!model) {
-      feats.push({ noEld: new Uint8Array(1), evMax: 0, lang: it.lang, b, langs: [/[\u0370-\u03ff]/.test(clean) ? 'ell' : 'und'], tri: new Float64Array(1), ev: new Float64Array(1), wd: new Float64Array(1), lp: new Float64Array(1), letters });
+      feats.push({ noEld: new Uint8Array(1), evMax: 0, lang: it.lang, b, langs: [/[\u0370-\u03ff]/.test(clean) ? 'ell' : 'und'], tri: new Float64Array(1), ev: new Float64Array(1), wd: new Float64Array(1), sh: new Float64Array(1), lp: new Float64Array(1), letters });
       continue;
     }
     const langs = model.langs as string[];
     const k = langs.length;
     const tri = new Float64Array(k);
-    c.trigram.logLikOf(model, head, Int32Array.from(langs, (_, j) => j), k, tri);
+    const all = Int32Array.from(langs, (_, j) => j);
+    c.trigram.logLikOf(model, head, all, k, tri);
+    // word shape (a language without a model: the mean of those with one, as Cascade.detect fills it)
+    const sh = new Float64Array(k);
+    if (letters <= SHAPE_MAX_LETTERS) c.shape.logLikOf(head, c.shapeIdx(langs), all, k, sh);
+    const known = [...sh].filter((v) => v === v);
+    for (let j = 0; j < k; j++) if (sh[j] !== sh[j]) sh[j] = known.length ? known.reduce((a, v) => a + v, 0) / known.length : 0;
     c.ngram4.score(clean, c.eldBuf);
     c.words.score(head, c.wordBuf);
     const ei = c.eldIdx(langs) as Int32Array;
     const ev = fillMissing(ei, c.eldBuf);
-    feats.push({ noEld: Uint8Array.from(ei, (i) => (i < 0 ? 1 : 0)), evMax: Math.max(...ev), lang: it.lang, b, langs, tri, ev, wd: fillMissing(c.wordIdx(langs), c.wordBuf), lp: Float64Array.from(c.logPrior(it.country, langs)), letters });
+    feats.push({ noEld: Uint8Array.from(ei, (i) => (i < 0 ? 1 : 0)), evMax: Math.max(...ev), lang: it.lang, b, langs, tri, ev, wd: fillMissing(c.wordIdx(langs), c.wordBuf), sh, lp: Float64Array.from(c.logPrior(it.country, langs)), letters });
   }
 }
 
@@ -122,11 +129,14 @@ if (mode === 'calib') {
 }
 
 if (mode === 'stack') {
-  // One weight per model (trigram, eld, words: shared by every language, so a language without dev
+  // One weight per model (trigram, eld, words, word shape: shared by every language, so a language without dev
   // texts stays comparable) and per language a bias and a weight on log(1 + letters), fitted as a
   // multinomial logistic regression (no country) on the dev half, over the languages with dev
   // texts; a light L2 pull towards the global WEIGHTS.
-  const ITERS = Number(process.env.ITERS ?? 2000);
+  const ITERS = Number(process.env.ITERS ?? 5000);
+  // the models' features: trigram, eld, words, word shape
+  const F = 4;
+  const FEATS = [0, 1, 2, 3];
   const LAM = Number(process.env.LAM ?? 1e-4);
   const byModel = new Map<readonly string[], Feat[]>();
   for (const f of feats) if (f.langs.length > 1) byModel.set(f.langs, [...(byModel.get(f.langs) ?? []), f]);
@@ -139,35 +149,36 @@ if (mode === 'stack') {
     const K = fit.length;
     const its = items.filter((f) => fit.some(([l]) => l === f.lang));
     const N = its.length;
-    // per text and fitted language: trigram, eld, words, log(1 + letters)
-    const X = new Float64Array(N * K * 3);
+    // per text and fitted language: trigram, eld, words, word shape (and log(1 + letters) apart)
+    const X = new Float64Array(N * K * F);
     const len = new Float64Array(N);
     const y = new Int32Array(N);
     its.forEach((f, n) => {
       y[n] = fit.findIndex(([l]) => l === f.lang);
       len[n] = Math.log1p(f.letters);
       fit.forEach(([, j], k) => {
-        const o = (n * K + k) * 3;
+        const o = (n * K + k) * F;
         X[o] = f.tri[j];
         X[o + 1] = f.noEld[j] ? f.ev[j] + WEIGHTS.eldFill * (f.evMax - f.ev[j]) : f.ev[j];
         X[o + 2] = f.wd[j];
+        X[o + 3] = f.sh[j];
       });
     });
     // standardise: parameters live on the scale of one standard deviation of their feature
-    const sc = [0, 1, 2].map((q) => {
+    const sc = FEATS.map((q) => {
       let m = 0;
       let v = 0;
-      for (let i = q; i < X.length; i += 3) m += X[i];
+      for (let i = q; i < X.length; i += F) m += X[i];
       m /= N * K;
-      for (let i = q; i < X.length; i += 3) v += (X[i] - m) ** 2;
+      for (let i = q; i < X.length; i += F) v += (X[i] - m) ** 2;
       return Math.sqrt(v / (N * K)) || 1;
     });
     const lsc = Math.sqrt(len.reduce((a, v) => a + v * v, 0) / N) || 1;
     const T = WEIGHTS.temperature;
-    // u: 3 shared weights, then per language bias and length weight
-    const P = 3 + 2 * K;
+    // u: F shared weights, then per language bias and length weight
+    const P = F + 2 * K;
     const u0 = new Float64Array(P);
-    [1 / T, WEIGHTS.eld / T, WEIGHTS.words / T].forEach((v, q) => (u0[q] = v * sc[q]));
+    [1 / T, WEIGHTS.eld / T, WEIGHTS.words / T, WEIGHTS.shape / T].forEach((v, q) => (u0[q] = v * sc[q]));
     const u = Float64Array.from(u0);
     const m1 = new Float64Array(P);
     const m2 = new Float64Array(P);
@@ -176,8 +187,9 @@ if (mode === 'stack') {
     const scores = (n: number) => {
       let mx = -Infinity;
       for (let k = 0; k < K; k++) {
-        const o = (n * K + k) * 3;
-        const v = (X[o] / sc[0]) * u[0] + (X[o + 1] / sc[1]) * u[1] + (X[o + 2] / sc[2]) * u[2] + u[3 + 2 * k] + (len[n] / lsc) * u[4 + 2 * k];
+        const o = (n * K + k) * F;
+        let v = u[F + 2 * k] + (len[n] / lsc) * u[F + 1 + 2 * k];
+        for (let q = 0; q < F; q++) v += (X[o + q] / sc[q]) * u[q];
         s[k] = v;
         if (v > mx) mx = v;
       }
@@ -202,12 +214,10 @@ if (mode === 'stack') {
         for (let k = 0; k < K; k++) z += (s[k] = Math.exp(s[k] - mx));
         for (let k = 0; k < K; k++) {
           const r = s[k] / z - (k === y[n] ? 1 : 0);
-          const o = (n * K + k) * 3;
-          g[0] += (r * X[o]) / sc[0];
-          g[1] += (r * X[o + 1]) / sc[1];
-          g[2] += (r * X[o + 2]) / sc[2];
-          g[3 + 2 * k] += r;
-          g[4 + 2 * k] += (r * len[n]) / lsc;
+          const o = (n * K + k) * F;
+          for (let q = 0; q < F; q++) g[q] += (r * X[o + q]) / sc[q];
+          g[F + 2 * k] += r;
+          g[F + 1 + 2 * k] += (r * len[n]) / lsc;
         }
       }
       for (let i = 0; i < P; i++) {
@@ -220,14 +230,14 @@ if (mode === 'stack') {
     }
     const after = nllOf();
     // bias and length weight centred over the fitted languages, so a language without dev texts (bias 0) stands as an average one
-    const bias = Array.from({ length: K }, (_, k) => u[3 + 2 * k]);
-    const lw = Array.from({ length: K }, (_, k) => u[4 + 2 * k] / lsc);
+    const bias = Array.from({ length: K }, (_, k) => u[F + 2 * k]);
+    const lw = Array.from({ length: K }, (_, k) => u[F + 1 + 2 * k] / lsc);
     const mb = bias.reduce((a, v) => a + v, 0) / K;
     const ml = lw.reduce((a, v) => a + v, 0) / K;
-    const w = [0, 1, 2].map((q) => u[q] / sc[q]);
+    const w = FEATS.map((q) => u[q] / sc[q]);
     shared.push(w);
     fit.forEach(([l], k) => (rows[l] = [bias[k] - mb, lw[k] - ml]));
-    console.log(`${langs.length}-language model: ${K} languages fitted on ${N} dev texts; log-loss ${before.toFixed(4)} → ${after.toFixed(4)}; weights trigram ${w[0].toFixed(4)}, eld ${w[1].toFixed(4)}, words ${w[2].toFixed(4)}`);
+    console.log(`${langs.length}-language model: ${K} languages fitted on ${N} dev texts; log-loss ${before.toFixed(4)} → ${after.toFixed(4)}; weights trigram ${w[0].toFixed(4)}, eld ${w[1].toFixed(4)}, words ${w[2].toFixed(4)}, shape ${w[3].toFixed(4)}`);
   }
   if (shared.length !== 1) throw new Error(`expected one script model with several languages, got ${shared.length}`);
   const [w] = shared;
@@ -251,7 +261,7 @@ if (mode === 'stack') {
  * calibration). Written by \`npx tsx scripts/bench/lid-tune.ts stack\` (${ITERS} Adam steps); do not
  * edit by hand.
  */
-export const STACK_WEIGHTS = { trigram: ${num(w[0])}, eld: ${num(w[1])}, words: ${num(w[2])} } as const;
+export const STACK_WEIGHTS = { trigram: ${num(w[0])}, eld: ${num(w[1])}, words: ${num(w[2])}, shape: ${num(w[3])} } as const;
 
 export const STACK_BIAS: { readonly [iso3: string]: readonly [bias: number, perLogLetter: number] } = {
 ${body}

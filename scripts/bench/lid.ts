@@ -170,6 +170,13 @@ async function main() {
     const mean = inBin.reduce((s, a) => s + a.score, 0) / inBin.length;
     console.log(`| ${bins[i].toFixed(1)}–${Math.min(1, bins[i + 1]).toFixed(1)} | ${inBin.length} | ${mean.toFixed(2)} | ${pct(inBin.filter((a) => a.code === a.truth).length, inBin.length)} |`);
   }
+  // expected calibration error over ten equal-width bins: Σ |stated − observed| weighted by answers
+  let gap = 0;
+  for (let i = 0; i < 10; i++) {
+    const inBin = all.filter((a) => Math.min(9, Math.floor(a.score * 10)) === i);
+    gap += Math.abs(inBin.reduce((s, a) => s + a.score - (a.code === a.truth ? 1 : 0), 0));
+  }
+  console.log(`\nExpected calibration error (ten bins, answered texts, no country): ${pct(gap, all.length)}%`);
 
   // worst confusions, all buckets
   for (const withCountry of [false, true]) {

@@ -6,6 +6,7 @@ import { PRIOR, languagePrior, languageShares } from './territory.js';
 import { TrigramBackend } from './backends/trigram.js';
 import { Ngram4Model } from './backends/ngram4.js';
 import { WordModel } from './backends/words.js';
+import { SHAPE_MAX_LETTERS, ShapeModel } from './backends/wordshape.js';
 import { CldBackend, loadCld } from './backends/cld.js';
 import type { LangGuess, LidBackend } from './backends/types.js';
 import { STACK_BIAS, STACK_WEIGHTS } from './lid-stack.js';
@@ -18,7 +19,7 @@ import { STACK_BIAS, STACK_WEIGHTS } from './lid-stack.js';
  * `scripts/bench/lid-tune.ts`); every reported figure reads lines 1–500 only. With the stack (the
  * default) only `eldFill` applies, and these are where its fit starts; `stack: false` uses them all.
  */
-export const WEIGHTS = { eld: 0.08, words: 3, temperature: 3, confidence: 1.25, eldFill: 0.6 };
+export const WEIGHTS = { eld: 0.08, words: 3, shape: 0, temperature: 3, confidence: 1.25, eldFill: 0.6 };
 /**
  * The trigram model scores this many languages (of ~27 with Latin script): those ranked best by
  * eld's evidence plus the country prior, which holds the winner nearly always (measured on
@@ -115,6 +116,7 @@ interface LangParams {
   tri: number;
   eld: number;
   words: number;
+  shape: number;
   bias: Float64Array;
   len: Float64Array;
 }
@@ -127,10 +129,12 @@ interface LangParams {
  *    when Greek is plausible for the country.
  * 3. With `useCld` (off by default), long texts go to CLD2 first (when its native build is
  *    present); its answer stands when it is sure and the language is plausible in the country.
- * 4. Otherwise three models are combined as a log-linear ensemble over every modelled language of
- *    the text's script: franc's trigram ranks (UDHR-trained), eld's byte 4-grams (web-trained) and
- *    the 10,000 most frequent words per language (subtitle-trained word lists), each at one weight
- *    shared by every language, plus per language a bias and a weight on log(1 + letters) (what the
+ * 4. Otherwise four models are combined as a log-linear ensemble over every modelled language of
+ *    the text's script: franc's trigram ranks (UDHR-trained), eld's byte 4-grams (web-trained),
+ *    the 10,000 most frequent words per language (subtitle-trained word lists) and, on texts of at
+ *    most SHAPE_MAX_LETTERS letters, a character trigram model of word shape learnt from those
+ *    lists (a word no list holds still looks like its language), each at one weight shared by
+ *    every language, plus per language a bias and a weight on log(1 + letters) (what the
  *    models over- or under-call on short text), all fitted as one multinomial logistic regression
  *    on held-out text (src/segment/lid-stack.ts), plus the country prior log P(lang | country)
  *    (official languages full weight, others far less; see `languagePrior`). The softmax of the
@@ -145,6 +149,8 @@ export class Cascade {
   private readonly words: WordModel;
   private readonly wordBuf: Float64Array;
   private readonly wordIndex = new WeakMap<readonly string[], Int32Array>();
+  private readonly shape: ShapeModel;
+  private readonly shapeIndex = new WeakMap<readonly string[], Int32Array>();
   private readonly w: typeof WEIGHTS;
   private readonly fast: LidBackend | null;
   private readonly plausible = new Map<string, readonly string[]>();
@@ -153,7 +159,7 @@ export class Cascade {
   private readonly params = new WeakMap<readonly string[], LangParams>();
   private readonly stack: boolean;
   private readonly eldBuf: Float64Array;
-  private buf?: { ev: Float64Array; wd: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; score: Float64Array };
+  private buf?: { ev: Float64Array; wd: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; sh: Float64Array; score: Float64Array };
   private readonly topBuf: Float64Array;
   private readonly o: Required<Omit<CascadeOptions, 'languages' | 'extraByCountry' | 'weights' | 'stack'>> & { extraByCountry: { [c: string]: readonly string[] } };
 
@@ -164,8 +170,9 @@ export class Cascade {
     this.eldBuf = new Float64Array(this.ngram4.langs.length);
     this.words = new WordModel(this.languages);
     this.wordBuf = new Float64Array(this.words.langs.length);
+    this.shape = new ShapeModel(this.languages);
     this.w = { ...WEIGHTS, ...opts.weights };
-    if (!(this.w.temperature > 0) || !(this.w.confidence > 0) || !(this.w.eld >= 0) || !(this.w.words >= 0)) throw new Error(`language ID: weights must be ≥ 0 and the temperature > 0 (got ${JSON.stringify(this.w)})`);
+    if (!(this.w.temperature > 0) || !(this.w.confidence > 0) || !(this.w.eld >= 0) || !(this.w.words >= 0) || !(this.w.shape >= 0)) throw new Error(`language ID: weights must be ≥ 0 and the temperature > 0 (got ${JSON.stringify(this.w)})`);
     const useCld = (opts.useCld ?? false) && loadCld() !== null;
     if (opts.shortlist !== undefined && !(opts.shortlist >= 1)) throw new Error(`language ID: shortlist must be at least 1 (got ${opts.shortlist})`);
     this.topBuf = new Float64Array(Math.min(opts.shortlist ?? SHORTLIST, 1024));
@@ -231,11 +238,11 @@ export class Cascade {
   private paramsOf(langs: readonly string[]): LangParams {
     let p = this.params.get(langs);
     if (!p) {
-      const { eld: we, words: ww, temperature: T } = this.w;
-      const w = this.stack ? [STACK_WEIGHTS.trigram, STACK_WEIGHTS.eld, STACK_WEIGHTS.words] : [1 / T, we / T, ww / T];
+      const { eld: we, words: ww, shape: ws, temperature: T } = this.w;
+      const w = this.stack ? [STACK_WEIGHTS.trigram, STACK_WEIGHTS.eld, STACK_WEIGHTS.words, STACK_WEIGHTS.shape] : [1 / T, we / T, ww / T, ws / T];
       // a language without a row takes its relative's when it stands on the relative's evidence (ltz on deu, glg on por), else 0 (an average language)
       const b = (l: string, q: 0 | 1) => (this.stack ? ((STACK_BIAS[l] ?? STACK_BIAS[ELD_PROXY[l]])?.[q] ?? 0) : 0);
-      p = { tri: w[0], eld: w[1], words: w[2], bias: Float64Array.from(langs, (l) => b(l, 0)), len: Float64Array.from(langs, (l) => b(l, 1)) };
+      p = { tri: w[0], eld: w[1], words: w[2], shape: w[3], bias: Float64Array.from(langs, (l) => b(l, 0)), len: Float64Array.from(langs, (l) => b(l, 1)) };
       this.params.set(langs, p);
     }
     return p;
@@ -248,6 +255,17 @@ export class Cascade {
       const has = this.words.langs;
       idx = Int32Array.from(langs, (l) => has.indexOf(has.includes(l) ? l : (WORD_PROXY[l] ?? l)));
       this.wordIndex.set(langs, idx);
+    }
+    return idx;
+  }
+
+  /** For the languages of one script model: their index in the word-shape model's list, or -1. */
+  private shapeIdx(langs: readonly string[]): Int32Array {
+    let idx = this.shapeIndex.get(langs);
+    if (!idx) {
+      const has = this.shape.langs;
+      idx = Int32Array.from(langs, (l) => has.indexOf(l));
+      this.shapeIndex.set(langs, idx);
     }
     return idx;
   }
@@ -277,7 +295,7 @@ export class Cascade {
     }
     const langs = model.langs;
     const k = langs.length;
-    const { ev, wd, pre, sel, tri, score } = this.scratch(k);
+    const { ev, wd, pre, sel, tri, sh, score } = this.scratch(k);
     const pw = this.paramsOf(langs);
     const logLen = Math.log1p(letters);
     // eld's evidence; languages its table lacks: a relative's (ELD_PROXY), else between the others' mean and best (eldFill)
@@ -306,10 +324,17 @@ export class Cascade {
     // the trigram model scores a shortlist: the languages best by eld's evidence and the prior (and the hint's)
     const m = this.shortlist(pre, k, sel, hint ? langs.indexOf(toIso3(hint)) : -1);
     this.trigram.logLikOf(model, head, sel, m, tri);
+    // word shape, on the same shortlist; a language without a model: the mean of those with one
+    if (letters <= SHAPE_MAX_LETTERS) this.shape.logLikOf(head, this.shapeIdx(langs), sel, m, sh);
+    else sh.fill(0, 0, m);
+    sum = 0;
+    n = 0;
+    for (let i = 0; i < m; i++) if (sh[i] === sh[i]) (sum += sh[i]), n++;
+    for (let i = 0; i < m; i++) if (sh[i] !== sh[i]) sh[i] = n ? sum / n : 0;
     let best = 0;
     for (let i = 0; i < m; i++) {
       const j = sel[i];
-      score[i] = pw.tri * tri[i] + pw.eld * ev[j] + pw.words * wd[j] + pw.bias[j] + pw.len[j] * logLen + lp[j];
+      score[i] = pw.tri * tri[i] + pw.shape * sh[i] + pw.eld * ev[j] + pw.words * wd[j] + pw.bias[j] + pw.len[j] * logLen + lp[j];
       if (score[i] > score[best]) best = i;
     }
     // the posterior: a softmax of the scores, sharpened or softened by the confidence temperature
@@ -367,8 +392,8 @@ export class Cascade {
     return m;
   }
 
-  private scratch(k: number): { ev: Float64Array; wd: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; score: Float64Array } {
-    if (!this.buf || this.buf.ev.length < k) this.buf = { ev: new Float64Array(k), wd: new Float64Array(k), pre: new Float64Array(k), sel: new Int32Array(k + 1), tri: new Float64Array(k + 1), score: new Float64Array(k + 1) };
+  private scratch(k: number): { ev: Float64Array; wd: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; sh: Float64Array; score: Float64Array } {
+    if (!this.buf || this.buf.ev.length < k) this.buf = { ev: new Float64Array(k), wd: new Float64Array(k), pre: new Float64Array(k), sel: new Int32Array(k + 1), tri: new Float64Array(k + 1), sh: new Float64Array(k + 1), score: new Float64Array(k + 1) };
     return this.buf;
   }
 

