@@ -141,11 +141,21 @@ describe('word shape', () => {
       const afterCut = new ShapeModel(langs);
       fs.writeFileSync(path.join(dir, file), Buffer.concat([Buffer.from('{"langs":["x"]'), bytes.subarray(14)]));
       const afterHead = new ShapeModel(langs);
+      // a header that parses but does not fit its tables (sizes swapped between two languages)
+      const nl = bytes.indexOf(10);
+      const head = JSON.parse(bytes.subarray(0, nl).toString('utf8')) as { sizes: number[] };
+      expect(new Set(head.sizes).size).toBeGreaterThan(1);
+      const swapped = JSON.stringify({ ...JSON.parse(bytes.subarray(0, nl).toString('utf8')), sizes: [...head.sizes].reverse() });
+      const pad = nl - Buffer.byteLength(swapped);
+      expect(pad).toBeGreaterThanOrEqual(0);
+      fs.writeFileSync(path.join(dir, file), Buffer.concat([Buffer.from(swapped + ' '.repeat(pad)), bytes.subarray(nl)]));
+      const afterSizes = new ShapeModel(langs);
       for (const t of texts(langs, 3)) {
         const want = [...scoreAll(built, t)];
         expect([...scoreAll(cached, t)]).toEqual(want);
         expect([...scoreAll(afterCut, t)]).toEqual(want);
         expect([...scoreAll(afterHead, t)]).toEqual(want);
+        expect([...scoreAll(afterSizes, t)]).toEqual(want);
       }
     } finally {
       if (before === undefined) delete process.env.VERNACULAR_CACHE_DIR;

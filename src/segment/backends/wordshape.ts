@@ -83,6 +83,14 @@ function readBuilt(file: string): Built | undefined {
     const head = JSON.parse(buf.subarray(0, nl).toString('utf8')) as Omit<Built, 'local' | 'table'> & { local: number; table: number };
     const at = nl + 1;
     if (buf.length !== at + head.local + 4 * head.table || head.local !== 256 * head.langs.length) return undefined;
+    // every language's table where the header says, back to back, filling the table exactly
+    let end = 0;
+    for (let l = 0; l < head.langs.length; l++) {
+      const A = head.sizes[l];
+      if (!Number.isInteger(A) || A < 3 || A > 256 || head.offset[l] !== end) return undefined;
+      end += A * A * A;
+    }
+    if (end !== head.table || head.alphabet.length > 253) return undefined;
     const local = new Uint8Array(buf.subarray(at, at + head.local));
     const table = new Float32Array(new Uint8Array(buf.subarray(at + head.local)).buffer);
     return { ...head, local, table };
