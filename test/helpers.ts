@@ -191,3 +191,36 @@ export function prng(seed: number) {
 export function markers(doneDir: string): string[] {
   return fs.existsSync(doneDir) ? walk(doneDir).filter((f) => f.endsWith('.json') && !path.basename(f).startsWith('.')).sort() : [];
 }
+
+/** Runs `fn` with VERNACULAR_CACHE_DIR set to a fresh folder (handed to it), then restores the variable and removes the folder. */
+export function withCacheDir<T>(fn: (dir: string) => T): T {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vern-cache-'));
+  const before = process.env.VERNACULAR_CACHE_DIR;
+  process.env.VERNACULAR_CACHE_DIR = dir;
+  try {
+    return fn(dir);
+  } finally {
+    if (before === undefined) delete process.env.VERNACULAR_CACHE_DIR;
+    else process.env.VERNACULAR_CACHE_DIR = before;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A model with a cache file in `dir` (named `<prefix>…`), made four ways: built (writing the file),
+ * read back from it, and made again over the file cut short and over the file with its header
+ * broken (both must be rebuilt, not read). Also the file's name and its bytes as written.
+ */
+export function cacheVariants<T>(dir: string, prefix: string, make: () => T): { built: T; cached: T; afterCut: T; afterHead: T; file: string; bytes: Buffer } {
+  const built = make();
+  const file = fs.readdirSync(dir).find((f) => f.startsWith(prefix));
+  if (!file) throw new Error(`no cache file ${prefix}* in ${dir}`);
+  const at = path.join(dir, file);
+  const cached = make();
+  const bytes = fs.readFileSync(at);
+  fs.writeFileSync(at, bytes.subarray(0, bytes.length - 3));
+  const afterCut = make();
+  fs.writeFileSync(at, Buffer.concat([Buffer.from('{"#'), bytes.subarray(3)]));
+  const afterHead = make();
+  return { built, cached, afterCut, afterHead, file, bytes };
+}

@@ -3,9 +3,9 @@
  * each language's most frequent words, kept as differences from the unlisted-word floor.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cacheVariants, withCacheDir } from '../helpers.js';
 import { FLOOR_GAP, RANK_K, WordModel, wordLists } from '../../src/segment/backends/words.js';
 
 const LANGS = ['deu', 'eng', 'spa', 'por', 'glg', 'ltz', 'mlt', 'gle', 'hrv', 'slv', 'xxx'];
@@ -71,21 +71,10 @@ describe('word lists', () => {
   });
 
   it('the index read back from its cache file (or rebuilt over a damaged one) scores every text exactly as the one built', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vern-words-cache-'));
-    const before = process.env.VERNACULAR_CACHE_DIR;
-    process.env.VERNACULAR_CACHE_DIR = dir;
-    try {
+    withCacheDir((dir) => {
       const langs = ['eng', 'mlt'];
-      const built = new WordModel(langs);
-      const [file] = fs.readdirSync(dir).filter((f) => f.startsWith('words-'));
-      expect(file).toBeDefined();
-      const cached = new WordModel(langs);
-      // a damaged cache (cut short, or a byte of the header changed) is not used: the index is built again
-      const bytes = fs.readFileSync(path.join(dir, file));
-      fs.writeFileSync(path.join(dir, file), bytes.subarray(0, bytes.length - 3));
-      const afterCut = new WordModel(langs);
-      fs.writeFileSync(path.join(dir, file), Buffer.concat([Buffer.from('{"langs":[]'), bytes.subarray(11)]));
-      const afterHead = new WordModel(langs);
+      // a damaged cache (cut short, or its header broken) is not used: the index is built again
+      const { built, cached, afterCut, afterHead } = cacheVariants(dir, 'words-', () => new WordModel(langs));
       expect(afterHead.langs).toEqual(built.langs);
       const words = wordLists(langs).flatMap((l) => [...l.words.keys()].filter((_, i) => i % 7 === 0));
       const texts = [...words, 'der the agus il-', 'qqq zzz', ''];
@@ -101,10 +90,6 @@ describe('word lists', () => {
         expect(run(afterCut, t)).toEqual(want);
         expect(run(afterHead, t)).toEqual(want);
       }
-    } finally {
-      if (before === undefined) delete process.env.VERNACULAR_CACHE_DIR;
-      else process.env.VERNACULAR_CACHE_DIR = before;
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -5,9 +5,9 @@
  * and texts past the length the model reads; and read back from its cache exactly as built.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cacheVariants, withCacheDir } from '../helpers.js';
 import { SHAPE_CHARS, ShapeModel } from '../../src/segment/backends/wordshape.js';
 import { wordLists } from '../../src/segment/backends/words.js';
 
@@ -127,20 +127,9 @@ describe('word shape', () => {
   });
 
   it('is read back from its cache file (or rebuilt over a damaged one) scoring every text exactly as built', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vern-shape-cache-'));
-    const before = process.env.VERNACULAR_CACHE_DIR;
-    process.env.VERNACULAR_CACHE_DIR = dir;
-    try {
+    withCacheDir((dir) => {
       const langs = ['eng', 'mlt', 'deu'];
-      const built = new ShapeModel(langs);
-      const [file] = fs.readdirSync(dir).filter((f) => f.startsWith('shape-'));
-      expect(file).toBeDefined();
-      const cached = new ShapeModel(langs);
-      const bytes = fs.readFileSync(path.join(dir, file));
-      fs.writeFileSync(path.join(dir, file), bytes.subarray(0, bytes.length - 4));
-      const afterCut = new ShapeModel(langs);
-      fs.writeFileSync(path.join(dir, file), Buffer.concat([Buffer.from('{"langs":["x"]'), bytes.subarray(14)]));
-      const afterHead = new ShapeModel(langs);
+      const { built, cached, afterCut, afterHead, file, bytes } = cacheVariants(dir, 'shape-', () => new ShapeModel(langs));
       // a header that parses but does not fit its tables (sizes swapped between two languages)
       const nl = bytes.indexOf(10);
       const head = JSON.parse(bytes.subarray(0, nl).toString('utf8')) as { sizes: number[] };
@@ -157,10 +146,6 @@ describe('word shape', () => {
         expect([...scoreAll(afterHead, t)]).toEqual(want);
         expect([...scoreAll(afterSizes, t)]).toEqual(want);
       }
-    } finally {
-      if (before === undefined) delete process.env.VERNACULAR_CACHE_DIR;
-      else process.env.VERNACULAR_CACHE_DIR = before;
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -115,6 +115,8 @@ function readIndex(file: string): { ix: Index; langs: string[] } | undefined {
     const buf = fs.readFileSync(file);
     const nl = buf.indexOf(10);
     const head = JSON.parse(buf.subarray(0, nl).toString('utf8')) as { langs: string[]; lengths: number[] };
+    // a header that parses but is not one this writes (no language list, other parts) is not read
+    if (!Array.isArray(head.langs) || !head.langs.every((l) => typeof l === 'string') || !Array.isArray(head.lengths) || head.lengths.length !== PARTS.length) return undefined;
     // views on the file's bytes when they are aligned (they are, unless the buffer is a pooled slice); else copies
     const aligned = buf.byteOffset % 8 === 0;
     let o = nl + 1;

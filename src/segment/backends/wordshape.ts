@@ -90,7 +90,7 @@ function readBuilt(file: string): Built | undefined {
       if (!Number.isInteger(A) || A < 3 || A > 256 || head.offset[l] !== end) return undefined;
       end += A * A * A;
     }
-    if (end !== head.table || head.alphabet.length > 253) return undefined;
+    if (end !== head.table || !Array.isArray(head.alphabet) || head.alphabet.length > 253 || !head.alphabet.every((c) => Number.isInteger(c) && c > 0 && c < 65536)) return undefined;
     const local = new Uint8Array(buf.subarray(at, at + head.local));
     const table = new Float32Array(new Uint8Array(buf.subarray(at + head.local)).buffer);
     return { ...head, local, table };
