@@ -6,6 +6,7 @@
  *   npx tsx scripts/bench/lid-tune.ts            grid of weights, accuracy per bucket, no country / typical country
  *   npx tsx scripts/bench/lid-tune.ts calib      calibration (log-loss, ECE) of the temperature at the chosen weights
  *   npx tsx scripts/bench/lid-tune.ts check      the real cascade (with its stack) on the dev half
+ *   npx tsx scripts/bench/lid-tune.ts calib-stack  the stack's confidence temperature (STACK_CONFIDENCE): ECE on the dev half per value
  *   npx tsx scripts/bench/lid-tune.ts stack      fit the stack (model weights, per-language bias and length weight) and write src/segment/lid-stack.ts
  */
 import { BUCKETS, linguaItems, type Bucket, type LinguaItem } from './lingua-data.js';
@@ -23,6 +24,27 @@ const DEV = { from: 500, to: 1000 };
 const dev: { [b in Bucket]: LinguaItem[] } = Object.fromEntries(BUCKETS.map((b) => [b, linguaItems(b, DEV.to, undefined, DEV.from)])) as { [b in Bucket]: LinguaItem[] };
 const pct = (a: number, n: number) => ((100 * a) / n).toFixed(1);
 const mode = process.argv[2] ?? 'grid';
+
+if (mode === 'calib-stack') {
+  // the real cascade (stack, shortlist) on the dev half, no country: accuracy and expected
+  // calibration error (ten bins) at each confidence temperature; answers do not change
+  const items = BUCKETS.flatMap((b) => dev[b]);
+  for (const confidence of (process.env.CONF ?? '1,1.1,1.2,1.25,1.3,1.35,1.4,1.5').split(',').map(Number)) {
+    const c = new Cascade({ languages: EU, weights: { confidence } });
+    const bins = Array.from({ length: 10 }, () => ({ n: 0, stated: 0, ok: 0 }));
+    let ok = 0;
+    for (const it of items) {
+      const r = c.detect(it.text);
+      const bin = bins[Math.min(9, Math.floor(r.score * 10))];
+      bin.n++;
+      bin.stated += r.score;
+      if (r.code === it.lang) (bin.ok++, ok++);
+    }
+    const ece = bins.reduce((e, b) => e + Math.abs(b.stated - b.ok), 0) / items.length;
+    console.log(`confidence ${confidence}: accuracy ${pct(ok, items.length)}%, ECE ${(100 * ece).toFixed(2)}%`);
+  }
+  process.exit(0);
+}
 
 if (mode === 'check') {
   for (const useCld of [false, true]) {

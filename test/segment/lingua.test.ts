@@ -61,6 +61,20 @@ describe.skipIf(!present)('language ID on lingua test data', () => {
     }
   });
 
+  it('the confidence is calibrated: expected calibration error (ten bins, no country, all buckets) at most 1%', () => {
+    const items = BUCKETS.flatMap((b) => data[b]);
+    const bins = Array.from({ length: 10 }, () => ({ stated: 0, right: 0 }));
+    for (const it of items) {
+      const r = cascade.detect(it.text);
+      const bin = bins[Math.min(9, Math.floor(r.score * 10))];
+      bin.stated += r.score;
+      if (r.code === it.lang) bin.right++;
+    }
+    const ece = (100 * bins.reduce((e, b) => e + Math.abs(b.stated - b.right), 0)) / items.length;
+    console.log(`lingua calibration: ECE ${ece.toFixed(2)}% over ${items.length} texts`);
+    expect(ece).toBeLessThanOrEqual(1);
+  });
+
   it('a user threshold trades coverage for accuracy where answered, and never answers below it', () => {
     const items = data['word-pairs'];
     let lastCoverage = 101;
