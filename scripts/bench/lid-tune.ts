@@ -16,7 +16,6 @@ import path from 'node:path';
 import { Cascade, WEIGHTS, headOf } from '../../src/segment/cascade.js';
 import { letterCount, lidText } from '../../src/segment/clean.js';
 import { WordModel } from '../../src/segment/backends/words.js';
-import { SHAPE_MAX_LETTERS } from '../../src/segment/backends/wordshape.js';
 
 const EU = Object.keys(EU24);
 /** The dev half: lines 501–1000 of each file. */
@@ -83,11 +82,9 @@ for (const b of BUCKETS) {
     const tri = new Float64Array(k);
     const all = Int32Array.from(langs, (_, j) => j);
     c.trigram.logLikOf(model, head, all, k, tri);
-    // word shape (a language without a model: the mean of those with one, as Cascade.detect fills it)
+    // word shape, as Cascade.detect reads it
     const sh = new Float64Array(k);
-    if (letters <= SHAPE_MAX_LETTERS) c.shape.logLikOf(head, c.shapeIdx(langs), all, k, sh);
-    const known = [...sh].filter((v) => v === v);
-    for (let j = 0; j < k; j++) if (sh[j] !== sh[j]) sh[j] = known.length ? known.reduce((a, v) => a + v, 0) / known.length : 0;
+    c.shape.score(head, letters, c.shapeIdx(langs), all, k, sh);
     c.ngram4.score(clean, c.eldBuf);
     c.words.score(head, c.wordBuf);
     const ei = c.eldIdx(langs) as Int32Array;

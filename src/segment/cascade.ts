@@ -6,7 +6,7 @@ import { PRIOR, languagePrior, languageShares } from './territory.js';
 import { TrigramBackend } from './backends/trigram.js';
 import { Ngram4Model } from './backends/ngram4.js';
 import { WordModel } from './backends/words.js';
-import { SHAPE_MAX_LETTERS, ShapeModel } from './backends/wordshape.js';
+import { ShapeModel } from './backends/wordshape.js';
 import { CldBackend, loadCld } from './backends/cld.js';
 import type { LangGuess, LidBackend } from './backends/types.js';
 import { STACK_BIAS, STACK_WEIGHTS } from './lid-stack.js';
@@ -141,8 +141,8 @@ interface LangParams {
  *    present); its answer stands when it is sure and the language is plausible in the country.
  * 4. Otherwise four models are combined as a log-linear ensemble over every modelled language of
  *    the text's script: franc's trigram ranks (UDHR-trained), eld's byte 4-grams (web-trained),
- *    the 10,000 most frequent words per language (subtitle-trained word lists) and, on texts of at
- *    most SHAPE_MAX_LETTERS letters, a character trigram model of word shape learnt from those
+ *    the 10,000 most frequent words per language (subtitle-trained word lists) and, on short texts
+ *    (SHAPE_MAX_LETTERS), a character trigram model of word shape learnt from those
  *    lists (a word no list holds still looks like its language), each at one weight shared by
  *    every language, plus per language a bias and a weight on log(1 + letters) (what the
  *    models over- or under-call on short text), all fitted as one multinomial logistic regression
@@ -236,14 +236,9 @@ export class Cascade {
     return lp;
   }
 
-  /** For the languages of one script model: their index in eld's table, or -1. */
+  /** For the languages of one script model: their index in eld's table (a relative's for those ELD_PROXY names), or -1. */
   private eldIdx(langs: readonly string[]): Int32Array {
-    let idx = this.eldIndex.get(langs);
-    if (!idx) {
-      idx = Int32Array.from(langs, (l) => this.ngram4.langs.indexOf(this.ngram4.langs.includes(l) ? l : (ELD_PROXY[l] ?? l)));
-      this.eldIndex.set(langs, idx);
-    }
-    return idx;
+    return indexIn(this.eldIndex, this.ngram4.langs, langs, ELD_PROXY);
   }
 
   /** For the languages of one script model: each one's weights (the stack's, else the global ones), cached per list. */
@@ -260,26 +255,14 @@ export class Cascade {
     return p;
   }
 
-  /** For the languages of one script model: their index in the word model's list, or -1. */
+  /** For the languages of one script model: their index in the word model's list (a relative's for those WORD_PROXY names), or -1. */
   private wordIdx(langs: readonly string[]): Int32Array {
-    let idx = this.wordIndex.get(langs);
-    if (!idx) {
-      const has = this.words.langs;
-      idx = Int32Array.from(langs, (l) => has.indexOf(has.includes(l) ? l : (WORD_PROXY[l] ?? l)));
-      this.wordIndex.set(langs, idx);
-    }
-    return idx;
+    return indexIn(this.wordIndex, this.words.langs, langs, WORD_PROXY);
   }
 
   /** For the languages of one script model: their index in the word-shape model's list, or -1. */
   private shapeIdx(langs: readonly string[]): Int32Array {
-    let idx = this.shapeIndex.get(langs);
-    if (!idx) {
-      const has = this.shape.langs;
-      idx = Int32Array.from(langs, (l) => has.indexOf(l));
-      this.shapeIndex.set(langs, idx);
-    }
-    return idx;
+    return indexIn(this.shapeIndex, this.shape.langs, langs, {});
   }
 
   /**
@@ -336,13 +319,8 @@ export class Cascade {
     // the trigram model scores a shortlist: the languages best by eld's evidence and the prior (and the hint's)
     const m = this.shortlist(pre, k, sel, hint ? langs.indexOf(toIso3(hint)) : -1);
     this.trigram.logLikOf(model, head, sel, m, tri);
-    // word shape, on the same shortlist; a language without a model: the mean of those with one
-    if (letters <= SHAPE_MAX_LETTERS) this.shape.logLikOf(head, this.shapeIdx(langs), sel, m, sh);
-    else sh.fill(0, 0, m);
-    sum = 0;
-    n = 0;
-    for (let i = 0; i < m; i++) if (sh[i] === sh[i]) (sum += sh[i]), n++;
-    for (let i = 0; i < m; i++) if (sh[i] !== sh[i]) sh[i] = n ? sum / n : 0;
+    // word shape, on the same shortlist (0 for all on longer texts; a language without a model: the mean of those with one)
+    this.shape.score(head, letters, this.shapeIdx(langs), sel, m, sh);
     let best = 0;
     for (let i = 0; i < m; i++) {
       const j = sel[i];
@@ -413,4 +391,18 @@ export class Cascade {
     const t = this.o.thresholds[l.code] ?? this.o.thresholds['*'];
     return l.score >= t ? l : { code: 'und', score: l.score, evidence: `${l.evidence};below-threshold:${l.code}` };
   }
+}
+
+/**
+ * For the languages of one script model: each one's index in a model's language list `has` (its
+ * `proxy` relative's when the list lacks it and names one), or -1; cached per list (the trigram
+ * model hands out the same array).
+ */
+function indexIn(cache: WeakMap<readonly string[], Int32Array>, has: readonly string[], langs: readonly string[], proxy: { readonly [iso3: string]: string }): Int32Array {
+  let idx = cache.get(langs);
+  if (!idx) {
+    idx = Int32Array.from(langs, (l) => has.indexOf(has.includes(l) ? l : (proxy[l] ?? l)));
+    cache.set(langs, idx);
+  }
+  return idx;
 }

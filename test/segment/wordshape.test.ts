@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheVariants, withCacheDir } from '../helpers.js';
-import { SHAPE_CHARS, ShapeModel } from '../../src/segment/backends/wordshape.js';
+import { SHAPE_CHARS, SHAPE_MAX_LETTERS, ShapeModel } from '../../src/segment/backends/wordshape.js';
 import { wordLists } from '../../src/segment/backends/words.js';
 
 const LANGS = ['nld', 'deu', 'eng', 'mlt', 'bul', 'xxx'];
@@ -124,6 +124,24 @@ describe('word shape', () => {
     expect(out[1]).toBeNaN();
     expect(out[2]).toBe(whole[i('nld')]);
     expect(whole[i('nld')]).toBeGreaterThan(whole[i('deu')]);
+  });
+
+  it("as the cascade's evidence: the log-likelihood on short texts, a language without a model at the others' mean, nothing on longer texts", () => {
+    const i = (l: string) => model.langs.indexOf(l);
+    const li = Int32Array.from([i('nld'), -1, i('deu'), i('eng')]);
+    const sel = Int32Array.from([0, 1, 2, 3]);
+    const letters = (t: string) => t.replace(/ /g, '').length;
+    for (const t of ['afmetingen', 'kleine afmetingen', 'the quick brown fox jumps', 'a'.repeat(SHAPE_MAX_LETTERS), 'a'.repeat(SHAPE_MAX_LETTERS + 1), 'de kleine afmetingen van het gebouw']) {
+      const raw = new Float64Array(4);
+      model.logLikOf(t, li, sel, 4, raw);
+      const got = new Float64Array(4);
+      model.score(t, letters(t), li, sel, 4, got);
+      if (letters(t) > SHAPE_MAX_LETTERS) expect([...got], t).toEqual([0, 0, 0, 0]);
+      else {
+        expect([got[0], got[2], got[3]], t).toEqual([raw[0], raw[2], raw[3]]);
+        expect(got[1], t).toBeCloseTo((raw[0] + raw[2] + raw[3]) / 3, 9);
+      }
+    }
   });
 
   it('is read back from its cache file (or rebuilt over a damaged one) scoring every text exactly as built', () => {

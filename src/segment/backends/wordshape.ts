@@ -92,7 +92,9 @@ function readBuilt(file: string): Built | undefined {
     }
     if (end !== head.table || !Array.isArray(head.alphabet) || head.alphabet.length > 253 || !head.alphabet.every((c) => Number.isInteger(c) && c > 0 && c < 65536)) return undefined;
     const local = new Uint8Array(buf.subarray(at, at + head.local));
-    const table = new Float32Array(new Uint8Array(buf.subarray(at + head.local)).buffer);
+    // the table is a view on the file's bytes when aligned (the writer pads the header so it is, unless the buffer is a pooled slice); else a copy
+    const from = buf.byteOffset + at + head.local;
+    const table = from % 4 === 0 ? new Float32Array(buf.buffer, from, head.table) : new Float32Array(new Uint8Array(buf.subarray(at + head.local)).buffer);
     return { ...head, local, table };
   } catch {
     return undefined;
@@ -118,6 +120,23 @@ export class ShapeModel {
     this.b = b;
     this.langs = b.langs;
     b.alphabet.forEach((c, i) => (this.ids[c] = 3 + i));
+  }
+
+  /**
+   * The model's evidence as the cascade uses it, written to out[i] for i < m: on a text of at most
+   * SHAPE_MAX_LETTERS letters `logLikOf`, with a language without a model (li -1) given the mean of
+   * those with one; on a longer text 0 for every language (the model does not read it).
+   */
+  score(clean: string, letters: number, li: Int32Array, sel: Int32Array, m: number, out: Float64Array): void {
+    if (letters > SHAPE_MAX_LETTERS) {
+      out.fill(0, 0, m);
+      return;
+    }
+    this.logLikOf(clean, li, sel, m, out);
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < m; i++) if (out[i] === out[i]) (sum += out[i]), n++;
+    for (let i = 0; i < m; i++) if (out[i] !== out[i]) out[i] = n ? sum / n : 0;
   }
 
   /**
@@ -195,7 +214,11 @@ function build(languages: readonly string[]): Built {
     const ws = [...words.keys()].filter((w) => !w.includes(' ') && w.length <= 60);
     // the language's alphabet: local 0 any other letter, 1 start, 2 end, then its letters by frequency
     const freq = new Map<number, number>();
-    for (const w of ws) for (let i = 0; i < w.length; i++) freq.set(gid.get(w.charCodeAt(i)) ?? NONE, (freq.get(gid.get(w.charCodeAt(i)) ?? NONE) ?? 0) + 1);
+    for (const w of ws)
+      for (let i = 0; i < w.length; i++) {
+        const g = gid.get(w.charCodeAt(i)) ?? NONE;
+        freq.set(g, (freq.get(g) ?? 0) + 1);
+      }
     const own = [...freq.entries()].filter(([g]) => g !== NONE).sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, MAX_ALPHABET).map(([g]) => g);
     const map = local.subarray(256 * li, 256 * li + 256);
     map[START] = 1;
