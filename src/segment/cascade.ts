@@ -17,19 +17,19 @@ import { STACK_BIAS, STACK_WEIGHTS } from './lid-stack.js';
  * temperature that divides the sum before the softmax so the posterior reads as a probability.
  * Chosen on the DEV half of lingua's test data (lines 501–1000 of each file, by
  * `scripts/bench/lid-tune.ts`); every reported figure reads lines 1–500 only. With the stack (the
- * default) only `eldFill` applies (and `confidence` when given, else STACK_CONFIDENCE), and these
- * are where its fit starts; `stack: false` uses them all.
+ * default) only `eldFill` applies (and `confidence` when given, else STACK_CONFIDENCE);
+ * `stack: false` uses them all.
  */
 export const WEIGHTS = { eld: 0.08, words: 3, shape: 0, temperature: 3, confidence: 1.25, eldFill: 0.6 };
 /**
  * The confidence temperature of the stack's posterior: the scores are divided by it before the
- * softmax. The fitted stack's posterior, as detection computes it (over the shortlist, plus the
- * languages without a stack row), is over-confident on held-out text: expected calibration error
- * (ten bins, dev half of lingua's data, no country) 2.4% at 1; chosen on that half by
- * `npx tsx scripts/bench/lid-tune.ts calib-stack` (0.3% at 1.3). Answers do not change, only
- * their confidence. `weights.confidence` overrides it.
+ * softmax. The stack is fitted to its optimum, so its posterior, as detection computes it (over the
+ * shortlist, plus the languages without a stack row), is calibrated as it stands: expected
+ * calibration error (ten bins, dev half of lingua's data, no country) 0.34% at 1, 0.38% at 0.95,
+ * 0.67% at 1.05 (`npx tsx scripts/bench/lid-tune.ts calib-stack`). Answers do not change with it,
+ * only their confidence. `weights.confidence` overrides it.
  */
-export const STACK_CONFIDENCE = 1.3;
+export const STACK_CONFIDENCE = 1;
 /**
  * The trigram model scores this many languages (of ~27 with Latin script): those ranked best by
  * eld's evidence plus the country prior, which holds the winner nearly always (measured on
@@ -46,6 +46,25 @@ const MAX_CHARS = 400;
  * the way to the best one (the mean alone handicaps them against every language eld knows).
  */
 const ELD_PROXY: { [iso3: string]: string } = { glg: 'por', ltz: 'deu' };
+/**
+ * franc's trigram ranks (UDHR-trained) are not in the fitted stack — beside eld, the word lists and
+ * word shape they gain nothing on the languages with dev texts —, but two kinds of language have
+ * little else:
+ * - one that stands on a relative's eld evidence, word list and stack row (ELD_PROXY: glg on por,
+ *   ltz on deu) is told from it by its trigram contrast to that relative: RELATIVE_CONTRAST ×
+ *   (its trigram log-likelihood − the relative's);
+ * - one with no eld evidence (not even a relative's) and no stack row (no dev texts: mlt) by its
+ *   contrast to the other shortlisted languages: RELATIVE_CONTRAST × (its trigram log-likelihood −
+ *   their mean).
+ * The weight is what a nat of trigram contrast is worth between close relatives when nothing else
+ * tells them apart, fitted on the dev half's close pairs (pt/es, cs/sk, hr/sl, da/sv, nl/de:
+ * 15,000 texts, 74.9% right by the contrast alone) by `npx tsx scripts/bench/lid-tune.ts contrast`.
+ */
+export const RELATIVE_CONTRAST = 0.2238;
+const NO_CONTRAST = -1;
+const MEAN_OF_OTHERS = -2;
+/** The close pairs RELATIVE_CONTRAST is fitted on. */
+export const CONTRAST_PAIRS: ReadonlyArray<readonly [string, string]> = [['por', 'spa'], ['ces', 'slk'], ['hrv', 'slv'], ['dan', 'swe'], ['nld', 'deu']];
 /** The same for the word lists (every modelled language has one; this is for a language added without). */
 const WORD_PROXY: { [iso3: string]: string } = {};
 
@@ -139,11 +158,11 @@ interface LangParams {
  *    when Greek is plausible for the country.
  * 3. With `useCld` (off by default), long texts go to CLD2 first (when its native build is
  *    present); its answer stands when it is sure and the language is plausible in the country.
- * 4. Otherwise four models are combined as a log-linear ensemble over every modelled language of
- *    the text's script: franc's trigram ranks (UDHR-trained), eld's byte 4-grams (web-trained),
- *    the 10,000 most frequent words per language (subtitle-trained word lists) and, on short texts
- *    (SHAPE_MAX_LETTERS), a character trigram model of word shape learnt from those
- *    lists (a word no list holds still looks like its language), each at one weight shared by
+ * 4. Otherwise three models are combined as a log-linear ensemble over every modelled language of
+ *    the text's script: eld's byte 4-grams (web-trained), the 10,000 most frequent words per
+ *    language (subtitle-trained word lists) and, on short texts (SHAPE_MAX_LETTERS), a character
+ *    trigram model of word shape learnt from those lists (a word no list holds still looks like
+ *    its language), each at one weight shared by
  *    every language, plus per language a bias and a weight on log(1 + letters) (what the
  *    models over- or under-call on short text), all fitted as one multinomial logistic regression
  *    on held-out text (src/segment/lid-stack.ts), plus the country prior log P(lang | country)
@@ -166,6 +185,7 @@ export class Cascade {
   private readonly plausible = new Map<string, readonly string[]>();
   private readonly priors = new Map<string, WeakMap<readonly string[], Float64Array>>();
   private readonly eldIndex = new WeakMap<readonly string[], Int32Array>();
+  private readonly contrastIndex = new WeakMap<readonly string[], Int32Array>();
   private readonly params = new WeakMap<readonly string[], LangParams>();
   private readonly stack: boolean;
   private readonly stackConfidence: number;
@@ -234,6 +254,21 @@ export class Cascade {
       byList.set(langs, lp);
     }
     return lp;
+  }
+
+  /**
+   * For the languages of one script model, what each one's trigram contrast (RELATIVE_CONTRAST) is
+   * taken against: the position of the relative an ELD_PROXY language stands on; MEAN_OF_OTHERS
+   * for a language with no eld evidence and no stack row; NO_CONTRAST for every other one.
+   */
+  private contrastOf(langs: readonly string[]): Int32Array {
+    let idx = this.contrastIndex.get(langs);
+    if (!idx) {
+      const ei = this.eldIdx(langs);
+      idx = Int32Array.from(langs, (l, j) => (ELD_PROXY[l] ? langs.indexOf(ELD_PROXY[l]) : ei[j] < 0 && !STACK_BIAS[l] ? MEAN_OF_OTHERS : NO_CONTRAST));
+      this.contrastIndex.set(langs, idx);
+    }
+    return idx;
   }
 
   /** For the languages of one script model: their index in eld's table (a relative's for those ELD_PROXY names), or -1. */
@@ -317,16 +352,32 @@ export class Cascade {
       pre[j] = ei[j] >= 0 ? pw.eld * ev[j] + pw.words * wd[j] + pw.bias[j] + pw.len[j] * logLen + lp[j] : -Infinity;
     }
     // the trigram model scores a shortlist: the languages best by eld's evidence and the prior (and the hint's)
-    const m = this.shortlist(pre, k, sel, hint ? langs.indexOf(toIso3(hint)) : -1);
-    this.trigram.logLikOf(model, head, sel, m, tri);
+    let m = this.shortlist(pre, k, sel, hint ? langs.indexOf(toIso3(hint)) : -1);
+    // trigram contrasts (RELATIVE_CONTRAST): a shortlisted language standing on a relative's evidence is scored beside that relative
+    const against = this.contrastOf(langs);
+    const rc = this.stack ? RELATIVE_CONTRAST : 0;
+    let contrast = false;
+    if (rc) {
+      const m0 = m;
+      for (let i = 0; i < m0; i++) {
+        const r = against[sel[i]];
+        if (r === NO_CONTRAST) continue;
+        contrast = true;
+        if (r >= 0 && sel.subarray(0, m).indexOf(r) < 0) sel[m++] = r;
+      }
+    }
+    // franc's trigram ranks: only when the model weighs them (the fitted stack does not) or for a contrast
+    if (pw.tri !== 0 || contrast) this.trigram.logLikOf(model, head, sel, m, tri);
+    else tri.fill(0, 0, m);
     // word shape, on the same shortlist (0 for all on longer texts; a language without a model: the mean of those with one)
     this.shape.score(head, letters, this.shapeIdx(langs), sel, m, sh);
     let best = 0;
     for (let i = 0; i < m; i++) {
       const j = sel[i];
       score[i] = pw.tri * tri[i] + pw.shape * sh[i] + pw.eld * ev[j] + pw.words * wd[j] + pw.bias[j] + pw.len[j] * logLen + lp[j];
-      if (score[i] > score[best]) best = i;
+      if (contrast && against[j] !== NO_CONTRAST) score[i] += rc * (tri[i] - (against[j] >= 0 ? tri[sel.subarray(0, m).indexOf(against[j])] : meanOthers(tri, m, i)));
     }
+    for (let i = 1; i < m; i++) if (score[i] > score[best]) best = i;
     // the posterior: a softmax of the scores, sharpened or softened by the confidence temperature
     // the stack's scores are log-odds over every language it was fitted on; STACK_CONFIDENCE recalibrates them as detection normalises them
     const C = this.stack ? this.stackConfidence : this.w.confidence;
@@ -405,4 +456,12 @@ function indexIn(cache: WeakMap<readonly string[], Int32Array>, has: readonly st
     cache.set(langs, idx);
   }
   return idx;
+}
+
+/** The mean of `v[0..m)` but `v[i]` (0 when there is no other). */
+function meanOthers(v: Float64Array, m: number, i: number): number {
+  if (m < 2) return v[i];
+  let sum = 0;
+  for (let q = 0; q < m; q++) if (q !== i) sum += v[q];
+  return sum / (m - 1);
 }
