@@ -13,10 +13,12 @@
  * second-country rows (sv-FI, fr-BE, en-MT, nl-BE, de-AT, el-CY); the cascade's confidence
  * calibration (coverage and accuracy where answered per threshold); the ten worst confusions.
  * UDHR snippets follow as a sanity check only: franc's trigram models are built from the UDHR,
- * so that figure is training-contaminated.
+ * so that figure is training-contaminated. Last, posts in scripts no modelled language uses
+ * (Arabic, Hebrew, the Indic scripts, Chinese, …), answered from eld's table: UDHR snippets of
+ * those languages (eld is not trained on the UDHR), accuracy and calibration per length.
  */
 import { BUCKETS, LINGUA_DIR, LINGUA_LANGS, SECOND_COUNTRY, TEST_LINES, linguaItems, linguaPresent, publishedAccuracy, type Bucket, type LinguaItem } from './lingua-data.js';
-import { snippets, EU24 } from './udhr-snippets.js';
+import { snippets, snippetsOf, EU24, OTHER_SCRIPT_UDHR } from './udhr-snippets.js';
 import { Cascade } from '../../src/segment/cascade.js';
 import { FrancBackend } from '../../src/segment/backends/franc.js';
 import { CldBackend, loadCld } from '../../src/segment/backends/cld.js';
@@ -202,6 +204,27 @@ async function main() {
     let ok = 0;
     for (const s of sn) if (cascade.detect(s.text, s.country).code === s.lang) ok++;
     console.log(`\nSanity check, TRAINING-CONTAMINATED (franc's trigram models are built from the UDHR): cascade on 20–60-char UDHR snippets with the country, ${sn.length} snippets: ${pct(ok, sn.length)}%`);
+  }
+
+  // posts in scripts no modelled language uses: answered from eld's table (not trained on the UDHR)
+  const other = new Cascade({ useCld: false });
+  console.log(`\nOther scripts (OTHER_SCRIPT_LANGUAGES, answered from eld's table, which is not trained on the UDHR): cascade (31 languages), no country, UDHR snippets of ${Object.keys(OTHER_SCRIPT_UDHR).length} languages, 100 per language and length`);
+  console.log('\n| snippet length | snippets | accuracy | ECE | worst confusions |\n|---|--:|--:|--:|---|');
+  for (const [min, max] of [[10, 30], [20, 60], [60, 150]]) {
+    const sn = snippetsOf(OTHER_SCRIPT_UDHR, min, max, 100);
+    let ok = 0;
+    const conf = new Map<string, number>();
+    const bins = Array.from({ length: 10 }, () => ({ stated: 0, right: 0 }));
+    for (const x of sn) {
+      const r = other.detect(x.text);
+      const bin = bins[Math.min(9, Math.floor(r.score * 10))];
+      bin.stated += r.score;
+      if (r.code === x.lang) (ok++, bin.right++);
+      else conf.set(`${x.lang}→${r.code}`, (conf.get(`${x.lang}→${r.code}`) ?? 0) + 1);
+    }
+    const ece = bins.reduce((e, b) => e + Math.abs(b.stated - b.right), 0) / sn.length;
+    const worst = [...conf].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k} ${v}`).join(', ');
+    console.log(`| ${min}–${max} chars | ${sn.length} | ${pct(ok, sn.length)} | ${(100 * ece).toFixed(1)}% | ${worst || 'none'} |`);
   }
 }
 

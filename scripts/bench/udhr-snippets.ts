@@ -40,19 +40,38 @@ function paragraphs(file: string): string[] {
 
 /** Up to `perLang` snippets per language with lengths in [min, max] chars, cut at word boundaries. */
 export function snippets(min: number, max: number, perLang = 150): Snippet[] {
+  return snippetsOf(EU24, min, max, perLang, (lang, k) => OFFICIAL_IN[lang][k % OFFICIAL_IN[lang].length]);
+}
+
+/**
+ * Declarations of languages written in scripts none of the EU-24 uses (the cascade answers them
+ * from eld's table, OTHER_SCRIPT_LANGUAGES; eld is not trained on the UDHR, so these are fair).
+ */
+export const OTHER_SCRIPT_UDHR: { [iso3: string]: string } = {
+  amh: 'amh', arb: 'arb', ben: 'ben', cmn: 'cmn_hans', guj: 'guj', heb: 'heb', hin: 'hin', hye: 'hye', jpn: 'jpn', kan: 'kan', kat: 'kat',
+  kor: 'kor', lao: 'lao', mal: 'mal', mar: 'mar', pan: 'pan', pes: 'pes_1', tam: 'tam', tel: 'tel', tha: 'tha', urd: 'urd',
+};
+
+/**
+ * Up to `perLang` snippets per declaration with lengths in [min, max] chars, cut at word boundaries
+ * (between characters for a text written without spaces: Chinese, Japanese, Thai, Lao).
+ */
+export function snippetsOf(decls: { [iso3: string]: string }, min: number, max: number, perLang: number, country: (lang: string, k: number) => string = () => ''): Snippet[] {
   const out: Snippet[] = [];
-  for (const [lang, file] of Object.entries(EU24)) {
-    const words = paragraphs(file).slice(2).join(' ').split(' ');
+  for (const [lang, file] of Object.entries(decls)) {
+    const text = paragraphs(file).slice(2).join(' ');
+    const spaced = text.split(' ').length > text.length / 15;
+    const words = spaced ? text.split(' ') : [...text.replace(/ /g, '')];
+    const sep = spaced ? ' ' : '';
     let i = 0;
     let k = 0;
     const span = max - min + 1;
     while (k < perLang && i < words.length) {
       const target = min + ((k * 37) % span);
       let s = '';
-      while (i < words.length && (s.length + words[i].length + 1 <= target || s.length < min)) s += (s ? ' ' : '') + words[i++];
+      while (i < words.length && (s.length + words[i].length + sep.length <= target || s.length < min)) s += (s ? sep : '') + words[i++];
       if (s.length >= min && s.length <= max) {
-        const countries = OFFICIAL_IN[lang];
-        out.push({ lang, country: countries[k % countries.length], text: s });
+        out.push({ lang, country: country(lang, k), text: s });
         k++;
       }
     }

@@ -31,6 +31,14 @@ export const WEIGHTS = { eld: 0.08, words: 3, shape: 0, temperature: 3, confiden
  */
 export const STACK_CONFIDENCE = 1;
 /**
+ * What a post in a script none of the modelled languages is written in is answered with (Arabic,
+ * Hebrew, Armenian, Georgian, Ethiopic, the Indic scripts, Thai, Lao, Chinese, Japanese, Korean):
+ * the languages of those scripts in eld's table, by eld's evidence alone at the stack's eld weight
+ * — so such a post comes out as `other:<lang>-<country>`, not `und` (`otherScripts: false`: `und`).
+ * Measured on UDHR snippets, which eld is not trained on (`scripts/bench/lid.ts`).
+ */
+export const OTHER_SCRIPT_LANGUAGES = ['amh', 'arb', 'ben', 'cmn', 'guj', 'heb', 'hin', 'hye', 'jpn', 'kan', 'kat', 'kor', 'lao', 'mal', 'mar', 'ory', 'pan', 'pes', 'tam', 'tel', 'tha', 'urd'] as const;
+/**
  * The trigram model scores this many languages (of ~27 with Latin script): those ranked best by
  * eld's evidence plus the country prior, which holds the winner nearly always (measured on
  * lingua's test data: see the README), and beside them the languages eld lacks (ga, mt).
@@ -138,6 +146,8 @@ export interface CascadeOptions {
    * temperature, no bias (as before the stack; lid-tune.ts reads raw evidence this way).
    */
   stack?: boolean;
+  /** Answer posts in a script no modelled language is written in from OTHER_SCRIPT_LANGUAGES (default true); false: `und`. */
+  otherScripts?: boolean;
 }
 
 /** For a script model's languages: the weight of each model's log-likelihood, and per language a bias and a weight on log(1 + letters). */
@@ -193,6 +203,8 @@ export class Cascade {
   private buf?: { ev: Float64Array; wd: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; sh: Float64Array; score: Float64Array };
   private readonly topBuf: Float64Array;
   private readonly o: Required<Omit<CascadeOptions, 'languages' | 'extraByCountry' | 'weights' | 'stack'>> & { extraByCountry: { [c: string]: readonly string[] } };
+  /** eld's table over OTHER_SCRIPT_LANGUAGES (those not modelled), built on the first post that needs it */
+  private other?: { model: Ngram4Model; buf: Float64Array };
 
   constructor(opts: CascadeOptions = {}) {
     this.languages = opts.languages ?? DEFAULT_LANGUAGES;
@@ -217,6 +229,7 @@ export class Cascade {
       thresholds: { '*': 0, ...opts.thresholds },
       useCld,
       shortlist: opts.shortlist ?? SHORTLIST,
+      otherScripts: opts.otherScripts ?? true,
       extraByCountry: opts.extraByCountry ?? {},
     };
   }
@@ -321,7 +334,8 @@ export class Cascade {
     if (!model) {
       // Greek script (one modelled language) or a script no model covers
       if (/[\u0370-\u03ff\u1f00-\u1fff]/.test(clean) && this.languages.includes('ell')) return this.gate({ code: 'ell', score: 1, evidence: 'script' });
-      return { code: 'und', score: 0, evidence: 'no-candidate' };
+      const o = this.o.otherScripts ? this.otherScript(clean) : null;
+      return o ? this.gate(o) : { code: 'und', score: 0, evidence: 'no-candidate' };
     }
     const langs = model.langs;
     const k = langs.length;
@@ -398,6 +412,33 @@ export class Cascade {
     const altI = pick === best ? second : best;
     const alt: LangGuess | undefined = altI >= 0 ? { lang: langs[sel[altI]], score: post(altI) } : undefined;
     return this.gate({ code: langs[sel[pick]], score: post(pick), evidence, alt });
+  }
+
+  /**
+   * A post in a script none of the modelled languages is written in: the language of
+   * OTHER_SCRIPT_LANGUAGES (not modelled) best by eld's evidence, its confidence the softmax of that
+   * evidence at the stack's eld weight; null when eld has no evidence for any (a script it does not know).
+   */
+  private otherScript(clean: string): LidResult | null {
+    if (!this.other) {
+      const model = new Ngram4Model(OTHER_SCRIPT_LANGUAGES.filter((l) => !this.languages.includes(l)));
+      this.other = { model, buf: new Float64Array(model.langs.length) };
+    }
+    const { model, buf } = this.other;
+    if (!buf.length) return null;
+    model.score(clean, buf);
+    let best = 0;
+    for (let j = 1; j < buf.length; j++) if (buf[j] > buf[best]) best = j;
+    if (!(buf[best] > 0)) return null;
+    const w = this.stack ? STACK_WEIGHTS.eld : this.w.eld / this.w.temperature;
+    let z = 0;
+    let second = -1;
+    for (let j = 0; j < buf.length; j++) {
+      z += Math.exp(w * (buf[j] - buf[best]));
+      if (j !== best && (second < 0 || buf[j] > buf[second])) second = j;
+    }
+    const post = (j: number) => Math.exp(w * (buf[j] - buf[best])) / z;
+    return { code: model.langs[best], score: post(best), evidence: 'eld-other-script', alt: second >= 0 ? { lang: model.langs[second], score: post(second) } : undefined };
   }
 
   /**

@@ -13,6 +13,7 @@ const TO_BCP47: { [iso3: string]: string } = {
   jpn: 'ja', kat: 'ka', kaz: 'kk', kor: 'ko', lit: 'lt', ltz: 'lb', lvs: 'lv', mkd: 'mk', mlt: 'mt', nld: 'nl', nno: 'nn', nob: 'nb',
   oci: 'oc', pes: 'fa', pol: 'pl', por: 'pt', ron: 'ro', rus: 'ru', slk: 'sk', slv: 'sl', spa: 'es', srp: 'sr', swe: 'sv', tha: 'th',
   tur: 'tr', ukr: 'uk', urd: 'ur', uzn: 'uz', vie: 'vi', zsm: 'ms', bre: 'br', cos: 'co', ast: 'ast', lim: 'li', nds: 'nds',
+  kan: 'kn', lao: 'lo', mal: 'ml', mar: 'mr', ory: 'or', pan: 'pa', tam: 'ta', tel: 'te',
 };
 
 /** BCP 47 / ISO 639-1 / ISO 639-3 macrolanguage → the individual ISO 639-3 code used inside. */
@@ -20,7 +21,7 @@ const FROM_EDGE: { [code: string]: string } = {
   ...Object.fromEntries(Object.entries(TO_BCP47).map(([k, v]) => [v, k])),
   // macrolanguages and their 639-1 codes map to the individual language franc reports
   et: 'ekk', est: 'ekk', lv: 'lvs', lav: 'lvs', no: 'nob', nor: 'nob', ms: 'zsm', msa: 'zsm', ar: 'arb', ara: 'arb',
-  zh: 'cmn', zho: 'cmn', fa: 'pes', fas: 'pes', sq: 'als', sqi: 'als', az: 'azj', aze: 'azj', uz: 'uzn', uzb: 'uzn',
+  zh: 'cmn', zho: 'cmn', fa: 'pes', fas: 'pes', ori: 'ory', sq: 'als', sqi: 'als', az: 'azj', aze: 'azj', uz: 'uzn', uzb: 'uzn',
   // Serbo-Croatian (deprecated `sh`, macro `hbs`) cannot be resolved to one language
   sh: 'und', hbs: 'und',
   // bibliographic (639-2/B) codes some platforms still send

@@ -3,6 +3,7 @@ import { Cascade } from '../../src/segment/cascade.js';
 import { assignLocale } from '../../src/segment/locale.js';
 import { segmentDoc, type SegmentStats } from '../../src/segment/stage.js';
 import type { Doc } from '../../src/doc.js';
+import { OTHER_SCRIPT_UDHR, snippetsOf } from '../../scripts/bench/udhr-snippets.js';
 
 const cascade = new Cascade();
 const configured = new Set(['de-AT', 'de-DE', 'en-IE', 'en-MT', 'mt-MT', 'fr-BE', 'sv-FI', 'ca-ES', 'lb-LU', 'es-ES']);
@@ -159,5 +160,42 @@ describe('trigram shortlist', () => {
   });
   it('rejects a shortlist under 1', () => {
     expect(() => new Cascade({ shortlist: 0 })).toThrow(/shortlist must be at least 1/);
+  });
+});
+
+describe('posts in a script no modelled language is written in', () => {
+  const c = new Cascade({ useCld: false });
+  it.each([
+    ['مرحبا كيف حالك اليوم؟ الجو جميل في المدينة', 'FR', 'arb', 'ar'],
+    ['שלום מה שלומך היום, נתראה מחר בעבודה', 'DE', 'heb', 'he'],
+    ['你好，今天天气很好，我们去公园散步吧', 'NL', 'cmn', 'zh'],
+    ['今日はとても暑いですね。明日は雨が降るそうです', 'FR', 'jpn', 'ja'],
+    ['안녕하세요 오늘 날씨가 정말 좋네요', 'DE', 'kor', 'ko'],
+    ['Բարև, ինչպե՞ս ես այսօր', 'FR', 'hye', 'hy'],
+    ['გამარჯობა, როგორ ხარ დღეს', 'DE', 'kat', 'ka'],
+    ['سلام، حال شما چطور است؟ امروز هوا خیلی خوب است', 'SE', 'pes', 'fa'],
+  ])('%s → %s… as other:<lang>-<country>', (text, country, code, bcp) => {
+    const r = c.detect(text, country);
+    expect(r).toMatchObject({ code, evidence: 'eld-other-script' });
+    expect(r.score).toBeGreaterThan(0.5);
+    expect(r.score).toBeLessThanOrEqual(1);
+    expect(assignLocale(r.code, country, new Set(['fr-FR']))).toBe(`other:${bcp}-${country}`);
+  });
+  it('stays und when asked (otherScripts: false), for a script eld does not know, and for too little text', () => {
+    expect(new Cascade({ useCld: false, otherScripts: false }).detect('مرحبا كيف حالك اليوم', 'FR')).toMatchObject({ code: 'und', evidence: 'no-candidate' });
+    // Tifinagh and Cherokee: no modelled language and nothing in eld's table
+    expect(c.detect('ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ ⵎⴰⵏⵣⴰⴽⵉⵏ', 'FR')).toMatchObject({ code: 'und', evidence: 'no-candidate' });
+    expect(c.detect('ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ ᎠᏕᎶᏆᏍᏗ', 'FR')).toMatchObject({ code: 'und', evidence: 'no-candidate' });
+    expect(c.detect('🙂🙂 !!', 'FR')).toMatchObject({ code: 'und', evidence: 'too-little-text' });
+  });
+  it('a threshold applies to them as to every answer', () => {
+    const strict = new Cascade({ useCld: false, thresholds: { '*': 0.999999 } });
+    expect(strict.detect('गौरव', 'FR').code).toBe('und');
+  });
+  it('UDHR snippets of 21 such languages, 20–60 characters (eld is not trained on them): at least 96% right', () => {
+    const sn = snippetsOf(OTHER_SCRIPT_UDHR, 20, 60, 40);
+    const ok = sn.filter((s) => c.detect(s.text).code === s.lang).length;
+    expect(sn.length).toBeGreaterThan(800);
+    expect((100 * ok) / sn.length).toBeGreaterThanOrEqual(96);
   });
 });
