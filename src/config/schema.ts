@@ -106,9 +106,11 @@ const segment = z.strictObject({
   /**
    * Minimum confidence (0–1: the language-ID ensemble's calibrated posterior) per language (ISO 639-3,
    * or `*` for all) below which the answer is `und`. Default: none — always answer; only posts with
-   * fewer than 4 letters are `und`. E.g. `{'*': 0.7}` keeps ~67% of single words at ~92% accuracy (lingua's test data).
+   * fewer than 4 letters are `und`. E.g. `{'*': 0.7}` keeps ~68% of single words at ~96% accuracy (lingua's test data).
    */
   thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
+  /** Posts in a script none of the modelled languages uses (Arabic, Hebrew, Chinese, …) get their language from eld's table (other:ar-FR, …); false: `und`. */
+  other_scripts: z.boolean().default(true),
   /** Use cld (when its native build is present) as the first detector for long posts: off by default, as it is less accurate than the ensemble on close pairs (sk/cs, sl/hr, pt/es) and no faster. */
   use_cld: z.boolean().default(false),
 });

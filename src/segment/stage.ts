@@ -44,7 +44,7 @@ export const localeFolder = (locale: string) => locale.replace(':', '=');
 
 export function makeCascade(ctx: StageContext): Cascade {
   const s = ctx.loaded.config.segment;
-  return new Cascade({ extraByCountry: s.extra_languages, thresholds: s.thresholds, useCld: s.use_cld });
+  return new Cascade({ extraByCountry: s.extra_languages, thresholds: s.thresholds, useCld: s.use_cld, otherScripts: s.other_scripts });
 }
 
 /**

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Cascade } from '../../src/segment/cascade.js';
 import { assignLocale } from '../../src/segment/locale.js';
-import { segmentDoc, type SegmentStats } from '../../src/segment/stage.js';
+import { makeCascade, segmentDoc, type SegmentStats } from '../../src/segment/stage.js';
+import { configSchema } from '../../src/config/schema.js';
+import type { StageContext } from '../../src/pipeline/stage.js';
 import type { Doc } from '../../src/doc.js';
 import { OTHER_SCRIPT_UDHR, snippetsOf } from '../../scripts/bench/udhr-snippets.js';
 
@@ -187,6 +189,12 @@ describe('posts in a script no modelled language is written in', () => {
     expect(c.detect('ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ ⵎⴰⵏⵣⴰⴽⵉⵏ', 'FR')).toMatchObject({ code: 'und', evidence: 'no-candidate' });
     expect(c.detect('ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ ᎠᏕᎶᏆᏍᏗ', 'FR')).toMatchObject({ code: 'und', evidence: 'no-candidate' });
     expect(c.detect('🙂🙂 !!', 'FR')).toMatchObject({ code: 'und', evidence: 'too-little-text' });
+  });
+  it('segment.other_scripts in the config: on by default, false keeps und', () => {
+    const ctxOf = (seg: { [k: string]: unknown }) => ({ loaded: { config: { segment: configSchema.shape.segment.parse(seg) } } }) as unknown as StageContext;
+    expect(makeCascade(ctxOf({})).detect('مرحبا كيف حالك اليوم', 'FR').code).toBe('arb');
+    expect(makeCascade(ctxOf({ other_scripts: false })).detect('مرحبا كيف حالك اليوم', 'FR').code).toBe('und');
+    expect(() => configSchema.shape.segment.parse({ other_scripts: 'yes' })).toThrow();
   });
   it('a threshold applies to them as to every answer', () => {
     const strict = new Cascade({ useCld: false, thresholds: { '*': 0.999999 } });
