@@ -271,8 +271,9 @@ export class Cascade {
 
   /**
    * For the languages of one script model, what each one's trigram contrast (RELATIVE_CONTRAST) is
-   * taken against: the position of the relative an ELD_PROXY language stands on; MEAN_OF_OTHERS
-   * for a language with no eld evidence and no stack row; NO_CONTRAST for every other one.
+   * taken against: the position of the relative an ELD_PROXY language stands on (NO_CONTRAST when
+   * the relative is not modelled); MEAN_OF_OTHERS for a language with no eld evidence and no stack
+   * row; NO_CONTRAST for every other one.
    */
   private contrastOf(langs: readonly string[]): Int32Array {
     let idx = this.contrastIndex.get(langs);
@@ -365,7 +366,7 @@ export class Cascade {
       // all but the trigram term; -Infinity: eld has no evidence for it (not even a relative's), such a language is scored beside the shortlist
       pre[j] = ei[j] >= 0 ? pw.eld * ev[j] + pw.words * wd[j] + pw.bias[j] + pw.len[j] * logLen + lp[j] : -Infinity;
     }
-    // the trigram model scores a shortlist: the languages best by eld's evidence and the prior (and the hint's)
+    // word shape (and the trigram model, for a contrast) score a shortlist: the languages best by eld's and the words' evidence and the prior (and the hint's)
     let m = this.shortlist(pre, k, sel, hint ? langs.indexOf(toIso3(hint)) : -1);
     // trigram contrasts (RELATIVE_CONTRAST): a shortlisted language standing on a relative's evidence is scored beside that relative
     const against = this.contrastOf(langs);
@@ -377,7 +378,7 @@ export class Cascade {
         const r = against[sel[i]];
         if (r === NO_CONTRAST) continue;
         contrast = true;
-        if (r >= 0 && sel.subarray(0, m).indexOf(r) < 0) sel[m++] = r;
+        if (r >= 0 && posIn(sel, m, r) < 0) sel[m++] = r;
       }
     }
     // franc's trigram ranks: only when the model weighs them (the fitted stack does not) or for a contrast
@@ -389,7 +390,7 @@ export class Cascade {
     for (let i = 0; i < m; i++) {
       const j = sel[i];
       score[i] = pw.tri * tri[i] + pw.shape * sh[i] + pw.eld * ev[j] + pw.words * wd[j] + pw.bias[j] + pw.len[j] * logLen + lp[j];
-      if (contrast && against[j] !== NO_CONTRAST) score[i] += rc * (tri[i] - (against[j] >= 0 ? tri[sel.subarray(0, m).indexOf(against[j])] : meanOthers(tri, m, i)));
+      if (contrast && against[j] !== NO_CONTRAST) score[i] += rc * (tri[i] - (against[j] >= 0 ? tri[posIn(sel, m, against[j])] : meanOthers(tri, m, i)));
     }
     for (let i = 1; i < m; i++) if (score[i] > score[best]) best = i;
     // the posterior: a softmax of the scores, sharpened or softened by the confidence temperature
@@ -499,7 +500,13 @@ function indexIn(cache: WeakMap<readonly string[], Int32Array>, has: readonly st
   return idx;
 }
 
-/** The mean of `v[0..m)` but `v[i]` (0 when there is no other). */
+/** The position of `x` in `sel[0..m)`, or -1 (no view allocated, as `subarray(…).indexOf` would). */
+function posIn(sel: Int32Array, m: number, x: number): number {
+  for (let i = 0; i < m; i++) if (sel[i] === x) return i;
+  return -1;
+}
+
+/** The mean of `v[0..m)` but `v[i]`; `v[i]` itself when there is no other (no contrast). */
 function meanOthers(v: Float64Array, m: number, i: number): number {
   if (m < 2) return v[i];
   let sum = 0;

@@ -7,18 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { choleskySolve, fitStack, stackNll, type StackData } from '../../scripts/bench/stack-fit.js';
+import { prng as rng } from '../helpers.js';
 
-/** mulberry32: a small seeded generator */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const normal = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 
 /** Items drawn from the model itself at parameters `theta` (layout of fitStack: F weights, then per alternative bias and length weight). */
