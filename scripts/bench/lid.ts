@@ -207,7 +207,6 @@ async function main() {
   }
 
   // posts in scripts no modelled language uses: answered from eld's table (not trained on the UDHR)
-  const other = new Cascade({ useCld: false });
   console.log(`\nOther scripts (OTHER_SCRIPT_LANGUAGES, answered from eld's table, which is not trained on the UDHR): cascade (31 languages), no country, UDHR snippets of ${Object.keys(OTHER_SCRIPT_UDHR).length} languages, 100 per language and length`);
   console.log('\n| snippet length | snippets | accuracy | ECE | worst confusions |\n|---|--:|--:|--:|---|');
   for (const [min, max] of [[10, 30], [20, 60], [60, 150]]) {
@@ -216,7 +215,7 @@ async function main() {
     const conf = new Map<string, number>();
     const bins = Array.from({ length: 10 }, () => ({ stated: 0, right: 0 }));
     for (const x of sn) {
-      const r = other.detect(x.text);
+      const r = cascadeAll.detect(x.text);
       const bin = bins[Math.min(9, Math.floor(r.score * 10))];
       bin.stated += r.score;
       if (r.code === x.lang) (ok++, bin.right++);
