@@ -14,7 +14,7 @@ import { BUCKETS, linguaItems, type Bucket, type LinguaItem } from './lingua-dat
 import { EU24 } from './udhr-snippets.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CONTRAST_PAIRS, Cascade, RELATIVE_CONTRAST, WEIGHTS, headOf } from '../../src/segment/cascade.js';
+import { CONTRAST_PAIRS, Cascade, LEXICON_MAX_WORDS, RELATIVE_CONTRAST, WEIGHTS, headOf } from '../../src/segment/cascade.js';
 import { letterCount, lidText } from '../../src/segment/clean.js';
 import { WordModel } from '../../src/segment/backends/words.js';
 import { fitStack, stackNll, type StackData } from './stack-fit.js';
@@ -96,7 +96,8 @@ if (mode === 'check') {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const c = new Cascade({ languages: EU, shortlist: Infinity, stack: false }) as any;
 if (process.env.RANK_K || process.env.FLOOR_GAP) c.words = new WordModel(EU, { rankK: Number(process.env.RANK_K ?? 10), floorGap: Number(process.env.FLOOR_GAP ?? 1.5) });
-interface Feat { noEld: Uint8Array; evMax: number; lang: string; b: Bucket; langs: readonly string[]; tri: Float64Array; ev: Float64Array; wd: Float64Array; sh: Float64Array; lp: Float64Array; letters: number }
+interface Feat { noEld: Uint8Array; evMax: number; lang: string; b: Bucket; langs: readonly string[]; tri: Float64Array; ev: Float64Array; wd: Float64Array; sh: Float64Array; lp: Float64Array; letters: number; lx: Float64Array }
+const LEXW = Number(process.env.LEXW ?? LEXICON_MAX_WORDS);
 const feats: Feat[] = [];
 const fillMissing = (idx: Int32Array, src: Float64Array) => {
   let s = 0;
@@ -112,7 +113,7 @@ for (const b of BUCKETS) {
     const letters = letterCount(clean);
     const model = c.trigram.modelFor(head);
     if (!model) {
-      feats.push({ noEld: new Uint8Array(1), evMax: 0, lang: it.lang, b, langs: [/[\u0370-\u03ff]/.test(clean) ? 'ell' : 'und'], tri: new Float64Array(1), ev: new Float64Array(1), wd: new Float64Array(1), sh: new Float64Array(1), lp: new Float64Array(1), letters });
+      feats.push({ noEld: new Uint8Array(1), evMax: 0, lang: it.lang, b, langs: [/[\u0370-\u03ff]/.test(clean) ? 'ell' : 'und'], tri: new Float64Array(1), ev: new Float64Array(1), wd: new Float64Array(1), sh: new Float64Array(1), lp: new Float64Array(1), letters, lx: new Float64Array(1) });
       continue;
     }
     const langs = model.langs as string[];
@@ -126,8 +127,10 @@ for (const b of BUCKETS) {
     c.ngram4.score(clean, c.eldBuf);
     c.words.score(head, c.wordBuf);
     const ei = c.eldIdx(langs) as Int32Array;
+    const lx = new Float64Array(k);
+    c.lexiconOf(head, langs, all, k, lx, LEXW);
     const ev = fillMissing(ei, c.eldBuf);
-    feats.push({ noEld: Uint8Array.from(ei, (i) => (i < 0 ? 1 : 0)), evMax: Math.max(...ev), lang: it.lang, b, langs, tri, ev, wd: fillMissing(c.wordIdx(langs), c.wordBuf), sh, lp: Float64Array.from(c.logPrior(it.country, langs)), letters });
+    feats.push({ noEld: Uint8Array.from(ei, (i) => (i < 0 ? 1 : 0)), evMax: Math.max(...ev), lang: it.lang, b, langs, tri, ev, wd: fillMissing(c.wordIdx(langs), c.wordBuf), sh, lp: Float64Array.from(c.logPrior(it.country, langs)), letters, lx });
   }
 }
 
@@ -195,9 +198,9 @@ if (mode === 'stack') {
   // weight of 0.004 and gains 0.0002 of dev log-loss (WITH_TRIGRAM=1 measures it); the cascade
   // reads it only for RELATIVE_CONTRAST (`contrast`).
   const WITH_TRIGRAM = !!process.env.WITH_TRIGRAM;
-  // the models' features: trigram, eld, words, word shape
-  const F = 4;
-  const FEATS = [0, 1, 2, 3];
+  // the models' features: trigram, eld, words, word shape, lexicons
+  const F = 5;
+  const FEATS = [0, 1, 2, 3, 4];
   const LAM = Number(process.env.LAM ?? 1e-5);
   const byModel = new Map<readonly string[], Feat[]>();
   for (const f of feats) if (f.langs.length > 1) byModel.set(f.langs, [...(byModel.get(f.langs) ?? []), f]);
@@ -224,6 +227,7 @@ if (mode === 'stack') {
         X[o + 1] = f.noEld[j] ? f.ev[j] + WEIGHTS.eldFill * (f.evMax - f.ev[j]) : f.ev[j];
         X[o + 2] = f.wd[j];
         X[o + 3] = f.sh[j];
+        X[o + 4] = f.lx[j];
       });
     });
     // standardise: parameters live on the scale of one standard deviation of their feature
@@ -253,7 +257,7 @@ if (mode === 'stack') {
     const w = FEATS.map((q) => u[q] / sc[q]);
     shared.push(w);
     fit.forEach(([l], k) => (rows[l] = [bias[k] - mb, lw[k] - ml]));
-    console.log(`${langs.length}-language model: ${K} languages fitted on ${N - (data.held?.reduce((a, v) => a + v, 0) ?? 0)} dev texts in ${iterations} Newton steps; log-loss ${before.toFixed(4)} → ${after.toFixed(4)}; weights trigram ${w[0].toFixed(4)}, eld ${w[1].toFixed(4)}, words ${w[2].toFixed(4)}, shape ${w[3].toFixed(4)}`);
+    console.log(`${langs.length}-language model: ${K} languages fitted on ${N - (data.held?.reduce((a, v) => a + v, 0) ?? 0)} dev texts in ${iterations} Newton steps; log-loss ${before.toFixed(4)} → ${after.toFixed(4)}; weights trigram ${w[0].toFixed(4)}, eld ${w[1].toFixed(4)}, words ${w[2].toFixed(4)}, shape ${w[3].toFixed(4)}, lexicon ${w[4].toFixed(4)}`);
   }
   if (shared.length !== 1) throw new Error(`expected one script model with several languages, got ${shared.length}`);
   const [w] = shared;
@@ -277,7 +281,7 @@ if (mode === 'stack') {
  * log-odds as they stand (the fit is the calibration).${w[0] === 0 ? '\n * The trigram model is not in the fit (weight 0; the cascade reads it only for RELATIVE_CONTRAST).' : ''} Written by
  * \`npx tsx scripts/bench/lid-tune.ts stack\`; do not edit by hand.
  */
-export const STACK_WEIGHTS = { trigram: ${num(w[0])}, eld: ${num(w[1])}, words: ${num(w[2])}, shape: ${num(w[3])} } as const;
+export const STACK_WEIGHTS = { trigram: ${num(w[0])}, eld: ${num(w[1])}, words: ${num(w[2])}, shape: ${num(w[3])}, lexicon: ${num(w[4])} } as const;
 
 export const STACK_BIAS: { readonly [iso3: string]: readonly [bias: number, perLogLetter: number] } = {
 ${body}

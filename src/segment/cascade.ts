@@ -10,6 +10,7 @@ import { ShapeModel } from './backends/wordshape.js';
 import { CldBackend, loadCld } from './backends/cld.js';
 import type { LangGuess, LidBackend } from './backends/types.js';
 import { STACK_BIAS, STACK_WEIGHTS } from './lid-stack.js';
+import { LexiconModel } from './backends/lexicon.js';
 
 /**
  * The ensemble's weights: eld's 4-gram evidence (one unit of eld's table is about a twentieth of
@@ -44,6 +45,12 @@ export const OTHER_SCRIPT_LANGUAGES = ['amh', 'arb', 'ben', 'cmn', 'guj', 'heb',
  * lingua's test data: see the README), and beside them the languages eld lacks (ga, mt).
  */
 export const SHORTLIST = 8;
+/**
+ * The lexicons (hunspell dictionaries: backends/lexicon.ts) score texts of at most this many words
+ * (0 for all on longer ones, where the other models settle it): each shortlisted language counts
+ * the words its lexicon holds. Chosen by the stack's held-out log-loss on the dev half (README).
+ */
+export const LEXICON_MAX_WORDS = 3;
 /** The n-gram models read this many characters of a post at most. */
 const MAX_CHARS = 400;
 
@@ -153,6 +160,7 @@ export interface CascadeOptions {
 /** For a script model's languages: the weight of each model's log-likelihood, and per language a bias and a weight on log(1 + letters). */
 interface LangParams {
   tri: number;
+  lex: number;
   eld: number;
   words: number;
   shape: number;
@@ -190,6 +198,8 @@ export class Cascade {
   private readonly wordIndex = new WeakMap<readonly string[], Int32Array>();
   private readonly shape: ShapeModel;
   private readonly shapeIndex = new WeakMap<readonly string[], Int32Array>();
+  /** glg and ltz read por's and deu's lexicon (they stand on their evidence; the trigram contrast tells them apart) */
+  private readonly lexicon = new LexiconModel(ELD_PROXY);
   private readonly w: typeof WEIGHTS;
   private readonly fast: LidBackend | null;
   private readonly plausible = new Map<string, readonly string[]>();
@@ -200,7 +210,7 @@ export class Cascade {
   private readonly stack: boolean;
   private readonly stackConfidence: number;
   private readonly eldBuf: Float64Array;
-  private buf?: { ev: Float64Array; wd: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; sh: Float64Array; score: Float64Array };
+  private buf?: { ev: Float64Array; wd: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; sh: Float64Array; lx: Float64Array; score: Float64Array };
   private readonly topBuf: Float64Array;
   private readonly o: Required<Omit<CascadeOptions, 'languages' | 'extraByCountry' | 'weights' | 'stack'>> & { extraByCountry: { [c: string]: readonly string[] } };
   /** eld's table over OTHER_SCRIPT_LANGUAGES (those not modelled), built on the first post that needs it */
@@ -295,10 +305,10 @@ export class Cascade {
     let p = this.params.get(langs);
     if (!p) {
       const { eld: we, words: ww, shape: ws, temperature: T } = this.w;
-      const w = this.stack ? [STACK_WEIGHTS.trigram, STACK_WEIGHTS.eld, STACK_WEIGHTS.words, STACK_WEIGHTS.shape] : [1 / T, we / T, ww / T, ws / T];
+      const w = this.stack ? [STACK_WEIGHTS.trigram, STACK_WEIGHTS.eld, STACK_WEIGHTS.words, STACK_WEIGHTS.shape, STACK_WEIGHTS.lexicon] : [1 / T, we / T, ww / T, ws / T, 0];
       // a language without a row takes its relative's when it stands on the relative's evidence (ltz on deu, glg on por), else 0 (an average language)
       const b = (l: string, q: 0 | 1) => (this.stack ? ((STACK_BIAS[l] ?? STACK_BIAS[ELD_PROXY[l]])?.[q] ?? 0) : 0);
-      p = { tri: w[0], eld: w[1], words: w[2], shape: w[3], bias: Float64Array.from(langs, (l) => b(l, 0)), len: Float64Array.from(langs, (l) => b(l, 1)) };
+      p = { tri: w[0], eld: w[1], words: w[2], shape: w[3], lex: w[4], bias: Float64Array.from(langs, (l) => b(l, 0)), len: Float64Array.from(langs, (l) => b(l, 1)) };
       this.params.set(langs, p);
     }
     return p;
@@ -307,6 +317,26 @@ export class Cascade {
   /** For the languages of one script model: their index in the word model's list (a relative's for those WORD_PROXY names), or -1. */
   private wordIdx(langs: readonly string[]): Int32Array {
     return indexIn(this.wordIndex, this.words.langs, langs, WORD_PROXY);
+  }
+
+  /**
+   * The lexicons' evidence for langs[sel[0..m)], written to into[0..m): how many words of `head`
+   * each one's lexicon holds when `head` has at most LEXICON_MAX_WORDS words, else 0 for all. A
+   * language without a lexicon (fin, mlt: no dictionary package) gets the mean of those with one.
+   */
+  lexiconOf(head: string, langs: readonly string[], sel: Int32Array, m: number, into: Float64Array, maxWords = LEXICON_MAX_WORDS): void {
+    let words = head.length > 0 ? 1 : 0;
+    for (let i = 0; i < head.length && words <= maxWords; i++) if (head.charCodeAt(i) === 32) words++;
+    if (words > maxWords || words === 0) {
+      into.fill(0, 0, m);
+      return;
+    }
+    this.lexicon.count(head, maxWords, langs, sel, m, into);
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < m; i++) if (!Number.isNaN(into[i])) (sum += into[i]), n++;
+    const mean = n ? sum / n : 0;
+    for (let i = 0; i < m; i++) if (Number.isNaN(into[i])) into[i] = mean;
   }
 
   /** For the languages of one script model: their index in the word-shape model's list, or -1. */
@@ -340,7 +370,7 @@ export class Cascade {
     }
     const langs = model.langs;
     const k = langs.length;
-    const { ev, wd, pre, sel, tri, sh, score } = this.scratch(k);
+    const { ev, wd, pre, sel, tri, sh, lx, score } = this.scratch(k);
     const pw = this.paramsOf(langs);
     const logLen = Math.log1p(letters);
     // eld's evidence; languages its table lacks: a relative's (ELD_PROXY), else between the others' mean and best (eldFill)
@@ -386,10 +416,13 @@ export class Cascade {
     else tri.fill(0, 0, m);
     // word shape, on the same shortlist (0 for all on longer texts; a language without a model: the mean of those with one)
     this.shape.score(head, letters, this.shapeIdx(langs), sel, m, sh);
+    // the lexicons, on the same shortlist (short texts only)
+    if (pw.lex !== 0) this.lexiconOf(head, langs, sel, m, lx);
+    else lx.fill(0, 0, m);
     let best = 0;
     for (let i = 0; i < m; i++) {
       const j = sel[i];
-      score[i] = pw.tri * tri[i] + pw.shape * sh[i] + pw.eld * ev[j] + pw.words * wd[j] + pw.bias[j] + pw.len[j] * logLen + lp[j];
+      score[i] = pw.tri * tri[i] + pw.shape * sh[i] + pw.lex * lx[i] + pw.eld * ev[j] + pw.words * wd[j] + pw.bias[j] + pw.len[j] * logLen + lp[j];
       if (contrast && against[j] !== NO_CONTRAST) score[i] += rc * (tri[i] - (against[j] >= 0 ? tri[posIn(sel, m, against[j])] : meanOthers(tri, m, i)));
     }
     for (let i = 1; i < m; i++) if (score[i] > score[best]) best = i;
@@ -475,8 +508,8 @@ export class Cascade {
     return m;
   }
 
-  private scratch(k: number): { ev: Float64Array; wd: Float64Array; pre: Float64Array; sel: Int32Array; tri: Float64Array; sh: Float64Array; score: Float64Array } {
-    if (!this.buf || this.buf.ev.length < k) this.buf = { ev: new Float64Array(k), wd: new Float64Array(k), pre: new Float64Array(k), sel: new Int32Array(k + 1), tri: new Float64Array(k + 1), sh: new Float64Array(k + 1), score: new Float64Array(k + 1) };
+  private scratch(k: number): NonNullable<Cascade['buf']> {
+    if (!this.buf || this.buf.ev.length < k) this.buf = { ev: new Float64Array(k), wd: new Float64Array(k), pre: new Float64Array(k), sel: new Int32Array(k + 1), tri: new Float64Array(k + 1), sh: new Float64Array(k + 1), lx: new Float64Array(k + 1), score: new Float64Array(k + 1) };
     return this.buf;
   }
 
