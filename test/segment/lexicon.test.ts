@@ -325,6 +325,11 @@ describe('hunspell lexicons: loading, caching, counting', () => {
     expect(into[0]).toBeGreaterThan(into[1]);
     c.lexiconOf(words.slice(0, LEXICON_MAX_WORDS + 1).join(' '), langs, sel, 3, into);
     expect([...into]).toEqual([0, 0, 0]);
+    // a language without a dictionary package (fi, mt; or one removed from node_modules) gets the mean of the others
+    const withFin = ['nld', 'deu', 'fin'];
+    c.lexiconOf(words.slice(0, 2).join(' '), withFin, sel, 3, into);
+    expect(into[0]).toBe(2);
+    expect(into[2]).toBe((into[0] + into[1]) / 2);
     // Dutch words no frequency list holds, beside ones German shares: Dutch, from Belgium too
     for (const t of ['dateren gotische', 'intern bestonden', 'integrale fotografie']) expect([t, c.detect(t, 'BE').code]).toEqual([t, 'nld']);
   });
