@@ -8,6 +8,7 @@
  *   npx tsx scripts/bench/lid-tune.ts check      the real cascade (with its stack) on the dev half
  *   npx tsx scripts/bench/lid-tune.ts calib-stack  the stack's confidence temperature (STACK_CONFIDENCE): ECE on the dev half per value
  *   npx tsx scripts/bench/lid-tune.ts stack      fit the stack (model weights, per-language bias and length weight) and write src/segment/lid-stack.ts
+ *                                                (HOLDOUT=1: log-loss of every other dev text held out; LEXW=n: the lexicons on texts of at most n words)
  *   npx tsx scripts/bench/lid-tune.ts contrast   fit RELATIVE_CONTRAST (the weight of franc's trigram contrast that tells gl, lb and mt from their neighbours)
  */
 import { BUCKETS, linguaItems, type Bucket, type LinguaItem } from './lingua-data.js';

@@ -176,11 +176,12 @@ interface LangParams {
  *    when Greek is plausible for the country.
  * 3. With `useCld` (off by default), long texts go to CLD2 first (when its native build is
  *    present); its answer stands when it is sure and the language is plausible in the country.
- * 4. Otherwise three models are combined as a log-linear ensemble over every modelled language of
+ * 4. Otherwise four models are combined as a log-linear ensemble over every modelled language of
  *    the text's script: eld's byte 4-grams (web-trained), the 10,000 most frequent words per
- *    language (subtitle-trained word lists) and, on short texts (SHAPE_MAX_LETTERS), a character
+ *    language (subtitle-trained word lists), on short texts (SHAPE_MAX_LETTERS) a character
  *    trigram model of word shape learnt from those lists (a word no list holds still looks like
- *    its language), each at one weight shared by
+ *    its language) and, on texts of at most LEXICON_MAX_WORDS words, the count of words each
+ *    language's spelling dictionary holds (backends/lexicon.ts), each at one weight shared by
  *    every language, plus per language a bias and a weight on log(1 + letters) (what the
  *    models over- or under-call on short text), all fitted as one multinomial logistic regression
  *    on held-out text (src/segment/lid-stack.ts), plus the country prior log P(lang | country)

