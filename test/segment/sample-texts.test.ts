@@ -3,10 +3,10 @@
  * written for this project, in the locale's language, informal, some with English or other words
  * mixed in; no model was trained on them): with the post's country and the default 31 languages,
  * at most this many per file are given another language than the locale's. Set at the misses of
- * the stack fitted to its optimum plus two (one on the 25-line files); the ones that matter most
- * are the languages without lingua test data: mt-MT had 5 misses (11 without its trigram contrast
- * against the other shortlisted languages), lb-LU 15 (43 without its contrast against German),
- * ca-ES 4.
+ * the stack with the spelling lexicons (round 12) plus two (one on the 25-line files); the ones
+ * that matter most are the languages without lingua test data: mt-MT has 3 misses (5 in round 11;
+ * 11 without its trigram contrast against the other shortlisted languages), lb-LU 14 (15; 43
+ * without its contrast against German), ca-ES 4.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,8 +16,8 @@ import { toIso3 } from '../../src/segment/codes.js';
 
 const DIR = path.join(import.meta.dirname, '..', '..', 'corpora', 'sample', 'texts');
 const MAX_MISSES: { [file: string]: number } = {
-  'ca-ES': 6, 'de-AT': 2, 'de-CH': 2, 'de-DE': 5, 'el-CY': 18, 'el-GR': 12, 'en-GB': 1, 'en-IE': 4, 'en-MT': 5, 'en-US': 1,
-  'es-ES': 4, 'es-MX': 1, 'fr-BE': 3, 'fr-CH': 1, 'fr-FR': 3, 'it-IT': 2, 'lb-LU': 17, 'mt-MT': 7, 'nl-BE': 4, 'nl-NL': 2,
+  'ca-ES': 6, 'de-AT': 2, 'de-CH': 2, 'de-DE': 3, 'el-CY': 18, 'el-GR': 12, 'en-GB': 1, 'en-IE': 4, 'en-MT': 5, 'en-US': 1,
+  'es-ES': 4, 'es-MX': 1, 'fr-BE': 3, 'fr-CH': 1, 'fr-FR': 3, 'it-IT': 2, 'lb-LU': 16, 'mt-MT': 5, 'nl-BE': 3, 'nl-NL': 2,
   'pt-BR': 1, 'pt-PT': 6, 'sv-FI': 2, 'sv-SE': 2,
 };
 
