@@ -611,6 +611,9 @@ export function loadLexicon(iso3: string): Lexicon | undefined {
   return lex;
 }
 
+/** The lexicons loaded in this process, by language (null: no package). A Lexicon is read-only but for scratch buffers used within one synchronous check, so models share them. */
+const LOADED = new Map<string, Lexicon | null>();
+
 /**
  * The lexicons of a cascade's languages, loaded when first asked for, and the count of a text's
  * words each one holds.
@@ -646,7 +649,9 @@ export class LexiconModel {
     if (id === undefined) {
       if (this.proxy[iso3]) id = this.id(this.proxy[iso3]);
       else {
-        const lex = loadLexicon(iso3);
+        // loaded once per process: every model (each cascade has one) shares the tables
+        if (!LOADED.has(iso3)) LOADED.set(iso3, loadLexicon(iso3) ?? null);
+        const lex = LOADED.get(iso3);
         id = lex ? this.byId.push(lex) - 1 : -1;
         if (id >= 32) throw new Error('language ID: more than 32 lexicons');
       }
