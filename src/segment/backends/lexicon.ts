@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { cacheDir, markUsed, packageVersion, pruneCache } from './ngram4.js';
 import { H1, H2, hash1, hash2 } from './words.js';
+import { readTyped, writeTyped } from './typed-file.js';
 
 const require = createRequire(import.meta.url);
 
@@ -365,51 +366,24 @@ function findGroup(slot: Int32Array, n: number, a: number, b: number): number {
 }
 
 function readTable(file: string): Table | undefined {
-  try {
-    const buf = fs.readFileSync(file);
-    const nl = buf.indexOf(10);
-    const head = JSON.parse(buf.subarray(0, nl).toString('utf8')) as { strings: string[]; maxAdd: [number, number]; lengths: number[] };
-    if (!Array.isArray(head.strings) || !Array.isArray(head.maxAdd) || !Array.isArray(head.lengths) || head.lengths.length !== PART_NAMES.length) return undefined;
-    // views on the file's bytes (every part starts at a multiple of 8), or copies when the buffer is not aligned
-    const aligned = buf.byteOffset % 8 === 0;
-    let o = nl + 1;
-    const v: { [k: string]: unknown } = {};
-    for (const [i, k] of PART_NAMES.entries()) {
-      const C = PARTS[k];
-      const bytes = head.lengths[i] * C.BYTES_PER_ELEMENT;
-      if (o % 8 || o + bytes > buf.length) throw new Error('misaligned or short');
-      v[k] = aligned ? new C(buf.buffer, buf.byteOffset + o, head.lengths[i]) : new C(new Uint8Array(buf.subarray(o, o + bytes)).buffer);
-      o += bytes + ((8 - (bytes % 8)) % 8);
-    }
-    if (o !== buf.length) return undefined;
-    const p = v as { [K in Part]: InstanceType<(typeof PARTS)[K]> };
-    // an object literal in buildTable's order: the checker's property reads stay fast (one hidden class, not a dictionary)
-    const t: Table = {
-      slot: p.slot, setStart: p.setStart, setFlags: p.setFlags, pre: p.pre,
-      sSlot: p.sSlot, sFlag: p.sFlag, sEnd: p.sEnd, sStrip: p.sStrip, sCond: p.sCond, sCondLen: p.sCondLen, sCross: p.sCross,
-      pSlot: p.pSlot, pFlag: p.pFlag, pEnd: p.pEnd, pStrip: p.pStrip, pCond: p.pCond, pCondLen: p.pCondLen, pCross: p.pCross,
-      cond: p.cond, strings: head.strings, maxAdd: head.maxAdd,
-    };
-    const pow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
-    if (!pow2(t.slot.length / 2) || !pow2(t.pre.length) || !pow2(t.sSlot.length / 4) || !pow2(t.pSlot.length / 4)) return undefined;
-    return t;
-  } catch {
-    return undefined;
-  }
+  const r = readTyped(file, PART_NAMES.map((k) => PARTS[k]));
+  const { strings, maxAdd } = (r?.meta ?? {}) as { strings?: unknown; maxAdd?: unknown };
+  if (!r || !Array.isArray(strings) || !strings.every((x) => typeof x === 'string') || !Array.isArray(maxAdd) || maxAdd.length !== 2) return undefined;
+  const p = Object.fromEntries(PART_NAMES.map((k, i) => [k, r.parts[i]])) as { [K in Part]: InstanceType<(typeof PARTS)[K]> };
+  // an object literal in buildTable's order: the checker's property reads stay fast (one hidden class, not a dictionary)
+  const t: Table = {
+    slot: p.slot, setStart: p.setStart, setFlags: p.setFlags, pre: p.pre,
+    sSlot: p.sSlot, sFlag: p.sFlag, sEnd: p.sEnd, sStrip: p.sStrip, sCond: p.sCond, sCondLen: p.sCondLen, sCross: p.sCross,
+    pSlot: p.pSlot, pFlag: p.pFlag, pEnd: p.pEnd, pStrip: p.pStrip, pCond: p.pCond, pCondLen: p.pCondLen, pCross: p.pCross,
+    cond: p.cond, strings: strings as string[], maxAdd: maxAdd as [number, number],
+  };
+  const pow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
+  if (!pow2(t.slot.length / 2) || !pow2(t.pre.length) || !pow2(t.sSlot.length / 4) || !pow2(t.pSlot.length / 4)) return undefined;
+  return t;
 }
 
 function writeTable(file: string, t: Table): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    let json = JSON.stringify({ strings: t.strings, maxAdd: t.maxAdd, lengths: PART_NAMES.map((k) => t[k].length) });
-    while ((Buffer.byteLength(json) + 1) % 8) json += ' ';
-    const pad = (n: number) => Buffer.alloc((8 - (n % 8)) % 8);
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(json + '\n'), ...PART_NAMES.flatMap((k) => [Buffer.from(t[k].buffer, t[k].byteOffset, t[k].byteLength), pad(t[k].byteLength)])]));
-    fs.renameSync(tmp, file);
-  } catch {
-    /* a cache that cannot be written only costs time */
-  }
+  writeTyped(file, { strings: t.strings, maxAdd: t.maxAdd }, PART_NAMES.map((k) => t[k]));
 }
 
 /** The directory of a language's installed dictionary package (index.aff, index.dic), or undefined. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { lidText } from '../clean.js';
 import { cacheDir, markUsed, packageVersion, pruneCache } from './ngram4.js';
+import { readTyped, writeTyped } from './typed-file.js';
 
 const require = createRequire(import.meta.url);
 
@@ -74,7 +75,7 @@ interface Index {
 }
 const PARTS = ['slot', 'start', 'delta', 'li'] as const;
 const TYPES = { slot: Int32Array, start: Int32Array, delta: Float32Array, li: Uint8Array };
-const CACHE_VERSION = 4;
+const CACHE_VERSION = 5;
 
 /** What names the lists of these languages (the packages' versions, each list file's size and, unversioned, time): a part of every cache key made from them. */
 export function listsKey(languages: readonly string[]): string {
@@ -96,45 +97,17 @@ function cacheFile(languages: readonly string[], rankK: number, floorGap: number
 }
 
 function writeIndex(file: string, ix: Index, langs: string[]): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    // the header is padded to a multiple of 8 bytes, so every part starts aligned for a view on the file's bytes
-    let json = JSON.stringify({ langs, lengths: PARTS.map((k) => ix[k].length) });
-    while ((Buffer.byteLength(json) + 1) % 8) json += ' ';
-    const head = Buffer.from(json + '\n');
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, Buffer.concat([head, ...PARTS.map((k) => Buffer.from(ix[k].buffer, ix[k].byteOffset, ix[k].byteLength))]));
-    fs.renameSync(tmp, file);
-  } catch {
-    /* a cache that cannot be written only costs time */
-  }
+  writeTyped(file, { langs }, PARTS.map((k) => ix[k]));
 }
 
 function readIndex(file: string): { ix: Index; langs: string[] } | undefined {
-  try {
-    const buf = fs.readFileSync(file);
-    const nl = buf.indexOf(10);
-    const head = JSON.parse(buf.subarray(0, nl).toString('utf8')) as { langs: string[]; lengths: number[] };
-    // a header that parses but is not one this writes (no language list, other parts) is not read
-    if (!Array.isArray(head.langs) || !head.langs.every((l) => typeof l === 'string') || !Array.isArray(head.lengths) || head.lengths.length !== PARTS.length) return undefined;
-    // views on the file's bytes when they are aligned (they are, unless the buffer is a pooled slice); else copies
-    const aligned = buf.byteOffset % 8 === 0;
-    let o = nl + 1;
-    const parts = PARTS.map((k, i) => {
-      const T = TYPES[k];
-      const bytes = head.lengths[i] * T.BYTES_PER_ELEMENT;
-      if (o % T.BYTES_PER_ELEMENT || o + bytes > buf.length) throw new Error('misaligned or short');
-      const a = aligned ? new T(buf.buffer, buf.byteOffset + o, head.lengths[i]) : new T(new Uint8Array(buf.subarray(o, o + bytes)).buffer);
-      o += bytes;
-      return a;
-    });
-    if (o !== buf.length) return undefined;
-    const [slot, start, delta, li] = parts as [Int32Array, Int32Array, Float32Array, Uint8Array];
-    if (slot.length % 4 || (slot.length / 4) & (slot.length / 4 - 1)) return undefined;
-    return { ix: { slot, start, li, delta }, langs: head.langs };
-  } catch {
-    return undefined;
-  }
+  const r = readTyped(file, PARTS.map((k) => TYPES[k]));
+  // a header that parses but is not one this writes (no language list, other parts) is not read
+  const langs = r?.meta.langs;
+  if (!r || !Array.isArray(langs) || !langs.every((l) => typeof l === 'string')) return undefined;
+  const [slot, start, delta, li] = r.parts as [Int32Array, Int32Array, Float32Array, Uint8Array];
+  if (slot.length % 4 || (slot.length / 4) & (slot.length / 4 - 1)) return undefined;
+  return { ix: { slot, start, li, delta }, langs: langs as string[] };
 }
 
 /** Two 32-bit hashes of a word's character codes, one step per character (also the lexicons', lexicon.ts). */
